@@ -1,0 +1,44 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', 'sample/public/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    // DESIGN.md: protocol/ is sans-I/O. No sockets, no timers, no Nest, nothing above it.
+    files: ['lib/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:net', 'net', 'node:http', 'http', 'node:https', 'https', 'node:tls', 'tls', 'node:timers', 'timers', 'node:timers/*', 'timers/*', 'node:dgram', 'dgram'], message: 'lib/protocol is sans-I/O.' },
+          { group: ['@nestjs/*', 'rxjs', 'rxjs/*'], message: 'lib/protocol does not know Nest.' },
+          { group: ['../transport/*', '../gateway/*', '../rooms/*', '../adapters/*', '../testing/*', '../../*'], message: 'Imports point down the layers.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'queueMicrotask'],
+    },
+  },
+  {
+    files: ['lib/transport/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@nestjs/*'], message: 'lib/transport does not know Nest.' },
+          { group: ['../gateway/*', '../rooms/*', '../adapters/*', '../testing/*'], message: 'Imports point down the layers.' },
+        ],
+      }],
+    },
+  },
+);
