@@ -1,0 +1,32 @@
+import { ConnectionLimits, GatewayOptions, WebSocketModuleOptions } from './interfaces/websocket-options.interface';
+
+/** DESIGN.md "Defaults": secure unless the user opts out. The one place they live. */
+export const DEFAULTS = {
+  maxMessageBytes: 1 << 20,
+  maxBufferedBytes: 8 << 20,
+  onBufferOverflow: 'close',
+  closeTimeoutMs: 5_000,
+  heartbeatIntervalMs: 30_000,
+  maxMissedPongs: 2,
+  handshakeTimeoutMs: 10_000,
+} as const satisfies Required<Omit<ConnectionLimits, 'allowedOrigins'>> & Pick<WebSocketModuleOptions, 'handshakeTimeoutMs'>;
+
+export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'port' | 'allowedOrigins'>> &
+  Pick<GatewayOptions, 'port' | 'allowedOrigins'>;
+
+/** Gateway options win over module options, which win over the defaults. */
+export function resolveGatewayOptions(module: WebSocketModuleOptions, gateway: GatewayOptions): ResolvedGatewayOptions {
+  const pick = <K extends keyof typeof DEFAULTS & keyof GatewayOptions>(key: K) => gateway[key] ?? module[key] ?? DEFAULTS[key];
+  return {
+    path: gateway.path,
+    port: gateway.port,
+    subprotocols: gateway.subprotocols ?? [],
+    maxMessageBytes: pick('maxMessageBytes'),
+    maxBufferedBytes: pick('maxBufferedBytes'),
+    onBufferOverflow: pick('onBufferOverflow'),
+    closeTimeoutMs: pick('closeTimeoutMs'),
+    heartbeatIntervalMs: pick('heartbeatIntervalMs'),
+    maxMissedPongs: pick('maxMissedPongs'),
+    allowedOrigins: gateway.allowedOrigins ?? module.allowedOrigins,
+  };
+}

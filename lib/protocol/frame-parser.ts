@@ -1,0 +1,224 @@
+import { ByteQueue } from './byte-queue';
+import { parseClosePayload } from './close-payload';
+import { CloseCode } from './close-code';
+import { InboundEvent } from './inbound-event';
+import { applyMask } from './masking';
+import { MessageAssembler } from './message-assembler';
+import { isControl, isKnownOpcode, Opcode } from './opcode';
+import { ProtocolError, ProtocolErrorCode } from './protocol-error';
+
+export interface FrameParserOptions {
+  /** A server requires masked frames, a client requires unmasked ones (§5.1). */
+  role: 'server' | 'client';
+  /** Largest message payload, checked against each frame header before the payload arrives (1009). */
+  maxMessageBytes: number;
+}
+
+const enum ReadState { Header, Length16, Length64, MaskKey, Payload, Discarding }
+
+const NOTHING: readonly InboundEvent[] = Object.freeze([]);
+
+/**
+ * Incremental RFC 6455 §5 parser: feed it any chunking of the bytes a peer sends and it
+ * yields the same messages, control frames and failures.
+ *
+ * push() takes ownership of the chunk: masked payloads are unmasked in place.
+ *
+ * Header ─len 126→ Length16 ─┐
+ *        ─len 127→ Length64 ─┼→ MaskKey → Payload → Header …
+ *        ─len ≤ 125 ─────────┘
+ * A close frame or a failure → Discarding: later bytes are dropped (§5.5.1, §7.1.7).
+ */
+export class FrameParser {
+  private readonly queue = new ByteQueue();
+  private readonly assembler: MessageAssembler;
+  private readonly requiresMask: boolean;
+  private state = ReadState.Header;
+  // The frame being read.
+  private fin = false;
+  private opcode = 0;
+  private isMasked = false;
+  private payloadLength = 0;
+  private payloadRemaining = 0;
+  private maskKey: Buffer | undefined;
+  private maskOffset = 0;
+  private controlPieces: Buffer[] = [];
+
+  constructor(options: FrameParserOptions) {
+    this.requiresMask = options.role === 'server';
+    this.assembler = new MessageAssembler(options.maxMessageBytes);
+  }
+
+  /** True once a close frame or a failure was read; nothing more will be parsed. */
+  get isDone(): boolean {
+    return this.state === ReadState.Discarding;
+  }
+
+  push(chunk: Buffer): readonly InboundEvent[] {
+    if (this.state === ReadState.Discarding) return NOTHING;
+    this.queue.push(chunk);
+    const events: InboundEvent[] = [];
+    for (;;) {
+      switch (this.state) {
+        case ReadState.Header:
+          if (this.queue.length < 2 || !this.readHeader(events)) return events;
+          break;
+        case ReadState.Length16:
+          if (this.queue.length < 2 || !this.readLength16(events)) return events;
+          break;
+        case ReadState.Length64:
+          if (this.queue.length < 8 || !this.readLength64(events)) return events;
+          break;
+        case ReadState.MaskKey:
+          if (this.queue.length < 4) return events;
+          this.maskKey = this.queue.take(4);
+          if (!this.startPayload(events)) return events;
+          break;
+        case ReadState.Payload:
+          if (!this.readPayload(events)) return events;
+          break;
+        default:
+          return events; // Discarding: every reader that got here returned false first
+      }
+    }
+  }
+
+  /** Each reader returns false when it must stop: it needs more bytes or the parser is done. */
+  private readHeader(events: InboundEvent[]): boolean {
+    const header = this.queue.take(2);
+    const b0 = header[0];
+    const b1 = header[1];
+    this.fin = (b0 & 0x80) !== 0;
+    this.opcode = b0 & 0x0f;
+    this.isMasked = (b1 & 0x80) !== 0;
+    const length7 = b1 & 0x7f;
+
+    // §5.2: RSV1-3 MUST be 0 unless an extension defines them; none is negotiated here.
+    if ((b0 & 0x70) !== 0) return this.fail(events, 'RESERVED_BITS', 'reserved bits set without a negotiated extension');
+    if (!isKnownOpcode(this.opcode)) return this.fail(events, 'UNKNOWN_OPCODE', `reserved opcode 0x${this.opcode.toString(16)}`);
+    if (isControl(this.opcode)) {
+      // §5.5: control frames carry at most 125 bytes and are never fragmented.
+      if (!this.fin || length7 > 125) return this.fail(events, 'CONTROL_FRAME_INVALID', 'control frame fragmented or longer than 125 bytes');
+    } else if (this.opcode === Opcode.Continuation) {
+      // §5.4: a continuation frame belongs to a message that was started.
+      if (!this.assembler.isAssembling) return this.fail(events, 'UNEXPECTED_CONTINUATION', 'continuation frame without a message to continue');
+    } else if (this.assembler.isAssembling) {
+      // §5.4: fragments of one message are not interleaved with another data message.
+      return this.fail(events, 'EXPECTED_CONTINUATION', 'new data frame while a fragmented message is incomplete');
+    }
+    // §5.1: a client masks every frame; a server masks none.
+    if (this.isMasked !== this.requiresMask) {
+      return this.requiresMask
+        ? this.fail(events, 'UNMASKED_FRAME', 'client frame is not masked')
+        : this.fail(events, 'MASKED_FRAME', 'server frame is masked');
+    }
+    if (length7 === 126) this.state = ReadState.Length16;
+    else if (length7 === 127) this.state = ReadState.Length64;
+    else return this.afterLength(events, length7);
+    return true;
+  }
+
+  private readLength16(events: InboundEvent[]): boolean {
+    const length = this.queue.take(2).readUInt16BE(0);
+    // §5.2: "the minimal number of bytes MUST be used to encode the length".
+    if (length < 126) return this.fail(events, 'NON_MINIMAL_LENGTH', '16-bit length used for a payload under 126 bytes');
+    return this.afterLength(events, length);
+  }
+
+  private readLength64(events: InboundEvent[]): boolean {
+    const bytes = this.queue.take(8);
+    const high = bytes.readUInt32BE(0);
+    const low = bytes.readUInt32BE(4);
+    // §5.2: the most significant bit of a 64-bit length MUST be 0.
+    if (high >= 0x80000000) return this.fail(events, 'LENGTH_TOO_LARGE', '64-bit length has its most significant bit set');
+    if (high === 0 && low <= 0xffff) return this.fail(events, 'NON_MINIMAL_LENGTH', '64-bit length used for a payload under 65536 bytes');
+    // Past 2^53 the number is inexact, but any such length is far over every limit anyway.
+    return this.afterLength(events, high * 0x100000000 + low);
+  }
+
+  private afterLength(events: InboundEvent[], payloadLength: number): boolean {
+    if (!isControl(this.opcode)) {
+      const tooBig = this.assembler.checkFrameLength(payloadLength);
+      if (tooBig) return this.failWith(events, tooBig);
+      if (this.opcode !== Opcode.Continuation) this.assembler.start(this.opcode as Opcode.Text | Opcode.Binary);
+    }
+    this.payloadLength = payloadLength;
+    if (this.isMasked) {
+      this.state = ReadState.MaskKey;
+      return true;
+    }
+    this.maskKey = undefined;
+    return this.startPayload(events);
+  }
+
+  private startPayload(events: InboundEvent[]): boolean {
+    this.payloadRemaining = this.payloadLength;
+    this.maskOffset = 0;
+    this.state = ReadState.Payload;
+    if (this.payloadLength === 0) return this.endFrame(events);
+    return true;
+  }
+
+  private readPayload(events: InboundEvent[]): boolean {
+    while (this.payloadRemaining > 0) {
+      if (this.queue.length === 0) return false;
+      const piece = this.queue.takeUpTo(this.payloadRemaining);
+      if (this.maskKey) applyMask(piece, this.maskKey, this.maskOffset);
+      this.maskOffset += piece.length;
+      this.payloadRemaining -= piece.length;
+      if (isControl(this.opcode)) {
+        this.controlPieces.push(piece);
+      } else {
+        const error = this.assembler.append(piece);
+        if (error) return this.failWith(events, error);
+      }
+    }
+    return this.endFrame(events);
+  }
+
+  private endFrame(events: InboundEvent[]): boolean {
+    this.state = ReadState.Header;
+    if (!isControl(this.opcode)) {
+      if (!this.fin) return true;
+      const message = this.assembler.finish();
+      if (message.kind === 'failed') return this.failWith(events, message.error);
+      events.push(message);
+      return true;
+    }
+    const payload = this.controlPieces.length === 1 ? this.controlPieces[0] : Buffer.concat(this.controlPieces);
+    this.controlPieces = [];
+    if (this.opcode === Opcode.Ping) events.push({ kind: 'ping', payload });
+    else if (this.opcode === Opcode.Pong) events.push({ kind: 'pong', payload });
+    else return this.readClose(events, payload);
+    return true;
+  }
+
+  private readClose(events: InboundEvent[], payload: Buffer): boolean {
+    let close;
+    try {
+      close = parseClosePayload(payload);
+    } catch (error) {
+      if (error instanceof ProtocolError) return this.failWith(events, error);
+      throw error;
+    }
+    events.push({ kind: 'close', code: close.code, reason: close.reason });
+    this.discard();
+    return false;
+  }
+
+  private fail(events: InboundEvent[], code: ProtocolErrorCode, message: string): boolean {
+    return this.failWith(events, new ProtocolError(CloseCode.ProtocolError, code, message));
+  }
+
+  private failWith(events: InboundEvent[], error: ProtocolError): boolean {
+    events.push({ kind: 'failed', error });
+    this.discard();
+    return false;
+  }
+
+  private discard(): void {
+    this.state = ReadState.Discarding;
+    this.queue.clear();
+    this.controlPieces = [];
+  }
+}

@@ -1,0 +1,82 @@
+import { encodeClosePayload } from './close-payload';
+import { applyMask } from './masking';
+import { Opcode } from './opcode';
+
+export interface FrameOptions {
+  opcode: Opcode;
+  /** Last fragment of the message (§5.4). Defaults to true. */
+  fin?: boolean;
+  /** Set by permessage-deflate on the first frame of a compressed message (RFC 7692 §6). */
+  rsv1?: boolean;
+  /** Client role only (§5.3): 4 bytes; the payload is masked in the copy, never in place. */
+  maskKey?: Buffer;
+}
+
+/** §5.2: 2 bytes, +2 for a 16-bit length, +8 for a 64-bit length, +4 for a mask key. */
+export function frameHeaderBytes(payloadLength: number, isMasked: boolean): number {
+  const lengthBytes = payloadLength < 126 ? 0 : payloadLength <= 0xffff ? 2 : 8;
+  return 2 + lengthBytes + (isMasked ? 4 : 0);
+}
+
+/** Writes the frame header into `target` and returns where the payload starts. */
+function writeHeader(target: Buffer, payloadLength: number, options: FrameOptions): number {
+  const fin = options.fin ?? true;
+  target[0] = (fin ? 0x80 : 0) | (options.rsv1 ? 0x40 : 0) | options.opcode;
+  const maskBit = options.maskKey ? 0x80 : 0;
+  let offset: number;
+  // §5.2: the minimal number of bytes MUST be used to encode the length.
+  if (payloadLength < 126) {
+    target[1] = maskBit | payloadLength;
+    offset = 2;
+  } else if (payloadLength <= 0xffff) {
+    target[1] = maskBit | 126;
+    target.writeUInt16BE(payloadLength, 2);
+    offset = 4;
+  } else {
+    target[1] = maskBit | 127;
+    target.writeUInt32BE(Math.floor(payloadLength / 0x100000000), 2);
+    target.writeUInt32BE(payloadLength >>> 0, 6);
+    offset = 10;
+  }
+  if (options.maskKey) {
+    options.maskKey.copy(target, offset, 0, 4);
+    offset += 4;
+  }
+  return offset;
+}
+
+/** Just the header, for a large payload written after it without copying. Server role only. */
+export function encodeFrameHeader(payloadLength: number, options: FrameOptions): Buffer {
+  if (options.maskKey) throw new TypeError('a masked frame is encoded whole, with encodeFrame()');
+  const header = Buffer.allocUnsafe(frameHeaderBytes(payloadLength, false));
+  writeHeader(header, payloadLength, options);
+  return header;
+}
+
+/**
+ * One frame as one buffer: header and payload together, so a broadcast encodes a message
+ * once and writes the same bytes to every member's socket.
+ */
+export function encodeFrame(payload: Buffer, options: FrameOptions): Buffer {
+  const frame = Buffer.allocUnsafe(frameHeaderBytes(payload.length, options.maskKey !== undefined) + payload.length);
+  const payloadStart = writeHeader(frame, payload.length, options);
+  payload.copy(frame, payloadStart);
+  if (options.maskKey) applyMask(frame.subarray(payloadStart), options.maskKey);
+  return frame;
+}
+
+/** A whole text message as one frame, the string written straight into the frame buffer. */
+export function encodeTextFrame(text: string, maskKey?: Buffer): Buffer {
+  const payloadLength = Buffer.byteLength(text);
+  const options: FrameOptions = { opcode: Opcode.Text, maskKey };
+  const frame = Buffer.allocUnsafe(frameHeaderBytes(payloadLength, maskKey !== undefined) + payloadLength);
+  const payloadStart = writeHeader(frame, payloadLength, options);
+  frame.write(text, payloadStart, 'utf8');
+  if (maskKey) applyMask(frame.subarray(payloadStart), maskKey);
+  return frame;
+}
+
+/** §5.5.1: a close frame with an optional code and reason. */
+export function encodeClose(code: number, reason = '', maskKey?: Buffer): Buffer {
+  return encodeFrame(encodeClosePayload(code, reason), { opcode: Opcode.Close, maskKey });
+}

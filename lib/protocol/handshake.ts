@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { ExtensionOffer, parseExtensionOffers } from './extensions/extension-header';
+import { HandshakeRefusal } from './handshake-refusal';
+
+/** §1.3: the GUID appended to the key before hashing. */
+const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+/** §4.2.1: base64 of exactly 16 bytes is 22 characters and "==". */
+const KEY_PATTERN = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** What the handshake needs from an HTTP request, e.g. Node's IncomingMessage. */
+export interface UpgradeRequestHead {
+  method?: string;
+  httpVersion: string;
+  /** [name, value, name, value, …] as received, so a duplicated header is visible. */
+  rawHeaders: readonly string[];
+}
+
+/** A request that may be upgraded, with what the client offered. */
+export interface ValidUpgrade {
+  key: string;
+  /** Sec-WebSocket-Protocol tokens, in the client's order of preference. */
+  offeredProtocols: string[];
+  extensionOffers: ExtensionOffer[];
+  origin: string | undefined;
+}
+
+/** Header values by lower-case name, every occurrence kept. */
+export function headerValues(rawHeaders: readonly string[]): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    const list = values.get(name);
+    if (list) list.push(rawHeaders[i + 1]);
+    else values.set(name, [rawHeaders[i + 1]]);
+  }
+  return values;
+}
+
+/** A comma-separated header as lower-case tokens, across all its occurrences. */
+const tokenList = (values: readonly string[] | undefined): string[] =>
+  (values ?? []).flatMap((value) => value.split(',')).map((token) => token.trim().toLowerCase()).filter(Boolean);
+
+const badRequest = (reason: string): HandshakeRefusal => new HandshakeRefusal(400, reason);
+
+/** RFC 6455 §4.2.1: is this a valid opening handshake? Otherwise the refusal to send (§4.2.2). */
+export function validateUpgrade(request: UpgradeRequestHead): ValidUpgrade | HandshakeRefusal {
+  if (request.method !== 'GET') return badRequest('WebSocket handshake must use GET');
+  const [major, minor] = request.httpVersion.split('.').map(Number);
+  if (!(major > 1 || (major === 1 && minor >= 1))) return badRequest('WebSocket handshake needs HTTP/1.1 or later');
+
+  const headers = headerValues(request.rawHeaders);
+  if (headers.get('host')?.length !== 1) return badRequest('exactly one Host header is required');
+  if (!tokenList(headers.get('upgrade')).includes('websocket')) return badRequest('Upgrade header must include "websocket"');
+  if (!tokenList(headers.get('connection')).includes('upgrade')) return badRequest('Connection header must include "Upgrade"');
+
+  // §4.4: an unsupported version gets 426 and the versions we speak.
+  const versions = headers.get('sec-websocket-version');
+  if (versions?.length !== 1 || versions[0].trim() !== '13') {
+    return new HandshakeRefusal(426, 'Sec-WebSocket-Version must be 13', { 'Sec-WebSocket-Version': '13' });
+  }
+
+  const keys = headers.get('sec-websocket-key');
+  if (keys === undefined) return badRequest('Sec-WebSocket-Key header is missing');
+  if (keys.length !== 1) return badRequest('Sec-WebSocket-Key header appears more than once');
+  const key = keys[0].trim();
+  if (!KEY_PATTERN.test(key)) return badRequest('Sec-WebSocket-Key must be base64 of 16 bytes');
+
+  const offeredProtocols = (headers.get('sec-websocket-protocol') ?? [])
+    .flatMap((value) => value.split(','))
+    .map((token) => token.trim());
+  if (offeredProtocols.some((protocol) => !TOKEN.test(protocol))) return badRequest('Sec-WebSocket-Protocol is not a list of tokens');
+  if (new Set(offeredProtocols).size !== offeredProtocols.length) return badRequest('Sec-WebSocket-Protocol lists a protocol twice');
+
+  const extensionOffers = parseExtensionOffers(headers.get('sec-websocket-extensions') ?? []);
+  if (!extensionOffers) return badRequest('Sec-WebSocket-Extensions is malformed');
+
+  const origins = headers.get('origin');
+  return { key, offeredProtocols, extensionOffers, origin: origins?.[0] };
+}
+
+/** §4.2.2: base64(SHA-1(key + GUID)). */
+export function computeAcceptKey(key: string): string {
+  return createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+}
+
+/** The first protocol the client offers that the server supports; never one it did not offer. */
+export function selectSubprotocol(offered: readonly string[], supported: readonly string[]): string | undefined {
+  return offered.find((protocol) => supported.includes(protocol));
+}
+
+export interface AcceptResponse {
+  key: string;
+  protocol?: string;
+  /** The negotiated Sec-WebSocket-Extensions value, when an extension was accepted. */
+  extensions?: string;
+}
+
+/** §4.2.2 step 5: the 101 response, as the bytes to write before any frame. */
+export function buildAcceptResponse(response: AcceptResponse): string {
+  const lines = [
+    'HTTP/1.1 101 Switching Protocols',
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Accept: ${computeAcceptKey(response.key)}`,
+  ];
+  if (response.protocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${response.protocol}`);
+  if (response.extensions !== undefined) lines.push(`Sec-WebSocket-Extensions: ${response.extensions}`);
+  return lines.join('\r\n') + '\r\n\r\n';
+}

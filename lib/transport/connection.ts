@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Duplex } from 'node:stream';
+import { CloseCode } from '../protocol/close-code';
+import { FrameParser } from '../protocol/frame-parser';
+import { encodeClose, encodeFrame, encodeFrameHeader, encodeTextFrame } from '../protocol/frame-writer';
+import { InboundEvent } from '../protocol/inbound-event';
+import { Opcode } from '../protocol/opcode';
+import { closeCodeFor } from './close-code-for';
+import { SendQueue } from './send-queue';
+
+/** The WebSocket readyState values (same numbers as the browser API). */
+export enum ReadyState {
+  Connecting = 0,
+  Open = 1,
+  Closing = 2,
+  Closed = 3,
+}
+
+export interface ConnectionOptions {
+  /** Largest inbound message; 1009 above it. */
+  maxMessageBytes: number;
+  /** How long to wait for the peer's close frame (or its FIN) before destroying the socket. */
+  closeTimeoutMs: number;
+  /** Outbound bytes queued in user space before the overflow policy applies. */
+  maxBufferedBytes: number;
+  /** Past maxBufferedBytes: close with 1008, or drop the message being sent. */
+  onBufferOverflow: 'close' | 'drop';
+  /** Told about errors thrown by our own listeners (the connection then closes with 1011). */
+  onUnexpectedError?: (error: unknown, connection: Connection) => void;
+}
+
+export interface CloseEvent {
+  /** The peer's close code; the one we sent when the peer sent none; 1006 when no close frame was exchanged. */
+  code: number;
+  reason: string;
+  /** Both close frames were exchanged before TCP closed (§7.1.4). */
+  wasClean: boolean;
+}
+
+export interface ConnectionEvents {
+  message: [data: string | Buffer];
+  ping: [payload: Buffer];
+  pong: [payload: Buffer];
+  drain: [];
+  close: [event: CloseEvent];
+}
+
+/** Payloads above this are written after their header instead of being copied into one frame. */
+const COPY_THRESHOLD_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One WebSocket over one TCP/TLS socket, after the opening handshake.
+ *
+ * OPEN ─close()→ CLOSING ─peer close frame→ end TCP ─socket close→ CLOSED (server ends TCP, §7.1.1)
+ * OPEN ─peer close frame→ echo it, CLOSING ─socket close→ CLOSED
+ * OPEN ─protocol error→ close frame with its code, CLOSING ─socket close→ CLOSED (§7.1.7)
+ * any ─terminate() or socket error→ CLOSED; close timeout in CLOSING → destroy.
+ */
+export class Connection extends EventEmitter<ConnectionEvents> {
+  readonly id = randomUUID();
+  readyState = ReadyState.Connecting;
+  /** Resolves once, when the socket has closed. */
+  readonly closed: Promise<CloseEvent>;
+
+  private readonly parser: FrameParser;
+  private readonly queue: SendQueue;
+  private hasSentClose = false;
+  private isReading = false;
+  private peerClose: { code: number; reason: string } | undefined;
+  private sentCloseCode: number = CloseCode.Abnormal;
+  private closeTimer: NodeJS.Timeout | undefined;
+  private resolveClosed!: (event: CloseEvent) => void;
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly options: ConnectionOptions,
+    /** The negotiated subprotocol, if any. */
+    readonly protocol?: string,
+  ) {
+    super();
+    this.parser = new FrameParser({ role: 'server', maxMessageBytes: options.maxMessageBytes });
+    this.queue = new SendQueue(socket, options.maxBufferedBytes);
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    socket.on('error', () => undefined); // ECONNRESET, EPIPE: 'close' follows and reports 1006.
+    socket.on('close', () => this.onSocketClose());
+    socket.on('drain', () => this.emit('drain'));
+    socket.on('end', () => this.onSocketEnd());
+  }
+
+  /** Bytes sent but not yet handed to the kernel (backpressure: wait for 'drain'). */
+  get bufferedAmount(): number {
+    return this.queue.bufferedAmount;
+  }
+
+  /** Starts reading. `head` is what arrived after the handshake, in the same packet. */
+  open(head: Buffer = EMPTY): void {
+    if (this.isReading) return;
+    this.isReading = true;
+    if (this.readyState === ReadyState.Connecting) this.readyState = ReadyState.Open;
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (head.length > 0) this.onData(head);
+  }
+
+  /**
+   * Sends a text (string) or binary (Buffer) message. False when the connection is not open,
+   * when the message was dropped by the overflow policy, or when the caller should wait for 'drain'.
+   */
+  send(data: string | Buffer): boolean {
+    if (this.readyState !== ReadyState.Open) return false;
+    if (typeof data === 'string') return this.sendFrame(encodeTextFrame(data));
+    if (data.length < COPY_THRESHOLD_BYTES) return this.sendFrame(encodeFrame(data, { opcode: Opcode.Binary }));
+    if (!this.admit(data.length + 10)) return false;
+    return this.queue.writeParts(encodeFrameHeader(data.length, { opcode: Opcode.Binary }), data);
+  }
+
+  /** Writes an already encoded frame, e.g. one broadcast frame shared by many connections. */
+  sendFrame(frame: Buffer): boolean {
+    if (this.readyState !== ReadyState.Open || !this.admit(frame.length)) return false;
+    return this.queue.write(frame);
+  }
+
+  /** §5.5.2: a ping; the peer answers with a pong carrying the same payload. */
+  ping(payload: Buffer = EMPTY): void {
+    if (payload.length > 125) throw new RangeError('a ping payload is at most 125 bytes (RFC 6455 §5.5)');
+    if (this.readyState === ReadyState.Open) this.queue.write(encodeFrame(payload, { opcode: Opcode.Ping }));
+  }
+
+  /** Starts the closing handshake (§7.1.2); the socket is destroyed if the peer does not answer in time. */
+  close(code: number = CloseCode.Normal, reason = ''): void {
+    if (this.hasSentClose || this.readyState >= ReadyState.Closing) return;
+    this.startClosingHandshake(code, reason);
+  }
+
+  /** Destroys the socket at once, without a closing handshake. */
+  terminate(): void {
+    this.socket.destroy();
+  }
+
+  private admit(byteLength: number): boolean {
+    if (!this.queue.wouldOverflow(byteLength)) return true;
+    // A slow consumer: drop this message, or close with 1008 (DESIGN.md defaults).
+    if (this.options.onBufferOverflow === 'close') this.failConnection(CloseCode.PolicyViolation, 'slow consumer');
+    return false;
+  }
+
+  private onData(chunk: Buffer): void {
+    const events = this.parser.push(chunk);
+    for (let i = 0; i < events.length; i++) this.handle(events[i]);
+  }
+
+  private handle(event: InboundEvent): void {
+    switch (event.kind) {
+      case 'text':
+        return this.deliver('message', event.text);
+      case 'binary':
+        return this.deliver('message', event.data);
+      case 'ping':
+        // §5.5.3: answer with a pong carrying the ping's payload, unless closing.
+        if (this.readyState === ReadyState.Open && !this.hasSentClose) {
+          this.queue.write(encodeFrame(event.payload, { opcode: Opcode.Pong }));
+        }
+        return this.deliver('ping', event.payload);
+      case 'pong':
+        return this.deliver('pong', event.payload);
+      case 'close':
+        return this.onCloseFrame(event.code, event.reason);
+      case 'failed':
+        return this.failConnection(event.error.closeCode, event.error.message);
+    }
+  }
+
+  /** Our own listeners never let an exception reach the socket's 'data' handler. */
+  private deliver<E extends 'message' | 'ping' | 'pong'>(name: E, ...args: ConnectionEvents[E]): void {
+    if (this.readyState !== ReadyState.Open) return;
+    try {
+      (this.emit as (name: E, ...args: ConnectionEvents[E]) => boolean)(name, ...args);
+    } catch (error) {
+      this.options.onUnexpectedError?.(error, this);
+      this.failConnection(closeCodeFor(error), '');
+    }
+  }
+
+  /** §5.5.1: echo the peer's close (an empty one with an empty one), then the server ends TCP (§7.1.1). */
+  private onCloseFrame(code: number, reason: string): void {
+    this.peerClose = { code, reason };
+    if (!this.hasSentClose) this.sendClose(code, reason);
+    this.readyState = ReadyState.Closing;
+    this.socket.end();
+    this.armCloseTimer();
+  }
+
+  /** §7.1.7: send a close frame with the code, end TCP, and read nothing more. */
+  private failConnection(code: number, reason: string): void {
+    if (!this.hasSentClose) this.sendClose(code, reason);
+    this.readyState = ReadyState.Closing;
+    this.socket.end();
+    this.armCloseTimer();
+  }
+
+  /** The peer ended TCP without (or after) a close frame: end our half too. */
+  private onSocketEnd(): void {
+    this.readyState = ReadyState.Closing;
+    this.socket.end();
+    this.armCloseTimer();
+  }
+
+  private startClosingHandshake(code: number, reason: string): void {
+    this.sendClose(code, reason);
+    this.readyState = ReadyState.Closing;
+    this.armCloseTimer();
+  }
+
+  private sendClose(code: number, reason: string): void {
+    this.hasSentClose = true;
+    this.sentCloseCode = code;
+    // §5.5: a close reason is at most 123 bytes; ours are short, but never trust a caller's.
+    const safeReason = Buffer.byteLength(reason) <= 123 ? reason : '';
+    this.queue.write(encodeClose(code, safeReason));
+  }
+
+  private armCloseTimer(): void {
+    if (this.closeTimer) return;
+    this.closeTimer = setTimeout(() => this.socket.destroy(), this.options.closeTimeoutMs);
+    this.closeTimer.unref();
+  }
+
+  private onSocketClose(): void {
+    clearTimeout(this.closeTimer);
+    this.readyState = ReadyState.Closed;
+    const wasClean = this.hasSentClose && this.peerClose !== undefined;
+    const event: CloseEvent = this.peerClose
+      ? { code: this.peerClose.code, reason: this.peerClose.reason, wasClean }
+      : { code: this.sentCloseCode, reason: '', wasClean: false };
+    this.resolveClosed(event);
+    try {
+      this.emit('close', event);
+    } catch (error) {
+      this.options.onUnexpectedError?.(error, this);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { Connection } from './connection';
+
+export interface HeartbeatOptions {
+  /** Time between pings; 0 turns the heartbeat off. */
+  intervalMs: number;
+  /** Pings left unanswered before the connection is terminated (half-open TCP). */
+  maxMissedPongs: number;
+}
+
+/** One timer for every connection: each tick pings, and terminates those that stopped answering. */
+export class Heartbeat {
+  private readonly missedPongs = new Map<Connection, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: HeartbeatOptions) {}
+
+  add(connection: Connection): void {
+    if (this.options.intervalMs <= 0) return;
+    this.missedPongs.set(connection, 0);
+    connection.on('pong', () => this.missedPongs.set(connection, 0));
+    connection.once('close', () => this.missedPongs.delete(connection));
+    this.timer ??= this.start();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private start(): NodeJS.Timeout {
+    const timer = setInterval(() => this.tick(), this.options.intervalMs);
+    timer.unref();
+    return timer;
+  }
+
+  private tick(): void {
+    for (const [connection, missed] of this.missedPongs) {
+      if (missed >= this.options.maxMissedPongs) {
+        connection.terminate();
+        continue;
+      }
+      this.missedPongs.set(connection, missed + 1);
+      connection.ping();
+    }
+  }
+}

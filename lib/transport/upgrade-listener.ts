@@ -1,0 +1,179 @@
+import { createServer, IncomingMessage, Server as HttpServer } from 'node:http';
+import { Server as HttpsServer } from 'node:https';
+import { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
+import { CloseCode } from '../protocol/close-code';
+import { buildAcceptResponse, selectSubprotocol, validateUpgrade, ValidUpgrade } from '../protocol/handshake';
+import { HandshakeRefusal } from '../protocol/handshake-refusal';
+import { Connection, ConnectionOptions } from './connection';
+import { Heartbeat, HeartbeatOptions } from './heartbeat';
+import { PathRouter } from './path-router';
+import { writeRefusal } from './write-refusal';
+
+export type WebServer = HttpServer | HttpsServer;
+
+/** What one path serves. */
+export interface UpgradeRoute {
+  path: string;
+  /** Subprotocols the route speaks; the first one the client offers is chosen. */
+  subprotocols: readonly string[];
+  connection: ConnectionOptions;
+  heartbeat: HeartbeatOptions;
+  /** Runs after the request is valid and before the 101: a refusal (origin, auth) or nothing. */
+  verify?(request: IncomingMessage, upgrade: ValidUpgrade): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined>;
+  /** A new open connection. Attach listeners here; reading starts when this returns. */
+  onConnection(connection: Connection, request: IncomingMessage): void;
+}
+
+export interface UpgradeListenerOptions {
+  /** From the 'upgrade' event to the 101, including `verify`. */
+  handshakeTimeoutMs: number;
+  /** Open connections across all routes before new ones get 503; undefined for no cap. */
+  maxConnections?: number;
+  /** Errors we did not expect (a throwing hook or listener); the peer sees 500 or 1011. */
+  onUnexpectedError(error: unknown): void;
+}
+
+interface BoundRoute {
+  route: UpgradeRoute;
+  heartbeat: Heartbeat;
+}
+
+/**
+ * Hooks the 'upgrade' event of http(s) servers and turns valid requests on known paths into
+ * Connections. Paths it does not know are left to the server's other 'upgrade' listeners,
+ * or answered with 404 when there are none.
+ */
+export class UpgradeListener {
+  private readonly router = new PathRouter<BoundRoute>();
+  private readonly open = new Set<Connection>();
+  private readonly attached = new Map<WebServer, (request: IncomingMessage, socket: Duplex, head: Buffer) => void>();
+  private readonly ownServers: HttpServer[] = [];
+  private isClosing = false;
+
+  constructor(private readonly options: UpgradeListenerOptions) {}
+
+  get connections(): ReadonlySet<Connection> {
+    return this.open;
+  }
+
+  get paths(): string[] {
+    return this.router.paths;
+  }
+
+  /** Binds a route; a second route on the same path throws. */
+  addRoute(route: UpgradeRoute): void {
+    this.router.add(route.path, { route, heartbeat: new Heartbeat(route.heartbeat) });
+  }
+
+  attach(server: WebServer): void {
+    if (this.attached.has(server)) return;
+    const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+      this.handleUpgrade(server, request, socket, head).catch((error: unknown) => this.refuseUnexpected(socket, error));
+    };
+    this.attached.set(server, listener);
+    server.on('upgrade', listener);
+  }
+
+  /** A server of our own on `port`; plain HTTP requests to it get 426. */
+  async listen(port: number, host?: string): Promise<AddressInfo> {
+    const server = createServer((_request, response) => {
+      response.writeHead(426, { Connection: 'close', Upgrade: 'websocket', 'Content-Type': 'text/plain' });
+      response.end('This port speaks WebSocket only.\n');
+    });
+    server.headersTimeout = this.options.handshakeTimeoutMs; // slow-loris before the upgrade event
+    this.ownServers.push(server);
+    this.attach(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    return server.address() as AddressInfo;
+  }
+
+  /**
+   * Closes every connection with `code` (1001 by default), waits for the close handshakes
+   * (each bounded by its close timeout), then detaches from the servers and closes our own.
+   */
+  async close(code: number = CloseCode.GoingAway, reason = 'server shutting down'): Promise<void> {
+    this.isClosing = true;
+    const closing = [...this.open].map((connection) => {
+      connection.close(code, reason);
+      return connection.closed;
+    });
+    await Promise.all(closing);
+    for (const [server, listener] of this.attached) server.off('upgrade', listener);
+    this.attached.clear();
+    await Promise.all(this.ownServers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+
+  private async handleUpgrade(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const bound = this.router.match(request.url);
+    if (!bound) {
+      // Another library on this server may own the path: only the last listener answers 404.
+      if (server.listenerCount('upgrade') === 1) writeRefusal(socket, new HandshakeRefusal(404, 'no WebSocket endpoint on this path'));
+      return;
+    }
+    socket.on('error', ignoreHandshakeError);
+    const upgrade = validateUpgrade(request);
+    if (upgrade instanceof HandshakeRefusal) return writeRefusal(socket, upgrade);
+    if (this.isClosing) return writeRefusal(socket, new HandshakeRefusal(503, 'server is shutting down'));
+    const { maxConnections } = this.options;
+    if (maxConnections !== undefined && this.open.size >= maxConnections) {
+      return writeRefusal(socket, new HandshakeRefusal(503, 'connection limit reached'));
+    }
+    const { route, heartbeat } = bound;
+    if (route.verify) {
+      const refusal = await this.withinHandshakeTimeout(socket, route.verify(request, upgrade));
+      if (refusal) return writeRefusal(socket, refusal);
+    }
+    if (socket.destroyed) return;
+    this.accept(request, socket, head, upgrade, route, heartbeat);
+  }
+
+  private accept(request: IncomingMessage, socket: Duplex, head: Buffer, upgrade: ValidUpgrade, route: UpgradeRoute, heartbeat: Heartbeat): void {
+    const protocol = selectSubprotocol(upgrade.offeredProtocols, route.subprotocols);
+    socket.write(buildAcceptResponse({ key: upgrade.key, protocol }));
+    socket.off('error', ignoreHandshakeError);
+    if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    const connection = new Connection(socket, {
+      ...route.connection,
+      onUnexpectedError: (error) => this.options.onUnexpectedError(error),
+    }, protocol);
+    this.open.add(connection);
+    connection.once('close', () => this.open.delete(connection));
+    heartbeat.add(connection);
+    try {
+      route.onConnection(connection, request);
+    } catch (error) {
+      this.options.onUnexpectedError(error);
+      connection.close(CloseCode.InternalError);
+    }
+    connection.open(head);
+  }
+
+  /** The verify hook gets the handshake timeout; past it, the socket is dropped without an answer. */
+  private async withinHandshakeTimeout<T>(socket: Duplex, work: T | Promise<T>): Promise<T | undefined> {
+    if (!(work instanceof Promise)) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        socket.destroy();
+        resolve(undefined);
+      }, this.options.handshakeTimeoutMs);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private refuseUnexpected(socket: Duplex, error: unknown): void {
+    this.options.onUnexpectedError(error);
+    writeRefusal(socket, new HandshakeRefusal(500, 'internal error'));
+  }
+}
+
+// Before the 101 the socket is ours; a reset there is the peer leaving, not our fault.
+const ignoreHandshakeError = (): void => undefined;

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suites need, from Debian's repositories, when they are missing.
+# The browser test drives Debian's chromium (never a downloaded browser build); the Redis suites (issue #7) need redis-server.
+set -euo pipefail
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "Installing from Debian: ${missing[*]}"
+sudo=''
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "need root (or sudo) to apt-get install ${missing[*]}" >&2; exit 1; }
+  sudo='sudo'
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
