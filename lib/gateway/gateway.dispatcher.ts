@@ -1,47 +1,112 @@
 import { Logger } from '@nestjs/common';
-import { ExternalContextCreator } from '@nestjs/core';
-import { isObservable, lastValueFrom } from 'rxjs';
-import { Connection } from '../transport/connection';
+import { isObservable, Subscription } from 'rxjs';
+import { RequestId } from '../codec/envelope';
+import { EventCodec } from '../codec/event-codec.interface';
+import { MultiMap } from '../rooms/multi-map';
+import { WsConnection } from '../rooms/ws-connection';
+import { errorEnvelopeFor } from './error-envelope';
 import { GatewayDefinition } from './gateway.explorer';
-import { CompiledHandler, compileHandler } from './handler-pipeline';
-import { handlerFailed } from './messages';
+import { CompiledHandler, HandlerArgs, HandlerPipelineFactory } from './handler-pipeline';
+import { badMessage, handlerFailed, noHandlerFor } from './messages';
 
-/** Runs one gateway's handlers for the messages of its connections and sends their results back. */
+/**
+ * Routes one gateway's messages to its handlers and answers per DESIGN.md: a result becomes
+ * `{event, data, id}`, each emission of an Observable too, an exception an `error` envelope.
+ * Named handlers get envelopes; `@OnMessage()` gets every other message raw.
+ */
 export class GatewayDispatcher {
-  private readonly rawHandler: { methodName: string; run: CompiledHandler } | undefined;
+  private readonly handlers = new Map<string, CompiledHandler>();
+  private readonly rawHandler: CompiledHandler | undefined;
+  /** Live Observable replies, ended when their connection closes. */
+  private readonly streams = new MultiMap<WsConnection, Subscription>();
 
   constructor(
     private readonly definition: GatewayDefinition,
-    creator: ExternalContextCreator,
+    pipeline: HandlerPipelineFactory,
+    private readonly codec: EventCodec,
     private readonly logger: Logger,
   ) {
-    const raw = definition.handlers.find((handler) => handler.event === undefined);
-    this.rawHandler = raw && {
-      methodName: raw.methodName,
-      run: compileHandler(creator, definition.instance, definition.metatype, raw.methodName),
-    };
+    for (const { event, methodName } of definition.handlers) {
+      const handler = pipeline.compile(definition.instance, definition.metatype, methodName);
+      if (event === undefined) this.rawHandler = handler;
+      else this.handlers.set(event, handler);
+    }
   }
 
-  attach(connection: Connection): void {
-    const raw = this.rawHandler;
-    if (!raw) return;
-    connection.on('message', (message) => {
-      raw
-        .run(connection, message, undefined)
-        .then((result) => this.reply(connection, result))
-        .catch((error: unknown) => this.fail(raw.methodName, error));
+  dispatch(connection: WsConnection, message: string | Buffer): void {
+    if (this.handlers.size === 0 && this.rawHandler) return this.run(this.rawHandler, connection, message, undefined, undefined);
+    const decoded = this.codec.decode(message);
+    const handler = decoded.ok ? this.handlers.get(decoded.envelope.event) : undefined;
+    if (decoded.ok && handler) return this.run(handler, connection, decoded.envelope.data, decoded.envelope.id, decoded.envelope.event);
+    if (this.rawHandler) return this.run(this.rawHandler, connection, message, undefined, undefined);
+    if (!decoded.ok) return this.sendError(connection, { code: 'BAD_MESSAGE', message: badMessage(decoded.reason) }, undefined);
+    const { event, id } = decoded.envelope;
+    this.sendError(connection, { event, code: 'UNKNOWN_EVENT', message: noHandlerFor(event) }, id);
+  }
+
+  /** The connection closed: stop its Observable replies. */
+  release(connection: WsConnection): void {
+    for (const subscription of this.streams.deleteKey(connection)) subscription.unsubscribe();
+  }
+
+  private run(handler: CompiledHandler, connection: WsConnection, body: unknown, id: RequestId | undefined, event: string | undefined): void {
+    const args: HandlerArgs = [connection, body, { id }, event];
+    handler
+      .run(...args)
+      .then((result) => this.deliver(handler, args, result))
+      .catch((error: unknown) => this.answerError(handler, args, error))
+      .catch((error: unknown) => this.logUnexpected(handler, error));
+  }
+
+  private deliver(handler: CompiledHandler, args: HandlerArgs, result: unknown): void {
+    if (!isObservable(result)) return this.reply(args, result);
+    const [connection] = args;
+    let subscription: Subscription | undefined = undefined;
+    subscription = result.subscribe({
+      next: (value) => this.reply(args, value),
+      error: (error: unknown) => {
+        if (subscription) this.streams.delete(connection, subscription);
+        this.answerError(handler, args, error).catch((failure: unknown) => this.logUnexpected(handler, failure));
+      },
+      complete: () => {
+        if (subscription) this.streams.delete(connection, subscription);
+      },
     });
+    if (!subscription.closed) this.streams.add(connection, subscription);
   }
 
-  /** A raw handler's string goes back as text, its Buffer as binary; other values as JSON text. */
-  private async reply(connection: Connection, result: unknown): Promise<void> {
-    const value = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
-    if (value === undefined || value === null) return;
-    connection.send(typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value));
+  private reply([connection, , { id }, event]: HandlerArgs, value: unknown): void {
+    if (value === undefined) return;
+    if (event !== undefined) {
+      connection.sendEnvelope(id === undefined ? { event, data: value } : { event, data: value, id });
+      return;
+    }
+    // A raw handler answers raw: a string as text, a Buffer as binary, anything else as JSON text.
+    if (value === null) return;
+    connection.sendRaw(typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value));
   }
 
-  private fail(methodName: string, error: unknown): void {
-    const stack = error instanceof Error ? error.stack : String(error);
-    this.logger.error(handlerFailed(this.definition.metatype.name, methodName), stack);
+  /** Exception filters first (their return value is the error's data); otherwise our mapping. */
+  private async answerError(handler: CompiledHandler, args: HandlerArgs, error: unknown): Promise<void> {
+    const [connection, , { id }, event] = args;
+    const outcome = await handler.filter(error, args);
+    if (outcome.isHandled) {
+      if (outcome.value !== undefined) connection.sendEnvelope(withId({ event: 'error', data: outcome.value }, id));
+      return;
+    }
+    const { body, isExpected } = errorEnvelopeFor(error, event);
+    if (!isExpected) this.logUnexpected(handler, error);
+    this.sendError(connection, body, id);
+  }
+
+  private sendError(connection: WsConnection, body: object, id: RequestId | undefined): void {
+    connection.sendEnvelope(withId({ event: 'error', data: body }, id));
+  }
+
+  private logUnexpected(handler: CompiledHandler, error: unknown): void {
+    this.logger.error(handlerFailed(this.definition.metatype.name, handler.methodName), error instanceof Error ? error.stack : String(error));
   }
 }
+
+const withId = <T extends object>(envelope: T, id: RequestId | undefined): T & { id?: RequestId } =>
+  id === undefined ? envelope : { ...envelope, id };

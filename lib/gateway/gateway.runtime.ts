@@ -1,48 +1,84 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ExternalContextCreator, HttpAdapterHost } from '@nestjs/core';
-import { UpgradeListener, UpgradeRoute, WebServer } from '../transport/upgrade-listener';
+import { ExternalContextCreator, HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import { EventCodec } from '../codec/event-codec.interface';
+import { ConnectionRegistry } from '../rooms/connection-registry.service';
+import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
+import { normalizePath } from '../transport/path-router';
+import { UpgradeListener, WebServer } from '../transport/upgrade-listener';
+import { GatewayMetadataAccessor } from './gateway-metadata.accessor';
+import { GatewayHost } from './gateway-host';
 import { GatewayDispatcher } from './gateway.dispatcher';
 import { GatewayDefinition, GatewayExplorer } from './gateway.explorer';
+import { HandlerPipelineFactory } from './handler-pipeline';
+import { resolveHandshakeGuards } from './handshake-guards';
+import { OnGatewayInit } from './interfaces/lifecycle-hooks.interface';
 import { WebSocketModuleOptions } from './interfaces/websocket-options.interface';
-import { noHttpServer } from './messages';
-import { checkOrigin } from './origin-policy';
-import { DEFAULTS, ResolvedGatewayOptions, resolveGatewayOptions } from './websocket.defaults';
+import { duplicatePath, hookFailed, noHttpServer } from './messages';
+import { DEFAULTS, resolveGatewayOptions } from './websocket.defaults';
 import { WEBSOCKET_MODULE_OPTIONS } from './websocket.module-definition';
 
 /** Where a gateway is served: the application's HTTP server, or a port of its own. */
 type Host = 'app' | number;
 
 /**
- * Binds every gateway's path at bootstrap and closes every connection with 1001 on shutdown,
- * waiting for the close handshakes before the application finishes closing.
+ * Binds every gateway's path at bootstrap; on shutdown closes every connection with 1001,
+ * waits for the close handshakes and the disconnect hooks, then lets the application close.
  */
 @Injectable()
 export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WebSocket');
   private readonly listeners = new Map<Host, UpgradeListener>();
+  private readonly hosts: GatewayHost[] = [];
 
   constructor(
     private readonly explorer: GatewayExplorer,
+    private readonly accessor: GatewayMetadataAccessor,
     private readonly contextCreator: ExternalContextCreator,
     private readonly httpAdapterHost: HttpAdapterHost,
+    private readonly moduleRef: ModuleRef,
+    private readonly registry: ConnectionRegistry,
+    @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
+    @Inject(EventCodec) private readonly codec: EventCodec,
     @Inject(WEBSOCKET_MODULE_OPTIONS) private readonly options: WebSocketModuleOptions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const definition of this.explorer.explore()) {
-      const resolved = resolveGatewayOptions(this.options, definition.options);
-      const host: Host = resolved.port ?? 'app';
-      const listener = this.listenerFor(host, definition);
-      listener.addRoute(this.routeFor(definition, resolved));
-      this.logger.log(`${definition.metatype.name} on ${host === 'app' ? '' : `port ${host} `}${resolved.path}`);
+    const definitions = this.explorer.explore();
+    assertDistinctPaths(definitions);
+    const pipeline = new HandlerPipelineFactory(this.contextCreator);
+    for (const definition of definitions) {
+      const options = resolveGatewayOptions(this.options, definition.options);
+      const guards = await resolveHandshakeGuards(this.moduleRef, this.accessor.handshakeGuards(definition.metatype));
+      const dispatcher = new GatewayDispatcher(definition, pipeline, options.codec ?? this.codec, this.logger);
+      const host = new GatewayHost(definition, options, dispatcher, guards, {
+        registry: this.registry,
+        adapter: this.adapter,
+        codec: this.codec,
+        logger: this.logger,
+      });
+      this.hosts.push(host);
+      this.listenerFor(options.port ?? 'app', definition).addRoute(host.route());
+      this.logger.log(`${definition.metatype.name} on ${options.port === undefined ? '' : `port ${options.port} `}${options.path}`);
     }
     for (const [host, listener] of this.listeners) {
       if (host !== 'app') await listener.listen(host);
     }
+    for (const definition of definitions) await this.afterInit(definition);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([...this.listeners.values()].map((listener) => listener.close()));
+    await Promise.all(this.hosts.map((host) => host.settled()));
+  }
+
+  private async afterInit(definition: GatewayDefinition): Promise<void> {
+    const gateway = definition.instance as Partial<OnGatewayInit>;
+    if (typeof gateway.afterInit !== 'function') return;
+    try {
+      await gateway.afterInit();
+    } catch (error) {
+      this.logger.error(hookFailed(definition.metatype.name, 'afterInit'), error instanceof Error ? error.stack : String(error));
+    }
   }
 
   private listenerFor(host: Host, definition: GatewayDefinition): UpgradeListener {
@@ -63,21 +99,16 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     if (!server) throw new Error(noHttpServer(definition.metatype.name));
     return server;
   }
+}
 
-  private routeFor(definition: GatewayDefinition, options: ResolvedGatewayOptions): UpgradeRoute {
-    const dispatcher = new GatewayDispatcher(definition, this.contextCreator, this.logger);
-    return {
-      path: options.path,
-      subprotocols: options.subprotocols,
-      connection: {
-        maxMessageBytes: options.maxMessageBytes,
-        closeTimeoutMs: options.closeTimeoutMs,
-        maxBufferedBytes: options.maxBufferedBytes,
-        onBufferOverflow: options.onBufferOverflow,
-      },
-      heartbeat: { intervalMs: options.heartbeatIntervalMs, maxMissedPongs: options.maxMissedPongs },
-      verify: (_request, upgrade) => checkOrigin(options.allowedOrigins, upgrade.origin),
-      onConnection: (connection) => dispatcher.attach(connection),
-    };
+/** Two gateways on one path (on one server) is a startup error, named clearly. */
+function assertDistinctPaths(definitions: readonly GatewayDefinition[]): void {
+  const byKey = new Map<string, string[]>();
+  for (const { options, metatype } of definitions) {
+    const key = `${options.port ?? 'app'} ${normalizePath(options.path)}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), metatype.name]);
+  }
+  for (const [key, gateways] of byKey) {
+    if (gateways.length > 1) throw new Error(duplicatePath(key.split(' ')[1], gateways));
   }
 }

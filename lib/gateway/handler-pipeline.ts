@@ -1,34 +1,84 @@
-import { Type } from '@nestjs/common';
-import { ExternalContextCreator } from '@nestjs/core';
-import { Connection } from '../transport/connection';
+import { ExceptionFilter, Type } from '@nestjs/common';
+import { ExternalContextCreator, NestContainer } from '@nestjs/core';
+// Nest's own building blocks for exception filters outside HTTP; there is no public export.
+import { ExternalExceptionFilterContext } from '@nestjs/core/exceptions/external-exception-filter-context.js';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
+import { RequestId } from '../codec/envelope';
+import { WsConnection } from '../rooms/ws-connection';
 import { PARAM_ARGS_METADATA } from './websocket.constants';
 import { WsParamsFactory } from './ws-params.factory';
+
+/** Per-message facts a handler may ask for. */
+export interface HandlerMeta {
+  id: RequestId | undefined;
+}
 
 /**
  * What a handler is called with, in the order Nest's `switchToWs()` reads it:
  * getClient() is args[0], getData() args[1], getPattern() the last one.
  */
-export type HandlerArgs = [connection: Connection, body: unknown, event: string | undefined];
+export type HandlerArgs = [connection: WsConnection, body: unknown, meta: HandlerMeta, event: string | undefined];
 
-/** A handler with its guards, interceptors and pipes applied; resolves to its result. */
-export type CompiledHandler = (...args: HandlerArgs) => Promise<unknown>;
+export type FilterOutcome = { isHandled: true; value: unknown } | { isHandled: false };
+
+/** A handler with its guards, interceptors, pipes and exception filters, built once at bootstrap. */
+export interface CompiledHandler {
+  methodName: string;
+  /** Guards, interceptors, pipes and the method: a value, or an Observable whose every emission is a reply. */
+  run(...args: HandlerArgs): Promise<unknown>;
+  /** The first exception filter (method, class, then global) that catches `error`, and what it returned. */
+  filter(error: unknown, args: HandlerArgs): Promise<FilterOutcome>;
+}
+
+interface FilterEntry {
+  func: ExceptionFilter['catch'];
+  exceptionMetatypes: Type[];
+}
 
 const paramsFactory = new WsParamsFactory();
 
-/** Built once per handler, at bootstrap; a message then costs one call. */
-export function compileHandler(creator: ExternalContextCreator, instance: object, metatype: Type, methodName: string): CompiledHandler {
-  const callback = (instance as Record<string, (...args: unknown[]) => unknown>)[methodName];
-  if (typeof callback !== 'function') throw new TypeError(`${metatype.name}.${methodName} is not a method`);
-  return creator.create(
-    instance,
-    callback,
-    methodName,
-    PARAM_ARGS_METADATA,
-    paramsFactory,
-    undefined,
-    undefined,
-    // Exceptions come back to us: the dispatcher answers them (DESIGN.md error envelope).
-    { guards: true, interceptors: true, filters: false },
-    'ws',
-  ) as CompiledHandler;
+/** Builds CompiledHandlers from Nest's context creators, so enhancers behave as on controllers. */
+export class HandlerPipelineFactory {
+  private readonly creator: ExternalContextCreator;
+  private readonly filterContext: ExternalExceptionFilterContext;
+
+  constructor(shared: ExternalContextCreator) {
+    // The shared creator reduces an Observable to its last value; ours keeps the stream.
+    const container = (shared as unknown as { container: NestContainer }).container;
+    this.creator = ExternalContextCreator.fromContainer(container);
+    this.creator.transformToResult = async (result: unknown) => result;
+    this.filterContext = new ExternalExceptionFilterContext(container, container.applicationConfig);
+  }
+
+  compile(instance: object, metatype: Type, methodName: string): CompiledHandler {
+    const callback = (instance as Record<string, (...args: unknown[]) => unknown>)[methodName];
+    if (typeof callback !== 'function') throw new TypeError(`${metatype.name}.${methodName} is not a method`);
+    const run = this.creator.create(
+      instance,
+      callback,
+      methodName,
+      PARAM_ARGS_METADATA,
+      paramsFactory,
+      undefined,
+      undefined,
+      { guards: true, interceptors: true, filters: false },
+      'ws',
+    ) as CompiledHandler['run'];
+    const moduleKey = this.creator.getContextModuleKey(metatype);
+    const exceptionsHandler = this.filterContext.create(instance, callback as never, moduleKey);
+    const filters = (exceptionsHandler as unknown as { filters: FilterEntry[] }).filters;
+    return {
+      methodName,
+      run,
+      filter: async (error, args) => {
+        const entry = filters.find(
+          (f) => f.exceptionMetatypes.length === 0 || f.exceptionMetatypes.some((type) => error instanceof type),
+        );
+        if (!entry) return { isHandled: false };
+        const host = new ExecutionContextHost(args, metatype, callback);
+        host.setType('ws');
+        return { isHandled: true, value: await entry.func(error, host) };
+      },
+    };
+  }
 }

@@ -14,3 +14,13 @@ export const noHttpServer = (gateway: string): string =>
 export const originNotAllowed = (origin: string): string => `origin ${origin} is not allowed`;
 
 export const handlerFailed = (gateway: string, methodName: string): string => `${gateway}.${methodName} threw`;
+
+export const internalError = (): string => 'internal error';
+
+export const badMessage = (reason: string): string => `bad message: ${reason}`;
+
+export const noHandlerFor = (event: string): string => `no handler for event "${event}"`;
+
+export const hookFailed = (gateway: string, hook: string): string => `${gateway}.${hook} threw`;
+
+export const handshakeRefused = (): string => 'handshake refused';

@@ -8,10 +8,17 @@ export const ON_MESSAGE_METADATA = 'rfc6455:on-message';
  */
 export const PARAM_ARGS_METADATA = '__routeArguments__';
 
-/** What a gateway parameter decorator asks for. */
+/**
+ * What a gateway parameter decorator asks for. The numbers are Nest's RouteParamtypes:
+ * Body is BODY (3), so pipes see `type: 'body'` and ValidationPipe validates it; the
+ * others map to 'custom', which validation skips, as for controllers.
+ */
 export enum WsParamtype {
   Connection = 0,
-  Body = 1,
-  Handshake = 2,
-  RequestId = 3,
+  Body = 3,
+  Handshake = 10,
+  RequestId = 13,
 }
+
+/** Handshake guards of a gateway class. */
+export const HANDSHAKE_GUARDS_METADATA = 'rfc6455:handshake-guards';

@@ -9,10 +9,10 @@ export const DEFAULTS = {
   heartbeatIntervalMs: 30_000,
   maxMissedPongs: 2,
   handshakeTimeoutMs: 10_000,
-} as const satisfies Required<Omit<ConnectionLimits, 'allowedOrigins'>> & Pick<WebSocketModuleOptions, 'handshakeTimeoutMs'>;
+} as const satisfies Required<Omit<ConnectionLimits, 'allowedOrigins' | 'codec'>> & Pick<WebSocketModuleOptions, 'handshakeTimeoutMs'>;
 
-export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'port' | 'allowedOrigins'>> &
-  Pick<GatewayOptions, 'port' | 'allowedOrigins'>;
+export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'port' | 'allowedOrigins' | 'codec'>> &
+  Pick<GatewayOptions, 'port' | 'allowedOrigins' | 'codec'>;
 
 /** Gateway options win over module options, which win over the defaults. */
 export function resolveGatewayOptions(module: WebSocketModuleOptions, gateway: GatewayOptions): ResolvedGatewayOptions {
@@ -28,5 +28,6 @@ export function resolveGatewayOptions(module: WebSocketModuleOptions, gateway: G
     heartbeatIntervalMs: pick('heartbeatIntervalMs'),
     maxMissedPongs: pick('maxMissedPongs'),
     allowedOrigins: gateway.allowedOrigins ?? module.allowedOrigins,
+    codec: gateway.codec ?? module.codec,
   };
 }

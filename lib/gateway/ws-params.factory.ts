@@ -1,17 +1,21 @@
 import { ParamData } from '@nestjs/common';
 import { ParamsFactory } from '@nestjs/core';
-import { WsParamtype } from './websocket.constants';
 import { HandlerArgs } from './handler-pipeline';
+import { WsParamtype } from './websocket.constants';
 
 /** Turns a parameter decorator into its value for one message (Nest's ParamsFactory contract). */
 export class WsParamsFactory implements ParamsFactory {
   exchangeKeyForValue(type: number, data: ParamData, args: HandlerArgs): unknown {
-    const [connection, body] = args;
+    const [connection, body, meta] = args;
     switch (type as WsParamtype) {
       case WsParamtype.Connection:
         return connection;
       case WsParamtype.Body:
         return typeof data === 'string' && typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[data] : body;
+      case WsParamtype.Handshake:
+        return connection.handshake;
+      case WsParamtype.RequestId:
+        return meta.id;
       default:
         return undefined;
     }

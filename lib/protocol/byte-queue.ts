@@ -1,3 +1,5 @@
+const EMPTY = Buffer.alloc(0);
+
 /**
  * The bytes a peer has sent and the parser has not consumed yet, as a list of chunks.
  * Reads return views into the chunks; only a read that spans two chunks copies.
@@ -20,6 +22,7 @@ export class ByteQueue {
 
   /** Exactly `n` bytes (n ≤ length): a view when they sit in one chunk, else one copy. */
   take(n: number): Buffer {
+    if (n === 0) return EMPTY;
     const first = this.chunks[this.head];
     if (first.length - this.offset >= n) return this.takeFromHead(n);
     const out = Buffer.allocUnsafe(n);
@@ -30,6 +33,7 @@ export class ByteQueue {
 
   /** Up to `n` bytes from the first chunk, never copied. */
   takeUpTo(n: number): Buffer {
+    if (this.byteLength === 0 || n === 0) return EMPTY;
     const first = this.chunks[this.head];
     return this.takeFromHead(Math.min(n, first.length - this.offset));
   }

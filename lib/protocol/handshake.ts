@@ -68,7 +68,8 @@ export function validateUpgrade(request: UpgradeRequestHead): ValidUpgrade | Han
 
   const offeredProtocols = (headers.get('sec-websocket-protocol') ?? [])
     .flatMap((value) => value.split(','))
-    .map((token) => token.trim());
+    .map((token) => token.trim())
+    .filter(Boolean); // RFC 7230 §7: empty list elements are ignored
   if (offeredProtocols.some((protocol) => !TOKEN.test(protocol))) return badRequest('Sec-WebSocket-Protocol is not a list of tokens');
   if (new Set(offeredProtocols).size !== offeredProtocols.length) return badRequest('Sec-WebSocket-Protocol lists a protocol twice');
 

@@ -3,14 +3,14 @@ export class PathRouter<T> {
   private readonly routes = new Map<string, T>();
 
   add(path: string, target: T): void {
-    const key = normalize(path);
+    const key = normalizePath(path);
     if (this.routes.has(key)) throw new Error(`a WebSocket route is already bound to "${key}"`);
     this.routes.set(key, target);
   }
 
   match(url: string | undefined): T | undefined {
     const path = (url ?? '/').split('?', 1)[0];
-    return this.routes.get(normalize(path));
+    return this.routes.get(normalizePath(path));
   }
 
   get paths(): string[] {
@@ -19,7 +19,7 @@ export class PathRouter<T> {
 }
 
 /** "/chat/" and "chat" bind the same route as "/chat". */
-const normalize = (path: string): string => {
+export const normalizePath = (path: string): string => {
   const withSlash = path.startsWith('/') ? path : `/${path}`;
   return withSlash.length > 1 && withSlash.endsWith('/') ? withSlash.slice(0, -1) : withSlash;
 };

@@ -21,8 +21,8 @@ export interface UpgradeRoute {
   heartbeat: HeartbeatOptions;
   /** Runs after the request is valid and before the 101: a refusal (origin, auth) or nothing. */
   verify?(request: IncomingMessage, upgrade: ValidUpgrade): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined>;
-  /** A new open connection. Attach listeners here; reading starts when this returns. */
-  onConnection(connection: Connection, request: IncomingMessage): void;
+  /** A new open connection. Attach listeners here; reading starts when this returns (or resolves). */
+  onConnection(connection: Connection, request: IncomingMessage): void | Promise<void>;
 }
 
 export interface UpgradeListenerOptions {
@@ -143,13 +143,24 @@ export class UpgradeListener {
     this.open.add(connection);
     connection.once('close', () => this.open.delete(connection));
     heartbeat.add(connection);
-    try {
-      route.onConnection(connection, request);
-    } catch (error) {
+    // Bytes that arrive while an async onConnection runs wait in the socket, in order.
+    socket.pause();
+    const start = (): void => {
+      connection.open(head);
+      socket.resume();
+    };
+    const fail = (error: unknown): void => {
       this.options.onUnexpectedError(error);
       connection.close(CloseCode.InternalError);
+      start();
+    };
+    try {
+      const ready = route.onConnection(connection, request);
+      if (ready instanceof Promise) ready.then(start, fail);
+      else start();
+    } catch (error) {
+      fail(error);
     }
-    connection.open(head);
   }
 
   /** The verify hook gets the handshake timeout; past it, the socket is dropped without an answer. */

@@ -1,3 +1,5 @@
+import { EventCodec } from '../../codec/event-codec.interface';
+
 /** Per-connection limits: module-wide defaults that each gateway may override. */
 export interface ConnectionLimits {
   /** Largest inbound message in bytes; 1009 above it. Default 1 MiB. */
@@ -14,6 +16,8 @@ export interface ConnectionLimits {
   maxMissedPongs?: number;
   /** Browser origins allowed to connect; others get 403. Default: any origin. */
   allowedOrigins?: readonly string[];
+  /** Turns envelopes into messages and back. Default: JSON in text frames. */
+  codec?: EventCodec;
 }
 
 /** `WebSocketModule.forRoot(options)`. */

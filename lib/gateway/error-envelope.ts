@@ -1,0 +1,49 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { WsException } from './ws-exception';
+import { internalError } from './messages';
+
+/** The `data` of an `error` envelope (DESIGN.md wire contract). */
+export interface ErrorBody {
+  /** The event that failed, when there was one. */
+  event?: string;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+const CODE_BY_STATUS: Partial<Record<number, string>> = {
+  [HttpStatus.BAD_REQUEST]: 'BAD_REQUEST',
+  [HttpStatus.UNAUTHORIZED]: 'UNAUTHORIZED',
+  [HttpStatus.FORBIDDEN]: 'FORBIDDEN',
+  [HttpStatus.NOT_FOUND]: 'NOT_FOUND',
+  [HttpStatus.CONFLICT]: 'CONFLICT',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE',
+  [HttpStatus.UNPROCESSABLE_ENTITY]: 'UNPROCESSABLE_ENTITY',
+  [HttpStatus.TOO_MANY_REQUESTS]: 'TOO_MANY_REQUESTS',
+};
+
+/**
+ * The one translator from an exception to what the client sees. Unknown errors become
+ * INTERNAL and show nothing of themselves; `isExpected` tells the caller whether to log it.
+ */
+export function errorEnvelopeFor(error: unknown, event: string | undefined): { body: ErrorBody; isExpected: boolean } {
+  if (error instanceof WsException) {
+    return { body: withEvent(event, { code: error.code, message: error.message, details: error.details }), isExpected: true };
+  }
+  if (error instanceof HttpException) return { body: withEvent(event, fromHttpException(error)), isExpected: true };
+  return { body: withEvent(event, { code: 'INTERNAL', message: internalError() }), isExpected: false };
+}
+
+/** ValidationPipe throws BadRequestException({ message: string[] }): that is VALIDATION_FAILED. */
+function fromHttpException(error: HttpException): ErrorBody {
+  const status = error.getStatus();
+  const response = error.getResponse();
+  const messages = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : undefined;
+  if (status === HttpStatus.BAD_REQUEST && Array.isArray(messages)) {
+    return { code: 'VALIDATION_FAILED', message: 'validation failed', details: messages };
+  }
+  return { code: CODE_BY_STATUS[status] ?? `HTTP_${status}`, message: error.message };
+}
+
+const withEvent = (event: string | undefined, body: ErrorBody): ErrorBody =>
+  event === undefined ? body : { event, ...body };

@@ -1,0 +1,124 @@
+import { Logger } from '@nestjs/common';
+import { IncomingMessage } from 'node:http';
+import { EventCodec } from '../codec/event-codec.interface';
+import { CloseCode } from '../protocol/close-code';
+import { selectSubprotocol, ValidUpgrade } from '../protocol/handshake';
+import { HandshakeRefusal } from '../protocol/handshake-refusal';
+import { ConnectionRegistry } from '../rooms/connection-registry.service';
+import { handshakeInfoOf } from '../rooms/handshake-info';
+import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
+import { WsConnection } from '../rooms/ws-connection';
+import { CloseEvent, Connection } from '../transport/connection';
+import { UpgradeRoute } from '../transport/upgrade-listener';
+import { GatewayDispatcher } from './gateway.dispatcher';
+import { GatewayDefinition } from './gateway.explorer';
+import { runHandshakeGuards } from './handshake-guards';
+import { HandshakeGuard } from './interfaces/handshake-guard.interface';
+import { OnGatewayConnection, OnGatewayDisconnect } from './interfaces/lifecycle-hooks.interface';
+import { hookFailed } from './messages';
+import { checkOrigin } from './origin-policy';
+import { ResolvedGatewayOptions } from './websocket.defaults';
+
+export interface GatewayHostDeps {
+  registry: ConnectionRegistry;
+  adapter: RoomsAdapter;
+  codec: EventCodec;
+  logger: Logger;
+}
+
+/**
+ * One gateway at run time: its route (origin check, handshake guards), its connections'
+ * lifecycle (registry, rooms, hooks) and its dispatcher.
+ */
+export class GatewayHost {
+  /** What handshake guards attached, from the upgrade request to the connection. */
+  private readonly dataByRequest = new WeakMap<IncomingMessage, Record<string, unknown>>();
+  private readonly disconnectHooks = new Set<Promise<void>>();
+  private readonly name: string;
+
+  constructor(
+    private readonly definition: GatewayDefinition,
+    private readonly options: ResolvedGatewayOptions,
+    private readonly dispatcher: GatewayDispatcher,
+    private readonly guards: readonly HandshakeGuard[],
+    private readonly deps: GatewayHostDeps,
+  ) {
+    this.name = definition.metatype.name;
+  }
+
+  route(): UpgradeRoute {
+    const { options } = this;
+    return {
+      path: options.path,
+      subprotocols: options.subprotocols,
+      connection: {
+        maxMessageBytes: options.maxMessageBytes,
+        closeTimeoutMs: options.closeTimeoutMs,
+        maxBufferedBytes: options.maxBufferedBytes,
+        onBufferOverflow: options.onBufferOverflow,
+      },
+      heartbeat: { intervalMs: options.heartbeatIntervalMs, maxMissedPongs: options.maxMissedPongs },
+      verify: (request, upgrade) => this.verify(request, upgrade),
+      onConnection: (connection, request) => this.onConnection(connection, request),
+    };
+  }
+
+  /** Resolves when every disconnect hook started so far has finished. */
+  async settled(): Promise<void> {
+    await Promise.all(this.disconnectHooks);
+  }
+
+  private verify(request: IncomingMessage, upgrade: ValidUpgrade): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined> {
+    const refusal = checkOrigin(this.options.allowedOrigins, upgrade.origin);
+    if (refusal || this.guards.length === 0) return refusal;
+    const data: Record<string, unknown> = {};
+    this.dataByRequest.set(request, data);
+    const protocol = selectSubprotocol(upgrade.offeredProtocols, this.options.subprotocols);
+    return runHandshakeGuards(this.guards, { request, handshake: handshakeInfoOf(request, protocol), data });
+  }
+
+  private async onConnection(transport: Connection, request: IncomingMessage): Promise<void> {
+    const client = new WsConnection(
+      transport,
+      handshakeInfoOf(request, transport.protocol),
+      this.name,
+      this.options.codec ?? this.deps.codec,
+      this.dataByRequest.get(request) ?? {},
+    );
+    this.deps.registry.add(client);
+    transport.on('message', (message) => this.dispatcher.dispatch(client, message));
+    transport.once('close', (event) => this.onClose(client, event));
+    const gateway = this.definition.instance as Partial<OnGatewayConnection>;
+    if (typeof gateway.handleConnection !== 'function') return;
+    try {
+      await gateway.handleConnection(client, client.handshake);
+    } catch (error) {
+      this.logHookError('handleConnection', error);
+      client.close(CloseCode.InternalError);
+    }
+  }
+
+  /** The disconnect hook runs before the rooms are left, so it can still tell them who left. */
+  private onClose(client: WsConnection, event: CloseEvent): void {
+    this.deps.registry.remove(client);
+    this.dispatcher.release(client);
+    const gateway = this.definition.instance as Partial<OnGatewayDisconnect>;
+    const settled = (typeof gateway.handleDisconnect === 'function' ? this.runDisconnectHook(gateway as OnGatewayDisconnect, client, event) : Promise.resolve())
+      .then(() => this.deps.adapter.leaveAll(client.id))
+      .catch((error: unknown) => this.logHookError('leaveAll', error));
+    this.disconnectHooks.add(settled);
+    void settled.finally(() => this.disconnectHooks.delete(settled));
+  }
+
+  private async runDisconnectHook(gateway: OnGatewayDisconnect, client: WsConnection, event: CloseEvent): Promise<void> {
+    try {
+      await gateway.handleDisconnect(client, event);
+    } catch (error) {
+      this.logHookError('handleDisconnect', error);
+    }
+  }
+
+  private logHookError(hook: string, error: unknown): void {
+    this.deps.logger.error(hookFailed(this.name, hook), error instanceof Error ? error.stack : String(error));
+  }
+}

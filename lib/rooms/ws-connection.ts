@@ -1,0 +1,87 @@
+import { Envelope } from '../codec/envelope';
+import { EventCodec } from '../codec/event-codec.interface';
+import { CloseCode } from '../protocol/close-code';
+import { encodeTextFrame, encodeFrame } from '../protocol/frame-writer';
+import { Opcode } from '../protocol/opcode';
+import { Connection, ReadyState } from '../transport/connection';
+import { HandshakeInfo } from './handshake-info';
+
+/**
+ * A client connection as application code sees it: inject it with `@ConnectedSocket()`,
+ * find it in the `ConnectionRegistry`, put it in `Rooms`.
+ *
+ * @example
+ * ＠OnMessage('hello') hello(＠ConnectedSocket() client: WsConnection<{ user: User }>) {
+ *   client.send('welcome', { name: client.data.user.name });
+ * }
+ */
+export class WsConnection<TData extends object = Record<string, unknown>> {
+  /** Unique per connection, across nodes. */
+  readonly id: string;
+  /** Your attributes for this connection (e.g. the user a handshake guard attached). */
+  data: TData;
+
+  constructor(
+    /** @internal The transport connection underneath. */
+    readonly transport: Connection,
+    readonly handshake: HandshakeInfo,
+    /** The name of the gateway class that accepted the connection. */
+    readonly gateway: string,
+    private readonly codec: EventCodec,
+    data: TData,
+  ) {
+    this.id = transport.id;
+    this.data = data;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.handshake.remoteAddress;
+  }
+
+  get protocol(): string | undefined {
+    return this.transport.protocol;
+  }
+
+  get readyState(): ReadyState {
+    return this.transport.readyState;
+  }
+
+  /** Bytes queued for this client and not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.transport.bufferedAmount;
+  }
+
+  /** Pushes `{"event":…,"data":…}`. False when the connection is not open or must drain first. */
+  send(event: string, data?: unknown): boolean {
+    return this.sendEnvelope({ event, data });
+  }
+
+  /** Sends a whole envelope (e.g. a reply carrying `id`) through the gateway's codec. */
+  sendEnvelope(envelope: Envelope): boolean {
+    return this.transport.sendFrame(encodeEnvelope(this.codec, envelope));
+  }
+
+  /** Sends a raw message: a string as text, a Buffer as binary. */
+  sendRaw(message: string | Buffer): boolean {
+    return this.transport.send(message);
+  }
+
+  /** Writes a frame that was encoded once for many connections (broadcasts). */
+  sendFrame(frame: Buffer): boolean {
+    return this.transport.sendFrame(frame);
+  }
+
+  close(code: number = CloseCode.Normal, reason = ''): void {
+    this.transport.close(code, reason);
+  }
+
+  terminate(): void {
+    this.transport.terminate();
+  }
+}
+
+/** An envelope as one frame, ready for one or many sockets. */
+export function encodeEnvelope(codec: EventCodec, envelope: Envelope): Buffer {
+  const payload = codec.encode(envelope);
+  return typeof payload === 'string' ? encodeTextFrame(payload) : encodeFrame(payload, { opcode: Opcode.Binary });
+}

@@ -1,0 +1,54 @@
+import { UseFilters, UseInterceptors, UsePipes, ValidationPipe } from '@nestjs/common';
+import { ConnectedSocket, ConnectionRegistry, Gateway, MessageBody, OnGatewayDisconnect, OnMessage, Rooms, WsConnection } from '../../../lib';
+import { ChatErrorFilter } from './chat-error.filter';
+import { JoinDto, LeaveDto, SayDto } from './chat.dto';
+import { NotAMemberError } from './not-a-member.error';
+import { TimingInterceptor } from './timing.interceptor';
+
+type ChatData = { name?: string };
+
+/** `ws /chat`: join {room,name}, leave {room}, say {room,text}; members get said, joined, left. */
+@Gateway({ path: '/chat', maxMessageBytes: 64 * 1024 })
+@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }))
+@UseInterceptors(TimingInterceptor)
+@UseFilters(ChatErrorFilter)
+export class ChatGateway implements OnGatewayDisconnect<ChatData> {
+  constructor(
+    private readonly rooms: Rooms,
+    private readonly registry: ConnectionRegistry,
+  ) {}
+
+  @OnMessage('join')
+  async join(@MessageBody() { room, name }: JoinDto, @ConnectedSocket() client: WsConnection<ChatData>) {
+    client.data.name = name;
+    await this.rooms.join(client, room);
+    await this.rooms.to(room).send('joined', { room, name });
+    const members = (await this.rooms.members(room)).map((id) => (this.registry.get(id)?.data as ChatData | undefined)?.name);
+    return { room, members: members.filter((member) => member !== undefined) };
+  }
+
+  @OnMessage('leave')
+  async leave(@MessageBody() { room }: LeaveDto, @ConnectedSocket() client: WsConnection<ChatData>) {
+    await this.assertMember(client, room);
+    await this.rooms.leave(client, room);
+    await this.rooms.to(room).send('left', { room, name: client.data.name });
+    return { room };
+  }
+
+  @OnMessage('say')
+  async say(@MessageBody() { room, text }: SayDto, @ConnectedSocket() client: WsConnection<ChatData>): Promise<void> {
+    await this.assertMember(client, room);
+    await this.rooms.to(room).send('said', { room, from: client.data.name, text, at: new Date().toISOString() });
+  }
+
+  /** Presence: the rooms still hold the connection here, so the others hear who left. */
+  async handleDisconnect(client: WsConnection<ChatData>): Promise<void> {
+    for (const room of await this.rooms.roomsOf(client)) {
+      await this.rooms.to(room).except(client).send('left', { room, name: client.data.name });
+    }
+  }
+
+  private async assertMember(client: WsConnection, room: string): Promise<void> {
+    if (!(await this.rooms.roomsOf(client)).includes(room)) throw new NotAMemberError(room);
+  }
+}
