@@ -19,6 +19,12 @@ import { hookFailed } from './messages';
 import { checkOrigin } from './origin-policy';
 import { ResolvedGatewayOptions } from './websocket.defaults';
 
+/** The gateway instance serving one connection (the singleton, or one per connection when scoped) and its dispatcher. */
+export interface GatewayBinding {
+  instance: object;
+  dispatcher: GatewayDispatcher;
+}
+
 export interface GatewayHostDeps {
   registry: ConnectionRegistry;
   adapter: RoomsAdapter;
@@ -37,9 +43,9 @@ export class GatewayHost {
   private readonly name: string;
 
   constructor(
-    private readonly definition: GatewayDefinition,
+    definition: GatewayDefinition,
     private readonly options: ResolvedGatewayOptions,
-    private readonly dispatcher: GatewayDispatcher,
+    private readonly bind: (client: WsConnection) => GatewayBinding | Promise<GatewayBinding>,
     private readonly guards: readonly HandshakeGuard[],
     private readonly deps: GatewayHostDeps,
   ) {
@@ -86,12 +92,15 @@ export class GatewayHost {
       this.dataByRequest.get(request) ?? {},
     );
     this.deps.registry.add(client);
-    transport.on('message', (message) => this.dispatcher.dispatch(client, message));
-    transport.once('close', (event) => this.onClose(client, event));
-    const gateway = this.definition.instance as Partial<OnGatewayConnection>;
-    if (typeof gateway.handleConnection !== 'function') return;
+    const binding = Promise.resolve().then(() => this.bind(client));
+    // Listen for the close first: the peer may vanish while a scoped instance is resolved.
+    transport.once('close', (event) => this.onClose(client, binding, event));
+    let gateway: Partial<OnGatewayConnection>;
     try {
-      await gateway.handleConnection(client, client.handshake);
+      const { instance, dispatcher } = await binding;
+      transport.on('message', (message) => dispatcher.dispatch(client, message));
+      gateway = instance;
+      if (typeof gateway.handleConnection === 'function') await gateway.handleConnection(client, client.handshake);
     } catch (error) {
       this.logHookError('handleConnection', error);
       client.close(CloseCode.InternalError);
@@ -99,11 +108,15 @@ export class GatewayHost {
   }
 
   /** The disconnect hook runs before the rooms are left, so it can still tell them who left. */
-  private onClose(client: WsConnection, event: CloseEvent): void {
+  private onClose(client: WsConnection, binding: Promise<GatewayBinding>, event: CloseEvent): void {
     this.deps.registry.remove(client);
-    this.dispatcher.release(client);
-    const gateway = this.definition.instance as Partial<OnGatewayDisconnect>;
-    const settled = (typeof gateway.handleDisconnect === 'function' ? this.runDisconnectHook(gateway as OnGatewayDisconnect, client, event) : Promise.resolve())
+    const settled = binding
+      .then(async ({ instance, dispatcher }) => {
+        dispatcher.release(client);
+        const gateway = instance as Partial<OnGatewayDisconnect>;
+        if (typeof gateway.handleDisconnect === 'function') await this.runDisconnectHook(gateway as OnGatewayDisconnect, client, event);
+      })
+      .catch(() => undefined) // a failed binding was logged when the connection opened
       .then(() => this.deps.adapter.leaveAll(client.id))
       .catch((error: unknown) => this.logHookError('leaveAll', error));
     this.disconnectHooks.add(settled);

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { ContextId } from '@nestjs/core';
 import { isObservable, Subscription } from 'rxjs';
 import { RequestId } from '../codec/envelope';
 import { EventCodec } from '../codec/event-codec.interface';
@@ -22,12 +23,15 @@ export class GatewayDispatcher {
 
   constructor(
     private readonly definition: GatewayDefinition,
+    /** The singleton, or the instance resolved for one connection. */
+    instance: object,
     pipeline: HandlerPipelineFactory,
     private readonly codec: EventCodec,
     private readonly logger: Logger,
+    contextId?: ContextId,
   ) {
     for (const { event, methodName } of definition.handlers) {
-      const handler = pipeline.compile(definition.instance, definition.metatype, methodName);
+      const handler = pipeline.compile(instance, definition.metatype, methodName, contextId);
       if (event === undefined) this.rawHandler = handler;
       else this.handlers.set(event, handler);
     }

@@ -11,8 +11,11 @@ export interface HandlerDefinition {
 }
 
 export interface GatewayDefinition {
+  /** The singleton; for a scoped gateway only its prototype (a real instance is resolved per connection). */
   instance: object;
   metatype: Type;
+  /** False when the gateway (or something it injects) is request-scoped: one instance per connection. */
+  isStatic: boolean;
   options: GatewayOptions;
   handlers: HandlerDefinition[];
 }
@@ -33,7 +36,13 @@ export class GatewayExplorer {
       if (!instance || !metatype || typeof metatype !== 'function') continue;
       const options = this.accessor.gatewayOptions(metatype as Type);
       if (!options) continue;
-      definitions.push({ instance, metatype: metatype as Type, options, handlers: this.handlersOf(instance, metatype as Type) });
+      definitions.push({
+        instance,
+        metatype: metatype as Type,
+        options,
+        isStatic: wrapper.isDependencyTreeStatic(),
+        handlers: this.handlersOf(instance, metatype as Type),
+      });
     }
     return definitions;
   }

@@ -1,12 +1,13 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ExternalContextCreator, HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import { ContextIdFactory, ExternalContextCreator, HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { EventCodec } from '../codec/event-codec.interface';
 import { ConnectionRegistry } from '../rooms/connection-registry.service';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
+import { WsConnection } from '../rooms/ws-connection';
 import { normalizePath } from '../transport/path-router';
 import { UpgradeListener, WebServer } from '../transport/upgrade-listener';
 import { GatewayMetadataAccessor } from './gateway-metadata.accessor';
-import { GatewayHost } from './gateway-host';
+import { GatewayBinding, GatewayHost } from './gateway-host';
 import { GatewayDispatcher } from './gateway.dispatcher';
 import { GatewayDefinition, GatewayExplorer } from './gateway.explorer';
 import { HandlerPipelineFactory } from './handler-pipeline';
@@ -49,8 +50,8 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     for (const definition of definitions) {
       const options = resolveGatewayOptions(this.options, definition.options);
       const guards = await resolveHandshakeGuards(this.moduleRef, this.accessor.handshakeGuards(definition.metatype));
-      const dispatcher = new GatewayDispatcher(definition, pipeline, options.codec ?? this.codec, this.logger);
-      const host = new GatewayHost(definition, options, dispatcher, guards, {
+      const codec = options.codec ?? this.codec;
+      const host = new GatewayHost(definition, options, this.binder(definition, pipeline, codec), guards, {
         registry: this.registry,
         adapter: this.adapter,
         codec: this.codec,
@@ -66,12 +67,31 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     for (const definition of definitions) await this.afterInit(definition);
   }
 
+  /**
+   * A static gateway has one instance and one dispatcher. A scoped one (it injects a
+   * Scope.REQUEST provider) gets an instance per connection: the connection is its request.
+   */
+  private binder(definition: GatewayDefinition, pipeline: HandlerPipelineFactory, codec: EventCodec): (client: WsConnection) => GatewayBinding | Promise<GatewayBinding> {
+    if (definition.isStatic) {
+      const binding = { instance: definition.instance, dispatcher: new GatewayDispatcher(definition, definition.instance, pipeline, codec, this.logger) };
+      return () => binding;
+    }
+    return async (client) => {
+      const contextId = ContextIdFactory.create();
+      this.moduleRef.registerRequestByContextId(client, contextId);
+      const instance: object = await this.moduleRef.resolve(definition.metatype, contextId, { strict: false });
+      return { instance, dispatcher: new GatewayDispatcher(definition, instance, pipeline, codec, this.logger, contextId) };
+    };
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([...this.listeners.values()].map((listener) => listener.close()));
     await Promise.all(this.hosts.map((host) => host.settled()));
   }
 
+  /** Scoped gateways have no singleton to initialise; their instances start per connection. */
   private async afterInit(definition: GatewayDefinition): Promise<void> {
+    if (!definition.isStatic) return;
     const gateway = definition.instance as Partial<OnGatewayInit>;
     if (typeof gateway.afterInit !== 'function') return;
     try {

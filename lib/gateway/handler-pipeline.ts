@@ -1,5 +1,5 @@
 import { ExceptionFilter, Type } from '@nestjs/common';
-import { ExternalContextCreator, NestContainer } from '@nestjs/core';
+import { ContextId, ExternalContextCreator, NestContainer } from '@nestjs/core';
 // Nest's own building blocks for exception filters outside HTTP; there is no public export.
 import { ExternalExceptionFilterContext } from '@nestjs/core/exceptions/external-exception-filter-context.js';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
@@ -50,7 +50,8 @@ export class HandlerPipelineFactory {
     this.filterContext = new ExternalExceptionFilterContext(container, container.applicationConfig);
   }
 
-  compile(instance: object, metatype: Type, methodName: string): CompiledHandler {
+  /** `contextId` is set for a connection-scoped gateway instance (its request is the connection). */
+  compile(instance: object, metatype: Type, methodName: string, contextId?: ContextId): CompiledHandler {
     const callback = (instance as Record<string, (...args: unknown[]) => unknown>)[methodName];
     if (typeof callback !== 'function') throw new TypeError(`${metatype.name}.${methodName} is not a method`);
     const run = this.creator.create(
@@ -59,13 +60,13 @@ export class HandlerPipelineFactory {
       methodName,
       PARAM_ARGS_METADATA,
       paramsFactory,
-      undefined,
+      contextId,
       undefined,
       { guards: true, interceptors: true, filters: false },
       'ws',
     ) as CompiledHandler['run'];
     const moduleKey = this.creator.getContextModuleKey(metatype);
-    const exceptionsHandler = this.filterContext.create(instance, callback as never, moduleKey);
+    const exceptionsHandler = this.filterContext.create(instance, callback as never, moduleKey, contextId);
     const filters = (exceptionsHandler as unknown as { filters: FilterEntry[] }).filters;
     return {
       methodName,
