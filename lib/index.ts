@@ -18,6 +18,7 @@ export { RoomsAdapter } from './rooms/rooms-adapter.interface';
 export { WsConnection } from './rooms/ws-connection';
 export type { HandshakeInfo } from './rooms/handshake-info';
 export { MemoryAdapter } from './adapters/memory/memory.adapter';
+export { LocalConnections } from './rooms/local-connections';
 export { EventCodec } from './codec/event-codec.interface';
 export { JsonEventCodec } from './codec/json-event.codec';
 export type { DecodeResult, Envelope, RequestId as EnvelopeRequestId } from './codec/envelope';

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { ContextIdFactory, ExternalContextCreator, HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { EventCodec } from '../codec/event-codec.interface';
 import { ConnectionRegistry } from '../rooms/connection-registry.service';
+import { LocalConnections } from '../rooms/local-connections';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { WsConnection } from '../rooms/ws-connection';
 import { normalizePath } from '../transport/path-router';
@@ -38,6 +39,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     private readonly httpAdapterHost: HttpAdapterHost,
     private readonly moduleRef: ModuleRef,
     private readonly registry: ConnectionRegistry,
+    private readonly local: LocalConnections,
     @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
     @Inject(EventCodec) private readonly codec: EventCodec,
     @Inject(WEBSOCKET_MODULE_OPTIONS) private readonly options: WebSocketModuleOptions,
@@ -46,6 +48,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     const definitions = this.explorer.explore();
     assertDistinctPaths(definitions);
+    await this.adapter.attach(this.local);
     const pipeline = new HandlerPipelineFactory(this.contextCreator);
     for (const definition of definitions) {
       const options = resolveGatewayOptions(this.options, definition.options);
@@ -87,6 +90,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([...this.listeners.values()].map((listener) => listener.close()));
     await Promise.all(this.hosts.map((host) => host.settled()));
+    await this.adapter.close?.();
   }
 
   /** Scoped gateways have no singleton to initialise; their instances start per connection. */

@@ -28,7 +28,11 @@ import { ConfigurableModuleClass, WEBSOCKET_MODULE_OPTIONS } from './websocket.m
     GatewayExplorer,
     GatewayRuntime,
     LocalConnections,
-    { provide: RoomsAdapter, useClass: MemoryAdapter },
+    {
+      provide: RoomsAdapter,
+      useFactory: (options: WebSocketModuleOptions) => options.adapter ?? new MemoryAdapter(),
+      inject: [WEBSOCKET_MODULE_OPTIONS],
+    },
     {
       provide: EventCodec,
       useFactory: (options: WebSocketModuleOptions) => options.codec ?? new JsonEventCodec(),

@@ -1,9 +1,15 @@
+import { LocalConnections } from './local-connections';
+
 /**
  * Where room membership lives and how frames reach members: in this process (the default
  * MemoryAdapter) or across nodes (RedisAdapter). Rooms and ConnectionRegistry go through it,
  * so swapping it changes nothing in application code.
  */
 export interface RoomsAdapter {
+  /** Called once at bootstrap, before any route is bound, with this node's open connections. */
+  attach(local: LocalConnections): Promise<void> | void;
+  /** Called once at shutdown, after every connection has closed. */
+  close?(): Promise<void>;
   join(connectionId: string, room: string): Promise<void>;
   leave(connectionId: string, room: string): Promise<void>;
   /** Leaves every room; called when a connection closes. */

@@ -1,16 +1,18 @@
-import { Injectable } from '@nestjs/common';
 import { LocalConnections } from '../../rooms/local-connections';
 import { MultiMap } from '../../rooms/multi-map';
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 import { ReadyState } from '../../transport/connection';
 
 /** The embedded default: rooms in this process's memory, for a single node. */
-@Injectable()
 export class MemoryAdapter implements RoomsAdapter {
   private readonly membersByRoom = new MultiMap<string, string>();
   private readonly roomsByConnection = new MultiMap<string, string>();
 
-  constructor(private readonly local: LocalConnections) {}
+  private local = new LocalConnections();
+
+  attach(local: LocalConnections): void {
+    this.local = local;
+  }
 
   async join(connectionId: string, room: string): Promise<void> {
     this.membersByRoom.add(room, connectionId);

@@ -1,4 +1,5 @@
 import { EventCodec } from '../../codec/event-codec.interface';
+import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 
 /** Per-connection limits: module-wide defaults that each gateway may override. */
 export interface ConnectionLimits {
@@ -22,6 +23,8 @@ export interface ConnectionLimits {
 
 /** `WebSocketModule.forRoot(options)`. */
 export interface WebSocketModuleOptions extends ConnectionLimits {
+  /** Where rooms live and how broadcasts travel. Default: a MemoryAdapter (this process only). */
+  adapter?: RoomsAdapter;
   /** From the upgrade request to the 101, handshake guards included. Default 10 s. */
   handshakeTimeoutMs?: number;
   /** Open connections on one server before new ones get 503. Default: no cap. */
