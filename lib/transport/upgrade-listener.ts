@@ -1,5 +1,4 @@
 import { createServer, IncomingMessage, Server as HttpServer } from 'node:http';
-import { Server as HttpsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
@@ -8,9 +7,11 @@ import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { Connection, ConnectionOptions } from './connection';
 import { Heartbeat, HeartbeatOptions } from './heartbeat';
 import { PathRouter } from './path-router';
+import { interceptHandshakeRequests } from './request-interceptor';
+import { WebServer } from './web-server';
 import { writeRefusal } from './write-refusal';
 
-export type WebServer = HttpServer | HttpsServer;
+export type { WebServer } from './web-server';
 
 /** What one path serves. */
 export interface UpgradeRoute {
@@ -47,7 +48,8 @@ interface BoundRoute {
 export class UpgradeListener {
   private readonly router = new PathRouter<BoundRoute>();
   private readonly open = new Set<Connection>();
-  private readonly attached = new Map<WebServer, (request: IncomingMessage, socket: Duplex, head: Buffer) => void>();
+  /** What to undo on close: the 'upgrade' listener and the request interceptor, per server. */
+  private readonly attached = new Map<WebServer, () => void>();
   private readonly ownServers: HttpServer[] = [];
   private isClosing = false;
 
@@ -71,8 +73,12 @@ export class UpgradeListener {
     const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
       this.handleUpgrade(server, request, socket, head).catch((error: unknown) => this.refuseUnexpected(socket, error));
     };
-    this.attached.set(server, listener);
     server.on('upgrade', listener);
+    const restoreRequests = interceptHandshakeRequests(server, (request) => this.refusalForPlainRequest(request));
+    this.attached.set(server, () => {
+      server.off('upgrade', listener);
+      restoreRequests();
+    });
   }
 
   /** A server of our own on `port`; plain HTTP requests to it get 426. */
@@ -102,9 +108,18 @@ export class UpgradeListener {
       return connection.closed;
     });
     await Promise.all(closing);
-    for (const [server, listener] of this.attached) server.off('upgrade', listener);
+    for (const detach of this.attached.values()) detach();
     this.attached.clear();
     await Promise.all(this.ownServers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+
+  /** A plain request to one of our paths that carries WebSocket handshake headers is a broken handshake. */
+  private refusalForPlainRequest(request: IncomingMessage): HandshakeRefusal | undefined {
+    const { headers } = request;
+    const isHandshakeAttempt = headers['sec-websocket-key'] !== undefined || headers['sec-websocket-version'] !== undefined || headers.upgrade !== undefined;
+    if (!isHandshakeAttempt || !this.router.match(request.url)) return undefined;
+    const upgrade = validateUpgrade(request);
+    return upgrade instanceof HandshakeRefusal ? upgrade : new HandshakeRefusal(400, 'WebSocket handshake must be an upgrade request');
   }
 
   private async handleUpgrade(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

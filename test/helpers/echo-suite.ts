@@ -1,0 +1,53 @@
+// One sample app per spec file, and every socket a test opens destroyed after it.
+import { Socket } from 'node:net';
+import { startEchoServer, EchoServer } from '../fixtures/echo-server';
+import { ConnectOptions, RawClient } from './raw-client';
+import { HttpExchange, HttpExchangeResult } from './raw-http';
+
+export interface EchoSuite {
+  readonly server: EchoServer;
+  /** A RawClient on `ws /echo` (or `options.path`), past a checked handshake. */
+  connect(options?: ConnectOptions): Promise<RawClient>;
+  /** Sends raw request bytes on a fresh socket and reads the HTTP answer. */
+  request(bytes: string | Buffer): Promise<HttpExchangeResult>;
+}
+
+export const useEchoServer = (): EchoSuite => {
+  let server: EchoServer | undefined;
+  const clients = new Set<RawClient>();
+  const sockets = new Set<Socket>();
+
+  beforeAll(async () => {
+    server = await startEchoServer();
+  }, 30_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+  afterEach(async () => {
+    await Promise.all([...clients].map((client) => client.destroy()));
+    for (const socket of sockets) socket.destroy();
+    clients.clear();
+    sockets.clear();
+  });
+
+  const running = (): EchoServer => {
+    if (!server) throw new Error('the echo server did not start');
+    return server;
+  };
+
+  return {
+    get server() {
+      return running();
+    },
+    async connect(options) {
+      const client = await RawClient.connect(running().port, options);
+      clients.add(client);
+      return client;
+    },
+    request(bytes) {
+      const exchange = new HttpExchange(running().port, bytes);
+      sockets.add(exchange.socket);
+      return exchange.result;
+    },
+  };
+};

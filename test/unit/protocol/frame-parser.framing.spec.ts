@@ -1,0 +1,238 @@
+import { FrameParser } from '../../../lib/protocol/frame-parser';
+import { Opcode } from '../../../lib/protocol/opcode';
+import { maskedFrame, pattern, unmaskedFrame } from '../../helpers/frames';
+import { hex } from '../../helpers/hex';
+import { CLIENT, parseEveryWay, SERVER } from '../../helpers/parse';
+
+describe('FrameParser framing', () => {
+  describe('payload lengths', () => {
+    it.each([
+      [0, 0],
+      [125, 125],
+      [126, 126],
+      [127, 126],
+      [65535, 126],
+      [65536, 127],
+    ])('reads a masked binary frame of %i bytes (7-bit length field %i)', (length, lengthField) => {
+      const bytes = maskedFrame(Opcode.Binary, pattern(length));
+      expect(bytes[1] & 0x7f).toBe(Math.min(length, lengthField));
+
+      expect(parseEveryWay(bytes)).toEqual([{ kind: 'binary', data: pattern(length) }]);
+    });
+
+    it.each([0, 125, 126, 65535, 65536])('reads a masked text frame of %i bytes', (length) => {
+      const text = 'x'.repeat(length);
+
+      expect(parseEveryWay(maskedFrame(Opcode.Text, text))).toEqual([{ kind: 'text', text }]);
+    });
+
+    it('reads a 16-bit length written literally', () => {
+      // masked binary, 16-bit length 0x007e, key 00 00 00 00
+      const bytes = Buffer.concat([hex('82 fe 00 7e 00 00 00 00'), pattern(126)]);
+
+      expect(parseEveryWay(bytes)).toEqual([{ kind: 'binary', data: pattern(126) }]);
+    });
+
+    it('reads a 64-bit length written literally', () => {
+      // masked binary, 64-bit length 0x10000, key 00 00 00 00
+      const bytes = Buffer.concat([hex('82 ff 00 00 00 00 00 01 00 00 00 00 00 00'), pattern(65536)]);
+
+      expect(parseEveryWay(bytes)).toEqual([{ kind: 'binary', data: pattern(65536) }]);
+    });
+  });
+
+  describe('data messages', () => {
+    it('reads the masked "Hello" of RFC 6455 §5.7', () => {
+      expect(parseEveryWay(hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'))).toEqual([{ kind: 'text', text: 'Hello' }]);
+    });
+
+    it('reads multi-byte UTF-8 text whatever the chunking', () => {
+      const text = 'héllo € 𝄞 日本';
+
+      expect(parseEveryWay(maskedFrame(Opcode.Text, text, {}, hex('a1 b2 c3 d4')))).toEqual([{ kind: 'text', text }]);
+    });
+
+    it('reads binary payloads that are not valid UTF-8 without complaint', () => {
+      const data = hex('ff fe c0 80 ed a0 80');
+
+      expect(parseEveryWay(maskedFrame(Opcode.Binary, data))).toEqual([{ kind: 'binary', data }]);
+    });
+
+    it('reads several messages from one buffer in order', () => {
+      const bytes = Buffer.concat([
+        maskedFrame(Opcode.Text, 'one'),
+        maskedFrame(Opcode.Binary, hex('02')),
+        maskedFrame(Opcode.Text, ''),
+        maskedFrame(Opcode.Binary, Buffer.alloc(0)),
+      ]);
+
+      expect(parseEveryWay(bytes)).toEqual([
+        { kind: 'text', text: 'one' },
+        { kind: 'binary', data: hex('02') },
+        { kind: 'text', text: '' },
+        { kind: 'binary', data: Buffer.alloc(0) },
+      ]);
+    });
+
+    it('reads unmasked server frames in the client role (RFC 6455 §5.7)', () => {
+      expect(parseEveryWay(hex('81 05 48 65 6c 6c 6f'), CLIENT)).toEqual([{ kind: 'text', text: 'Hello' }]);
+    });
+
+    it('reports nothing while a frame is incomplete', () => {
+      const bytes = maskedFrame(Opcode.Text, 'Hello');
+
+      for (let end = 0; end < bytes.length; end++) {
+        expect(parseEveryWay(bytes.subarray(0, end))).toEqual([]);
+      }
+    });
+  });
+
+  describe('fragmentation', () => {
+    it('joins the fragments of a text message (RFC 6455 §5.7 "Hel" + "lo")', () => {
+      const bytes = Buffer.concat([
+        maskedFrame(Opcode.Text, 'Hel', { fin: false }),
+        maskedFrame(Opcode.Continuation, 'lo'),
+      ]);
+
+      expect(parseEveryWay(bytes)).toEqual([{ kind: 'text', text: 'Hello' }]);
+    });
+
+    it('joins a code point split across fragments (§5.6)', () => {
+      const bytes = Buffer.concat([
+        maskedFrame(Opcode.Text, hex('61 e2'), { fin: false }), // "a" and the first byte of "€"
+        maskedFrame(Opcode.Continuation, hex('82'), { fin: false }),
+        maskedFrame(Opcode.Continuation, hex('ac 62')),
+      ]);
+
+      expect(parseEveryWay(bytes)).toEqual([{ kind: 'text', text: 'a€b' }]);
+    });
+
+    it('joins binary fragments, empty ones included', () => {
+      const bytes = Buffer.concat([
+        maskedFrame(Opcode.Binary, Buffer.alloc(0), { fin: false }),
+        maskedFrame(Opcode.Continuation, pattern(200), { fin: false }, hex('01 02 03 04')),
+        maskedFrame(Opcode.Continuation, Buffer.alloc(0), { fin: false }),
+        maskedFrame(Opcode.Continuation, hex('ff')),
+      ]);
+
+      expect(parseEveryWay(bytes)).toEqual([{ kind: 'binary', data: Buffer.concat([pattern(200), hex('ff')]) }]);
+    });
+
+    it('delivers control frames interleaved in a fragmented message before the message', () => {
+      const bytes = Buffer.concat([
+        maskedFrame(Opcode.Text, 'frag', { fin: false }),
+        maskedFrame(Opcode.Ping, 'p1'),
+        maskedFrame(Opcode.Continuation, 'men', { fin: false }),
+        maskedFrame(Opcode.Pong, 'p2'),
+        maskedFrame(Opcode.Ping, ''),
+        maskedFrame(Opcode.Continuation, 'ted'),
+      ]);
+
+      expect(parseEveryWay(bytes)).toEqual([
+        { kind: 'ping', payload: Buffer.from('p1') },
+        { kind: 'pong', payload: Buffer.from('p2') },
+        { kind: 'ping', payload: Buffer.alloc(0) },
+        { kind: 'text', text: 'fragmented' },
+      ]);
+    });
+
+    it('reads a close frame in the middle of a fragmented message and drops the unfinished message', () => {
+      const bytes = Buffer.concat([
+        maskedFrame(Opcode.Text, 'unfin', { fin: false }),
+        maskedFrame(Opcode.Close, hex('03 e8')),
+        maskedFrame(Opcode.Continuation, 'ished'),
+      ]);
+
+      expect(parseEveryWay(bytes)).toEqual([{ kind: 'close', code: 1000, reason: '' }]);
+    });
+
+    it('starts a new message after a fragmented one has finished', () => {
+      const bytes = Buffer.concat([
+        maskedFrame(Opcode.Binary, hex('01'), { fin: false }),
+        maskedFrame(Opcode.Continuation, hex('02')),
+        maskedFrame(Opcode.Text, 'next', { fin: false }),
+        maskedFrame(Opcode.Continuation, '!'),
+      ]);
+
+      expect(parseEveryWay(bytes)).toEqual([
+        { kind: 'binary', data: hex('01 02') },
+        { kind: 'text', text: 'next!' },
+      ]);
+    });
+  });
+
+  describe('control frames', () => {
+    it('reads a ping with its payload', () => {
+      expect(parseEveryWay(maskedFrame(Opcode.Ping, 'Hello'))).toEqual([{ kind: 'ping', payload: Buffer.from('Hello') }]);
+    });
+
+    it('reads an empty ping', () => {
+      expect(parseEveryWay(hex('89 80 00 00 00 00'))).toEqual([{ kind: 'ping', payload: Buffer.alloc(0) }]);
+    });
+
+    it('reads a ping of the largest control size, 125 bytes', () => {
+      expect(parseEveryWay(maskedFrame(Opcode.Ping, pattern(125)))).toEqual([{ kind: 'ping', payload: pattern(125) }]);
+    });
+
+    it('reads a pong with its payload (masked pong of RFC 6455 §5.7)', () => {
+      expect(parseEveryWay(hex('8a 85 37 fa 21 3d 7f 9f 4d 51 58'))).toEqual([{ kind: 'pong', payload: Buffer.from('Hello') }]);
+    });
+
+    it('reads a ping larger than maxMessageBytes, since the limit applies to data messages', () => {
+      const events = parseEveryWay(maskedFrame(Opcode.Ping, pattern(100)), { role: 'server', maxMessageBytes: 10 });
+
+      expect(events).toEqual([{ kind: 'ping', payload: pattern(100) }]);
+    });
+
+    it('reads a close frame with a code and a reason', () => {
+      const bytes = maskedFrame(Opcode.Close, Buffer.concat([hex('03 e9'), Buffer.from('going away ✓')]));
+
+      expect(parseEveryWay(bytes)).toEqual([{ kind: 'close', code: 1001, reason: 'going away ✓' }]);
+    });
+
+    it('reads a close frame with a code and no reason', () => {
+      expect(parseEveryWay(maskedFrame(Opcode.Close, hex('0f a0')))).toEqual([{ kind: 'close', code: 4000, reason: '' }]);
+    });
+
+    it('reports an empty close frame as code 1005 (§7.1.5)', () => {
+      expect(parseEveryWay(hex('88 80 00 00 00 00'))).toEqual([{ kind: 'close', code: 1005, reason: '' }]);
+    });
+
+    it('ignores every byte after a close frame', () => {
+      const bytes = Buffer.concat([
+        maskedFrame(Opcode.Text, 'before'),
+        maskedFrame(Opcode.Close, hex('03 e8')),
+        maskedFrame(Opcode.Text, 'after'),
+        hex('ff ff ff ff'), // garbage that would fail the connection if it were parsed
+      ]);
+
+      expect(parseEveryWay(bytes)).toEqual([
+        { kind: 'text', text: 'before' },
+        { kind: 'close', code: 1000, reason: '' },
+      ]);
+    });
+
+    it('reads a close frame in the client role', () => {
+      expect(parseEveryWay(unmaskedFrame(Opcode.Close, hex('03 e8 62 79 65')), CLIENT)).toEqual([
+        { kind: 'close', code: 1000, reason: 'bye' },
+      ]);
+    });
+  });
+
+  describe('isDone', () => {
+    it('is false before and during a message and true once a close frame is read', () => {
+      const bytes = Buffer.concat([maskedFrame(Opcode.Text, 'hi'), maskedFrame(Opcode.Close)]);
+      const parser = new FrameParser(SERVER);
+
+      expect(parser.isDone).toBe(false);
+      expect(parser.push(bytes.subarray(0, 3))).toEqual([]);
+      expect(parser.isDone).toBe(false);
+      expect(parser.push(Buffer.from(bytes.subarray(3)))).toEqual([
+        { kind: 'text', text: 'hi' },
+        { kind: 'close', code: 1005, reason: '' },
+      ]);
+      expect(parser.isDone).toBe(true);
+      expect(parser.push(maskedFrame(Opcode.Ping, 'late'))).toEqual([]);
+    });
+  });
+});

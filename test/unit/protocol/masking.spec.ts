@@ -1,0 +1,99 @@
+import { applyMask } from '../../../lib/protocol/masking';
+import { seededRandom } from '../../helpers/chunking';
+import { hex } from '../../helpers/hex';
+
+/** The §5.3 definition, one byte at a time. */
+function referenceMask(bytes: Uint8Array, maskKey: Uint8Array, maskOffset: number): Buffer {
+  return Buffer.from(bytes.map((byte, i) => byte ^ maskKey[(maskOffset + i) % 4]));
+}
+
+/** `length` random bytes at `byteOffset` into a larger ArrayBuffer, so alignment varies. */
+function randomView(random: () => number, length: number, byteOffset: number): Buffer {
+  const view = Buffer.from(new ArrayBuffer(byteOffset + length + 3), byteOffset, length);
+  for (let i = 0; i < length; i++) view[i] = Math.floor(random() * 256);
+  return view;
+}
+
+describe('applyMask', () => {
+  it('matches the byte-by-byte definition for lengths 0-300, every maskOffset 0-7 and byteOffset 0-3', () => {
+    const random = seededRandom(53);
+    const maskKey = hex('37 fa 21 3d');
+    const mismatches: string[] = [];
+    for (let length = 0; length <= 300; length++) {
+      for (let maskOffset = 0; maskOffset < 8; maskOffset++) {
+        for (let byteOffset = 0; byteOffset < 4; byteOffset++) {
+          const bytes = randomView(random, length, byteOffset);
+          const expected = referenceMask(bytes, maskKey, maskOffset);
+
+          applyMask(bytes, maskKey, maskOffset);
+
+          if (!bytes.equals(expected)) mismatches.push(`length ${length}, maskOffset ${maskOffset}, byteOffset ${byteOffset}`);
+        }
+      }
+    }
+
+    expect(mismatches).toEqual([]);
+  });
+
+  it('leaves the bytes around an unaligned view untouched', () => {
+    const backing = Buffer.alloc(200, 0xaa);
+    const view = backing.subarray(3, 197);
+
+    applyMask(view, hex('ff ff ff ff'), 1);
+
+    expect(backing.subarray(0, 3)).toEqual(hex('aa aa aa'));
+    expect(backing.subarray(197)).toEqual(hex('aa aa aa'));
+    expect(view).toEqual(Buffer.alloc(194, 0x55));
+  });
+
+  it('works with a mask key that is itself an unaligned view', () => {
+    const maskKey = hex('00 37 fa 21 3d 00').subarray(1, 5);
+    const bytes = randomView(seededRandom(7), 100, 0);
+    const expected = referenceMask(bytes, hex('37 fa 21 3d'), 0);
+
+    applyMask(bytes, maskKey);
+
+    expect(bytes).toEqual(expected);
+  });
+
+  it('restores the original bytes when applied twice', () => {
+    const random = seededRandom(11);
+    for (const length of [0, 1, 3, 4, 63, 64, 65, 127, 1000]) {
+      const bytes = randomView(random, length, length % 4);
+      const original = Buffer.from(bytes);
+      const maskKey = randomView(random, 4, 0);
+
+      applyMask(bytes, maskKey, length % 3);
+      applyMask(bytes, maskKey, length % 3);
+
+      expect(bytes).toEqual(original);
+    }
+  });
+
+  it('unmasks a payload piece by piece when each piece passes the running offset', () => {
+    const random = seededRandom(13);
+    const maskKey = hex('12 34 56 78');
+    const whole = randomView(random, 500, 0);
+    const expected = referenceMask(whole, maskKey, 0);
+    const pieces = [1, 2, 3, 64, 70, 100, 1, 259].map((size, i, sizes) => {
+      const start = sizes.slice(0, i).reduce((a, b) => a + b, 0);
+      return whole.subarray(start, start + size);
+    });
+
+    let offset = 0;
+    for (const piece of pieces) {
+      applyMask(piece, maskKey, offset);
+      offset += piece.length;
+    }
+
+    expect(whole).toEqual(expected);
+  });
+
+  it('computes the RFC 6455 §5.7 masked "Hello"', () => {
+    const bytes = Buffer.from('Hello');
+
+    applyMask(bytes, hex('37 fa 21 3d'));
+
+    expect(bytes).toEqual(hex('7f 9f 4d 51 58'));
+  });
+});
