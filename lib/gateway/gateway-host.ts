@@ -64,6 +64,7 @@ export class GatewayHost {
         onBufferOverflow: options.onBufferOverflow,
       },
       heartbeat: { intervalMs: options.heartbeatIntervalMs, maxMissedPongs: options.maxMissedPongs },
+      perMessageDeflate: options.perMessageDeflate,
       verify: (request, upgrade) => this.verify(request, upgrade),
       onConnection: (connection, request) => this.onConnection(connection, request),
     };

@@ -1,3 +1,4 @@
+import { PerMessageDeflateOptions } from '../protocol/extensions/permessage-deflate';
 import { ConnectionLimits, GatewayOptions, WebSocketModuleOptions } from './interfaces/websocket-options.interface';
 
 /** DESIGN.md "Defaults": secure unless the user opts out. The one place they live. */
@@ -9,10 +10,13 @@ export const DEFAULTS = {
   heartbeatIntervalMs: 30_000,
   maxMissedPongs: 2,
   handshakeTimeoutMs: 10_000,
-} as const satisfies Required<Omit<ConnectionLimits, 'allowedOrigins' | 'codec'>> & Pick<WebSocketModuleOptions, 'handshakeTimeoutMs'>;
+} as const satisfies Required<Omit<ConnectionLimits, 'allowedOrigins' | 'codec' | 'perMessageDeflate'>> & Pick<WebSocketModuleOptions, 'handshakeTimeoutMs'>;
 
-export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'port' | 'allowedOrigins' | 'codec'>> &
-  Pick<GatewayOptions, 'port' | 'allowedOrigins' | 'codec'>;
+export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'port' | 'allowedOrigins' | 'codec' | 'perMessageDeflate'>> &
+  Pick<GatewayOptions, 'port' | 'allowedOrigins' | 'codec'> & {
+    /** undefined: deflate declined. */
+    perMessageDeflate: PerMessageDeflateOptions | undefined;
+  };
 
 /** Gateway options win over module options, which win over the defaults. */
 export function resolveGatewayOptions(module: WebSocketModuleOptions, gateway: GatewayOptions): ResolvedGatewayOptions {
@@ -29,5 +33,9 @@ export function resolveGatewayOptions(module: WebSocketModuleOptions, gateway: G
     maxMissedPongs: pick('maxMissedPongs'),
     allowedOrigins: gateway.allowedOrigins ?? module.allowedOrigins,
     codec: gateway.codec ?? module.codec,
+    perMessageDeflate: deflateTerms(gateway.perMessageDeflate ?? module.perMessageDeflate),
   };
 }
+
+const deflateTerms = (option: boolean | PerMessageDeflateOptions | undefined): PerMessageDeflateOptions | undefined =>
+  option === true ? {} : option === false || option === undefined ? undefined : option;

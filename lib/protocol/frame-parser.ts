@@ -12,6 +12,8 @@ export interface FrameParserOptions {
   role: 'server' | 'client';
   /** Largest message payload, checked against each frame header before the payload arrives (1009). */
   maxMessageBytes: number;
+  /** permessage-deflate was negotiated: RSV1 may mark the first frame of a message (RFC 7692 §6). */
+  isDeflateNegotiated?: boolean;
 }
 
 const enum ReadState { Header, Length16, Length64, MaskKey, Payload, Discarding }
@@ -33,11 +35,13 @@ export class FrameParser {
   private readonly queue = new ByteQueue();
   private readonly assembler: MessageAssembler;
   private readonly requiresMask: boolean;
+  private readonly isDeflateNegotiated: boolean;
   private state = ReadState.Header;
   // The frame being read.
   private fin = false;
   private opcode = 0;
   private isMasked = false;
+  private isRsv1 = false;
   private payloadLength = 0;
   private payloadRemaining = 0;
   private maskKey: Buffer | undefined;
@@ -46,6 +50,7 @@ export class FrameParser {
 
   constructor(options: FrameParserOptions) {
     this.requiresMask = options.role === 'server';
+    this.isDeflateNegotiated = options.isDeflateNegotiated ?? false;
     this.assembler = new MessageAssembler(options.maxMessageBytes);
   }
 
@@ -91,10 +96,17 @@ export class FrameParser {
     this.fin = (b0 & 0x80) !== 0;
     this.opcode = b0 & 0x0f;
     this.isMasked = (b1 & 0x80) !== 0;
+    this.isRsv1 = (b0 & 0x40) !== 0;
     const length7 = b1 & 0x7f;
 
-    // §5.2: RSV1-3 MUST be 0 unless an extension defines them; none is negotiated here.
-    if ((b0 & 0x70) !== 0) return this.fail(events, 'RESERVED_BITS', 'reserved bits set without a negotiated extension');
+    // §5.2: RSV1-3 MUST be 0 unless an extension defines them. RFC 7692 §6 defines RSV1, on the
+    // first frame of a data message only (not on continuations or control frames).
+    if ((b0 & 0x30) !== 0 || (this.isRsv1 && !this.isDeflateNegotiated)) {
+      return this.fail(events, 'RESERVED_BITS', 'reserved bits set without a negotiated extension');
+    }
+    if (this.isRsv1 && (isControl(this.opcode) || this.opcode === Opcode.Continuation)) {
+      return this.fail(events, 'RESERVED_BITS', 'RSV1 set on a control or continuation frame');
+    }
     if (!isKnownOpcode(this.opcode)) return this.fail(events, 'UNKNOWN_OPCODE', `reserved opcode 0x${this.opcode.toString(16)}`);
     if (isControl(this.opcode)) {
       // §5.5: control frames carry at most 125 bytes and are never fragmented.
@@ -138,9 +150,9 @@ export class FrameParser {
 
   private afterLength(events: InboundEvent[], payloadLength: number): boolean {
     if (!isControl(this.opcode)) {
+      if (this.opcode !== Opcode.Continuation) this.assembler.start(this.opcode as Opcode.Text | Opcode.Binary, this.isRsv1);
       const tooBig = this.assembler.checkFrameLength(payloadLength);
       if (tooBig) return this.failWith(events, tooBig);
-      if (this.opcode !== Opcode.Continuation) this.assembler.start(this.opcode as Opcode.Text | Opcode.Binary);
     }
     this.payloadLength = payloadLength;
     if (this.isMasked) {

@@ -73,8 +73,8 @@ export function validateUpgrade(request: UpgradeRequestHead): ValidUpgrade | Han
   if (offeredProtocols.some((protocol) => !TOKEN.test(protocol))) return badRequest('Sec-WebSocket-Protocol is not a list of tokens');
   if (new Set(offeredProtocols).size !== offeredProtocols.length) return badRequest('Sec-WebSocket-Protocol lists a protocol twice');
 
-  const extensionOffers = parseExtensionOffers(headers.get('sec-websocket-extensions') ?? []);
-  if (!extensionOffers) return badRequest('Sec-WebSocket-Extensions is malformed');
+  // RFC 6455 §9.1: extensions are optional; a header we cannot read declines them all, it does not refuse.
+  const extensionOffers = parseExtensionOffers(headers.get('sec-websocket-extensions') ?? []) ?? [];
 
   const origins = headers.get('origin');
   return { key, offeredProtocols, extensionOffers, origin: origins?.[0] };

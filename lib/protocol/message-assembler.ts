@@ -11,23 +11,30 @@ import { Utf8Validator } from './utf8-validator';
 export class MessageAssembler {
   private pieces: Buffer[] = [];
   private opcode: Opcode.Text | Opcode.Binary | undefined;
+  private isCompressed = false;
   private readonly utf8 = new Utf8Validator();
   /** Payload bytes of the message so far, for the size limit. */
   totalBytes = 0;
 
-  constructor(private readonly maxMessageBytes: number) {}
+  /** A compressed message may be a little larger on the wire than inflated (incompressible data). */
+  private readonly maxCompressedBytes: number;
+
+  constructor(private readonly maxMessageBytes: number) {
+    this.maxCompressedBytes = maxMessageBytes + (maxMessageBytes >>> 10) + 64;
+  }
 
   get isAssembling(): boolean {
     return this.opcode !== undefined;
   }
 
-  start(opcode: Opcode.Text | Opcode.Binary): void {
+  start(opcode: Opcode.Text | Opcode.Binary, isCompressed: boolean): void {
     this.opcode = opcode;
+    this.isCompressed = isCompressed;
   }
 
   /** Checked from the frame header, before its payload is buffered. */
   checkFrameLength(payloadLength: number): ProtocolError | undefined {
-    if (this.totalBytes + payloadLength <= this.maxMessageBytes) return undefined;
+    if (this.totalBytes + payloadLength <= (this.isCompressed ? this.maxCompressedBytes : this.maxMessageBytes)) return undefined;
     return new ProtocolError(
       CloseCode.MessageTooBig,
       'MESSAGE_TOO_BIG',
@@ -38,7 +45,8 @@ export class MessageAssembler {
   append(piece: Buffer): ProtocolError | undefined {
     this.pieces.push(piece);
     this.totalBytes += piece.length;
-    if (this.opcode === Opcode.Text && !this.utf8.write(piece)) return invalidUtf8();
+    // Compressed text is validated once inflated (by the transport).
+    if (this.opcode === Opcode.Text && !this.isCompressed && !this.utf8.write(piece)) return invalidUtf8();
     return undefined;
   }
 
@@ -46,10 +54,13 @@ export class MessageAssembler {
   finish(): InboundEvent {
     const data = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces, this.totalBytes);
     const isText = this.opcode === Opcode.Text;
-    const isCompleteUtf8 = !isText || this.utf8.end();
+    const isCompressed = this.isCompressed;
+    const isCompleteUtf8 = !isText || isCompressed || this.utf8.end();
     this.pieces = [];
     this.totalBytes = 0;
     this.opcode = undefined;
+    this.isCompressed = false;
+    if (isCompressed) return { kind: 'compressed', isText, data };
     if (!isCompleteUtf8) return { kind: 'failed', error: invalidUtf8() };
     return isText ? { kind: 'text', text: data.toString('utf8') } : { kind: 'binary', data };
   }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
@@ -5,8 +6,11 @@ import { CloseCode } from '../protocol/close-code';
 import { FrameParser } from '../protocol/frame-parser';
 import { encodeClose, encodeFrame, encodeFrameHeader, encodeTextFrame } from '../protocol/frame-writer';
 import { InboundEvent } from '../protocol/inbound-event';
+import { DeflateParams } from '../protocol/extensions/permessage-deflate';
 import { Opcode } from '../protocol/opcode';
+import { ProtocolError } from '../protocol/protocol-error';
 import { closeCodeFor } from './close-code-for';
+import { DeflateChannel } from './deflate/deflate-channel';
 import { SendQueue } from './send-queue';
 
 /** The WebSocket readyState values (same numbers as the browser API). */
@@ -28,6 +32,8 @@ export interface ConnectionOptions {
   onBufferOverflow: 'close' | 'drop';
   /** Told about errors thrown by our own listeners (the connection then closes with 1011). */
   onUnexpectedError?: (error: unknown, connection: Connection) => void;
+  /** permessage-deflate parameters, when the handshake agreed on it (RFC 7692). */
+  deflate?: DeflateParams;
 }
 
 export interface CloseEvent {
@@ -48,6 +54,7 @@ export interface ConnectionEvents {
 
 /** Payloads above this are written after their header instead of being copied into one frame. */
 const COPY_THRESHOLD_BYTES = 64 * 1024;
+const byteLengthOf = (data: string | Buffer): number => (typeof data === 'string' ? Buffer.byteLength(data) : data.length);
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -72,6 +79,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private sentCloseCode: number = CloseCode.Abnormal;
   private closeTimer: NodeJS.Timeout | undefined;
   private resolveClosed!: (event: CloseEvent) => void;
+  private readonly deflate: DeflateChannel | undefined;
 
   constructor(
     private readonly socket: Duplex,
@@ -80,7 +88,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     readonly protocol?: string,
   ) {
     super();
-    this.parser = new FrameParser({ role: 'server', maxMessageBytes: options.maxMessageBytes });
+    this.parser = new FrameParser({ role: 'server', maxMessageBytes: options.maxMessageBytes, isDeflateNegotiated: options.deflate !== undefined });
+    this.deflate = options.deflate && new DeflateChannel(options.deflate, options.maxMessageBytes);
     this.queue = new SendQueue(socket, options.maxBufferedBytes);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     socket.on('error', () => undefined); // ECONNRESET, EPIPE: 'close' follows and reports 1006.
@@ -109,6 +118,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    */
   send(data: string | Buffer): boolean {
     if (this.readyState !== ReadyState.Open) return false;
+    if (this.deflate && (this.deflate.outbound.isBusy || this.deflate.shouldCompress(byteLengthOf(data)))) {
+      const { deflate } = this;
+      deflate.outbound.push(() => this.sendCompressible(deflate, data));
+      return true;
+    }
     if (typeof data === 'string') return this.sendFrame(encodeTextFrame(data));
     if (data.length < COPY_THRESHOLD_BYTES) return this.sendFrame(encodeFrame(data, { opcode: Opcode.Binary }));
     if (!this.admit(data.length + 10)) return false;
@@ -117,8 +131,33 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Writes an already encoded frame, e.g. one broadcast frame shared by many connections. */
   sendFrame(frame: Buffer): boolean {
+    if (this.deflate?.outbound.isBusy) {
+      // Behind a message being compressed: keep the order.
+      this.deflate.outbound.push(() => void this.writeFrame(frame));
+      return true;
+    }
+    return this.writeFrame(frame);
+  }
+
+  private writeFrame(frame: Buffer): boolean {
     if (this.readyState !== ReadyState.Open || !this.admit(frame.length)) return false;
     return this.queue.write(frame);
+  }
+
+  /** RFC 7692 §6: a compressed message is one frame with RSV1 set; small ones go out as they are. */
+  private async sendCompressible(deflate: DeflateChannel, data: string | Buffer): Promise<void> {
+    if (this.readyState !== ReadyState.Open) return;
+    const payload = typeof data === 'string' ? Buffer.from(data) : data;
+    const opcode = typeof data === 'string' ? Opcode.Text : Opcode.Binary;
+    if (!deflate.shouldCompress(payload.length)) return void this.writeFrame(encodeFrame(payload, { opcode }));
+    let compressed: Buffer;
+    try {
+      compressed = await deflate.deflate(payload);
+    } catch (error) {
+      this.options.onUnexpectedError?.(error, this);
+      return this.failConnection(CloseCode.InternalError, '');
+    }
+    this.writeFrame(encodeFrame(compressed, { opcode, rsv1: true }));
   }
 
   /** §5.5.2: a ping; the peer answers with a pong carrying the same payload. */
@@ -147,7 +186,26 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private onData(chunk: Buffer): void {
     const events = this.parser.push(chunk);
-    for (let i = 0; i < events.length; i++) this.handle(events[i]);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      // While a message inflates, what follows it waits its turn.
+      if (this.deflate?.inbound.isBusy) this.deflate.inbound.push(() => this.handle(event));
+      else this.handle(event);
+    }
+  }
+
+  private async inflateThenDeliver(deflate: DeflateChannel, isText: boolean, data: Buffer): Promise<void> {
+    let inflated: Buffer;
+    try {
+      inflated = await deflate.inflate(data);
+    } catch (error) {
+      const code = closeCodeFor(error);
+      if (code === CloseCode.InternalError) this.options.onUnexpectedError?.(error, this);
+      return this.failConnection(code, error instanceof ProtocolError ? error.message : '');
+    }
+    if (!isText) return this.deliver('message', inflated);
+    if (!isUtf8(inflated)) return this.failConnection(CloseCode.InvalidPayload, 'text message is not valid UTF-8');
+    this.deliver('message', inflated.toString('utf8'));
   }
 
   private handle(event: InboundEvent): void {
@@ -164,6 +222,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return this.deliver('ping', event.payload);
       case 'pong':
         return this.deliver('pong', event.payload);
+      case 'compressed': {
+        // The parser yields these only when deflate was negotiated.
+        const { deflate } = this;
+        if (deflate) deflate.inbound.push(() => this.inflateThenDeliver(deflate, event.isText, event.data));
+        return;
+      }
       case 'close':
         return this.onCloseFrame(event.code, event.reason);
       case 'failed':
@@ -213,11 +277,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   private sendClose(code: number, reason: string): void {
-    this.hasSentClose = true;
-    this.sentCloseCode = code;
     // §5.5: a close reason is at most 123 bytes; ours are short, but never trust a caller's.
     const safeReason = Buffer.byteLength(reason) <= 123 ? reason : '';
-    this.queue.write(encodeClose(code, safeReason));
+    const frame = encodeClose(code, safeReason); // throws for a code that may not be sent, before any state changes
+    this.hasSentClose = true;
+    this.sentCloseCode = code;
+    // After the messages still being compressed, so in-flight replies go out first.
+    if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(() => void this.queue.write(frame));
+    else this.queue.write(frame);
   }
 
   private armCloseTimer(): void {
@@ -228,6 +295,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private onSocketClose(): void {
     clearTimeout(this.closeTimer);
+    this.deflate?.close();
     this.readyState = ReadyState.Closed;
     const wasClean = this.hasSentClose && this.peerClose !== undefined;
     const event: CloseEvent = this.peerClose

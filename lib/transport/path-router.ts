@@ -13,6 +13,10 @@ export class PathRouter<T> {
     return this.routes.get(normalizePath(path));
   }
 
+  targets(): IterableIterator<T> {
+    return this.routes.values();
+  }
+
   get paths(): string[] {
     return [...this.routes.keys()];
   }

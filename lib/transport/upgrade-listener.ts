@@ -4,6 +4,7 @@ import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
 import { buildAcceptResponse, selectSubprotocol, validateUpgrade, ValidUpgrade } from '../protocol/handshake';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
+import { negotiatePerMessageDeflate, PerMessageDeflateOptions } from '../protocol/extensions/permessage-deflate';
 import { Connection, ConnectionOptions } from './connection';
 import { Heartbeat, HeartbeatOptions } from './heartbeat';
 import { PathRouter } from './path-router';
@@ -18,7 +19,9 @@ export interface UpgradeRoute {
   path: string;
   /** Subprotocols the route speaks; the first one the client offers is chosen. */
   subprotocols: readonly string[];
-  connection: ConnectionOptions;
+  connection: Omit<ConnectionOptions, 'deflate' | 'onUnexpectedError'>;
+  /** Accept permessage-deflate (RFC 7692) when offered, on these terms; undefined declines it. */
+  perMessageDeflate?: PerMessageDeflateOptions;
   heartbeat: HeartbeatOptions;
   /** Runs after the request is valid and before the 101: a refusal (origin, auth) or nothing. */
   verify?(request: IncomingMessage, upgrade: ValidUpgrade): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined>;
@@ -110,6 +113,7 @@ export class UpgradeListener {
     await Promise.all(closing);
     for (const detach of this.attached.values()) detach();
     this.attached.clear();
+    for (const { heartbeat } of this.router.targets()) heartbeat.stop();
     await Promise.all(this.ownServers.map((server) => new Promise((resolve) => server.close(resolve))));
   }
 
@@ -132,27 +136,37 @@ export class UpgradeListener {
     socket.on('error', ignoreHandshakeError);
     const upgrade = validateUpgrade(request);
     if (upgrade instanceof HandshakeRefusal) return writeRefusal(socket, upgrade);
-    if (this.isClosing) return writeRefusal(socket, new HandshakeRefusal(503, 'server is shutting down'));
-    const { maxConnections } = this.options;
-    if (maxConnections !== undefined && this.open.size >= maxConnections) {
-      return writeRefusal(socket, new HandshakeRefusal(503, 'connection limit reached'));
-    }
+    const early = this.admissionRefusal();
+    if (early) return writeRefusal(socket, early);
     const { route, heartbeat } = bound;
     if (route.verify) {
       const refusal = await this.withinHandshakeTimeout(socket, route.verify(request, upgrade));
       if (refusal) return writeRefusal(socket, refusal);
+      // The world moved while verify ran: the peer may have left, the cap filled, or close() begun.
+      if (socket.destroyed || socket.readableEnded) return void socket.destroy();
+      const late = this.admissionRefusal();
+      if (late) return writeRefusal(socket, late);
     }
-    if (socket.destroyed) return;
     this.accept(request, socket, head, upgrade, route, heartbeat);
+  }
+
+  /** 503 while closing or at the connection cap (DESIGN.md). */
+  private admissionRefusal(): HandshakeRefusal | undefined {
+    if (this.isClosing) return new HandshakeRefusal(503, 'server is shutting down');
+    const { maxConnections } = this.options;
+    if (maxConnections !== undefined && this.open.size >= maxConnections) return new HandshakeRefusal(503, 'connection limit reached');
+    return undefined;
   }
 
   private accept(request: IncomingMessage, socket: Duplex, head: Buffer, upgrade: ValidUpgrade, route: UpgradeRoute, heartbeat: Heartbeat): void {
     const protocol = selectSubprotocol(upgrade.offeredProtocols, route.subprotocols);
-    socket.write(buildAcceptResponse({ key: upgrade.key, protocol }));
+    const deflate = route.perMessageDeflate && negotiatePerMessageDeflate(upgrade.extensionOffers, route.perMessageDeflate);
+    socket.write(buildAcceptResponse({ key: upgrade.key, protocol, extensions: deflate?.responseHeader }));
     socket.off('error', ignoreHandshakeError);
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     const connection = new Connection(socket, {
       ...route.connection,
+      deflate: deflate?.params,
       onUnexpectedError: (error) => this.options.onUnexpectedError(error),
     }, protocol);
     this.open.add(connection);

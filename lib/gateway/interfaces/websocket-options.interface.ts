@@ -1,4 +1,5 @@
 import { EventCodec } from '../../codec/event-codec.interface';
+import { PerMessageDeflateOptions } from '../../protocol/extensions/permessage-deflate';
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 
 /** Per-connection limits: module-wide defaults that each gateway may override. */
@@ -19,6 +20,11 @@ export interface ConnectionLimits {
   allowedOrigins?: readonly string[];
   /** Turns envelopes into messages and back. Default: JSON in text frames. */
   codec?: EventCodec;
+  /**
+   * permessage-deflate (RFC 7692) for clients that offer it: `true` for the defaults, or the
+   * terms to accept. Default off: compression costs CPU and memory per connection.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
 }
 
 /** `WebSocketModule.forRoot(options)`. */

@@ -6,7 +6,12 @@ export interface ExtensionOffer {
   name: string;
   /** A parameter without a value is `true`. */
   params: Record<string, string | true>;
+  /** RFC 7692 §7.1: an offer that names a parameter twice must be declined. */
+  hasDuplicateParam?: true;
 }
+
+/** More offers than any client makes: the header is treated as malformed (and parsing stays linear). */
+export const MAX_EXTENSION_OFFERS = 64;
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -20,12 +25,15 @@ export function parseExtensionOffers(values: readonly string[]): ExtensionOffer[
       const name = nameRaw.trim();
       if (!TOKEN.test(name)) return undefined;
       const params: Record<string, string | true> = Object.create(null);
+      let hasDuplicateParam = false;
       for (const part of paramParts) {
         const param = parseParam(part);
         if (!param) return undefined;
+        if (param.key in params) hasDuplicateParam = true;
         params[param.key] = param.value;
       }
-      offers.push({ name, params });
+      offers.push(hasDuplicateParam ? { name, params, hasDuplicateParam: true } : { name, params });
+      if (offers.length > MAX_EXTENSION_OFFERS) return undefined;
     }
   }
   return offers;

@@ -3,8 +3,8 @@ import { Gateway, MessageBody, OnMessage } from '../../../lib';
 /** The largest message /echo takes: conformance suites send 16 MiB (DESIGN.md, sample endpoints). */
 export const ECHO_MAX_MESSAGE_BYTES = 16 << 20;
 
-/** `ws /echo`: every message back, text as text and binary as binary, byte for byte. */
-@Gateway({ path: '/echo', subprotocols: ['chat', 'superchat'], maxMessageBytes: ECHO_MAX_MESSAGE_BYTES })
+/** `ws /echo`: every message back, text as text and binary as binary, byte for byte; permessage-deflate when offered. */
+@Gateway({ path: '/echo', subprotocols: ['chat', 'superchat'], maxMessageBytes: ECHO_MAX_MESSAGE_BYTES, perMessageDeflate: true })
 export class EchoGateway {
   @OnMessage()
   echo(@MessageBody() message: string | Buffer): string | Buffer {

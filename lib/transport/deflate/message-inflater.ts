@@ -1,0 +1,86 @@
+import { constants, createInflateRaw, InflateRaw, inflateRaw } from 'node:zlib';
+import { CloseCode } from '../../protocol/close-code';
+import { DeflateParams } from '../../protocol/extensions/permessage-deflate';
+import { ProtocolError } from '../../protocol/protocol-error';
+import { zlibPool } from './zlib-pool';
+
+/** RFC 7692 §7.2.2: the sender removed these 4 octets; the receiver appends them before inflating. */
+export const DEFLATE_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+// A 15-bit window reads data made with any smaller one, and zlib refuses 8 for raw inflate.
+const INFLATE_WINDOW_BITS = 15;
+
+/**
+ * Inflates one connection's messages. Inflation stops as soon as the output passes the
+ * message limit (1009), so a small message that would inflate to gigabytes never gets there.
+ */
+export class MessageInflater {
+  private stream: InflateRaw | undefined;
+
+  constructor(
+    private readonly params: DeflateParams,
+    private readonly maxMessageBytes: number,
+  ) {}
+
+  inflate(data: Buffer): Promise<Buffer> {
+    return zlibPool.run(() => (this.params.clientNoContextTakeover ? this.inflateAlone(data) : this.inflateWithContext(data)));
+  }
+
+  /** Releases the zlib context, if one was made. */
+  close(): void {
+    this.stream?.close();
+    this.stream = undefined;
+  }
+
+  /** No context takeover: each message on its own, no zlib state kept between messages. */
+  private inflateAlone(data: Buffer): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      inflateRaw(
+        Buffer.concat([data, DEFLATE_TAIL]),
+        { windowBits: INFLATE_WINDOW_BITS, finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: this.maxMessageBytes },
+        (error, inflated) => (error ? reject(this.failure(error)) : resolve(inflated)),
+      );
+    });
+  }
+
+  /** Context takeover: one stream for the connection's lifetime, flushed after each message. */
+  private inflateWithContext(data: Buffer): Promise<Buffer> {
+    const stream = (this.stream ??= createInflateRaw({ windowBits: INFLATE_WINDOW_BITS }));
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      const cleanup = (): void => {
+        stream.off('data', onData);
+        stream.off('error', onError);
+      };
+      const onData = (chunk: Buffer): void => {
+        total += chunk.length;
+        if (total <= this.maxMessageBytes) return void chunks.push(chunk);
+        cleanup();
+        this.stream = undefined;
+        stream.destroy();
+        reject(tooBig(this.maxMessageBytes));
+      };
+      const onError = (error: Error): void => {
+        cleanup();
+        this.stream = undefined;
+        reject(this.failure(error));
+      };
+      stream.on('data', onData);
+      stream.on('error', onError);
+      stream.write(data);
+      stream.write(DEFLATE_TAIL);
+      stream.flush(constants.Z_SYNC_FLUSH, () => {
+        cleanup();
+        if (total <= this.maxMessageBytes) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total));
+      });
+    });
+  }
+
+  private failure(error: Error & { code?: string }): ProtocolError {
+    if (error.code === 'ERR_BUFFER_TOO_LARGE') return tooBig(this.maxMessageBytes);
+    return new ProtocolError(CloseCode.InvalidPayload, 'INVALID_COMPRESSED_DATA', 'compressed message is not valid DEFLATE data');
+  }
+}
+
+const tooBig = (maxMessageBytes: number): ProtocolError =>
+  new ProtocolError(CloseCode.MessageTooBig, 'MESSAGE_TOO_BIG', `message inflates past the limit of ${maxMessageBytes} bytes`);

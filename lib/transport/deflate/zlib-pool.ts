@@ -1,0 +1,24 @@
+/**
+ * At most `concurrency` zlib jobs at once across every connection: libuv has 4 threads by
+ * default, and a burst of compressed messages must not take all of them from fs and dns.
+ */
+export class ZlibPool {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly concurrency: number) {}
+
+  async run<T>(job: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await job();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/** One pool for the process. */
+export const zlibPool = new ZlibPool(4);
