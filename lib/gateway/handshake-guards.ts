@@ -27,7 +27,11 @@ export async function runHandshakeGuards(guards: readonly HandshakeGuard[], cont
     try {
       if (!(await guard.canActivate(context))) return new HandshakeRefusal(HttpStatus.FORBIDDEN, handshakeRefused());
     } catch (error) {
-      if (error instanceof HttpException) return new HandshakeRefusal(error.getStatus(), error.message);
+      if (error instanceof HttpException) {
+        const status = error.getStatus();
+        // RFC 9110 §15.5.2: a 401 names how to authenticate.
+        return new HandshakeRefusal(status, error.message, status === HttpStatus.UNAUTHORIZED ? { 'WWW-Authenticate': 'Bearer' } : {});
+      }
       throw error;
     }
   }

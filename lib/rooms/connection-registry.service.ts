@@ -1,20 +1,22 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventCodec } from '../codec/event-codec.interface';
 import { LocalConnections } from './local-connections';
 import { MultiMap } from './multi-map';
-import { RoomsAdapter } from './rooms-adapter.interface';
+import { AdapterStats, NodeInfo, RoomsAdapter } from './rooms-adapter.interface';
 import { encodeEnvelope, WsConnection } from './ws-connection';
 
 /**
  * Every open connection of this node, by id, by gateway and by your own tags (e.g. a user id),
- * injectable anywhere.
+ * injectable anywhere; `send`, `sendToTag`, `nodes` and `countAll` reach every node.
  *
  * @example
- * registry.tag(client, `user:${user.id}`);
- * for (const c of registry.tagged(`user:${id}`)) c.send('notification', n);
+ * await registry.tag(client, `user:${user.id}`);
+ * for (const c of registry.tagged(`user:${id}`)) c.send('notification', n); // this node
+ * await registry.sendToTag(`user:${id}`, 'notification', n);              // every node
  */
 @Injectable()
 export class ConnectionRegistry {
+  private readonly logger = new Logger('ConnectionRegistry');
   private readonly byGateway = new MultiMap<string, WsConnection>();
   private readonly byTag = new MultiMap<string, WsConnection>();
   private readonly tagsOf = new MultiMap<string, string>();
@@ -28,6 +30,21 @@ export class ConnectionRegistry {
   /** Open connections on this node. */
   get count(): number {
     return this.local.size;
+  }
+
+  /** Open connections on every node. */
+  async countAll(): Promise<number> {
+    return (await this.adapter.nodes()).reduce((total, node) => total + node.connections, 0);
+  }
+
+  /** The live nodes and their connection counts (one node with the MemoryAdapter). */
+  nodes(): Promise<NodeInfo[]> {
+    return this.adapter.nodes();
+  }
+
+  /** How the adapter reaches the other nodes: link state and what could not be delivered. */
+  adapterStats(): AdapterStats {
+    return this.adapter.stats();
   }
 
   get(id: string): WsConnection | undefined {
@@ -48,14 +65,17 @@ export class ConnectionRegistry {
     return Object.fromEntries([...this.byGateway.entries()].map(([gateway, set]) => [gateway, set.size]));
   }
 
-  tag(connection: WsConnection, tag: string): void {
+  /** `tagged()` sees the tag at once; the returned promise settles when other nodes can reach it too. */
+  tag(connection: WsConnection, tag: string): Promise<void> {
     this.byTag.add(tag, connection);
     this.tagsOf.add(connection.id, tag);
+    return this.adapter.tag(connection.id, tag);
   }
 
-  untag(connection: WsConnection, tag: string): void {
+  untag(connection: WsConnection, tag: string): Promise<void> {
     this.byTag.delete(tag, connection);
     this.tagsOf.delete(connection.id, tag);
+    return this.adapter.untag(connection.id, tag);
   }
 
   tagged(tag: string): WsConnection[] {
@@ -67,10 +87,16 @@ export class ConnectionRegistry {
     return this.adapter.sendTo(connectionId, encodeEnvelope(this.codec, { event, data }));
   }
 
+  /** Pushes an event, encoded once, to every connection carrying the tag, on every node. */
+  sendToTag(tag: string, event: string, data?: unknown): Promise<void> {
+    return this.adapter.sendToTag(tag, encodeEnvelope(this.codec, { event, data }), NOBODY);
+  }
+
   /** @internal Called by the gateway runtime when a connection opens. */
   add(connection: WsConnection): void {
     this.local.add(connection);
     this.byGateway.add(connection.gateway, connection);
+    this.mirror('addConnection', this.adapter.addConnection(connection.id));
   }
 
   /** @internal Called by the gateway runtime when a connection closes. */
@@ -78,5 +104,13 @@ export class ConnectionRegistry {
     this.local.delete(connection);
     this.byGateway.delete(connection.gateway, connection);
     for (const tag of this.tagsOf.deleteKey(connection.id)) this.byTag.delete(tag, connection);
+    this.mirror('removeConnection', this.adapter.removeConnection(connection.id));
+  }
+
+  /** The runtime's calls are synchronous; a failure of the adapter behind them is logged, never unhandled. */
+  private mirror(operation: string, pending: Promise<void>): void {
+    pending.catch((error: unknown) => this.logger.error(`adapter ${operation} failed`, error instanceof Error ? error.stack : String(error)));
   }
 }
+
+const NOBODY: ReadonlySet<string> = new Set();

@@ -2,8 +2,26 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventCodec } from '../codec/event-codec.interface';
 import { encodeFrame, encodeTextFrame } from '../protocol/frame-writer';
 import { Opcode } from '../protocol/opcode';
-import { RoomsAdapter } from './rooms-adapter.interface';
+import { PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from './rooms-adapter.interface';
 import { encodeEnvelope, WsConnection } from './ws-connection';
+
+/** The event of presence changes: `{"event":"presence","data":{room,action,id,meta}}`. */
+export const PRESENCE_EVENT = 'presence';
+
+/** Presence changes as envelopes of the given codec. */
+export const presenceEncoder =
+  (codec: EventCodec): PresenceEncoder =>
+  (change) =>
+    encodeEnvelope(codec, { event: PRESENCE_EVENT, data: change });
+
+/** `rooms.join(client, room, options)`. */
+export interface JoinOptions {
+  /**
+   * Show the member in `presence(room)` with this metadata; the room's members, on every node,
+   * get `presence` events when it joins and when it leaves (even when its node dies).
+   */
+  presence?: PresenceMeta;
+}
 
 type ConnectionRef = WsConnection | string;
 const idOf = (connection: ConnectionRef): string => (typeof connection === 'string' ? connection : connection.id);
@@ -14,16 +32,20 @@ const idOf = (connection: ConnectionRef): string => (typeof connection === 'stri
  * @example
  * await rooms.join(client, 'lobby');
  * await rooms.to('lobby').except(client).send('said', { text });
+ * await rooms.join(client, 'lobby', { presence: { name: 'ada' } });
+ * await rooms.presence('lobby'); // [{ id, meta: { name: 'ada' } }], on every node
  */
 @Injectable()
 export class Rooms {
   constructor(
     @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
     @Inject(EventCodec) private readonly codec: EventCodec,
-  ) {}
+  ) {
+    adapter.usePresenceEncoder(presenceEncoder(codec));
+  }
 
-  join(connection: ConnectionRef, room: string): Promise<void> {
-    return this.adapter.join(idOf(connection), room);
+  join(connection: ConnectionRef, room: string, options: JoinOptions = {}): Promise<void> {
+    return this.adapter.join(idOf(connection), room, options.presence);
   }
 
   leave(connection: ConnectionRef, room: string): Promise<void> {
@@ -37,6 +59,11 @@ export class Rooms {
   /** Connection ids of the room's members (on every node, with a multi-node adapter). */
   members(room: string): Promise<string[]> {
     return this.adapter.members(room);
+  }
+
+  /** Members that joined with presence metadata (on every node, with a multi-node adapter). */
+  presence(room: string): Promise<PresenceMember[]> {
+    return this.adapter.presence(room);
   }
 
   roomsOf(connection: ConnectionRef): Promise<string[]> {

@@ -12,6 +12,7 @@ export const CLIENT: FrameParserOptions = { role: 'client', maxMessageBytes: 1 <
 export type EventSummary =
   | { kind: 'text'; text: string }
   | { kind: 'binary' | 'ping' | 'pong'; hex: string }
+  | { kind: 'compressed'; isText: boolean; hex: string }
   | { kind: 'close'; code: number; reason: string }
   | { kind: 'failed'; errorClass: string; code: string; closeCode: number; message: string };
 
@@ -24,6 +25,8 @@ export function summarize(event: InboundEvent): EventSummary {
     case 'ping':
     case 'pong':
       return { kind: event.kind, hex: event.payload.toString('hex') };
+    case 'compressed':
+      return { kind: 'compressed', isText: event.isText, hex: event.data.toString('hex') };
     case 'close':
       return { kind: 'close', code: event.code, reason: event.reason };
     case 'failed':

@@ -1,12 +1,20 @@
+import { JsonEventCodec } from '../../codec/json-event.codec';
 import { LocalConnections } from '../../rooms/local-connections';
 import { MultiMap } from '../../rooms/multi-map';
-import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
+import { AdapterStats, NodeInfo, PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from '../../rooms/rooms-adapter.interface';
+import { presenceEncoder } from '../../rooms/rooms.service';
 import { ReadyState } from '../../transport/connection';
+
+const NOBODY: ReadonlySet<string> = new Set();
 
 /** The embedded default: rooms in this process's memory, for a single node. */
 export class MemoryAdapter implements RoomsAdapter {
   private readonly membersByRoom = new MultiMap<string, string>();
   private readonly roomsByConnection = new MultiMap<string, string>();
+  private readonly presenceByRoom = new Map<string, Map<string, PresenceMeta>>();
+  private readonly membersByTag = new MultiMap<string, string>();
+  private readonly tagsByConnection = new MultiMap<string, string>();
+  private encodePresence: PresenceEncoder = presenceEncoder(new JsonEventCodec());
 
   private local = new LocalConnections();
 
@@ -14,26 +22,50 @@ export class MemoryAdapter implements RoomsAdapter {
     this.local = local;
   }
 
-  async join(connectionId: string, room: string): Promise<void> {
+  usePresenceEncoder(encode: PresenceEncoder): void {
+    this.encodePresence = encode;
+  }
+
+  async addConnection(): Promise<void> {
+    // LocalConnections is the whole registry of a single node.
+  }
+
+  async removeConnection(connectionId: string): Promise<void> {
+    for (const tag of this.tagsByConnection.deleteKey(connectionId)) this.membersByTag.delete(tag, connectionId);
+  }
+
+  async join(connectionId: string, room: string, presence?: PresenceMeta): Promise<void> {
     this.membersByRoom.add(room, connectionId);
     this.roomsByConnection.add(connectionId, room);
+    if (!presence) return;
+    const present = this.presenceByRoom.get(room) ?? new Map<string, PresenceMeta>();
+    this.presenceByRoom.set(room, present.set(connectionId, presence));
+    this.deliver(this.membersByRoom, [room], this.encodePresence({ room, action: 'join', id: connectionId, meta: presence }), NOBODY);
   }
 
   async leave(connectionId: string, room: string): Promise<void> {
     this.membersByRoom.delete(room, connectionId);
     this.roomsByConnection.delete(connectionId, room);
+    this.announceLeave(connectionId, room);
   }
 
   async leaveAll(connectionId: string): Promise<void> {
-    for (const room of this.roomsByConnection.deleteKey(connectionId)) this.membersByRoom.delete(room, connectionId);
+    for (const room of this.roomsByConnection.deleteKey(connectionId)) {
+      this.membersByRoom.delete(room, connectionId);
+      this.announceLeave(connectionId, room);
+    }
   }
 
   async members(room: string): Promise<string[]> {
-    return [...(this.membersByRoom.get(room))];
+    return [...this.membersByRoom.get(room)];
+  }
+
+  async presence(room: string): Promise<PresenceMember[]> {
+    return [...(this.presenceByRoom.get(room) ?? [])].map(([id, meta]) => ({ id, meta }));
   }
 
   async roomsOf(connectionId: string): Promise<string[]> {
-    return [...(this.roomsByConnection.get(connectionId))];
+    return [...this.roomsByConnection.get(connectionId)];
   }
 
   async rooms(): Promise<string[]> {
@@ -41,21 +73,7 @@ export class MemoryAdapter implements RoomsAdapter {
   }
 
   async broadcast(rooms: readonly string[], frame: Buffer, except: ReadonlySet<string>): Promise<void> {
-    if (rooms.length === 1) {
-      // The common case: one room, members are distinct, no bookkeeping needed.
-      for (const id of this.membersByRoom.get(rooms[0])) {
-        if (!except.has(id)) this.local.get(id)?.sendFrame(frame);
-      }
-      return;
-    }
-    const delivered = new Set<string>(except);
-    for (const room of rooms) {
-      for (const id of this.membersByRoom.get(room)) {
-        if (delivered.has(id)) continue;
-        delivered.add(id);
-        this.local.get(id)?.sendFrame(frame);
-      }
-    }
+    this.deliver(this.membersByRoom, rooms, frame, except);
   }
 
   async sendTo(connectionId: string, frame: Buffer): Promise<boolean> {
@@ -63,5 +81,54 @@ export class MemoryAdapter implements RoomsAdapter {
     if (!connection || connection.readyState !== ReadyState.Open) return false;
     connection.sendFrame(frame);
     return true;
+  }
+
+  async tag(connectionId: string, tag: string): Promise<void> {
+    this.membersByTag.add(tag, connectionId);
+    this.tagsByConnection.add(connectionId, tag);
+  }
+
+  async untag(connectionId: string, tag: string): Promise<void> {
+    this.membersByTag.delete(tag, connectionId);
+    this.tagsByConnection.delete(connectionId, tag);
+  }
+
+  async sendToTag(tag: string, frame: Buffer, except: ReadonlySet<string>): Promise<void> {
+    this.deliver(this.membersByTag, [tag], frame, except);
+  }
+
+  async nodes(): Promise<NodeInfo[]> {
+    return [{ id: 'local', connections: this.local.size, isSelf: true }];
+  }
+
+  stats(): AdapterStats {
+    return { isConnected: true, undelivered: 0, outages: 0 };
+  }
+
+  private announceLeave(connectionId: string, room: string): void {
+    const present = this.presenceByRoom.get(room);
+    const meta = present?.get(connectionId);
+    if (!present || !meta) return;
+    present.delete(connectionId);
+    if (present.size === 0) this.presenceByRoom.delete(room);
+    this.deliver(this.membersByRoom, [room], this.encodePresence({ room, action: 'leave', id: connectionId, meta }), NOBODY);
+  }
+
+  private deliver(groups: MultiMap<string, string>, names: readonly string[], frame: Buffer, except: ReadonlySet<string>): void {
+    if (names.length === 1) {
+      // The common case: one room, members are distinct, no bookkeeping needed.
+      for (const id of groups.get(names[0])) {
+        if (!except.has(id)) this.local.get(id)?.sendFrame(frame);
+      }
+      return;
+    }
+    const delivered = new Set<string>(except);
+    for (const name of names) {
+      for (const id of groups.get(name)) {
+        if (delivered.has(id)) continue;
+        delivered.add(id);
+        this.local.get(id)?.sendFrame(frame);
+      }
+    }
   }
 }

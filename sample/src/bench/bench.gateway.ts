@@ -1,4 +1,4 @@
-import { ConnectedSocket, Gateway, MessageBody, OnMessage, Rooms, WsConnection } from '../../../lib';
+import { ConnectedSocket, Gateway, MessageBody, OnMessage, Rooms, WsConnection, WsException } from '../../../lib';
 
 /** `ws /bench`: the benchmark contract of DESIGN.md (echo, join, broadcast). */
 @Gateway({ path: '/bench', maxMessageBytes: 1 << 20 })
@@ -11,13 +11,15 @@ export class BenchGateway {
   }
 
   @OnMessage('join')
-  async join(@MessageBody() room: string, @ConnectedSocket() client: WsConnection): Promise<string> {
-    await this.rooms.join(client, String(room));
-    return String(room);
+  async join(@MessageBody() room: unknown, @ConnectedSocket() client: WsConnection): Promise<string> {
+    if (typeof room !== 'string' || room === '') throw new WsException('BAD_REQUEST', 'join takes a room name');
+    await this.rooms.join(client, room);
+    return room;
   }
 
   @OnMessage('broadcast')
-  async broadcast(@MessageBody() body: { room: string; payload: unknown }): Promise<void> {
-    await this.rooms.to(String(body.room)).send('msg', body.payload);
+  async broadcast(@MessageBody() body: { room?: unknown; payload?: unknown } | undefined): Promise<void> {
+    if (typeof body?.room !== 'string') throw new WsException('BAD_REQUEST', 'broadcast takes {room, payload}');
+    await this.rooms.to(body.room).send('msg', body.payload);
   }
 }

@@ -1,0 +1,136 @@
+// The chat page (GET /) in Debian's Chromium, driven by playwright-core: the browser's own
+// WebSocket against our engine. Never downloads a browser; a missing one fails the suite.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+import { SampleApp, startSampleApp } from '../fixtures/sample-app';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** Every Playwright wait; far below the test timeout, so a stuck page fails with Playwright's message. */
+const WAIT_MS = 5_000;
+
+jest.setTimeout(60_000);
+
+const permutations = (items: readonly string[]): string[][] =>
+  items.length <= 1 ? [[...items]] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The page renders presence as "a, b" in arrival order, which differs per page. */
+const exactlyInAnyOrder = (names: readonly string[]): RegExp =>
+  new RegExp(`^(?:${permutations(names.map(escapeRegExp)).map((order) => order.join(', ')).join('|')})$`);
+
+describe('the chat page in Chromium', () => {
+  let app: SampleApp | undefined;
+  let context: BrowserContext | undefined;
+  let profile: string | undefined;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y --no-install-recommends chromium); this suite never downloads a browser`);
+    }
+    app = await startSampleApp();
+    // playwright-core refuses --user-data-dir in args: a fresh profile goes through launchPersistentContext.
+    profile = mkdtempSync(join(tmpdir(), 'nest-rfc6455-chromium-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    context.setDefaultTimeout(WAIT_MS);
+  });
+
+  afterEach(async () => {
+    await Promise.all((context?.pages() ?? []).map((page) => page.close()));
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await app?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  /** Opens the chat page and waits for its WebSocket to be open. */
+  const openChat = async (): Promise<Page> => {
+    if (!context || !app) throw new Error('the browser or the app did not start');
+    const page = await context.newPage();
+    await page.goto(app.httpUrl);
+    await page.locator('#status', { hasText: /^connected$/ }).waitFor();
+    return page;
+  };
+
+  const joinRoom = async (page: Page, name: string, room: string): Promise<void> => {
+    await page.fill('#name', name);
+    await page.fill('#room', room);
+    await page.click('#join');
+    await page.locator('#status', { hasText: `joined ${room}` }).waitFor();
+  };
+
+  /** Waits until #presence lists exactly these names, in any order, and returns them sorted. */
+  const presenceOf = async (page: Page, names: string[]): Promise<string[]> => {
+    await page.locator('#presence', { hasText: exactlyInAnyOrder(names) }).waitFor();
+    return ((await page.textContent('#presence')) ?? '').split(', ').sort();
+  };
+
+  it('shows what one page says in the other page’s messages, with each page listing the other as present', async () => {
+    const ada = await openChat();
+    const bob = await openChat();
+    await joinRoom(ada, 'ada', 'lobby');
+    await joinRoom(bob, 'bob', 'lobby');
+
+    await ada.fill('#text', 'hello from ada');
+    await ada.click('#send');
+
+    const onBob = bob.locator('#messages li', { hasText: 'ada: hello from ada' });
+    await onBob.waitFor();
+    expect(await onBob.count()).toBe(1);
+    await ada.locator('#messages li', { hasText: 'ada: hello from ada' }).waitFor();
+    expect(await presenceOf(bob, ['ada', 'bob'])).toEqual(['ada', 'bob']);
+    expect(await presenceOf(ada, ['ada', 'bob'])).toEqual(['ada', 'bob']);
+    expect(await ada.locator('#messages li.presence', { hasText: 'bob joined' }).count()).toBe(1);
+  });
+
+  it('drops a page’s name from the other page’s presence when it closes', async () => {
+    const ada = await openChat();
+    const bob = await openChat();
+    await joinRoom(ada, 'ada', 'lobby');
+    await joinRoom(bob, 'bob', 'lobby');
+    await presenceOf(ada, ['ada', 'bob']);
+
+    await bob.close();
+
+    await ada.locator('#messages li.presence', { hasText: 'bob left' }).waitFor();
+    expect(await presenceOf(ada, ['ada'])).toEqual(['ada']);
+  });
+
+  it('keeps a room name the server would refuse from being sent at all', async () => {
+    const ada = await openChat();
+    await joinRoom(ada, 'ada', 'lobby');
+
+    await ada.fill('#room', 'not a room!');
+    await ada.click('#join');
+
+    expect(await ada.$eval('#room', (input) => (input as unknown as { validity: { patternMismatch: boolean } }).validity.patternMismatch)).toBe(true);
+    expect(await ada.textContent('#current-room')).toBe('lobby');
+  });
+
+  it('stops showing the room it left when the server refuses the next join', async () => {
+    const ada = await openChat();
+    await joinRoom(ada, 'ada', 'lobby');
+
+    // An older page without the pattern: it leaves "lobby" first, then asks for a room the server's JoinDto refuses.
+    await ada.$eval('#room', (input) => input.removeAttribute('pattern'));
+    await ada.fill('#room', 'not a room!');
+    await ada.click('#join');
+
+    await ada.locator('#messages li.error', { hasText: 'VALIDATION_FAILED' }).waitFor();
+    expect(await ada.textContent('#current-room')).not.toBe('lobby');
+  });
+});

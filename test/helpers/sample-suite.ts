@@ -1,0 +1,60 @@
+// One sample app per spec file, and every client a test opens closed after it.
+import request from 'supertest';
+import { SampleApp, startSampleApp } from '../fixtures/sample-app';
+import { EnvelopeClient } from './envelope-client';
+
+export interface SampleStats {
+  connections: number;
+  byGateway: Record<string, number>;
+  rooms: number;
+}
+
+export interface SampleSuite {
+  readonly app: SampleApp;
+  /** An EnvelopeClient on `ws <path>`, closed after the test. */
+  connect(path: string): Promise<EnvelopeClient>;
+  /** A client on `ws /chat` that has joined `room` as `name` (its `joined` and reply taken). */
+  joinChat(room: string, name: string): Promise<EnvelopeClient>;
+  /** `GET /stats`, checked to be a 200 with JSON. */
+  stats(): Promise<SampleStats>;
+}
+
+export const useSampleApp = (): SampleSuite => {
+  let app: SampleApp | undefined;
+  const clients = new Set<EnvelopeClient>();
+
+  beforeAll(async () => {
+    app = await startSampleApp();
+  }, 30_000);
+  afterEach(async () => {
+    await Promise.all([...clients].map((client) => client.close()));
+    clients.clear();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const suite: SampleSuite = {
+    get app(): SampleApp {
+      if (!app) throw new Error('the sample app is not started: use the suite inside a test');
+      return app;
+    },
+    async connect(path) {
+      const client = await EnvelopeClient.connect(suite.app.wsUrl + path);
+      clients.add(client);
+      return client;
+    },
+    async joinChat(room, name) {
+      const client = await suite.connect('/chat');
+      const reply = await client.request('join', { room, name });
+      expect(reply).toMatchObject({ event: 'join', data: { room } });
+      await client.next((envelope) => envelope.event === 'joined' && (envelope.data as { name?: string }).name === name);
+      return client;
+    },
+    async stats() {
+      const response = await request(suite.app.server).get('/stats').expect(200).expect('Content-Type', /application\/json/);
+      return response.body as SampleStats;
+    },
+  };
+  return suite;
+};
