@@ -80,3 +80,10 @@ export function encodeTextFrame(text: string, maskKey?: Buffer): Buffer {
 export function encodeClose(code: number, reason = '', maskKey?: Buffer): Buffer {
   return encodeFrame(encodeClosePayload(code, reason), { opcode: Opcode.Close, maskKey });
 }
+
+/** Where the payload of one of our own (unmasked, whole) frames starts, and its opcode. */
+export function framePayloadOf(frame: Buffer): { opcode: Opcode; payload: Buffer } {
+  const length7 = frame[1] & 0x7f;
+  const payloadStart = length7 < 126 ? 2 : length7 === 126 ? 4 : 10;
+  return { opcode: frame[0] & 0x0f, payload: frame.subarray(payloadStart) };
+}

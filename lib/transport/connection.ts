@@ -4,13 +4,14 @@ import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
 import { FrameParser } from '../protocol/frame-parser';
-import { encodeClose, encodeFrame, encodeFrameHeader, encodeTextFrame } from '../protocol/frame-writer';
+import { encodeClose, encodeFrame, encodeFrameHeader, encodeTextFrame, framePayloadOf } from '../protocol/frame-writer';
 import { InboundEvent } from '../protocol/inbound-event';
 import { DeflateParams } from '../protocol/extensions/permessage-deflate';
 import { Opcode } from '../protocol/opcode';
 import { ProtocolError } from '../protocol/protocol-error';
 import { closeCodeFor } from './close-code-for';
 import { DeflateChannel } from './deflate/deflate-channel';
+import { sharedCompressedFrame } from './deflate/shared-compressor';
 import { SendQueue } from './send-queue';
 
 /** The WebSocket readyState values (same numbers as the browser API). */
@@ -54,7 +55,6 @@ export interface ConnectionEvents {
 
 /** Payloads above this are written after their header instead of being copied into one frame. */
 const COPY_THRESHOLD_BYTES = 64 * 1024;
-const byteLengthOf = (data: string | Buffer): number => (typeof data === 'string' ? Buffer.byteLength(data) : data.length);
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -118,22 +118,22 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    */
   send(data: string | Buffer): boolean {
     if (this.readyState !== ReadyState.Open) return false;
-    if (this.deflate && (this.deflate.outbound.isBusy || this.deflate.shouldCompress(byteLengthOf(data)))) {
-      const { deflate } = this;
-      deflate.outbound.push(() => this.sendCompressible(deflate, data));
-      return true;
-    }
     if (typeof data === 'string') return this.sendFrame(encodeTextFrame(data));
-    if (data.length < COPY_THRESHOLD_BYTES) return this.sendFrame(encodeFrame(data, { opcode: Opcode.Binary }));
+    if (data.length < COPY_THRESHOLD_BYTES || this.deflate) return this.sendFrame(encodeFrame(data, { opcode: Opcode.Binary }));
     if (!this.admit(data.length + 10)) return false;
     return this.queue.writeParts(encodeFrameHeader(data.length, { opcode: Opcode.Binary }), data);
   }
 
-  /** Writes an already encoded frame, e.g. one broadcast frame shared by many connections. */
+  /**
+   * Writes an already encoded frame, e.g. one broadcast frame shared by many connections.
+   * With permessage-deflate, a frame past the threshold goes out compressed (shared between
+   * connections when there is no context takeover).
+   */
   sendFrame(frame: Buffer): boolean {
-    if (this.deflate?.outbound.isBusy) {
-      // Behind a message being compressed: keep the order.
-      this.deflate.outbound.push(() => void this.writeFrame(frame));
+    if (this.readyState !== ReadyState.Open) return false;
+    const { deflate } = this;
+    if (deflate && (deflate.outbound.isBusy || deflate.shouldCompress(frame.length))) {
+      deflate.outbound.push(() => this.sendCompressible(deflate, frame));
       return true;
     }
     return this.writeFrame(frame);
@@ -145,19 +145,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** RFC 7692 §6: a compressed message is one frame with RSV1 set; small ones go out as they are. */
-  private async sendCompressible(deflate: DeflateChannel, data: string | Buffer): Promise<void> {
+  private async sendCompressible(deflate: DeflateChannel, frame: Buffer): Promise<void> {
     if (this.readyState !== ReadyState.Open) return;
-    const payload = typeof data === 'string' ? Buffer.from(data) : data;
-    const opcode = typeof data === 'string' ? Opcode.Text : Opcode.Binary;
-    if (!deflate.shouldCompress(payload.length)) return void this.writeFrame(encodeFrame(payload, { opcode }));
+    const { opcode, payload } = framePayloadOf(frame);
+    if (!deflate.shouldCompress(payload.length)) return void this.writeFrame(frame);
     let compressed: Buffer;
     try {
-      compressed = await deflate.deflate(payload);
+      compressed = deflate.params.serverNoContextTakeover
+        ? await sharedCompressedFrame(frame, deflate.params)
+        : encodeFrame(await deflate.deflate(payload), { opcode, rsv1: true });
     } catch (error) {
       this.options.onUnexpectedError?.(error, this);
       return this.failConnection(CloseCode.InternalError, '');
     }
-    this.writeFrame(encodeFrame(compressed, { opcode, rsv1: true }));
+    this.writeFrame(compressed);
   }
 
   /** §5.5.2: a ping; the peer answers with a pong carrying the same payload. */

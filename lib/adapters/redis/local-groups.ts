@@ -1,0 +1,81 @@
+import { LocalConnections } from '../../rooms/local-connections';
+import { MultiMap } from '../../rooms/multi-map';
+import { PresenceMeta } from '../../rooms/rooms-adapter.interface';
+
+/** What a connection had in a group when it left. */
+export interface Departure {
+  meta: PresenceMeta | undefined;
+  /** The group has no local member left: this node can stop listening to it. */
+  isLast: boolean;
+}
+
+/**
+ * The groups (rooms and tags) of this node's own connections. It decides what this node
+ * delivers, so local traffic keeps flowing while Redis is away.
+ */
+export class LocalGroups {
+  private readonly membersOf = new MultiMap<string, string>();
+  private readonly groupsOf = new MultiMap<string, string>();
+  private readonly presenceOf = new Map<string, Map<string, PresenceMeta>>();
+
+  /** True when the group had no local member before (this node must start listening to it). */
+  add(group: string, id: string, meta?: PresenceMeta): boolean {
+    const isFirst = this.membersOf.get(group).size === 0;
+    this.membersOf.add(group, id);
+    this.groupsOf.add(id, group);
+    const present = this.presenceOf.get(group);
+    if (meta) this.presenceOf.set(group, (present ?? new Map<string, PresenceMeta>()).set(id, meta));
+    else present?.delete(id);
+    return isFirst;
+  }
+
+  /** Undefined when the connection was not in the group. */
+  remove(group: string, id: string): Departure | undefined {
+    if (!this.membersOf.get(group).has(id)) return undefined;
+    this.membersOf.delete(group, id);
+    this.groupsOf.delete(id, group);
+    const present = this.presenceOf.get(group);
+    const meta = present?.get(id);
+    present?.delete(id);
+    if (present?.size === 0) this.presenceOf.delete(group);
+    return { meta, isLast: this.membersOf.get(group).size === 0 };
+  }
+
+  groupsOfConnection(id: string): string[] {
+    return [...this.groupsOf.get(id)];
+  }
+
+  members(group: string): ReadonlySet<string> {
+    return this.membersOf.get(group);
+  }
+
+  presence(group: string): ReadonlyMap<string, PresenceMeta> {
+    return this.presenceOf.get(group) ?? new Map<string, PresenceMeta>();
+  }
+
+  meta(group: string, id: string): PresenceMeta | undefined {
+    return this.presenceOf.get(group)?.get(id);
+  }
+
+  groups(): IterableIterator<string> {
+    return this.membersOf.keys();
+  }
+
+  /** Writes the frame once to each local member of the groups, skipping `except`. */
+  deliver(groups: readonly string[], frame: Buffer, except: ReadonlySet<string>, local: LocalConnections): void {
+    if (groups.length === 1) {
+      for (const id of this.membersOf.get(groups[0])) {
+        if (!except.has(id)) local.get(id)?.sendFrame(frame);
+      }
+      return;
+    }
+    const delivered = new Set<string>(except);
+    for (const group of groups) {
+      for (const id of this.membersOf.get(group)) {
+        if (delivered.has(id)) continue;
+        delivered.add(id);
+        local.get(id)?.sendFrame(frame);
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { PresenceMeta } from '../../rooms/rooms-adapter.interface';
+
+/** What nodes tell each other over pub/sub. Frames travel as bytes, encoded once by the sender. */
+export type ClusterMessage =
+  /** A frame for the local members of some groups, minus `except`; `id` is set when groups are several (dedup). */
+  | { kind: 'broadcast'; origin: string; groups: string[]; except: string[]; id?: string; frame: Buffer }
+  /** A frame for one connection of the receiving node. */
+  | { kind: 'direct'; origin: string; connectionId: string; frame: Buffer }
+  /** `rooms.join/leave/leaveAll` called on another node for a connection of the receiving node. */
+  | { kind: 'membership'; origin: string; connectionId: string; action: 'join' | 'leave' | 'leaveAll'; room?: string; meta?: PresenceMeta };
+
+interface Header {
+  k: 'b' | 'd' | 'm';
+  o: string;
+  g?: string[];
+  x?: string[];
+  i?: string;
+  c?: string;
+  a?: 'join' | 'leave' | 'leaveAll';
+  r?: string;
+  m?: PresenceMeta;
+}
+
+// version (1 byte), header length (u32), JSON header, then the frame as is: no copy on receipt.
+const VERSION = 1;
+const PREFIX_BYTES = 5;
+const EMPTY = Buffer.alloc(0);
+
+/** Thrown for a message this version cannot read (another version, or corrupt). */
+export class ClusterMessageError extends Error {}
+
+export function encodeClusterMessage(message: ClusterMessage): Buffer {
+  const header = Buffer.from(JSON.stringify(headerOf(message)), 'utf8');
+  const frame = message.kind === 'membership' ? EMPTY : message.frame;
+  const bytes = Buffer.allocUnsafe(PREFIX_BYTES + header.length + frame.length);
+  bytes[0] = VERSION;
+  bytes.writeUInt32BE(header.length, 1);
+  header.copy(bytes, PREFIX_BYTES);
+  frame.copy(bytes, PREFIX_BYTES + header.length);
+  return bytes;
+}
+
+export function decodeClusterMessage(bytes: Buffer): ClusterMessage {
+  if (bytes.length < PREFIX_BYTES || bytes[0] !== VERSION) throw new ClusterMessageError(`unknown cluster message version ${bytes[0]}`);
+  const headerEnd = PREFIX_BYTES + bytes.readUInt32BE(1);
+  if (headerEnd > bytes.length) throw new ClusterMessageError('cluster message header overruns the message');
+  const header = JSON.parse(bytes.toString('utf8', PREFIX_BYTES, headerEnd)) as Header;
+  const frame = bytes.subarray(headerEnd);
+  switch (header.k) {
+    case 'b':
+      return { kind: 'broadcast', origin: header.o, groups: header.g ?? [], except: header.x ?? [], id: header.i, frame };
+    case 'd':
+      return { kind: 'direct', origin: header.o, connectionId: header.c ?? '', frame };
+    case 'm':
+      return { kind: 'membership', origin: header.o, connectionId: header.c ?? '', action: header.a ?? 'leave', room: header.r, meta: header.m };
+    default:
+      throw new ClusterMessageError(`unknown cluster message kind ${String(header.k)}`);
+  }
+}
+
+function headerOf(message: ClusterMessage): Header {
+  switch (message.kind) {
+    case 'broadcast':
+      return { k: 'b', o: message.origin, g: message.groups, x: message.except.length > 0 ? message.except : undefined, i: message.id };
+    case 'direct':
+      return { k: 'd', o: message.origin, c: message.connectionId };
+    case 'membership':
+      return { k: 'm', o: message.origin, c: message.connectionId, a: message.action, r: message.room, m: message.meta };
+  }
+}
