@@ -84,7 +84,7 @@ export class GatewayHost {
     return runHandshakeGuards(this.guards, { request, handshake: handshakeInfoOf(request, protocol), data });
   }
 
-  private async onConnection(transport: Connection, request: IncomingMessage): Promise<void> {
+  private onConnection(transport: Connection, request: IncomingMessage): Promise<void> {
     const client = new WsConnection(
       transport,
       handshakeInfoOf(request, transport.protocol),
@@ -94,13 +94,18 @@ export class GatewayHost {
     );
     this.deps.registry.add(client);
     const binding = Promise.resolve().then(() => this.bind(client));
-    // Listen for the close first: the peer may vanish while a scoped instance is resolved.
-    transport.once('close', (event) => this.onClose(client, binding, event));
-    let gateway: Partial<OnGatewayConnection>;
+    const ready = this.start(client, binding);
+    // Listen for the close at once: the peer may vanish while the gateway is still starting.
+    transport.once('close', (event) => this.onClose(client, binding, ready, event));
+    return ready;
+  }
+
+  /** Binds the dispatcher and runs handleConnection; reading starts when this resolves. */
+  private async start(client: WsConnection, binding: Promise<GatewayBinding>): Promise<void> {
     try {
       const { instance, dispatcher } = await binding;
-      transport.on('message', (message) => dispatcher.dispatch(client, message));
-      gateway = instance;
+      client.transport.on('message', (message) => dispatcher.dispatch(client, message));
+      const gateway = instance as Partial<OnGatewayConnection>;
       if (typeof gateway.handleConnection === 'function') await gateway.handleConnection(client, client.handshake);
     } catch (error) {
       this.logHookError('handleConnection', error);
@@ -108,10 +113,14 @@ export class GatewayHost {
     }
   }
 
-  /** The disconnect hook runs before the rooms are left, so it can still tell them who left. */
-  private onClose(client: WsConnection, binding: Promise<GatewayBinding>, event: CloseEvent): void {
+  /**
+   * Cleanup waits for handleConnection, so what it joined or tagged is undone too; the
+   * disconnect hook runs before the rooms are left, so it can still tell them who left.
+   */
+  private onClose(client: WsConnection, binding: Promise<GatewayBinding>, ready: Promise<void>, event: CloseEvent): void {
     this.deps.registry.remove(client);
-    const settled = binding
+    const settled = ready
+      .then(() => binding)
       .then(async ({ instance, dispatcher }) => {
         dispatcher.release(client);
         const gateway = instance as Partial<OnGatewayDisconnect>;
@@ -119,7 +128,8 @@ export class GatewayHost {
       })
       .catch(() => undefined) // a failed binding was logged when the connection opened
       .then(() => this.deps.adapter.leaveAll(client.id))
-      .catch((error: unknown) => this.logHookError('leaveAll', error));
+      .catch((error: unknown) => this.logHookError('leaveAll', error))
+      .finally(() => this.deps.registry.remove(client)); // again: tags a late handleConnection added
     this.disconnectHooks.add(settled);
     void settled.finally(() => this.disconnectHooks.delete(settled));
   }

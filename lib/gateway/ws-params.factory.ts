@@ -11,7 +11,9 @@ export class WsParamsFactory implements ParamsFactory {
       case WsParamtype.Connection:
         return connection;
       case WsParamtype.Body:
-        return typeof data === 'string' && typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[data] : body;
+        if (typeof data !== 'string') return body;
+        // Like Nest's @Body('prop'): a property of an object, and nothing when the body is not one.
+        return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[data] : undefined;
       case WsParamtype.Handshake:
         return connection.handshake;
       case WsParamtype.RequestId:

@@ -4,12 +4,20 @@ import { Opcode } from './opcode';
 import { ProtocolError } from './protocol-error';
 import { Utf8Validator } from './utf8-validator';
 
+/** Pieces smaller than this are copied together instead of kept as views (see append). */
+const SMALL_PIECE_BYTES = 1024;
+const SCRATCH_BYTES = 16 * 1024;
+
 /**
  * Collects the payload pieces of one data message (§5.4 fragmentation). Pieces are kept as
  * views and joined once, when the final fragment ends; text is validated as it arrives.
  */
 export class MessageAssembler {
   private pieces: Buffer[] = [];
+  /** Where small pieces are gathered, so tiny frames or TCP segments cost bytes, not objects. */
+  private scratch: Buffer | undefined;
+  private scratchUsed = 0;
+  private frameCount = 0;
   private opcode: Opcode.Text | Opcode.Binary | undefined;
   private isCompressed = false;
   private readonly utf8 = new Utf8Validator();
@@ -19,7 +27,11 @@ export class MessageAssembler {
   /** A compressed message may be a little larger on the wire than inflated (incompressible data). */
   private readonly maxCompressedBytes: number;
 
-  constructor(private readonly maxMessageBytes: number) {
+  constructor(
+    private readonly maxMessageBytes: number,
+    /** Frames one message may take; a flood of tiny fragments is refused with 1008. */
+    private readonly maxFragments = Infinity,
+  ) {
     this.maxCompressedBytes = maxMessageBytes + (maxMessageBytes >>> 10) + 64;
   }
 
@@ -32,8 +44,11 @@ export class MessageAssembler {
     this.isCompressed = isCompressed;
   }
 
-  /** Checked from the frame header, before its payload is buffered. */
+  /** Checked from each frame header, before its payload is buffered: fragment count, then size. */
   checkFrameLength(payloadLength: number): ProtocolError | undefined {
+    if (++this.frameCount > this.maxFragments) {
+      return new ProtocolError(CloseCode.PolicyViolation, 'TOO_MANY_FRAGMENTS', `message takes more than ${this.maxFragments} frames`);
+    }
     if (this.totalBytes + payloadLength <= (this.isCompressed ? this.maxCompressedBytes : this.maxMessageBytes)) return undefined;
     return new ProtocolError(
       CloseCode.MessageTooBig,
@@ -43,7 +58,13 @@ export class MessageAssembler {
   }
 
   append(piece: Buffer): ProtocolError | undefined {
-    this.pieces.push(piece);
+    // The first piece stays a view (the common case: a whole message in one chunk); small
+    // pieces after it are copied together, so overhead stays bounded however the bytes arrive.
+    if (piece.length < SMALL_PIECE_BYTES && (this.pieces.length > 0 || this.scratchUsed > 0)) this.gather(piece);
+    else {
+      this.flushScratch();
+      this.pieces.push(piece);
+    }
     this.totalBytes += piece.length;
     // Compressed text is validated once inflated (by the transport).
     if (this.opcode === Opcode.Text && !this.isCompressed && !this.utf8.write(piece)) return invalidUtf8();
@@ -52,6 +73,9 @@ export class MessageAssembler {
 
   /** The final fragment ended: the message, or a failure when the text stops inside a code point. */
   finish(): InboundEvent {
+    this.flushScratch();
+    this.scratch = undefined;
+    this.frameCount = 0;
     const data = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces, this.totalBytes);
     const isText = this.opcode === Opcode.Text;
     const isCompressed = this.isCompressed;
@@ -63,6 +87,20 @@ export class MessageAssembler {
     if (isCompressed) return { kind: 'compressed', isText, data };
     if (!isCompleteUtf8) return { kind: 'failed', error: invalidUtf8() };
     return isText ? { kind: 'text', text: data.toString('utf8') } : { kind: 'binary', data };
+  }
+
+  private gather(piece: Buffer): void {
+    if (this.scratch && this.scratchUsed + piece.length > this.scratch.length) this.flushScratch();
+    this.scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES);
+    this.scratchUsed += piece.copy(this.scratch, this.scratchUsed);
+  }
+
+  private flushScratch(): void {
+    if (!this.scratch || this.scratchUsed === 0) return;
+    this.pieces.push(this.scratch.subarray(0, this.scratchUsed));
+    // The next small pieces continue in the rest of the same allocation.
+    this.scratch = this.scratch.length - this.scratchUsed >= SMALL_PIECE_BYTES ? this.scratch.subarray(this.scratchUsed) : undefined;
+    this.scratchUsed = 0;
   }
 }
 

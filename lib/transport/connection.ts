@@ -67,7 +67,8 @@ const EMPTY = Buffer.alloc(0);
  */
 export class Connection extends EventEmitter<ConnectionEvents> {
   readonly id = randomUUID();
-  readyState = ReadyState.Connecting;
+  /** Open from the start: a Connection is made after the 101 is written; reading waits for open(). */
+  readyState = ReadyState.Open;
   /** Resolves once, when the socket has closed. */
   readonly closed: Promise<CloseEvent>;
 
@@ -107,7 +108,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   open(head: Buffer = EMPTY): void {
     if (this.isReading) return;
     this.isReading = true;
-    if (this.readyState === ReadyState.Connecting) this.readyState = ReadyState.Open;
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     if (head.length > 0) this.onData(head);
   }

@@ -10,19 +10,23 @@ describe('Connection: states and messages', () => {
 
   const startServer = (onConnection?: (connection: Connection) => void) => harness.start({ routes: [{ path: '/ws', onConnection }] });
 
-  it('is CONNECTING while onConnection runs and OPEN once reading starts', async () => {
+  it('is OPEN as soon as the 101 is written, so onConnection can already send', async () => {
     const statesInOnConnection: ReadyState[] = [];
     const sendResultsInOnConnection: boolean[] = [];
     const server = await startServer((connection) => {
       statesInOnConnection.push(connection.readyState);
-      sendResultsInOnConnection.push(connection.send('too early'));
+      sendResultsInOnConnection.push(connection.send('welcome'));
     });
 
-    await harness.ws(`ws://127.0.0.1:${server.port}/ws`);
+    const client = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+    const welcomed = once(client, 'message'); // listening before the 101 arrives: the push may share its packet
+    const [welcome] = await welcomed;
     const connection = await server.nextConnection();
+    client.terminate();
 
-    expect(statesInOnConnection).toEqual([ReadyState.Connecting]);
-    expect(sendResultsInOnConnection).toEqual([false]);
+    expect(statesInOnConnection).toEqual([ReadyState.Open]);
+    expect(sendResultsInOnConnection).toEqual([true]);
+    expect(welcome.toString()).toBe('welcome');
     expect(connection.readyState).toBe(ReadyState.Open);
     expect(ReadyState).toMatchObject({ Connecting: 0, Open: 1, Closing: 2, Closed: 3 });
   });
@@ -155,7 +159,7 @@ describe('Connection: states and messages', () => {
     peer.send(Opcode.Text, 'one');
     peer.send(Opcode.Binary, Buffer.from('two'));
 
-    expect(connection.readyState).toBe(ReadyState.Connecting);
+    expect(connection.readyState).toBe(ReadyState.Open);
     const delivered = nextEvents(connection, 'message', 3);
     releaseOnConnection();
     await delivered;
