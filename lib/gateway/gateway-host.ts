@@ -15,7 +15,8 @@ import { GatewayDefinition } from './gateway.explorer';
 import { runHandshakeGuards } from './handshake-guards';
 import { HandshakeGuard } from './interfaces/handshake-guard.interface';
 import { OnGatewayConnection, OnGatewayDisconnect } from './interfaces/lifecycle-hooks.interface';
-import { hookFailed } from './messages';
+import { hookFailed, rateLimited } from './messages';
+import { RateLimiter } from './rate-limiter';
 import { checkOrigin } from './origin-policy';
 import { ResolvedGatewayOptions } from './websocket.defaults';
 
@@ -59,11 +60,12 @@ export class GatewayHost {
       subprotocols: options.subprotocols,
       connection: {
         maxMessageBytes: options.maxMessageBytes,
+        maxFragmentsPerMessage: options.maxFragmentsPerMessage,
         closeTimeoutMs: options.closeTimeoutMs,
         maxBufferedBytes: options.maxBufferedBytes,
         onBufferOverflow: options.onBufferOverflow,
       },
-      heartbeat: { intervalMs: options.heartbeatIntervalMs, maxMissedPongs: options.maxMissedPongs },
+      heartbeat: { intervalMs: options.heartbeatIntervalMs, maxMissedPongs: options.maxMissedPongs, idleTimeoutMs: options.idleTimeoutMs },
       perMessageDeflate: options.perMessageDeflate,
       verify: (request, upgrade) => this.verify(request, upgrade),
       onConnection: (connection, request) => this.onConnection(connection, request),
@@ -104,7 +106,11 @@ export class GatewayHost {
   private async start(client: WsConnection, binding: Promise<GatewayBinding>): Promise<void> {
     try {
       const { instance, dispatcher } = await binding;
-      client.transport.on('message', (message) => dispatcher.dispatch(client, message));
+      const limiter = RateLimiter.for(this.options.rateLimit);
+      client.transport.on('message', (message) => {
+        if (!limiter || limiter.admit(message)) dispatcher.dispatch(client, message);
+        else this.rateLimited(client, dispatcher);
+      });
       const gateway = instance as Partial<OnGatewayConnection>;
       if (typeof gateway.handleConnection === 'function') await gateway.handleConnection(client, client.handshake);
     } catch (error) {
@@ -132,6 +138,12 @@ export class GatewayHost {
       .finally(() => this.deps.registry.remove(client)); // again: tags a late handleConnection added
     this.disconnectHooks.add(settled);
     void settled.finally(() => this.disconnectHooks.delete(settled));
+  }
+
+  /** Over the rate limit: the message is dropped and answered, or the connection closed (1008). */
+  private rateLimited(client: WsConnection, dispatcher: GatewayDispatcher): void {
+    if (this.options.rateLimit?.onExceeded === 'close') return client.close(CloseCode.PolicyViolation, 'rate limit exceeded');
+    dispatcher.sendError(client, { code: 'RATE_LIMITED', message: rateLimited() }, undefined);
   }
 
   private async runDisconnectHook(gateway: OnGatewayDisconnect, client: WsConnection, event: CloseEvent): Promise<void> {

@@ -8,6 +8,7 @@ import { WsConnection } from '../rooms/ws-connection';
 import { errorEnvelopeFor } from './error-envelope';
 import { GatewayDefinition } from './gateway.explorer';
 import { CompiledHandler, HandlerArgs, HandlerPipelineFactory } from './handler-pipeline';
+import { InFlight } from './in-flight';
 import { badMessage, handlerFailed, noHandlerFor } from './messages';
 
 /**
@@ -28,6 +29,7 @@ export class GatewayDispatcher {
     pipeline: HandlerPipelineFactory,
     private readonly codec: EventCodec,
     private readonly logger: Logger,
+    private readonly inFlight: InFlight,
     contextId?: ContextId,
   ) {
     for (const { event, methodName } of definition.handlers) {
@@ -55,11 +57,12 @@ export class GatewayDispatcher {
 
   private run(handler: CompiledHandler, connection: WsConnection, body: unknown, id: RequestId | undefined, event: string | undefined): void {
     const args: HandlerArgs = [connection, body, { id }, event];
-    handler
+    const work = handler
       .run(...args)
       .then((result) => this.deliver(handler, args, result))
       .catch((error: unknown) => this.answerError(handler, args, error))
       .catch((error: unknown) => this.logUnexpected(handler, error));
+    this.inFlight.track(work);
   }
 
   private deliver(handler: CompiledHandler, args: HandlerArgs, result: unknown): void {
@@ -103,7 +106,7 @@ export class GatewayDispatcher {
     this.sendError(connection, body, id);
   }
 
-  private sendError(connection: WsConnection, body: object, id: RequestId | undefined): void {
+  sendError(connection: WsConnection, body: object, id: RequestId | undefined): void {
     connection.sendEnvelope(withId({ event: 'error', data: body }, id));
   }
 

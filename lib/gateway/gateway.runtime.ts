@@ -12,6 +12,7 @@ import { GatewayBinding, GatewayHost } from './gateway-host';
 import { GatewayDispatcher } from './gateway.dispatcher';
 import { GatewayDefinition, GatewayExplorer } from './gateway.explorer';
 import { HandlerPipelineFactory } from './handler-pipeline';
+import { InFlight } from './in-flight';
 import { resolveHandshakeGuards } from './handshake-guards';
 import { OnGatewayInit } from './interfaces/lifecycle-hooks.interface';
 import { WebSocketModuleOptions } from './interfaces/websocket-options.interface';
@@ -31,6 +32,8 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   private readonly logger = new Logger('WebSocket');
   private readonly listeners = new Map<Host, UpgradeListener>();
   private readonly hosts: GatewayHost[] = [];
+  /** Handler runs of every gateway, so shutdown lets their replies out before the 1001. */
+  private readonly inFlight = new InFlight();
 
   constructor(
     private readonly explorer: GatewayExplorer,
@@ -76,18 +79,24 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
    */
   private binder(definition: GatewayDefinition, pipeline: HandlerPipelineFactory, codec: EventCodec): (client: WsConnection) => GatewayBinding | Promise<GatewayBinding> {
     if (definition.isStatic) {
-      const binding = { instance: definition.instance, dispatcher: new GatewayDispatcher(definition, definition.instance, pipeline, codec, this.logger) };
+      const binding = { instance: definition.instance, dispatcher: new GatewayDispatcher(definition, definition.instance, pipeline, codec, this.logger, this.inFlight) };
       return () => binding;
     }
     return async (client) => {
       const contextId = ContextIdFactory.create();
       this.moduleRef.registerRequestByContextId(client, contextId);
       const instance: object = await this.moduleRef.resolve(definition.metatype, contextId, { strict: false });
-      return { instance, dispatcher: new GatewayDispatcher(definition, instance, pipeline, codec, this.logger, contextId) };
+      return { instance, dispatcher: new GatewayDispatcher(definition, instance, pipeline, codec, this.logger, this.inFlight, contextId) };
     };
   }
 
+  /**
+   * Graceful shutdown: refuse new upgrades (503), let handlers that are running send their
+   * replies (bounded by the close timeout), then close everyone with 1001 and wait.
+   */
   async beforeApplicationShutdown(): Promise<void> {
+    for (const listener of this.listeners.values()) listener.stopAccepting();
+    await boundedBy(this.inFlight.whenIdle(), this.options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs);
     await Promise.all([...this.listeners.values()].map((listener) => listener.close()));
     await Promise.all(this.hosts.map((host) => host.settled()));
     await this.adapter.close?.();
@@ -111,6 +120,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     const listener = new UpgradeListener({
       handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
       maxConnections: this.options.maxConnections,
+      maxConnectionsPerAddress: this.options.maxConnectionsPerAddress,
       onUnexpectedError: (error) => this.logger.error('unexpected error', error instanceof Error ? error.stack : String(error)),
     });
     if (host === 'app') listener.attach(this.appServer(definition));
@@ -123,6 +133,13 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     if (!server) throw new Error(noHttpServer(definition.metatype.name));
     return server;
   }
+}
+
+/** Waits for `work`, but no longer than `ms`. */
+async function boundedBy(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** Two gateways on one path (on one server) is a startup error, named clearly. */

@@ -24,3 +24,5 @@ export const noHandlerFor = (event: string): string => `no handler for event "${
 export const hookFailed = (gateway: string, hook: string): string => `${gateway}.${hook} threw`;
 
 export const handshakeRefused = (): string => 'handshake refused';
+
+export const rateLimited = (): string => 'too many messages; this one was dropped';

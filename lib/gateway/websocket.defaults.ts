@@ -10,10 +10,12 @@ export const DEFAULTS = {
   heartbeatIntervalMs: 30_000,
   maxMissedPongs: 2,
   handshakeTimeoutMs: 10_000,
-} as const satisfies Required<Omit<ConnectionLimits, 'allowedOrigins' | 'codec' | 'perMessageDeflate'>> & Pick<WebSocketModuleOptions, 'handshakeTimeoutMs'>;
+  maxFragmentsPerMessage: 1024,
+  idleTimeoutMs: 0,
+} as const satisfies Required<Omit<ConnectionLimits, 'allowedOrigins' | 'codec' | 'perMessageDeflate' | 'rateLimit'>> & Pick<WebSocketModuleOptions, 'handshakeTimeoutMs'>;
 
-export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'port' | 'allowedOrigins' | 'codec' | 'perMessageDeflate'>> &
-  Pick<GatewayOptions, 'port' | 'allowedOrigins' | 'codec'> & {
+export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'port' | 'allowedOrigins' | 'codec' | 'perMessageDeflate' | 'rateLimit'>> &
+  Pick<GatewayOptions, 'port' | 'allowedOrigins' | 'codec' | 'rateLimit'> & {
     /** undefined: deflate declined. */
     perMessageDeflate: PerMessageDeflateOptions | undefined;
   };
@@ -31,6 +33,9 @@ export function resolveGatewayOptions(module: WebSocketModuleOptions, gateway: G
     closeTimeoutMs: pick('closeTimeoutMs'),
     heartbeatIntervalMs: pick('heartbeatIntervalMs'),
     maxMissedPongs: pick('maxMissedPongs'),
+    maxFragmentsPerMessage: pick('maxFragmentsPerMessage'),
+    idleTimeoutMs: pick('idleTimeoutMs'),
+    rateLimit: gateway.rateLimit ?? module.rateLimit,
     allowedOrigins: gateway.allowedOrigins ?? module.allowedOrigins,
     codec: gateway.codec ?? module.codec,
     perMessageDeflate: deflateTerms(gateway.perMessageDeflate ?? module.perMessageDeflate),

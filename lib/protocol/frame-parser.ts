@@ -14,6 +14,8 @@ export interface FrameParserOptions {
   maxMessageBytes: number;
   /** permessage-deflate was negotiated: RSV1 may mark the first frame of a message (RFC 7692 §6). */
   isDeflateNegotiated?: boolean;
+  /** Frames one message may take (1008 above it); unlimited by default. */
+  maxFragmentsPerMessage?: number;
 }
 
 const enum ReadState { Header, Length16, Length64, MaskKey, Payload, Discarding }
@@ -51,7 +53,7 @@ export class FrameParser {
   constructor(options: FrameParserOptions) {
     this.requiresMask = options.role === 'server';
     this.isDeflateNegotiated = options.isDeflateNegotiated ?? false;
-    this.assembler = new MessageAssembler(options.maxMessageBytes);
+    this.assembler = new MessageAssembler(options.maxMessageBytes, options.maxFragmentsPerMessage);
   }
 
   /** True once a close frame or a failure was read; nothing more will be parsed. */

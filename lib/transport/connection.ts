@@ -25,6 +25,8 @@ export enum ReadyState {
 export interface ConnectionOptions {
   /** Largest inbound message; 1009 above it. */
   maxMessageBytes: number;
+  /** Frames one inbound message may take; 1008 above it. */
+  maxFragmentsPerMessage?: number;
   /** How long to wait for the peer's close frame (or its FIN) before destroying the socket. */
   closeTimeoutMs: number;
   /** Outbound bytes queued in user space before the overflow policy applies. */
@@ -55,6 +57,8 @@ export interface ConnectionEvents {
 
 /** Payloads above this are written after their header instead of being copied into one frame. */
 const COPY_THRESHOLD_BYTES = 64 * 1024;
+/** Outbound bytes past which pongs are skipped: a ping flood from a peer that does not read. */
+const PONG_BACKLOG_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -71,6 +75,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readyState = ReadyState.Open;
   /** Resolves once, when the socket has closed. */
   readonly closed: Promise<CloseEvent>;
+  /** When the peer last sent a message (ms since the epoch), for the idle timeout. */
+  lastMessageAt = Date.now();
 
   private readonly parser: FrameParser;
   private readonly queue: SendQueue;
@@ -89,7 +95,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     readonly protocol?: string,
   ) {
     super();
-    this.parser = new FrameParser({ role: 'server', maxMessageBytes: options.maxMessageBytes, isDeflateNegotiated: options.deflate !== undefined });
+    this.parser = new FrameParser({
+      role: 'server',
+      maxMessageBytes: options.maxMessageBytes,
+      maxFragmentsPerMessage: options.maxFragmentsPerMessage,
+      isDeflateNegotiated: options.deflate !== undefined,
+    });
     this.deflate = options.deflate && new DeflateChannel(options.deflate, options.maxMessageBytes);
     this.queue = new SendQueue(socket, options.maxBufferedBytes);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -216,8 +227,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       case 'binary':
         return this.deliver('message', event.data);
       case 'ping':
-        // §5.5.3: answer with a pong carrying the ping's payload, unless closing.
-        if (this.readyState === ReadyState.Open && !this.hasSentClose) {
+        // §5.5.3: answer with a pong carrying the ping's payload, unless closing. A peer that
+        // pings but does not read gets no more pongs once they back up: they cannot grow our heap.
+        if (this.readyState === ReadyState.Open && !this.hasSentClose && this.queue.bufferedAmount < PONG_BACKLOG_BYTES) {
           this.queue.write(encodeFrame(event.payload, { opcode: Opcode.Pong }));
         }
         return this.deliver('ping', event.payload);
@@ -239,6 +251,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Our own listeners never let an exception reach the socket's 'data' handler. */
   private deliver<E extends 'message' | 'ping' | 'pong'>(name: E, ...args: ConnectionEvents[E]): void {
     if (this.readyState !== ReadyState.Open) return;
+    if (name === 'message') this.lastMessageAt = Date.now();
     try {
       (this.emit as (name: E, ...args: ConnectionEvents[E]) => boolean)(name, ...args);
     } catch (error) {

@@ -1,3 +1,4 @@
+import { CloseCode } from '../protocol/close-code';
 import { Connection } from './connection';
 
 export interface HeartbeatOptions {
@@ -5,6 +6,8 @@ export interface HeartbeatOptions {
   intervalMs: number;
   /** Pings left unanswered before the connection is terminated (half-open TCP). */
   maxMissedPongs: number;
+  /** Close a connection (1000, "idle timeout") that sent no message for this long; 0 for never. Checked at each tick. */
+  idleTimeoutMs?: number;
 }
 
 /** One timer for every connection: each tick pings, and terminates those that stopped answering. */
@@ -34,9 +37,16 @@ export class Heartbeat {
   }
 
   private tick(): void {
+    const { idleTimeoutMs = 0 } = this.options;
+    const idleSince = Date.now() - idleTimeoutMs;
     for (const [connection, missed] of this.missedPongs) {
       if (missed >= this.options.maxMissedPongs) {
         connection.terminate();
+        continue;
+      }
+      // Pongs keep a connection alive but not busy: only messages count against the idle timeout.
+      if (idleTimeoutMs > 0 && connection.lastMessageAt < idleSince) {
+        connection.close(CloseCode.Normal, 'idle timeout');
         continue;
       }
       this.missedPongs.set(connection, missed + 1);

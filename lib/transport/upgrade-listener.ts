@@ -34,6 +34,8 @@ export interface UpgradeListenerOptions {
   handshakeTimeoutMs: number;
   /** Open connections across all routes before new ones get 503; undefined for no cap. */
   maxConnections?: number;
+  /** Open connections from one remote address before new ones from it get 503; undefined for no cap. */
+  maxConnectionsPerAddress?: number;
   /** Errors we did not expect (a throwing hook or listener); the peer sees 500 or 1011. */
   onUnexpectedError(error: unknown): void;
 }
@@ -51,6 +53,7 @@ interface BoundRoute {
 export class UpgradeListener {
   private readonly router = new PathRouter<BoundRoute>();
   private readonly open = new Set<Connection>();
+  private readonly openByAddress = new Map<string, number>();
   /** What to undo on close: the 'upgrade' listener and the request interceptor, per server. */
   private readonly attached = new Map<WebServer, () => void>();
   private readonly ownServers: HttpServer[] = [];
@@ -100,6 +103,11 @@ export class UpgradeListener {
     return server.address() as AddressInfo;
   }
 
+  /** New upgrades get 503 from now on; open connections are untouched. */
+  stopAccepting(): void {
+    this.isClosing = true;
+  }
+
   /**
    * Closes every connection with `code` (1001 by default), waits for the close handshakes
    * (each bounded by its close timeout), then detaches from the servers and closes our own.
@@ -136,7 +144,8 @@ export class UpgradeListener {
     socket.on('error', ignoreHandshakeError);
     const upgrade = validateUpgrade(request);
     if (upgrade instanceof HandshakeRefusal) return writeRefusal(socket, upgrade);
-    const early = this.admissionRefusal();
+    const address = request.socket.remoteAddress ?? '';
+    const early = this.admissionRefusal(address);
     if (early) return writeRefusal(socket, early);
     const { route, heartbeat } = bound;
     if (route.verify) {
@@ -144,18 +153,32 @@ export class UpgradeListener {
       if (refusal) return writeRefusal(socket, refusal);
       // The world moved while verify ran: the peer may have left, the cap filled, or close() begun.
       if (socket.destroyed || socket.readableEnded) return void socket.destroy();
-      const late = this.admissionRefusal();
+      const late = this.admissionRefusal(address);
       if (late) return writeRefusal(socket, late);
     }
     this.accept(request, socket, head, upgrade, route, heartbeat);
   }
 
-  /** 503 while closing or at the connection cap (DESIGN.md). */
-  private admissionRefusal(): HandshakeRefusal | undefined {
+  /** 503 while closing, at the connection cap, or at the cap for one address (DESIGN.md). */
+  private admissionRefusal(address: string): HandshakeRefusal | undefined {
     if (this.isClosing) return new HandshakeRefusal(503, 'server is shutting down');
-    const { maxConnections } = this.options;
+    const { maxConnections, maxConnectionsPerAddress } = this.options;
     if (maxConnections !== undefined && this.open.size >= maxConnections) return new HandshakeRefusal(503, 'connection limit reached');
+    if (maxConnectionsPerAddress !== undefined && (this.openByAddress.get(address) ?? 0) >= maxConnectionsPerAddress) {
+      return new HandshakeRefusal(503, 'connection limit reached for this address');
+    }
     return undefined;
+  }
+
+  private track(connection: Connection, address: string): void {
+    this.open.add(connection);
+    this.openByAddress.set(address, (this.openByAddress.get(address) ?? 0) + 1);
+    connection.once('close', () => {
+      this.open.delete(connection);
+      const count = (this.openByAddress.get(address) ?? 1) - 1;
+      if (count === 0) this.openByAddress.delete(address);
+      else this.openByAddress.set(address, count);
+    });
   }
 
   private accept(request: IncomingMessage, socket: Duplex, head: Buffer, upgrade: ValidUpgrade, route: UpgradeRoute, heartbeat: Heartbeat): void {
@@ -169,8 +192,7 @@ export class UpgradeListener {
       deflate: deflate?.params,
       onUnexpectedError: (error) => this.options.onUnexpectedError(error),
     }, protocol);
-    this.open.add(connection);
-    connection.once('close', () => this.open.delete(connection));
+    this.track(connection, request.socket.remoteAddress ?? '');
     heartbeat.add(connection);
     // Bytes that arrive while an async onConnection runs wait in the socket, in order.
     socket.pause();

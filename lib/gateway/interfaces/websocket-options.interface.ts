@@ -1,6 +1,17 @@
 import { EventCodec } from '../../codec/event-codec.interface';
 import { PerMessageDeflateOptions } from '../../protocol/extensions/permessage-deflate';
+import { OriginPattern } from '../origin-policy';
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
+
+/** Per-connection rate limits, as token buckets refilled continuously. */
+export interface RateLimitOptions {
+  messagesPerSecond?: number;
+  bytesPerSecond?: number;
+  /** Each bucket holds this many seconds' worth (the burst a client may send at once). Default 1. */
+  burstSeconds?: number;
+  /** Over the limit: answer an `error` envelope RATE_LIMITED and drop the message (default), or close with 1008. */
+  onExceeded?: 'error' | 'close';
+}
 
 /** Per-connection limits: module-wide defaults that each gateway may override. */
 export interface ConnectionLimits {
@@ -16,8 +27,17 @@ export interface ConnectionLimits {
   heartbeatIntervalMs?: number;
   /** Unanswered pings before a connection is terminated. Default 2. */
   maxMissedPongs?: number;
-  /** Browser origins allowed to connect; others get 403. Default: any origin. */
-  allowedOrigins?: readonly string[];
+  /**
+   * Browser origins allowed to connect; others get 403. Exact (`https://app.example.com`),
+   * wildcard (`https://*.example.com`) or a RegExp. Default: any origin.
+   */
+  allowedOrigins?: readonly OriginPattern[];
+  /** Frames one message may take; a flood of tiny fragments gets 1008. Default 1024. */
+  maxFragmentsPerMessage?: number;
+  /** Close (1000, "idle timeout") a connection that sent no message for this long, checked at each heartbeat; 0 for never. Default 0. */
+  idleTimeoutMs?: number;
+  /** Messages and bytes per second per connection (token buckets); see RateLimitOptions. Default: none. */
+  rateLimit?: RateLimitOptions;
   /** Turns envelopes into messages and back. Default: JSON in text frames. */
   codec?: EventCodec;
   /**
@@ -35,6 +55,8 @@ export interface WebSocketModuleOptions extends ConnectionLimits {
   handshakeTimeoutMs?: number;
   /** Open connections on one server before new ones get 503. Default: no cap. */
   maxConnections?: number;
+  /** Open connections from one remote address before new ones from it get 503. Default: no cap. */
+  maxConnectionsPerAddress?: number;
 }
 
 /** `@Gateway(options)`. */
