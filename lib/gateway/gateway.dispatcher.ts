@@ -57,12 +57,42 @@ export class GatewayDispatcher {
 
   private run(handler: CompiledHandler, connection: WsConnection, body: unknown, id: RequestId | undefined, event: string | undefined): void {
     const args: HandlerArgs = [connection, body, { id }, event];
-    const work = handler
-      .run(...args)
-      .then((result) => this.deliver(handler, args, result))
-      .catch((error: unknown) => this.answerError(handler, args, error))
-      .catch((error: unknown) => this.logUnexpected(handler, error));
-    this.inFlight.track(work);
+    if (handler.call) return this.callDirectly(handler, handler.call, args);
+    this.track(
+      handler
+        .run(...args)
+        .then((result) => this.deliver(handler, args, result))
+        .catch((error: unknown) => this.answerError(handler, args, error)),
+      handler,
+    );
+  }
+
+  /** The fast path: a plain value is answered in this tick; a Promise is awaited as usual. */
+  private callDirectly(handler: CompiledHandler, call: (...args: HandlerArgs) => unknown, args: HandlerArgs): void {
+    let result: unknown;
+    try {
+      result = call(...args);
+    } catch (error) {
+      return this.track(this.answerError(handler, args, error), handler);
+    }
+    if (!(result instanceof Promise)) {
+      try {
+        return this.deliver(handler, args, result);
+      } catch (error) {
+        return this.track(this.answerError(handler, args, error), handler);
+      }
+    }
+    this.track(
+      result.then(
+        (value) => this.deliver(handler, args, value),
+        (error: unknown) => this.answerError(handler, args, error),
+      ),
+      handler,
+    );
+  }
+
+  private track(work: Promise<void>, handler: CompiledHandler): void {
+    this.inFlight.track(work.catch((error: unknown) => this.logUnexpected(handler, error)));
   }
 
   private deliver(handler: CompiledHandler, args: HandlerArgs, result: unknown): void {

@@ -1,10 +1,11 @@
 import { ExceptionFilter, Type } from '@nestjs/common';
-import { ContextId, ExternalContextCreator, NestContainer } from '@nestjs/core';
+import { ApplicationConfig, ContextId, ExternalContextCreator, NestContainer } from '@nestjs/core';
 // Nest's own building blocks for exception filters outside HTTP; there is no public export.
 import { ExternalExceptionFilterContext } from '@nestjs/core/exceptions/external-exception-filter-context.js';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { RequestId } from '../codec/envelope';
 import { WsConnection } from '../rooms/ws-connection';
+import { directCallFor } from './direct-call';
 import { PARAM_ARGS_METADATA } from './websocket.constants';
 import { WsParamsFactory } from './ws-params.factory';
 
@@ -26,6 +27,8 @@ export interface CompiledHandler {
   methodName: string;
   /** Guards, interceptors, pipes and the method: a value, or an Observable whose every emission is a reply. */
   run(...args: HandlerArgs): Promise<unknown>;
+  /** Set when there is nothing between the message and the method: call it directly (see direct-call.ts). */
+  call?: (...args: HandlerArgs) => unknown;
   /** The first exception filter (method, class, then global) that catches `error`, and what it returned. */
   filter(error: unknown, args: HandlerArgs): Promise<FilterOutcome>;
 }
@@ -41,13 +44,15 @@ const paramsFactory = new WsParamsFactory();
 export class HandlerPipelineFactory {
   private readonly creator: ExternalContextCreator;
   private readonly filterContext: ExternalExceptionFilterContext;
+  private readonly config: ApplicationConfig;
 
   constructor(shared: ExternalContextCreator) {
     // The shared creator reduces an Observable to its last value; ours keeps the stream.
     const container = (shared as unknown as { container: NestContainer }).container;
     this.creator = ExternalContextCreator.fromContainer(container);
     this.creator.transformToResult = async (result: unknown) => result;
-    this.filterContext = new ExternalExceptionFilterContext(container, container.applicationConfig);
+    this.config = container.applicationConfig as ApplicationConfig;
+    this.filterContext = new ExternalExceptionFilterContext(container, this.config);
   }
 
   /** `contextId` is set for a connection-scoped gateway instance (its request is the connection). */
@@ -68,9 +73,11 @@ export class HandlerPipelineFactory {
     const moduleKey = this.creator.getContextModuleKey(metatype);
     const exceptionsHandler = this.filterContext.create(instance, callback as never, moduleKey, contextId);
     const filters = (exceptionsHandler as unknown as { filters: FilterEntry[] }).filters;
+    const call = contextId === undefined ? directCallFor(instance, metatype, methodName, callback, this.config, paramsFactory) : undefined;
     return {
       methodName,
       run,
+      call,
       filter: async (error, args) => {
         const entry = filters.find(
           (f) => f.exceptionMetatypes.length === 0 || f.exceptionMetatypes.some((type) => error instanceof type),

@@ -5,6 +5,8 @@ import { Duplex } from 'node:stream';
  * high-water mark that keeps a slow consumer from growing the heap (DESIGN.md defaults).
  */
 export class SendQueue {
+  private isCorked = false;
+
   constructor(
     private readonly socket: Duplex,
     private readonly maxBufferedBytes: number,
@@ -26,15 +28,28 @@ export class SendQueue {
 
   /** False when the socket asks the writer to wait for 'drain'. */
   write(bytes: Buffer): boolean {
+    this.batch();
     return this.socket.write(bytes);
+  }
+
+  /**
+   * Frames written in one turn of the event loop (the replies to one read, a broadcast) leave
+   * in one writev instead of one syscall each: cork now, uncork once the tick's work is done.
+   */
+  private batch(): void {
+    if (this.isCorked) return;
+    this.isCorked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.isCorked = false;
+      this.socket.uncork();
+    });
   }
 
   /** A header and a large payload written back to back, without copying the payload. */
   writeParts(header: Buffer, payload: Buffer): boolean {
-    this.socket.cork();
+    this.batch();
     this.socket.write(header);
-    const isBelowHighWater = this.socket.write(payload);
-    this.socket.uncork();
-    return isBelowHighWater;
+    return this.socket.write(payload);
   }
 }

@@ -25,7 +25,7 @@ export class LocalGroups {
     this.groupsOf.add(id, group);
     const present = this.presenceOf.get(group);
     if (meta) this.presenceOf.set(group, (present ?? new Map<string, PresenceMeta>()).set(id, meta));
-    else present?.delete(id);
+    else if (present?.delete(id) && present.size === 0) this.presenceOf.delete(group); // joined again without presence
     return isFirst;
   }
 

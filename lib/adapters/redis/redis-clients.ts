@@ -22,15 +22,24 @@ export const RESILIENT_OPTIONS: RedisOptions = {
 /** ioredis is an optional peer dependency: it is loaded only when a RedisAdapter attaches. */
 export async function openRedisClients(options: ResolvedRedisAdapterOptions): Promise<RedisClients> {
   if (options.client) {
+    assertNoIoredisPrefix([options.client.options.keyPrefix, options.subscriber?.options.keyPrefix]);
     if (options.subscriber) return { client: options.client, subscriber: options.subscriber, owned: [] };
     const subscriber = options.client.duplicate(RESILIENT_OPTIONS);
     return { client: options.client, subscriber, owned: [subscriber] };
   }
-  const { Redis: RedisClient } = await import('ioredis');
+  assertNoIoredisPrefix([options.redisOptions?.keyPrefix]);
+  const { Redis: RedisClient } = await import('ioredis').catch((error: unknown) => {
+    throw new Error(`RedisAdapter needs the ioredis package (npm install ioredis): ${error instanceof Error ? error.message : String(error)}`);
+  });
   const open = (): Redis => new RedisClient(options.url as string, { ...RESILIENT_OPTIONS, ...options.redisOptions });
   const client = open();
   const subscriber = open();
   return { client, subscriber, owned: [client, subscriber] };
+}
+
+/** Keys built inside Lua scripts would miss ioredis's own prefix: the adapter's `keyPrefix` does that job. */
+function assertNoIoredisPrefix(keyPrefixes: readonly (string | undefined)[]): void {
+  if (keyPrefixes.some(Boolean)) throw new Error("RedisAdapter: use the adapter's keyPrefix option instead of ioredis's keyPrefix");
 }
 
 /** Closes what the adapter opened: QUIT, or a hard disconnect when Redis does not answer in time. */

@@ -12,12 +12,15 @@ describe('SendQueue', () => {
 
   afterEach(() => socket.destroy());
 
-  it('reports the socket\'s unwritten bytes as bufferedAmount', () => {
+  const endOfTick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
+
+  it('reports the socket\'s unwritten bytes as bufferedAmount', async () => {
     socket.isStalled = true;
     queue.write(Buffer.alloc(300));
     queue.write(Buffer.alloc(200));
 
     expect(queue.bufferedAmount).toBe(500);
+    await endOfTick();
     socket.release();
     expect(queue.bufferedAmount).toBe(0);
   });
@@ -41,18 +44,30 @@ describe('SendQueue', () => {
     expect(queue.write(Buffer.alloc(16 * 1024))).toBe(false);
   });
 
-  it('writes bytes in the order they were queued', () => {
+  it('writes bytes in the order they were queued', async () => {
     queue.write(Buffer.from('one '));
     queue.write(Buffer.from('two '));
     queue.writeParts(Buffer.from('head '), Buffer.from('payload'));
+    await endOfTick();
 
     expect(socket.written.toString()).toBe('one two head payload');
   });
 
-  it('hands a header and its payload to the socket together, in one writev', () => {
+  it('holds the writes of one tick and hands them to the socket together, in one writev', async () => {
+    queue.write(Buffer.from('one '));
+    queue.write(Buffer.from('two '));
+
+    expect(socket.writevCalls).toHaveLength(0);
+    await endOfTick();
+    expect(socket.writevCalls).toHaveLength(1);
+    expect(Buffer.concat(socket.writevCalls[0]).toString()).toBe('one two ');
+  });
+
+  it('hands a header and its payload to the socket together, in one writev', async () => {
     const payload = Buffer.alloc(100_000, 7);
 
     const isBelowHighWater = queue.writeParts(Buffer.from([0x82, 0x7f]), payload);
+    await endOfTick();
 
     expect(socket.writevCalls).toHaveLength(1);
     expect(socket.writevCalls[0][0]).toEqual(Buffer.from([0x82, 0x7f]));
