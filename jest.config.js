@@ -1,4 +1,4 @@
-// One Jest run, five projects: `npx jest --selectProjects unit` runs one of them.
+// One Jest run, six projects: `npx jest --selectProjects unit` runs one of them.
 const swc = [
   '@swc/jest',
   {
@@ -28,5 +28,6 @@ module.exports = {
     project('interop', ['<rootDir>/test/interop/**/*.spec.ts']),
     project('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts']),
     project('browser', ['<rootDir>/test/browser/**/*.browser-spec.ts']),
+    project('security', ['<rootDir>/test/security/**/*.spec.ts']),
   ],
 };

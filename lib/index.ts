@@ -29,3 +29,15 @@ export type { DecodeResult, Envelope, RequestId as EnvelopeRequestId } from './c
 export { ReadyState } from './transport/connection';
 export type { CloseEvent } from './transport/connection';
 export { CloseCode } from './protocol/close-code';
+export { WebSocketStats } from './observability/websocket-stats';
+export type { DroppedMessages, GatewayStatsSnapshot, WebSocketStatsSnapshot } from './observability/stats-snapshot.interface';
+export type { LatencyBucket, LatencySnapshot } from './observability/latency-histogram';
+export type { HandlerDurationListener } from './observability/gateway-stats';
+export { WebSocketMetricsModule } from './observability/prometheus/websocket-metrics.module';
+export { WebSocketMetrics } from './observability/prometheus/websocket-metrics';
+export type { MetricsRegistry, WebSocketMetricsOptions } from './observability/prometheus/websocket-metrics-options.interface';
+export { WebSocketHealthIndicator } from './observability/health/websocket.health-indicator';
+export type { WebSocketHealthDetails, WebSocketHealthOptions, WebSocketHealthResult, WebSocketHealthStatus } from './observability/health/websocket.health-indicator';
+export { AsyncApiGenerator } from './asyncapi/asyncapi.generator';
+export type { AsyncApiOptions } from './asyncapi/asyncapi.generator';
+export type { AsyncApiChannel, AsyncApiDocument, AsyncApiInfo, AsyncApiMessage, AsyncApiOperation, AsyncApiServer, JsonSchema } from './asyncapi/asyncapi-document.interface';

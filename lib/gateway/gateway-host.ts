@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
 import { EventCodec } from '../codec/event-codec.interface';
+import { GatewayInstruments } from '../observability/gateway-instruments';
 import { CloseCode } from '../protocol/close-code';
 import { selectSubprotocol, ValidUpgrade } from '../protocol/handshake';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
@@ -31,6 +32,7 @@ export interface GatewayHostDeps {
   adapter: RoomsAdapter;
   codec: EventCodec;
   logger: Logger;
+  instruments: GatewayInstruments;
 }
 
 /**
@@ -64,6 +66,7 @@ export class GatewayHost {
         closeTimeoutMs: options.closeTimeoutMs,
         maxBufferedBytes: options.maxBufferedBytes,
         onBufferOverflow: options.onBufferOverflow,
+        counters: this.deps.instruments.stats,
       },
       heartbeat: { intervalMs: options.heartbeatIntervalMs, maxMissedPongs: options.maxMissedPongs, idleTimeoutMs: options.idleTimeoutMs },
       perMessageDeflate: options.perMessageDeflate,
@@ -95,6 +98,8 @@ export class GatewayHost {
       this.dataByRequest.get(request) ?? {},
     );
     this.deps.registry.add(client);
+    this.deps.instruments.stats.connectionOpened();
+    this.deps.instruments.tracing?.connectionOpened(client.id, this.name, this.options.path, client.remoteAddress);
     const binding = Promise.resolve().then(() => this.bind(client));
     const ready = this.start(client, binding);
     // Listen for the close at once: the peer may vanish while the gateway is still starting.
@@ -125,6 +130,9 @@ export class GatewayHost {
    */
   private onClose(client: WsConnection, binding: Promise<GatewayBinding>, ready: Promise<void>, event: CloseEvent): void {
     this.deps.registry.remove(client);
+    this.deps.instruments.stats.connectionClosed(event.code);
+    this.deps.instruments.tracing?.connectionClosed(client.id, event.code);
+    this.deps.logger.debug(`${this.name} connection ${client.id} closed with ${event.code}${event.wasClean ? '' : ' (not clean)'}`);
     const settled = ready
       .then(() => binding)
       .then(async ({ instance, dispatcher }) => {
@@ -142,6 +150,7 @@ export class GatewayHost {
 
   /** Over the rate limit: the message is dropped and answered, or the connection closed (1008). */
   private rateLimited(client: WsConnection, dispatcher: GatewayDispatcher): void {
+    this.deps.instruments.stats.rateLimitExceeded();
     if (this.options.rateLimit?.onExceeded === 'close') return client.close(CloseCode.PolicyViolation, 'rate limit exceeded');
     dispatcher.sendError(client, { code: 'RATE_LIMITED', message: rateLimited() }, undefined);
   }

@@ -3,9 +3,11 @@ import { ContextId } from '@nestjs/core';
 import { isObservable, Subscription } from 'rxjs';
 import { RequestId } from '../codec/envelope';
 import { EventCodec } from '../codec/event-codec.interface';
+import { GatewayInstruments } from '../observability/gateway-instruments';
+import { MessageSpan } from '../observability/tracing/ws-tracing';
 import { MultiMap } from '../rooms/multi-map';
 import { WsConnection } from '../rooms/ws-connection';
-import { errorEnvelopeFor } from './error-envelope';
+import { ErrorBody, errorEnvelopeFor } from './error-envelope';
 import { GatewayDefinition } from './gateway.explorer';
 import { CompiledHandler, HandlerArgs, HandlerPipelineFactory } from './handler-pipeline';
 import { InFlight } from './in-flight';
@@ -30,6 +32,7 @@ export class GatewayDispatcher {
     private readonly codec: EventCodec,
     private readonly logger: Logger,
     private readonly inFlight: InFlight,
+    private readonly instruments: GatewayInstruments,
     contextId?: ContextId,
   ) {
     for (const { event, methodName } of definition.handlers) {
@@ -55,40 +58,63 @@ export class GatewayDispatcher {
     for (const subscription of this.streams.deleteKey(connection)) subscription.unsubscribe();
   }
 
+  /** Runs and answers one message, timed (and in a span when tracing is on) until it is answered. */
   private run(handler: CompiledHandler, connection: WsConnection, body: unknown, id: RequestId | undefined, event: string | undefined): void {
     const args: HandlerArgs = [connection, body, { id }, event];
-    if (handler.call) return this.callDirectly(handler, handler.call, args);
+    const startedAt = performance.now();
+    const { tracing } = this.instruments;
+    const span = tracing?.startMessage(connection.id, this.definition.metatype.name, this.definition.options.path, event);
+    const answering = tracing && span ? tracing.within(span, () => this.answer(handler, args)) : this.answer(handler, args);
+    if (answering === ANSWERED) return this.handled(event, startedAt, undefined, span);
     this.track(
-      handler
-        .run(...args)
-        .then((result) => this.deliver(handler, args, result))
-        .catch((error: unknown) => this.answerError(handler, args, error)),
+      answering.then(
+        (errorCode) => this.handled(event, startedAt, errorCode, span),
+        (error: unknown) => {
+          this.handled(event, startedAt, 'INTERNAL', span);
+          throw error; // track() logs it
+        },
+      ),
       handler,
     );
   }
 
+  /** ANSWERED when the reply went out in this tick; otherwise the code of the error envelope that answered, if any, once done. */
+  private answer(handler: CompiledHandler, args: HandlerArgs): typeof ANSWERED | Promise<string | undefined> {
+    if (handler.call) return this.callDirectly(handler, handler.call, args);
+    return handler
+      .run(...args)
+      .then((result) => this.deliver(handler, args, result))
+      .then(noError, (error: unknown) => this.answerError(handler, args, error));
+  }
+
   /** The fast path: a plain value is answered in this tick; a Promise is awaited as usual. */
-  private callDirectly(handler: CompiledHandler, call: (...args: HandlerArgs) => unknown, args: HandlerArgs): void {
+  private callDirectly(handler: CompiledHandler, call: (...args: HandlerArgs) => unknown, args: HandlerArgs): typeof ANSWERED | Promise<string | undefined> {
     let result: unknown;
     try {
       result = call(...args);
     } catch (error) {
-      return this.track(this.answerError(handler, args, error), handler);
+      return this.answerError(handler, args, error);
     }
     if (!(result instanceof Promise)) {
       try {
-        return this.deliver(handler, args, result);
+        this.deliver(handler, args, result);
+        return ANSWERED;
       } catch (error) {
-        return this.track(this.answerError(handler, args, error), handler);
+        return this.answerError(handler, args, error);
       }
     }
-    this.track(
-      result.then(
-        (value) => this.deliver(handler, args, value),
-        (error: unknown) => this.answerError(handler, args, error),
-      ),
-      handler,
+    return result.then(
+      (value) => {
+        this.deliver(handler, args, value);
+        return undefined;
+      },
+      (error: unknown) => this.answerError(handler, args, error),
     );
+  }
+
+  private handled(event: string | undefined, startedAt: number, errorCode: string | undefined, span: MessageSpan | undefined): void {
+    this.instruments.stats.handled(event, performance.now() - startedAt);
+    if (span) this.instruments.tracing?.endMessage(span, errorCode);
   }
 
   private track(work: Promise<void>, handler: CompiledHandler): void {
@@ -123,20 +149,26 @@ export class GatewayDispatcher {
     connection.sendRaw(typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value));
   }
 
-  /** Exception filters first (their return value is the error's data); otherwise our mapping. */
-  private async answerError(handler: CompiledHandler, args: HandlerArgs, error: unknown): Promise<void> {
+  /** Exception filters first (their return value is the error's data); otherwise our mapping. Resolves with the error's code. */
+  private async answerError(handler: CompiledHandler, args: HandlerArgs, error: unknown): Promise<string> {
     const [connection, , { id }, event] = args;
     const outcome = await handler.filter(error, args);
     if (outcome.isHandled) {
-      if (outcome.value !== undefined) connection.sendEnvelope(withId({ event: 'error', data: outcome.value }, id));
-      return;
+      const code = codeOf(outcome.value);
+      if (outcome.value !== undefined) {
+        this.instruments.stats.errorSent(code);
+        connection.sendEnvelope(withId({ event: 'error', data: outcome.value }, id));
+      }
+      return code;
     }
     const { body, isExpected } = errorEnvelopeFor(error, event);
     if (!isExpected) this.logUnexpected(handler, error);
     this.sendError(connection, body, id);
+    return body.code;
   }
 
-  sendError(connection: WsConnection, body: object, id: RequestId | undefined): void {
+  sendError(connection: WsConnection, body: ErrorBody, id: RequestId | undefined): void {
+    this.instruments.stats.errorSent(body.code);
     connection.sendEnvelope(withId({ event: 'error', data: body }, id));
   }
 
@@ -144,6 +176,14 @@ export class GatewayDispatcher {
     this.logger.error(handlerFailed(this.definition.metatype.name, handler.methodName), error instanceof Error ? error.stack : String(error));
   }
 }
+
+/** What run() gets when the handler was answered in the same tick, without error. */
+const ANSWERED = 0;
+const noError = (): undefined => undefined;
+
+/** The `code` of what an exception filter returned, or FILTERED when it has none. */
+const codeOf = (value: unknown): string =>
+  typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'string' ? (value as { code: string }).code : 'FILTERED';
 
 const withId = <T extends object>(envelope: T, id: RequestId | undefined): T & { id?: RequestId } =>
   id === undefined ? envelope : { ...envelope, id };

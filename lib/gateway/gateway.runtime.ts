@@ -1,6 +1,10 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ContextIdFactory, ExternalContextCreator, HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { EventCodec } from '../codec/event-codec.interface';
+import { GatewayInstruments } from '../observability/gateway-instruments';
+import { LibraryLogger } from '../observability/library-logger';
+import { WS_TRACING, WsTracing } from '../observability/tracing/ws-tracing';
+import { WebSocketStats } from '../observability/websocket-stats';
 import { ConnectionRegistry } from '../rooms/connection-registry.service';
 import { LocalConnections } from '../rooms/local-connections';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
@@ -29,7 +33,7 @@ type Host = 'app' | number;
  */
 @Injectable()
 export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('WebSocket');
+  private readonly logger: Logger;
   private readonly listeners = new Map<Host, UpgradeListener>();
   private readonly hosts: GatewayHost[] = [];
   /** Handler runs of every gateway, so shutdown lets their replies out before the 1001. */
@@ -46,7 +50,11 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
     @Inject(EventCodec) private readonly codec: EventCodec,
     @Inject(WEBSOCKET_MODULE_OPTIONS) private readonly options: WebSocketModuleOptions,
-  ) {}
+    private readonly stats: WebSocketStats,
+    @Inject(WS_TRACING) private readonly tracing: WsTracing | null,
+  ) {
+    this.logger = new LibraryLogger('WebSocket', options.logLevels);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const definitions = this.explorer.explore();
@@ -57,11 +65,13 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
       const options = resolveGatewayOptions(this.options, definition.options);
       const guards = await resolveHandshakeGuards(this.moduleRef, this.accessor.handshakeGuards(definition.metatype));
       const codec = options.codec ?? this.codec;
-      const host = new GatewayHost(definition, options, this.binder(definition, pipeline, codec), guards, {
+      const instruments: GatewayInstruments = { stats: this.stats.forGateway(definition.metatype.name, options.path), tracing: this.tracing ?? undefined };
+      const host = new GatewayHost(definition, options, this.binder(definition, pipeline, codec, instruments), guards, {
         registry: this.registry,
         adapter: this.adapter,
         codec: this.codec,
         logger: this.logger,
+        instruments,
       });
       this.hosts.push(host);
       this.listenerFor(options.port ?? 'app', definition).addRoute(host.route());
@@ -70,6 +80,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     for (const [host, listener] of this.listeners) {
       if (host !== 'app') await listener.listen(host);
     }
+    this.stats.setServing(true);
     for (const definition of definitions) await this.afterInit(definition);
   }
 
@@ -77,16 +88,21 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
    * A static gateway has one instance and one dispatcher. A scoped one (it injects a
    * Scope.REQUEST provider) gets an instance per connection: the connection is its request.
    */
-  private binder(definition: GatewayDefinition, pipeline: HandlerPipelineFactory, codec: EventCodec): (client: WsConnection) => GatewayBinding | Promise<GatewayBinding> {
+  private binder(
+    definition: GatewayDefinition,
+    pipeline: HandlerPipelineFactory,
+    codec: EventCodec,
+    instruments: GatewayInstruments,
+  ): (client: WsConnection) => GatewayBinding | Promise<GatewayBinding> {
     if (definition.isStatic) {
-      const binding = { instance: definition.instance, dispatcher: new GatewayDispatcher(definition, definition.instance, pipeline, codec, this.logger, this.inFlight) };
+      const binding = { instance: definition.instance, dispatcher: new GatewayDispatcher(definition, definition.instance, pipeline, codec, this.logger, this.inFlight, instruments) };
       return () => binding;
     }
     return async (client) => {
       const contextId = ContextIdFactory.create();
       this.moduleRef.registerRequestByContextId(client, contextId);
       const instance: object = await this.moduleRef.resolve(definition.metatype, contextId, { strict: false });
-      return { instance, dispatcher: new GatewayDispatcher(definition, instance, pipeline, codec, this.logger, this.inFlight, contextId) };
+      return { instance, dispatcher: new GatewayDispatcher(definition, instance, pipeline, codec, this.logger, this.inFlight, instruments, contextId) };
     };
   }
 
@@ -95,6 +111,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
    * replies (bounded by the close timeout), then close everyone with 1001 and wait.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stats.setServing(false);
     for (const listener of this.listeners.values()) listener.stopAccepting();
     await boundedBy(this.inFlight.whenIdle(), this.options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs);
     await Promise.all([...this.listeners.values()].map((listener) => listener.close()));
@@ -122,6 +139,11 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
       maxConnections: this.options.maxConnections,
       maxConnectionsPerAddress: this.options.maxConnectionsPerAddress,
       onUnexpectedError: (error) => this.logger.error('unexpected error', error instanceof Error ? error.stack : String(error)),
+      onRefusal: (refusal, request) => {
+        this.stats.handshakeRefused(refusal.status);
+        // The path only: a query string may carry a token.
+        this.logger.debug(`refused ${(request.url ?? '').split('?')[0]} with ${refusal.status}: ${refusal.body}`);
+      },
     });
     if (host === 'app') listener.attach(this.appServer(definition));
     this.listeners.set(host, listener);

@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { MemoryAdapter } from '../adapters/memory/memory.adapter';
+import { AsyncApiGenerator } from '../asyncapi/asyncapi.generator';
 import { EventCodec } from '../codec/event-codec.interface';
 import { JsonEventCodec } from '../codec/json-event.codec';
 import { ConnectionRegistry } from '../rooms/connection-registry.service';
 import { LocalConnections } from '../rooms/local-connections';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { Rooms } from '../rooms/rooms.service';
+import { WebSocketHealthIndicator } from '../observability/health/websocket.health-indicator';
+import { WebSocketStats } from '../observability/websocket-stats';
+import { WS_TRACING, WsTracing } from '../observability/tracing/ws-tracing';
 import { GatewayMetadataAccessor } from './gateway-metadata.accessor';
 import { GatewayExplorer } from './gateway.explorer';
 import { GatewayRuntime } from './gateway.runtime';
@@ -14,8 +18,8 @@ import { WebSocketModuleOptions } from './interfaces/websocket-options.interface
 import { ConfigurableModuleClass, WEBSOCKET_MODULE_OPTIONS } from './websocket.module-definition';
 
 /**
- * Serves every @Gateway provider of the application and provides `Rooms` and
- * `ConnectionRegistry` to every module (global unless `isGlobal: false`).
+ * Serves every @Gateway provider of the application and provides `Rooms`,
+ * `ConnectionRegistry` and `WebSocketStats` to every module (global unless `isGlobal: false`).
  *
  * @example
  * ＠Module({ imports: [WebSocketModule.forRoot({ maxMessageBytes: 64 * 1024 })], providers: [ChatGateway] })
@@ -29,9 +33,17 @@ import { ConfigurableModuleClass, WEBSOCKET_MODULE_OPTIONS } from './websocket.m
     GatewayRuntime,
     LocalConnections,
     {
-      provide: RoomsAdapter,
-      useFactory: (options: WebSocketModuleOptions) => options.adapter ?? new MemoryAdapter(),
+      provide: WS_TRACING,
+      useFactory: (options: WebSocketModuleOptions): Promise<WsTracing> | null => (options.tracing ? WsTracing.load() : null),
       inject: [WEBSOCKET_MODULE_OPTIONS],
+    },
+    {
+      provide: RoomsAdapter,
+      useFactory: (options: WebSocketModuleOptions, tracing: WsTracing | null) => {
+        const adapter = options.adapter ?? new MemoryAdapter();
+        return tracing ? tracing.traceAdapter(adapter) : adapter;
+      },
+      inject: [WEBSOCKET_MODULE_OPTIONS, WS_TRACING],
     },
     {
       provide: EventCodec,
@@ -40,7 +52,10 @@ import { ConfigurableModuleClass, WEBSOCKET_MODULE_OPTIONS } from './websocket.m
     },
     Rooms,
     ConnectionRegistry,
+    WebSocketStats,
+    WebSocketHealthIndicator,
+    AsyncApiGenerator,
   ],
-  exports: [Rooms, ConnectionRegistry, RoomsAdapter, EventCodec],
+  exports: [Rooms, ConnectionRegistry, RoomsAdapter, EventCodec, WebSocketStats, WebSocketHealthIndicator, AsyncApiGenerator],
 })
 export class WebSocketModule extends ConfigurableModuleClass {}

@@ -24,7 +24,10 @@ export class MessageAssembler {
   /** Payload bytes of the message so far, for the size limit. */
   totalBytes = 0;
 
-  /** A compressed message may be a little larger on the wire than inflated (incompressible data). */
+  /**
+   * A compressed message may be larger on the wire than inflated: incompressible data, and a
+   * sync flush per fragment when a client streams it. Inflation is bounded by the real limit.
+   */
   private readonly maxCompressedBytes: number;
 
   constructor(
@@ -32,7 +35,7 @@ export class MessageAssembler {
     /** Frames one message may take; a flood of tiny fragments is refused with 1008. */
     private readonly maxFragments = Infinity,
   ) {
-    this.maxCompressedBytes = maxMessageBytes + (maxMessageBytes >>> 10) + 64;
+    this.maxCompressedBytes = maxMessageBytes + (maxMessageBytes >>> 6) + 1024;
   }
 
   get isAssembling(): boolean {

@@ -13,6 +13,7 @@ import { closeCodeFor } from './close-code-for';
 import { DeflateChannel } from './deflate/deflate-channel';
 import { sharedCompressedFrame } from './deflate/shared-compressor';
 import { SendQueue } from './send-queue';
+import { newTrafficCounters, TrafficCounters } from './traffic-counters';
 
 /** The WebSocket readyState values (same numbers as the browser API). */
 export enum ReadyState {
@@ -37,6 +38,8 @@ export interface ConnectionOptions {
   onUnexpectedError?: (error: unknown, connection: Connection) => void;
   /** permessage-deflate parameters, when the handshake agreed on it (RFC 7692). */
   deflate?: DeflateParams;
+  /** Where this connection's traffic is counted, shared by the connections of a route; a private set when absent. */
+  counters?: TrafficCounters;
 }
 
 export interface CloseEvent {
@@ -57,6 +60,8 @@ export interface ConnectionEvents {
 
 /** Payloads above this are written after their header instead of being copied into one frame. */
 const COPY_THRESHOLD_BYTES = 64 * 1024;
+/** Inbound messages waiting for zlib before the socket stops being read. */
+const INBOUND_BACKLOG_MESSAGES = 16;
 /** Outbound bytes past which pongs are skipped: a ping flood from a peer that does not read. */
 const PONG_BACKLOG_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -87,6 +92,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private closeTimer: NodeJS.Timeout | undefined;
   private resolveClosed!: (event: CloseEvent) => void;
   private readonly deflate: DeflateChannel | undefined;
+  private readonly counters: TrafficCounters;
 
   constructor(
     private readonly socket: Duplex,
@@ -103,6 +109,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     });
     this.deflate = options.deflate && new DeflateChannel(options.deflate, options.maxMessageBytes);
     this.queue = new SendQueue(socket, options.maxBufferedBytes);
+    this.counters = options.counters ?? newTrafficCounters();
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     socket.on('error', () => undefined); // ECONNRESET, EPIPE: 'close' follows and reports 1006.
     socket.on('close', () => this.onSocketClose());
@@ -112,7 +119,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Bytes sent but not yet handed to the kernel (backpressure: wait for 'drain'). */
   get bufferedAmount(): number {
-    return this.queue.bufferedAmount;
+    return this.queue.bufferedAmount + (this.deflate?.pendingOutboundBytes ?? 0);
   }
 
   /** Starts reading. `head` is what arrived after the handshake, in the same packet. */
@@ -132,6 +139,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (typeof data === 'string') return this.sendFrame(encodeTextFrame(data));
     if (data.length < COPY_THRESHOLD_BYTES || this.deflate) return this.sendFrame(encodeFrame(data, { opcode: Opcode.Binary }));
     if (!this.admit(data.length + 10)) return false;
+    this.counters.messagesOut++;
+    this.counters.bytesOut += data.length + 10; // past 64 KiB the header is 10 bytes (§5.2)
     return this.queue.writeParts(encodeFrameHeader(data.length, { opcode: Opcode.Binary }), data);
   }
 
@@ -144,7 +153,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.readyState !== ReadyState.Open) return false;
     const { deflate } = this;
     if (deflate && (deflate.outbound.isBusy || deflate.shouldCompress(frame.length))) {
-      deflate.outbound.push(() => this.sendCompressible(deflate, frame));
+      if (!this.admit(frame.length)) return false;
+      deflate.pendingOutboundBytes += frame.length;
+      deflate.outbound.push(() => {
+        deflate.pendingOutboundBytes -= frame.length;
+        return this.sendCompressible(deflate, frame);
+      });
       return true;
     }
     return this.writeFrame(frame);
@@ -152,7 +166,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   private writeFrame(frame: Buffer): boolean {
     if (this.readyState !== ReadyState.Open || !this.admit(frame.length)) return false;
+    this.counters.messagesOut++;
+    this.counters.bytesOut += frame.length;
     return this.queue.write(frame);
+  }
+
+  /** Pings, pongs and close frames: counted as bytes, never held back by the overflow policy. */
+  private writeControl(frame: Buffer): void {
+    this.counters.bytesOut += frame.length;
+    this.queue.write(frame);
   }
 
   /** RFC 7692 §6: a compressed message is one frame with RSV1 set; small ones go out as they are. */
@@ -175,7 +197,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** §5.5.2: a ping; the peer answers with a pong carrying the same payload. */
   ping(payload: Buffer = EMPTY): void {
     if (payload.length > 125) throw new RangeError('a ping payload is at most 125 bytes (RFC 6455 §5.5)');
-    if (this.readyState === ReadyState.Open) this.queue.write(encodeFrame(payload, { opcode: Opcode.Ping }));
+    if (this.readyState === ReadyState.Open) this.writeControl(encodeFrame(payload, { opcode: Opcode.Ping }));
   }
 
   /** Starts the closing handshake (§7.1.2); the socket is destroyed if the peer does not answer in time. */
@@ -190,20 +212,38 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   private admit(byteLength: number): boolean {
-    if (!this.queue.wouldOverflow(byteLength)) return true;
+    if (!this.queue.wouldOverflow(byteLength, this.deflate?.pendingOutboundBytes)) return true;
     // A slow consumer: drop this message, or close with 1008 (DESIGN.md defaults).
-    if (this.options.onBufferOverflow === 'close') this.failConnection(CloseCode.PolicyViolation, 'slow consumer');
+    if (this.options.onBufferOverflow === 'close') {
+      this.counters.slowConsumerCloses++;
+      this.failConnection(CloseCode.PolicyViolation, 'slow consumer');
+    } else this.counters.droppedOverflow++;
     return false;
   }
 
   private onData(chunk: Buffer): void {
+    this.counters.bytesIn += chunk.length;
     const events = this.parser.push(chunk);
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
-      // While a message inflates, what follows it waits its turn.
-      if (this.deflate?.inbound.isBusy) this.deflate.inbound.push(() => this.handle(event));
+      // A compressed message inflates asynchronously; it and what follows it wait their turn.
+      const { deflate } = this;
+      if (deflate && (event.kind === 'compressed' || deflate.inbound.isBusy)) this.enqueueInbound(deflate, event);
       else this.handle(event);
     }
+  }
+
+  /**
+   * In order behind the inflations before it. A peer that sends faster than zlib keeps up is
+   * not read from until the backlog shrinks, so its messages wait in the kernel, not our heap.
+   */
+  private enqueueInbound(deflate: DeflateChannel, event: InboundEvent): void {
+    if (deflate.inbound.size >= INBOUND_BACKLOG_MESSAGES) this.socket.pause();
+    deflate.inbound.push(async () => {
+      if (event.kind === 'compressed') await this.inflateThenDeliver(deflate, event.isText, event.data);
+      else this.handle(event);
+      if (deflate.inbound.size <= INBOUND_BACKLOG_MESSAGES / 2 && this.socket.isPaused()) this.socket.resume();
+    });
   }
 
   private async inflateThenDeliver(deflate: DeflateChannel, isText: boolean, data: Buffer): Promise<void> {
@@ -230,17 +270,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         // §5.5.3: answer with a pong carrying the ping's payload, unless closing. A peer that
         // pings but does not read gets no more pongs once they back up: they cannot grow our heap.
         if (this.readyState === ReadyState.Open && !this.hasSentClose && this.queue.bufferedAmount < PONG_BACKLOG_BYTES) {
-          this.queue.write(encodeFrame(event.payload, { opcode: Opcode.Pong }));
+          this.writeControl(encodeFrame(event.payload, { opcode: Opcode.Pong }));
         }
         return this.deliver('ping', event.payload);
       case 'pong':
         return this.deliver('pong', event.payload);
-      case 'compressed': {
-        // The parser yields these only when deflate was negotiated.
-        const { deflate } = this;
-        if (deflate) deflate.inbound.push(() => this.inflateThenDeliver(deflate, event.isText, event.data));
-        return;
-      }
+      case 'compressed':
+        // Routed through enqueueInbound by onData; the parser yields these only with deflate negotiated.
+        return this.failConnection(CloseCode.ProtocolError, 'unexpected compressed message');
       case 'close':
         return this.onCloseFrame(event.code, event.reason);
       case 'failed':
@@ -251,7 +288,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Our own listeners never let an exception reach the socket's 'data' handler. */
   private deliver<E extends 'message' | 'ping' | 'pong'>(name: E, ...args: ConnectionEvents[E]): void {
     if (this.readyState !== ReadyState.Open) return;
-    if (name === 'message') this.lastMessageAt = Date.now();
+    if (name === 'message') {
+      this.lastMessageAt = Date.now();
+      this.counters.messagesIn++;
+    }
     try {
       (this.emit as (name: E, ...args: ConnectionEvents[E]) => boolean)(name, ...args);
     } catch (error) {
@@ -297,8 +337,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.hasSentClose = true;
     this.sentCloseCode = code;
     // After the messages still being compressed, so in-flight replies go out first.
-    if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(() => void this.queue.write(frame));
-    else this.queue.write(frame);
+    if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(() => this.writeControl(frame));
+    else this.writeControl(frame);
   }
 
   private armCloseTimer(): void {

@@ -20,9 +20,10 @@ export class SendQueue {
   /**
    * Would queueing `byteLength` more bytes pass the limit? An empty queue always takes the
    * message, so one message larger than the limit is still sent to a consumer that keeps up.
+   * `queuedElsewhere` counts bytes waiting before the socket (e.g. for compression).
    */
-  wouldOverflow(byteLength: number): boolean {
-    const queued = this.socket.writableLength;
+  wouldOverflow(byteLength: number, queuedElsewhere = 0): boolean {
+    const queued = this.socket.writableLength + queuedElsewhere;
     return queued > 0 && queued + byteLength > this.maxBufferedBytes;
   }
 

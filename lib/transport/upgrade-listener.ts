@@ -38,6 +38,8 @@ export interface UpgradeListenerOptions {
   maxConnectionsPerAddress?: number;
   /** Errors we did not expect (a throwing hook or listener); the peer sees 500 or 1011. */
   onUnexpectedError(error: unknown): void;
+  /** Told about every refusal this listener writes, before it is written (for metrics and logs). */
+  onRefusal?(refusal: HandshakeRefusal, request: IncomingMessage): void;
 }
 
 interface BoundRoute {
@@ -77,7 +79,7 @@ export class UpgradeListener {
   attach(server: WebServer): void {
     if (this.attached.has(server)) return;
     const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-      this.handleUpgrade(server, request, socket, head).catch((error: unknown) => this.refuseUnexpected(socket, error));
+      this.handleUpgrade(server, request, socket, head).catch((error: unknown) => this.refuseUnexpected(request, socket, error));
     };
     server.on('upgrade', listener);
     const restoreRequests = interceptHandshakeRequests(server, (request) => this.refusalForPlainRequest(request));
@@ -131,30 +133,32 @@ export class UpgradeListener {
     const isHandshakeAttempt = headers['sec-websocket-key'] !== undefined || headers['sec-websocket-version'] !== undefined || headers.upgrade !== undefined;
     if (!isHandshakeAttempt || !this.router.match(request.url)) return undefined;
     const upgrade = validateUpgrade(request);
-    return upgrade instanceof HandshakeRefusal ? upgrade : new HandshakeRefusal(400, 'WebSocket handshake must be an upgrade request');
+    const refusal = upgrade instanceof HandshakeRefusal ? upgrade : new HandshakeRefusal(400, 'WebSocket handshake must be an upgrade request');
+    this.options.onRefusal?.(refusal, request);
+    return refusal;
   }
 
   private async handleUpgrade(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const bound = this.router.match(request.url);
     if (!bound) {
       // Another library on this server may own the path: only the last listener answers 404.
-      if (server.listenerCount('upgrade') === 1) writeRefusal(socket, new HandshakeRefusal(404, 'no WebSocket endpoint on this path'));
+      if (server.listenerCount('upgrade') === 1) this.refuse(request, socket, new HandshakeRefusal(404, 'no WebSocket endpoint on this path'));
       return;
     }
     socket.on('error', ignoreHandshakeError);
     const upgrade = validateUpgrade(request);
-    if (upgrade instanceof HandshakeRefusal) return writeRefusal(socket, upgrade);
+    if (upgrade instanceof HandshakeRefusal) return this.refuse(request, socket, upgrade);
     const address = request.socket.remoteAddress ?? '';
     const early = this.admissionRefusal(address);
-    if (early) return writeRefusal(socket, early);
+    if (early) return this.refuse(request, socket, early);
     const { route, heartbeat } = bound;
     if (route.verify) {
       const refusal = await this.withinHandshakeTimeout(socket, route.verify(request, upgrade));
-      if (refusal) return writeRefusal(socket, refusal);
+      if (refusal) return this.refuse(request, socket, refusal);
       // The world moved while verify ran: the peer may have left, the cap filled, or close() begun.
       if (socket.destroyed || socket.readableEnded) return void socket.destroy();
       const late = this.admissionRefusal(address);
-      if (late) return writeRefusal(socket, late);
+      if (late) return this.refuse(request, socket, late);
     }
     this.accept(request, socket, head, upgrade, route, heartbeat);
   }
@@ -231,9 +235,14 @@ export class UpgradeListener {
     }
   }
 
-  private refuseUnexpected(socket: Duplex, error: unknown): void {
+  private refuseUnexpected(request: IncomingMessage, socket: Duplex, error: unknown): void {
     this.options.onUnexpectedError(error);
-    writeRefusal(socket, new HandshakeRefusal(500, 'internal error'));
+    this.refuse(request, socket, new HandshakeRefusal(500, 'internal error'));
+  }
+
+  private refuse(request: IncomingMessage, socket: Duplex, refusal: HandshakeRefusal): void {
+    this.options.onRefusal?.(refusal, request);
+    writeRefusal(socket, refusal);
   }
 }
 

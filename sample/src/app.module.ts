@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
-import { WebSocketModule } from '../../lib';
+import { TerminusModule } from '@nestjs/terminus';
+import { RedisAdapter, WebSocketMetricsModule, WebSocketModule } from '../../lib';
+import { AsyncApiController } from './asyncapi/asyncapi.controller';
 import { BenchGateway } from './bench/bench.gateway';
 import { ChatGateway } from './chat/chat.gateway';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { DashboardGateway } from './dashboard/dashboard.gateway';
 import { TimingInterceptor } from './chat/timing.interceptor';
 import { EchoGateway } from './echo/echo.gateway';
+import { HealthController } from './health/health.controller';
 import { PageController } from './page/page.controller';
 import { PrivateGateway } from './private/private.gateway';
 import { TokenGuard } from './private/token.guard';
@@ -11,8 +16,16 @@ import { RoomsController } from './rooms/rooms.controller';
 import { StatsController } from './stats/stats.controller';
 
 @Module({
-  imports: [WebSocketModule.forRoot({})],
-  controllers: [PageController, RoomsController, StatsController],
-  providers: [EchoGateway, ChatGateway, BenchGateway, PrivateGateway, TokenGuard, TimingInterceptor],
+  // With REDIS_URL set, rooms and presence span every instance sharing that Redis (README, "Scaling out").
+  imports: [
+    WebSocketModule.forRootAsync({
+      useFactory: () => ({ adapter: process.env.REDIS_URL ? new RedisAdapter({ url: process.env.REDIS_URL, keyPrefix: 'sample:' }) : undefined }),
+    }),
+    // GET /metrics: the WebSocketStats in Prometheus text, beside anything else in prom-client's default registry.
+    WebSocketMetricsModule.forRoot({ path: 'metrics' }),
+    TerminusModule,
+  ],
+  controllers: [PageController, RoomsController, StatsController, DashboardController, HealthController, AsyncApiController],
+  providers: [EchoGateway, ChatGateway, BenchGateway, PrivateGateway, TokenGuard, TimingInterceptor, DashboardGateway],
 })
 export class AppModule {}

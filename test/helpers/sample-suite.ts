@@ -7,6 +7,10 @@ export interface SampleStats {
   connections: number;
   byGateway: Record<string, number>;
   rooms: number;
+  /** Across every node (one node without REDIS_URL). */
+  total: number;
+  nodes: { connections: number }[];
+  adapter: { isConnected: boolean; undelivered: number; outages: number };
 }
 
 export interface SampleSuite {

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suites need, from Debian's repositories, when they are missing.
-# The browser test drives Debian's chromium (never a downloaded browser build); the Redis suites (issue #7) need redis-server.
+# The browser test drives Debian's chromium (never a downloaded browser build); the Redis suites (issue #7) need redis-server;
+# the permessage-deflate interop suite runs Debian's python3-websockets with Debian's /usr/bin/python3 (issue #5).
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+/usr/bin/python3 -I -c 'import websockets' >/dev/null 2>&1 || missing+=(python3-websockets)
+command -v redis-server >/dev/null || missing+=(redis-server)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

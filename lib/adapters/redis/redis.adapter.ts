@@ -123,8 +123,7 @@ export class RedisAdapter implements RoomsAdapter {
   }
 
   async removeConnection(connectionId: string): Promise<void> {
-    if (!this.owned.has(connectionId)) return;
-    this.closing.add(connectionId);
+    if (this.owned.has(connectionId)) this.closing.add(connectionId);
     // Tags go now; rooms stay for the disconnect hook, and leaveAll() then forgets it in Redis.
     for (const group of this.groups.groupsOfConnection(connectionId)) {
       if (!isRoomGroup(group)) await this.exitLocally(group, connectionId);
@@ -155,6 +154,8 @@ export class RedisAdapter implements RoomsAdapter {
       if (meta) departed.push({ room: groupName(group), id: connectionId, meta });
     }
     if (isClosed) {
+      // Tags a late handleConnection added after removeConnection() go too.
+      for (const group of this.groups.groupsOfConnection(connectionId)) await this.exitLocally(group, connectionId);
       this.owned.delete(connectionId);
       await this.mirror('purgeConnection', (state) => state.purgeConnection(connectionId));
     }

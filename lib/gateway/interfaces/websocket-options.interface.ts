@@ -1,3 +1,4 @@
+import { LogLevel } from '@nestjs/common';
 import { EventCodec } from '../../codec/event-codec.interface';
 import { PerMessageDeflateOptions } from '../../protocol/extensions/permessage-deflate';
 import { OriginPattern } from '../origin-policy';
@@ -57,6 +58,17 @@ export interface WebSocketModuleOptions extends ConnectionLimits {
   maxConnections?: number;
   /** Open connections from one remote address before new ones from it get 503. Default: no cap. */
   maxConnectionsPerAddress?: number;
+  /**
+   * OpenTelemetry spans per connection, per handled message and per room broadcast, through the
+   * optional peer dependency `@opentelemetry/api` (start fails with what to install when it is
+   * missing). Default off.
+   */
+  tracing?: boolean;
+  /**
+   * Which of this library's log lines are written, on top of the application's own levels.
+   * Default `['log', 'warn', 'error', 'fatal']`; add `'debug'` for a line per refused handshake and per close.
+   */
+  logLevels?: LogLevel[];
 }
 
 /** `@Gateway(options)`. */

@@ -10,6 +10,8 @@ import { SerialQueue } from './serial-queue';
 export class DeflateChannel {
   readonly inbound = new SerialQueue();
   readonly outbound = new SerialQueue();
+  /** Bytes of messages waiting to be compressed: they count against maxBufferedBytes too. */
+  pendingOutboundBytes = 0;
   private inflater: MessageInflater | undefined;
   private deflater: MessageDeflater | undefined;
 

@@ -44,7 +44,7 @@ export class MessageInflater {
 
   /** Context takeover: one stream for the connection's lifetime, flushed after each message. */
   private inflateWithContext(data: Buffer): Promise<Buffer> {
-    const stream = (this.stream ??= createInflateRaw({ windowBits: INFLATE_WINDOW_BITS }));
+    const stream = (this.stream ??= this.newStream());
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let total = 0;
@@ -71,9 +71,25 @@ export class MessageInflater {
       stream.write(DEFLATE_TAIL);
       stream.flush(constants.Z_SYNC_FLUSH, () => {
         cleanup();
+        // RFC 7692 §7.2.3.3: a message may end with a final block; the context ends with it.
+        if (stream.readableEnded || stream.writableEnded || stream.destroyed) this.dropStream(stream);
         if (total <= this.maxMessageBytes) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total));
       });
     });
+  }
+
+  private newStream(): InflateRaw {
+    const stream = createInflateRaw({ windowBits: INFLATE_WINDOW_BITS });
+    // A final (BFINAL) block ends zlib's stream: the next message starts a new one.
+    stream.once('end', () => {
+      if (this.stream === stream) this.stream = undefined;
+    });
+    return stream;
+  }
+
+  private dropStream(stream: InflateRaw): void {
+    if (this.stream === stream) this.stream = undefined;
+    stream.close();
   }
 
   private failure(error: Error & { code?: string }): ProtocolError {

@@ -7,6 +7,11 @@ export class SerialQueue {
   private readonly tasks: (() => void | Promise<void>)[] = [];
   private isRunning = false;
 
+  /** Tasks waiting (not counting the one running). */
+  get size(): number {
+    return this.tasks.length;
+  }
+
   /** True while a task runs or waits: later work must queue behind it. */
   get isBusy(): boolean {
     return this.isRunning || this.tasks.length > 0;

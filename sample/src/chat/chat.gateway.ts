@@ -1,5 +1,5 @@
 import { UseFilters, UseInterceptors, UsePipes, ValidationPipe } from '@nestjs/common';
-import { ConnectedSocket, ConnectionRegistry, Gateway, MessageBody, OnGatewayDisconnect, OnMessage, Rooms, WsConnection } from '../../../lib';
+import { ConnectedSocket, Gateway, MessageBody, OnGatewayDisconnect, OnMessage, Rooms, WsConnection } from '../../../lib';
 import { ChatErrorFilter } from './chat-error.filter';
 import { JoinDto, LeaveDto, SayDto } from './chat.dto';
 import { NotAMemberError } from './not-a-member.error';
@@ -13,18 +13,16 @@ type ChatData = { name?: string };
 @UseInterceptors(TimingInterceptor)
 @UseFilters(ChatErrorFilter)
 export class ChatGateway implements OnGatewayDisconnect<ChatData> {
-  constructor(
-    private readonly rooms: Rooms,
-    private readonly registry: ConnectionRegistry,
-  ) {}
+  constructor(private readonly rooms: Rooms) {}
 
   @OnMessage('join')
   async join(@MessageBody() { room, name }: JoinDto, @ConnectedSocket() client: WsConnection<ChatData>) {
     client.data.name = name;
-    await this.rooms.join(client, room);
+    // Presence lives in the adapter, so with REDIS_URL the member list spans every instance.
+    await this.rooms.join(client, room, { presence: { name } });
     await this.rooms.to(room).send('joined', { room, name });
-    const members = (await this.rooms.members(room)).map((id) => (this.registry.get(id)?.data as ChatData | undefined)?.name);
-    return { room, members: members.filter((member) => member !== undefined) };
+    const members = (await this.rooms.presence(room)).map(({ meta }) => String(meta.name));
+    return { room, members };
   }
 
   @OnMessage('leave')

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ConnectionRegistry, Rooms } from '../../../lib';
 
+/** `GET /stats`: connection and room counts from the ConnectionRegistry (cluster-wide with REDIS_URL). */
 @Controller('stats')
 export class StatsController {
   constructor(
@@ -9,7 +10,14 @@ export class StatsController {
   ) {}
 
   @Get()
-  async stats(): Promise<{ connections: number; byGateway: Record<string, number>; rooms: number }> {
-    return { connections: this.registry.count, byGateway: this.registry.countsByGateway(), rooms: (await this.rooms.all()).length };
+  async stats() {
+    return {
+      connections: this.registry.count,
+      byGateway: this.registry.countsByGateway(),
+      rooms: (await this.rooms.all()).length,
+      total: await this.registry.countAll(),
+      nodes: await this.registry.nodes(),
+      adapter: this.registry.adapterStats(),
+    };
   }
 }

@@ -12,7 +12,7 @@ describe('GET /', () => {
     expect(response.text).toContain('<form id="join-form">');
     expect(response.text).toContain('<form id="say-form">');
     expect(response.text).toContain('<ul id="messages">');
-    expect(response.text).toContain('new WebSocket(');
+    expect(response.text).toContain('/client/index.js'); // the page speaks through nest-rfc6455/client
     expect(response.text).toContain('/chat');
   });
 });

@@ -19,11 +19,19 @@ describe('GET /stats', () => {
       await delay(POLL_MS);
       stats = await suite.stats();
     }
-    expect(stats).toEqual({ connections: 0, byGateway: {}, rooms: 0 });
+    expect(stats).toMatchObject({ connections: 0, byGateway: {}, rooms: 0 });
+  });
+
+  it('reports the cluster view too: the total across nodes, each node, and the adapter state', async () => {
+    await suite.connect('/chat');
+    const stats = await suite.stats();
+
+    expect(stats).toMatchObject({ connections: 1, total: 1, adapter: { isConnected: true } });
+    expect(stats.nodes).toHaveLength(1);
   });
 
   it('reports no connections and no rooms while no client is connected', async () => {
-    expect(await suite.stats()).toEqual({ connections: 0, byGateway: {}, rooms: 0 });
+    expect(await suite.stats()).toMatchObject({ connections: 0, byGateway: {}, rooms: 0 });
   });
 
   it('counts open ws connections in total and by gateway', async () => {
@@ -31,7 +39,7 @@ describe('GET /stats', () => {
     await suite.connect('/chat');
     await suite.connect('/bench');
 
-    expect(await suite.stats()).toEqual({ connections: 3, byGateway: { ChatGateway: 2, BenchGateway: 1 }, rooms: 0 });
+    expect(await suite.stats()).toMatchObject({ connections: 3, byGateway: { ChatGateway: 2, BenchGateway: 1 }, rooms: 0 });
   });
 
   it('counts a room once however many members it has, and stops counting it when its last member leaves', async () => {
@@ -47,7 +55,7 @@ describe('GET /stats', () => {
     await bob.request('leave', { room: 'stats-a' });
     await alice.request('leave', { room: 'stats-a' });
 
-    expect(await suite.stats()).toEqual({ connections: 2, byGateway: { ChatGateway: 2 }, rooms: 0 });
+    expect(await suite.stats()).toMatchObject({ connections: 2, byGateway: { ChatGateway: 2 }, rooms: 0 });
   });
 
   it('stops counting a connection once it has closed', async () => {

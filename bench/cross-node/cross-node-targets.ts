@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import WebSocket from 'ws';
+
+/** How one system speaks the /bench contract on the wire. */
+export interface BenchWire {
+  url(port: number): string;
+  /** After 'open': whatever the protocol needs before events (socket.io: Engine.IO open and connect). */
+  handshake(socket: WebSocket, next: () => Promise<string>): Promise<void>;
+  join(room: string): string;
+  isJoinReply(text: string): boolean;
+  broadcast(room: string, payload: string): string;
+  /** Answers protocol keep-alives; true when the message was one. */
+  answerControl(socket: WebSocket, text: string): boolean;
+}
+
+export interface CrossNodeTarget {
+  id: 'nest-rfc6455' | 'socket.io';
+  label: string;
+  /** The compiled entry of one node. */
+  script: string;
+  env(port: number, redisUrl: string): NodeJS.ProcessEnv;
+  wire: BenchWire;
+}
+
+const repoRoot = join(__dirname, '..', '..', '..');
+
+const envelopeWire: BenchWire = {
+  url: (port) => `ws://127.0.0.1:${port}/bench`,
+  handshake: async () => undefined,
+  join: (room) => JSON.stringify({ event: 'join', data: room, id: 1 }),
+  isJoinReply: (text) => text.startsWith('{"event":"join"'),
+  broadcast: (room, payload) => JSON.stringify({ event: 'broadcast', data: { room, payload } }),
+  answerControl: () => false,
+};
+
+// Engine.IO v4 over one WebSocket: "0{…}" open, "40" connect, "42[…]" events, ping "2" → pong "3".
+const socketIoWire: BenchWire = {
+  url: (port) => `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`,
+  handshake: async (socket, next) => {
+    if (!(await next()).startsWith('0')) throw new Error('no Engine.IO open packet');
+    socket.send('40');
+    if (!(await next()).startsWith('40')) throw new Error('no Socket.IO connect packet');
+  },
+  join: (room) => `42${JSON.stringify(['join', room])}`,
+  isJoinReply: (text) => text.startsWith('42["join"'),
+  broadcast: (room, payload) => `42${JSON.stringify(['broadcast', { room, payload }])}`,
+  answerControl: (socket, text) => {
+    if (text !== '2') return false;
+    socket.send('3');
+    return true;
+  },
+};
+
+export const CROSS_NODE_TARGETS: readonly CrossNodeTarget[] = [
+  {
+    id: 'nest-rfc6455',
+    label: 'nest-rfc6455 + RedisAdapter',
+    script: join(repoRoot, 'dist', 'sample', 'src', 'main.js'),
+    env: (port, redisUrl) => ({ ...process.env, PORT: String(port), REDIS_URL: redisUrl }),
+    wire: envelopeWire,
+  },
+  {
+    id: 'socket.io',
+    label: 'Nest + socket.io + @socket.io/redis-adapter',
+    script: join(__dirname, 'socketio-redis-node.js'),
+    env: (port, redisUrl) => ({ ...process.env, PORT: String(port), REDIS_URL: redisUrl }),
+    wire: socketIoWire,
+  },
+];
+
+/** The payload of a `msg` push (the last JSON string of the message), or undefined for anything else. */
+export function msgPayload(text: string): string | undefined {
+  if (!text.includes('"msg"')) return undefined;
+  const end = text.lastIndexOf('"');
+  return text.slice(text.lastIndexOf('"', end - 1) + 1, end);
+}

@@ -1,0 +1,90 @@
+import { EventMap, EventSender } from './event-map';
+import { OverflowPolicy } from './outbox';
+import { WebSocketConstructor } from './web-socket-like';
+
+export interface ReconnectOptions {
+  /** The first retry waits a random time below this. */
+  initialDelayMs: number;
+  /** The cap that the doubling stops at. */
+  maxDelayMs: number;
+  /** Attempts in a row before the client gives up and closes; Infinity by default. */
+  maxAttempts: number;
+}
+
+export interface QueueOptions {
+  /** Emits and requests kept while disconnected. 0 keeps none (the overflow policy applies at once). */
+  maxMessages: number;
+  /** When full: push out the oldest, refuse the newest (both reported as 'dropped'), or throw QueueFullError. */
+  overflow: OverflowPolicy;
+}
+
+/** What onReconnect gets: send here to rejoin rooms; these go out before the queued messages. */
+export interface ReconnectContext<Emits extends object = EventMap, Receives extends object = EventMap> extends EventSender<Emits, Receives> {
+  /** Attempts this reconnection took. */
+  readonly attempts: number;
+}
+
+export interface ClientOptions<Emits extends object = EventMap, Receives extends object = EventMap> {
+  /** The WebSocket to build on: `globalThis.WebSocket` by default; on Node 20, undici's. */
+  WebSocket?: WebSocketConstructor;
+  /** Subprotocols to offer (Sec-WebSocket-Protocol). */
+  protocols?: string | string[];
+  /** Backoff between attempts (exponential, full jitter), or `false` to never reconnect. */
+  reconnect?: Partial<ReconnectOptions> | false;
+  /** The queue of messages made while disconnected. */
+  queue?: Partial<QueueOptions>;
+  /** Default timeout of request(); 10 s. `Infinity` waits as long as the connection lasts. */
+  requestTimeoutMs?: number;
+  /**
+   * Runs after each reconnection, before queued messages are sent: rejoin rooms here. What it
+   * returns is awaited; a rejection is reported as a connection 'error' event and the client goes on.
+   *
+   * @example
+   * onReconnect: (session) => session.request('join', { room: 'lobby', name: 'ada' }),
+   */
+  onReconnect?: (session: ReconnectContext<Emits, Receives>) => unknown;
+  /** A number in [0, 1) for the jitter; Math.random by default (tests pass their own). */
+  random?: () => number;
+}
+
+/** What a client uses for the options it is not given. */
+export const CLIENT_DEFAULTS = {
+  reconnect: { initialDelayMs: 500, maxDelayMs: 10_000, maxAttempts: Infinity } satisfies ReconnectOptions,
+  queue: { maxMessages: 100, overflow: 'drop-oldest' } satisfies QueueOptions,
+  requestTimeoutMs: 10_000,
+};
+
+export interface ResolvedClientOptions<Emits extends object, Receives extends object> {
+  WebSocket: WebSocketConstructor;
+  protocols: string | string[] | undefined;
+  reconnect: ReconnectOptions | false;
+  queue: QueueOptions;
+  requestTimeoutMs: number;
+  onReconnect: ClientOptions<Emits, Receives>['onReconnect'];
+  random: () => number;
+}
+
+/** Defaults applied in one place; a missing WebSocket is reported here, at construction. */
+export function resolveClientOptions<Emits extends object, Receives extends object>(
+  options: ClientOptions<Emits, Receives>,
+): ResolvedClientOptions<Emits, Receives> {
+  const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (!WebSocket) {
+    throw new TypeError('no WebSocket here: pass one, e.g. createClient(url, { WebSocket }) with `import { WebSocket } from "undici"` on Node 20');
+  }
+  const reconnect = options.reconnect === false ? false : { ...CLIENT_DEFAULTS.reconnect, ...options.reconnect };
+  if (reconnect && !(reconnect.initialDelayMs >= 0 && reconnect.maxDelayMs >= 0 && reconnect.maxAttempts >= 0)) {
+    throw new RangeError('reconnect delays and maxAttempts must be 0 or more');
+  }
+  const queue = { ...CLIENT_DEFAULTS.queue, ...options.queue };
+  if (!(queue.maxMessages >= 0)) throw new RangeError('queue.maxMessages must be 0 or more');
+  return {
+    WebSocket,
+    protocols: options.protocols,
+    reconnect,
+    queue,
+    requestTimeoutMs: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
+    onReconnect: options.onReconnect,
+    random: options.random ?? Math.random,
+  };
+}

@@ -1,0 +1,15 @@
+// nest-rfc6455/client: the browser and Node client of the envelope wire contract. Nothing here
+// may import Node modules: the same files are compiled to ES modules for browsers.
+export { createClient, WsClient } from './ws-client';
+export type { ClientUrl } from './ws-client';
+export { CLIENT_DEFAULTS } from './client-options';
+export type { ClientOptions, QueueOptions, ReconnectContext, ReconnectOptions } from './client-options';
+export type { ClientState } from './client-state';
+export type { ConnectionEvents } from './connection-events';
+export { ClientError, ConnectionClosedError, QueueFullError, RequestError, RequestTimeoutError, UnexpectedMessageError } from './client-errors';
+export type { ClientEnvelope, ClientRequestId, ErrorBody } from './envelope';
+export type { DataArgs, DataOf, EventMap, EventName, EventSender, InboundData, InboundEventName, InboundListener, RequestArgs, RequestOptions } from './event-map';
+export type { OverflowPolicy } from './outbox';
+export { backoffDelayMs } from './backoff';
+export type { BackoffOptions } from './backoff';
+export type { WebSocketConstructor, WebSocketLike } from './web-socket-like';

@@ -1,0 +1,349 @@
+import { backoffDelayMs } from './backoff';
+import { ClientOptions, ReconnectContext, ResolvedClientOptions, resolveClientOptions } from './client-options';
+import { ConnectionClosedError, QueueFullError, UnexpectedMessageError } from './client-errors';
+import { canTransition, ClientState } from './client-state';
+import { ConnectionEvents } from './connection-events';
+import { decodeEnvelope, encodeEnvelope, ERROR_EVENT, errorBodyOf } from './envelope';
+import { DataArgs, DataOf, EventMap, EventName, EventSender, InboundEventName, InboundListener, RequestArgs, RequestOptions } from './event-map';
+import { ListenerSet, StoredListener } from './listener-set';
+import { OutboundMessage, Outbox } from './outbox';
+import { PendingRequests } from './pending-requests';
+import { PageLocation, toSocketUrl } from './socket-url';
+import { SOCKET_OPEN, WebSocketLike } from './web-socket-like';
+
+/** Where to connect: a URL, or a function asked before every attempt (a fresh token, a resume query). */
+export type ClientUrl = string | (() => string);
+
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** 1000, or 3000-4999: the codes the WHATWG WebSocket lets a page send. */
+const isSendableByClient = (code: number): boolean => code === 1000 || (code >= 3000 && code <= 4999);
+
+/**
+ * A WebSocket client for gateways that speak the envelope of nest-rfc6455 (`{"event","data","id"}`),
+ * on the platform's own WebSocket: requests matched to replies by id, reconnection with backoff,
+ * a bounded queue while disconnected, and typed events.
+ *
+ * @example
+ * const client = createClient<{ say: { room: string; text: string } }, { said: Said }>('/chat', {
+ *   onReconnect: (session) => session.request('join', { room: 'lobby', name: 'ada' }),
+ * });
+ * client.on('said', (said) => render(said));
+ * await client.connect();
+ * client.emit('say', { room: 'lobby', text: 'hello' });
+ */
+export class WsClient<Emits extends object = EventMap, Receives extends object = EventMap> implements EventSender<Emits, Receives> {
+  private readonly options: ResolvedClientOptions<Emits, Receives>;
+  private readonly serverListeners = new ListenerSet();
+  private readonly connectionListeners = new ListenerSet();
+  private readonly pending = new PendingRequests();
+  private readonly outbox: Outbox;
+  private currentState: ClientState = 'idle';
+  private socket: WebSocketLike | undefined;
+  private isSocketOpen = false;
+  /** Since connect(): the next open is a reconnection, and onReconnect runs. */
+  private hasOpened = false;
+  /** Attempts that failed since the last open. */
+  private failedAttempts = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private connectWaiters: Waiter[] = [];
+  private closeWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly url: ClientUrl,
+    options: ClientOptions<Emits, Receives> = {},
+  ) {
+    this.options = resolveClientOptions(options);
+    this.outbox = new Outbox(this.options.queue.maxMessages, this.options.queue.overflow);
+  }
+
+  get state(): ClientState {
+    return this.currentState;
+  }
+
+  /** Messages waiting for the connection. */
+  get queuedMessages(): number {
+    return this.outbox.size;
+  }
+
+  /** Requests waiting for their reply, sent or queued. */
+  get pendingRequests(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Opens the connection; resolves once it is open (after retries, when the first attempts fail).
+   * Rejects with ConnectionClosedError when the client gives up or is closed first.
+   */
+  connect(): Promise<void> {
+    if (this.currentState === 'open') return Promise.resolve();
+    if (this.currentState === 'closing') return Promise.reject(new ConnectionClosedError(1000, '', 'the client is closing'));
+    const opened = new Promise<void>((resolve, reject) => this.connectWaiters.push({ resolve, reject }));
+    if (this.currentState === 'idle' || this.currentState === 'closed') {
+      this.hasOpened = false;
+      this.failedAttempts = 0;
+      this.setState('connecting');
+      this.openSocket();
+    }
+    return opened;
+  }
+
+  /**
+   * Closes the connection and stops reconnecting. Requests still waiting reject with
+   * ConnectionClosedError, and queued messages are discarded. Resolves once the socket has closed.
+   */
+  close(code = 1000, reason = ''): Promise<void> {
+    if (!isSendableByClient(code)) throw new RangeError(`a client may close with 1000 or 3000-4999, not ${code}`);
+    if (this.currentState === 'idle' || this.currentState === 'closed') {
+      if (this.currentState === 'idle') this.setState('closed');
+      return Promise.resolve();
+    }
+    const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    if (this.currentState === 'closing') return closed;
+    const error = new ConnectionClosedError(code, reason, 'the client was closed');
+    const socket = this.socket;
+    if (!socket) {
+      this.finish(error); // waiting for a retry: nothing to close
+      return closed;
+    }
+    this.setState('closing');
+    this.discardWaiting(error);
+    socket.close(code, reason);
+    return closed;
+  }
+
+  /** Listens to an event the server sends; returns a function that stops listening. */
+  on<K extends InboundEventName<Receives>>(event: K, listener: InboundListener<Receives, K>): () => void {
+    this.serverListeners.add(event, listener as StoredListener);
+    return () => this.off(event, listener);
+  }
+
+  off<K extends InboundEventName<Receives>>(event: K, listener: InboundListener<Receives, K>): void {
+    this.serverListeners.remove(event, listener as StoredListener);
+  }
+
+  /** Listens to the connection itself: open, close, reconnecting, reconnected, state, … */
+  onConnection<K extends keyof ConnectionEvents>(event: K, listener: (payload: ConnectionEvents[K]) => void): () => void {
+    this.connectionListeners.add(event, listener as StoredListener);
+    return () => this.offConnection(event, listener);
+  }
+
+  offConnection<K extends keyof ConnectionEvents>(event: K, listener: (payload: ConnectionEvents[K]) => void): void {
+    this.connectionListeners.remove(event, listener as StoredListener);
+  }
+
+  /**
+   * Sends `{"event","data"}` now when open, else queues it for the next connection (see `queue`).
+   * Throws ConnectionClosedError after close(), and QueueFullError under `overflow: 'reject'`.
+   */
+  emit<K extends EventName<Emits>>(event: K, ...args: DataArgs<DataOf<Emits, K>>): void {
+    this.assertUsable();
+    this.send({ event, text: encodeEnvelope(event, args[0]) });
+  }
+
+  request<K extends EventName<Emits>>(event: K, ...args: RequestArgs<DataOf<Emits, K>>): Promise<DataOf<Receives, K>> {
+    return this.startRequest(event, args[0], args[1]) as Promise<DataOf<Receives, K>>;
+  }
+
+  private assertUsable(): void {
+    if (this.currentState === 'closing' || this.currentState === 'closed') {
+      throw new ConnectionClosedError(1000, '', `the client is ${this.currentState}: call connect() first`);
+    }
+  }
+
+  /** `via` is the socket of an onReconnect hook: its messages skip the queue. */
+  private startRequest(event: string, data: unknown, options: RequestOptions | undefined, via?: WebSocketLike): Promise<unknown> {
+    try {
+      this.assertUsable();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const id = this.pending.nextId();
+    const timeoutMs = options?.timeoutMs ?? this.options.requestTimeoutMs;
+    // A queued request that timed out leaves the queue: nobody waits for its answer any more.
+    const reply = this.pending.add(id, event, timeoutMs, () => this.outbox.removeRequest(id));
+    try {
+      this.send({ event, text: encodeEnvelope(event, data, id), requestId: id }, via);
+    } catch (error) {
+      this.pending.reject(id, error instanceof Error ? error : new Error(String(error)));
+    }
+    return reply;
+  }
+
+  private send(message: OutboundMessage, via?: WebSocketLike): void {
+    if (via) {
+      if (via !== this.socket || !this.isSocketOpen) throw new ConnectionClosedError(1006, '', 'the connection dropped during onReconnect');
+      this.write(via, message);
+      return;
+    }
+    const socket = this.socket;
+    if (this.currentState === 'open' && socket && socket.readyState === SOCKET_OPEN) {
+      this.write(socket, message);
+      return;
+    }
+    const { dropped } = this.outbox.push(message);
+    if (!dropped) return;
+    if (dropped.requestId !== undefined) {
+      this.pending.reject(dropped.requestId, new QueueFullError(dropped.event, this.outbox.maxMessages));
+    }
+    this.emitConnection('dropped', { event: dropped.event });
+  }
+
+  private write(socket: WebSocketLike, message: OutboundMessage): void {
+    socket.send(message.text);
+    if (message.requestId !== undefined) this.pending.markSent(message.requestId);
+  }
+
+  private openSocket(): void {
+    this.retryTimer = undefined;
+    let socket: WebSocketLike;
+    try {
+      const url = toSocketUrl(typeof this.url === 'function' ? this.url() : this.url, (globalThis as { location?: PageLocation }).location);
+      socket = new this.options.WebSocket(url, this.options.protocols);
+    } catch (error) {
+      // A URL the platform refuses does not get better with retries.
+      this.finish(new ConnectionClosedError(1006, '', `cannot open a WebSocket: ${error instanceof Error ? error.message : String(error)}`));
+      return;
+    }
+    this.socket = socket;
+    this.isSocketOpen = false;
+    socket.addEventListener('open', () => {
+      if (socket === this.socket) void this.handleOpen(socket);
+    });
+    socket.addEventListener('message', (event) => {
+      if (socket === this.socket) this.handleMessage(event.data);
+    });
+    socket.addEventListener('close', (event) => {
+      if (socket === this.socket) this.handleClose(event.code, event.reason, event.wasClean);
+    });
+    socket.addEventListener('error', () => undefined); // 'close' follows, with the code
+  }
+
+  private async handleOpen(socket: WebSocketLike): Promise<void> {
+    if (this.currentState === 'closing') return; // close() came first; its 'close' event follows
+    this.isSocketOpen = true;
+    const isReconnect = this.hasOpened;
+    const attempts = this.failedAttempts;
+    this.hasOpened = true;
+    this.failedAttempts = 0;
+    this.emitConnection('open', { isReconnect });
+    if (isReconnect) {
+      // TODO(#9): resume the session here (offsets per room), before the application's hook.
+      await this.runReconnectHook(socket, attempts);
+      // The socket may have dropped, or close() been called, while the hook ran.
+      if (socket !== this.socket || this.currentState !== 'reconnecting') return;
+    }
+    this.setState('open');
+    for (const message of this.outbox.drain()) this.write(socket, message);
+    if (isReconnect) this.emitConnection('reconnected', { attempts });
+    for (const waiter of this.connectWaiters.splice(0)) waiter.resolve();
+  }
+
+  private async runReconnectHook(socket: WebSocketLike, attempts: number): Promise<void> {
+    const hook = this.options.onReconnect;
+    if (!hook) return;
+    const session: ReconnectContext<Emits, Receives> = {
+      attempts,
+      emit: (event: string, data?: unknown) => this.send({ event, text: encodeEnvelope(event, data) }, socket),
+      request: <K extends EventName<Emits>>(event: K, ...args: RequestArgs<DataOf<Emits, K>>) =>
+        this.startRequest(event, args[0], args[1], socket) as Promise<DataOf<Receives, K>>,
+    };
+    try {
+      await hook(session);
+    } catch (error) {
+      this.emitConnection('error', { error });
+    }
+  }
+
+  private handleMessage(data: unknown): void {
+    const envelope = typeof data === 'string' ? decodeEnvelope(data) : undefined;
+    if (!envelope) {
+      this.emitConnection('error', { error: new UnexpectedMessageError(data) });
+      return;
+    }
+    // A reply nobody waits for any more was already answered by a RequestTimeoutError or a
+    // ConnectionClosedError; handing it to on() listeners would answer twice.
+    if (this.pending.settle(envelope) || this.pending.isLateReply(envelope)) return;
+    // TODO(#9): record the room offset a push carries, for the next resume.
+    this.serverListeners.emit(envelope.event, envelope.event === ERROR_EVENT ? errorBodyOf(envelope.data) : envelope.data, envelope);
+  }
+
+  private handleClose(code: number, reason: string, wasClean: boolean): void {
+    const wasOpen = this.isSocketOpen;
+    this.socket = undefined;
+    this.isSocketOpen = false;
+    const error = new ConnectionClosedError(code, reason);
+    // Requests written to this socket can no longer be answered; queued ones wait for the next.
+    this.pending.rejectSent(error);
+    if (this.currentState === 'closing') {
+      if (wasOpen) this.emitConnection('close', { code, reason, wasClean, willReconnect: false });
+      this.finish(error);
+      return;
+    }
+    const reconnect = this.options.reconnect;
+    const willReconnect = reconnect !== false && this.failedAttempts < reconnect.maxAttempts;
+    if (wasOpen) this.emitConnection('close', { code, reason, wasClean, willReconnect });
+    if (willReconnect) {
+      this.scheduleReconnect();
+      return;
+    }
+    if (reconnect !== false) this.emitConnection('reconnectFailed', { attempts: this.failedAttempts });
+    this.finish(error);
+  }
+
+  private scheduleReconnect(): void {
+    const reconnect = this.options.reconnect;
+    if (reconnect === false) return;
+    this.failedAttempts += 1;
+    const delayMs = backoffDelayMs(this.failedAttempts, reconnect, this.options.random);
+    this.setState('reconnecting');
+    this.emitConnection('reconnecting', { attempt: this.failedAttempts, delayMs });
+    this.retryTimer = setTimeout(() => this.openSocket(), delayMs);
+  }
+
+  /** Requests and queued messages will never be sent: reject and drop them. */
+  private discardWaiting(error: ConnectionClosedError): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.pending.rejectAll(error);
+    this.outbox.drain();
+    for (const waiter of this.connectWaiters.splice(0)) waiter.reject(error);
+  }
+
+  private finish(error: ConnectionClosedError): void {
+    this.discardWaiting(error);
+    this.setState('closed');
+    for (const resolve of this.closeWaiters.splice(0)) resolve();
+  }
+
+  private setState(next: ClientState): void {
+    const previous = this.currentState;
+    if (previous === next) return;
+    if (!canTransition(previous, next)) throw new Error(`nest-rfc6455 client: no transition from ${previous} to ${next}`);
+    this.currentState = next;
+    this.emitConnection('state', { state: next, previous });
+  }
+
+  private emitConnection<K extends keyof ConnectionEvents>(event: K, payload: ConnectionEvents[K]): void {
+    this.connectionListeners.emit(event, payload);
+  }
+}
+
+/**
+ * Creates a client; call `connect()` to open it.
+ *
+ * @example
+ * import { WebSocket } from 'undici'; // Node 20; browsers and Node 22 have a global one
+ * const client = createClient<ChatEmits, ChatEvents>('ws://localhost:3000/chat', { WebSocket });
+ * await client.connect();
+ * const { members } = await client.request('join', { room: 'lobby', name: 'ada' });
+ */
+export function createClient<Emits extends object = EventMap, Receives extends object = EventMap>(
+  url: ClientUrl,
+  options: ClientOptions<Emits, Receives> = {},
+): WsClient<Emits, Receives> {
+  return new WsClient<Emits, Receives>(url, options);
+}

@@ -1,0 +1,64 @@
+import { MemoryAdapter } from '../../../../lib/adapters/memory/memory.adapter';
+import { LocalConnections } from '../../../../lib/rooms/local-connections';
+import { PresenceChange } from '../../../../lib/rooms/rooms-adapter.interface';
+import { WsConnection } from '../../../../lib/rooms/ws-connection';
+import { ReadyState } from '../../../../lib/transport/connection';
+
+/** A MemoryAdapter over fake connections whose frames are presence changes encoded as JSON. */
+function adapterWith(ids: readonly string[]): { adapter: MemoryAdapter; received: Map<string, unknown[]> } {
+  const local = new LocalConnections();
+  const received = new Map<string, unknown[]>();
+  for (const id of ids) {
+    received.set(id, []);
+    local.add({ id, readyState: ReadyState.Open, sendFrame: (frame: Buffer) => received.get(id)?.push(JSON.parse(frame.toString())) } as unknown as WsConnection);
+  }
+  const adapter = new MemoryAdapter();
+  adapter.attach(local);
+  adapter.usePresenceEncoder((change: PresenceChange) => Buffer.from(JSON.stringify(change)));
+  return { adapter, received };
+}
+
+describe('MemoryAdapter', () => {
+  it('lists members that joined with presence, and tells the room when they join and leave', async () => {
+    const { adapter, received } = adapterWith(['watcher', 'ada']);
+    await adapter.join('watcher', 'lobby');
+    await adapter.join('ada', 'lobby', { name: 'ada' });
+
+    expect(await adapter.presence('lobby')).toEqual([{ id: 'ada', meta: { name: 'ada' } }]);
+    await adapter.leaveAll('ada');
+
+    expect(received.get('watcher')).toEqual([
+      { room: 'lobby', action: 'join', id: 'ada', meta: { name: 'ada' } },
+      { room: 'lobby', action: 'leave', id: 'ada', meta: { name: 'ada' } },
+    ]);
+    expect(await adapter.presence('lobby')).toEqual([]);
+  });
+
+  it('announces nothing for members that joined without presence', async () => {
+    const { adapter, received } = adapterWith(['watcher', 'quiet']);
+    await adapter.join('watcher', 'lobby');
+    await adapter.join('quiet', 'lobby');
+    await adapter.leave('quiet', 'lobby');
+
+    expect(received.get('watcher')).toEqual([]);
+  });
+
+  it('sends to the connections carrying a tag until they are untagged or removed', async () => {
+    const { adapter, received } = adapterWith(['phone', 'laptop', 'other']);
+    await adapter.tag('phone', 'user:ada');
+    await adapter.tag('laptop', 'user:ada');
+    await adapter.sendToTag('user:ada', Buffer.from('"first"'), new Set());
+    await adapter.untag('phone', 'user:ada');
+    await adapter.removeConnection('laptop');
+    await adapter.sendToTag('user:ada', Buffer.from('"second"'), new Set());
+
+    expect([...received.values()]).toEqual([['first'], ['first'], []]);
+  });
+
+  it('reports one node holding every local connection', async () => {
+    const { adapter } = adapterWith(['a', 'b']);
+
+    expect(await adapter.nodes()).toEqual([{ id: 'local', connections: 2, isSelf: true }]);
+    expect(adapter.stats()).toEqual({ isConnected: true, undelivered: 0, outages: 0 });
+  });
+});

@@ -1,0 +1,49 @@
+import { LocalGroups } from '../../../../lib/adapters/redis/local-groups';
+import { LocalConnections } from '../../../../lib/rooms/local-connections';
+import { WsConnection } from '../../../../lib/rooms/ws-connection';
+
+function connectionsWith(ids: readonly string[]): { local: LocalConnections; written: Map<string, Buffer[]> } {
+  const local = new LocalConnections();
+  const written = new Map<string, Buffer[]>();
+  for (const id of ids) {
+    written.set(id, []);
+    local.add({ id, sendFrame: (frame: Buffer) => written.get(id)?.push(frame) } as unknown as WsConnection);
+  }
+  return { local, written };
+}
+
+describe('LocalGroups', () => {
+  it('tells when a group gets its first local member and loses its last', () => {
+    const groups = new LocalGroups();
+
+    expect([groups.add('r:lobby', 'c1'), groups.add('r:lobby', 'c2')]).toEqual([true, false]);
+    expect(groups.remove('r:lobby', 'c1')).toEqual({ meta: undefined, isLast: false });
+    expect(groups.remove('r:lobby', 'c2')).toEqual({ meta: undefined, isLast: true });
+    expect(groups.remove('r:lobby', 'c2')).toBeUndefined();
+  });
+
+  it('keeps presence metadata until the member leaves, and hands it back then', () => {
+    const groups = new LocalGroups();
+    groups.add('r:lobby', 'c1', { name: 'ada' });
+
+    expect([...groups.presence('r:lobby')]).toEqual([['c1', { name: 'ada' }]]);
+    expect(groups.remove('r:lobby', 'c1')).toEqual({ meta: { name: 'ada' }, isLast: true });
+    expect([...groups.presence('r:lobby')]).toEqual([]);
+  });
+
+  it('writes the same frame object once to a member of several groups, skipping the exceptions', () => {
+    const groups = new LocalGroups();
+    const { local, written } = connectionsWith(['c1', 'c2', 'c3']);
+    groups.add('r:a', 'c1');
+    groups.add('r:b', 'c1');
+    groups.add('r:b', 'c2');
+    groups.add('r:b', 'c3');
+    const frame = Buffer.from([0x81, 0x00]);
+
+    groups.deliver(['r:a', 'r:b'], frame, new Set(['c3']), local);
+
+    expect(written.get('c1')).toEqual([frame]);
+    expect(written.get('c2')?.[0]).toBe(frame);
+    expect(written.get('c3')).toEqual([]);
+  });
+});
