@@ -45,6 +45,11 @@ export interface ClientOptions<Emits extends object = EventMap, Receives extends
   onReconnect?: (session: ReconnectContext<Emits, Receives>) => unknown;
   /** A number in [0, 1) for the jitter; Math.random by default (tests pass their own). */
   random?: () => number;
+  /**
+   * Resume the server's session after a reconnection (when the server has `history`): rooms and
+   * data come back and missed room messages are replayed, before onReconnect runs. Default true.
+   */
+  resume?: boolean;
 }
 
 /** What a client uses for the options it is not given. */
@@ -62,6 +67,7 @@ export interface ResolvedClientOptions<Emits extends object, Receives extends ob
   requestTimeoutMs: number;
   onReconnect: ClientOptions<Emits, Receives>['onReconnect'];
   random: () => number;
+  resume: boolean;
 }
 
 /** Defaults applied in one place; a missing WebSocket is reported here, at construction. */
@@ -86,5 +92,6 @@ export function resolveClientOptions<Emits extends object, Receives extends obje
     requestTimeoutMs: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
     onReconnect: options.onReconnect,
     random: options.random ?? Math.random,
+    resume: options.resume ?? true,
   };
 }

@@ -1,4 +1,5 @@
 import { ClientState } from './client-state';
+import { RoomRecovery } from './envelope';
 
 /** What `onConnection(event, listener)` reports about the connection itself. */
 export interface ConnectionEvents {
@@ -15,6 +16,12 @@ export interface ConnectionEvents {
   state: { state: ClientState; previous: ClientState };
   /** A queued message was dropped by the overflow policy and will never be sent. */
   dropped: { event: string };
+  /**
+   * After a reconnection, before onReconnect: the session was resumed (`restored`: data and rooms
+   * are back) and each room with history says whether every missed message was replayed.
+   * `unrecovered` lists the rooms whose state the application must reload.
+   */
+  resumed: { session: string; restored: boolean; rooms: Record<string, RoomRecovery>; unrecovered: string[] };
   /** onReconnect threw, or the server sent something that is not an envelope. The client goes on. */
   error: { error: unknown };
 }

@@ -9,6 +9,35 @@ export interface ClientEnvelope<T = unknown> {
   event: string;
   data?: T;
   id?: ClientRequestId;
+  /** Set on a push from a room with history: the room, the push's offset in it, and the history's epoch. */
+  room?: string;
+  offset?: number;
+  epoch?: string;
+}
+
+/** The server's first push on a connection with sessions: `{"event":"$session","data":{"id":"…"}}`. */
+export const SESSION_EVENT = '$session';
+/** The request that resumes a session after a reconnection. */
+export const RESUME_EVENT = '$resume';
+
+/** Where the client is in a room's history. */
+export interface RoomPosition {
+  offset: number;
+  epoch: string;
+}
+
+/** How one room came back after a reconnection. */
+export interface RoomRecovery extends RoomPosition {
+  /** Every missed message was replayed; false: the gap is no longer in the history (reload the room's state). */
+  recovered: boolean;
+  replayed: number;
+}
+
+/** The `data` of the reply to `$resume`. */
+export interface ResumeReply {
+  session: string;
+  restored: boolean;
+  rooms: Record<string, RoomRecovery>;
 }
 
 /** The `data` of an `error` envelope: what a guard, pipe, handler or filter refused, and why. */

@@ -7,7 +7,7 @@ export type { ClientOptions, QueueOptions, ReconnectContext, ReconnectOptions } 
 export type { ClientState } from './client-state';
 export type { ConnectionEvents } from './connection-events';
 export { ClientError, ConnectionClosedError, QueueFullError, RequestError, RequestTimeoutError, UnexpectedMessageError } from './client-errors';
-export type { ClientEnvelope, ClientRequestId, ErrorBody } from './envelope';
+export type { ClientEnvelope, ClientRequestId, ErrorBody, ResumeReply, RoomPosition, RoomRecovery } from './envelope';
 export type { DataArgs, DataOf, EventMap, EventName, EventSender, InboundData, InboundEventName, InboundListener, RequestArgs, RequestOptions } from './event-map';
 export type { OverflowPolicy } from './outbox';
 export { backoffDelayMs } from './backoff';

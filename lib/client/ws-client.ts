@@ -3,7 +3,7 @@ import { ClientOptions, ReconnectContext, ResolvedClientOptions, resolveClientOp
 import { ConnectionClosedError, QueueFullError, UnexpectedMessageError } from './client-errors';
 import { canTransition, ClientState } from './client-state';
 import { ConnectionEvents } from './connection-events';
-import { decodeEnvelope, encodeEnvelope, ERROR_EVENT, errorBodyOf } from './envelope';
+import { ClientEnvelope, decodeEnvelope, encodeEnvelope, ERROR_EVENT, errorBodyOf, RESUME_EVENT, ResumeReply, RoomPosition, SESSION_EVENT } from './envelope';
 import { DataArgs, DataOf, EventMap, EventName, EventSender, InboundEventName, InboundListener, RequestArgs, RequestOptions } from './event-map';
 import { ListenerSet, StoredListener } from './listener-set';
 import { OutboundMessage, Outbox } from './outbox';
@@ -51,6 +51,10 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private connectWaiters: Waiter[] = [];
   private closeWaiters: Array<() => void> = [];
+  /** The server's session for this client (servers with `history`), resumed after a reconnection. */
+  private sessionId: string | undefined;
+  /** The newest position received in each room with history. */
+  private readonly positions = new Map<string, RoomPosition>();
 
   constructor(
     private readonly url: ClientUrl,
@@ -84,6 +88,8 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     const opened = new Promise<void>((resolve, reject) => this.connectWaiters.push({ resolve, reject }));
     if (this.currentState === 'idle' || this.currentState === 'closed') {
       this.hasOpened = false;
+      this.sessionId = undefined;
+      this.positions.clear();
       this.failedAttempts = 0;
       this.setState('connecting');
       this.openSocket();
@@ -227,11 +233,13 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     this.isSocketOpen = true;
     const isReconnect = this.hasOpened;
     const attempts = this.failedAttempts;
+    const session = this.sessionId; // the new connection's $session push will replace it
     this.hasOpened = true;
     this.failedAttempts = 0;
     this.emitConnection('open', { isReconnect });
     if (isReconnect) {
-      // TODO(#9): resume the session here (offsets per room), before the application's hook.
+      if (session !== undefined && this.options.resume) await this.resumeSession(socket, session);
+      if (socket !== this.socket || this.currentState !== 'reconnecting') return;
       await this.runReconnectHook(socket, attempts);
       // The socket may have dropped, or close() been called, while the hook ran.
       if (socket !== this.socket || this.currentState !== 'reconnecting') return;
@@ -240,6 +248,32 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     for (const message of this.outbox.drain()) this.write(socket, message);
     if (isReconnect) this.emitConnection('reconnected', { attempts });
     for (const waiter of this.connectWaiters.splice(0)) waiter.resolve();
+  }
+
+  /** `$resume` with the session and the position in each room; the replay arrives before the reply. */
+  private async resumeSession(socket: WebSocketLike, session: string): Promise<void> {
+    try {
+      const reply = (await this.startRequest(RESUME_EVENT, { session, rooms: Object.fromEntries(this.positions) }, undefined, socket)) as ResumeReply;
+      if (reply.restored) this.sessionId = reply.session;
+      else this.positions.clear(); // the rooms were not rejoined: nothing to track until onReconnect joins again
+      const unrecovered: string[] = [];
+      for (const [room, recovery] of Object.entries(reply.rooms)) {
+        if (!recovery.recovered) unrecovered.push(room);
+        if (reply.restored && !recovery.recovered) this.positions.set(room, { offset: recovery.offset, epoch: recovery.epoch });
+      }
+      this.emitConnection('resumed', { session: reply.session, restored: reply.restored, rooms: reply.rooms, unrecovered });
+    } catch (error) {
+      this.emitConnection('error', { error });
+    }
+  }
+
+  /** False for a push from a room with history that this client already has (same epoch, offset not newer). */
+  private isNewInRoom({ room, offset, epoch }: ClientEnvelope): boolean {
+    if (typeof room !== 'string' || typeof offset !== 'number' || typeof epoch !== 'string') return true;
+    const known = this.positions.get(room);
+    if (known && known.epoch === epoch && offset <= known.offset) return false;
+    this.positions.set(room, { offset, epoch });
+    return true;
   }
 
   private async runReconnectHook(socket: WebSocketLike, attempts: number): Promise<void> {
@@ -267,7 +301,12 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     // A reply nobody waits for any more was already answered by a RequestTimeoutError or a
     // ConnectionClosedError; handing it to on() listeners would answer twice.
     if (this.pending.settle(envelope) || this.pending.isLateReply(envelope)) return;
-    // TODO(#9): record the room offset a push carries, for the next resume.
+    if (envelope.event === SESSION_EVENT) {
+      const id = (envelope.data as { id?: unknown } | undefined)?.id;
+      if (typeof id === 'string') this.sessionId = id;
+      return;
+    }
+    if (!this.isNewInRoom(envelope)) return;
     this.serverListeners.emit(envelope.event, envelope.event === ERROR_EVENT ? errorBodyOf(envelope.data) : envelope.data, envelope);
   }
 

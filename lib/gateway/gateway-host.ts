@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
 import { EventCodec } from '../codec/event-codec.interface';
+import { RESUME_EVENT, ResumeRequest, RoomHistory } from '../history/room-history.service';
 import { GatewayInstruments } from '../observability/gateway-instruments';
 import { CloseCode } from '../protocol/close-code';
 import { selectSubprotocol, ValidUpgrade } from '../protocol/handshake';
@@ -33,6 +34,8 @@ export interface GatewayHostDeps {
   codec: EventCodec;
   logger: Logger;
   instruments: GatewayInstruments;
+  /** Set when the module has `history`: sessions and resume. */
+  history?: RoomHistory;
 }
 
 /**
@@ -98,6 +101,7 @@ export class GatewayHost {
       this.dataByRequest.get(request) ?? {},
     );
     this.deps.registry.add(client);
+    this.deps.history?.opened(client);
     this.deps.instruments.stats.connectionOpened();
     this.deps.instruments.tracing?.connectionOpened(client.id, this.name, this.options.path, client.remoteAddress);
     const binding = Promise.resolve().then(() => this.bind(client));
@@ -112,12 +116,18 @@ export class GatewayHost {
     try {
       const { instance, dispatcher } = await binding;
       const limiter = RateLimiter.for(this.options.rateLimit);
+      let isFirstMessage = true;
       client.transport.on('message', (message) => {
+        if (isFirstMessage && this.deps.history) {
+          isFirstMessage = false;
+          if (this.tryResume(client, this.deps.history, message)) return;
+        }
         if (!limiter || limiter.admit(message)) dispatcher.dispatch(client, message);
         else this.rateLimited(client, dispatcher);
       });
       const gateway = instance as Partial<OnGatewayConnection>;
       if (typeof gateway.handleConnection === 'function') await gateway.handleConnection(client, client.handshake);
+      await this.deps.history?.announce(client);
     } catch (error) {
       this.logHookError('handleConnection', error);
       client.close(CloseCode.InternalError);
@@ -141,11 +151,24 @@ export class GatewayHost {
         if (typeof gateway.handleDisconnect === 'function') await this.runDisconnectHook(gateway as OnGatewayDisconnect, client, event);
       })
       .catch(() => undefined) // a failed binding was logged when the connection opened
+      .then(() => this.deps.history?.closed(client.id)) // before leaveAll: the session keeps its rooms
       .then(() => this.deps.adapter.leaveAll(client.id))
       .catch((error: unknown) => this.logHookError('leaveAll', error))
       .finally(() => this.deps.registry.remove(client)); // again: tags a late handleConnection added
     this.disconnectHooks.add(settled);
     void settled.finally(() => this.disconnectHooks.delete(settled));
+  }
+
+  /** A connection's first message may be `$resume` (README, "History and resumable sessions"): true when it was. */
+  private tryResume(client: WsConnection, history: RoomHistory, message: string | Buffer): boolean {
+    const decoded = (this.options.codec ?? this.deps.codec).decode(message);
+    if (!decoded.ok || decoded.envelope.event !== RESUME_EVENT) return false;
+    const { data, id } = decoded.envelope;
+    history.resume(client, (data ?? {}) as ResumeRequest, id).catch((error: unknown) => {
+      this.logHookError('resume', error);
+      client.close(CloseCode.InternalError);
+    });
+    return true;
   }
 
   /** Over the rate limit: the message is dropped and answered, or the connection closed (1008). */

@@ -1,6 +1,7 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { ContextIdFactory, ExternalContextCreator, HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { EventCodec } from '../codec/event-codec.interface';
+import { RoomHistory } from '../history/room-history.service';
 import { GatewayInstruments } from '../observability/gateway-instruments';
 import { LibraryLogger } from '../observability/library-logger';
 import { WS_TRACING, WsTracing } from '../observability/tracing/ws-tracing';
@@ -52,6 +53,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     @Inject(WEBSOCKET_MODULE_OPTIONS) private readonly options: WebSocketModuleOptions,
     private readonly stats: WebSocketStats,
     @Inject(WS_TRACING) private readonly tracing: WsTracing | null,
+    @Optional() @Inject(RoomHistory) private readonly history: RoomHistory | null = null,
   ) {
     this.logger = new LibraryLogger('WebSocket', options.logLevels);
   }
@@ -60,6 +62,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     const definitions = this.explorer.explore();
     assertDistinctPaths(definitions);
     await this.adapter.attach(this.local);
+    this.history?.start();
     const pipeline = new HandlerPipelineFactory(this.contextCreator);
     for (const definition of definitions) {
       const options = resolveGatewayOptions(this.options, definition.options);
@@ -72,6 +75,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
         codec: this.codec,
         logger: this.logger,
         instruments,
+        history: this.history ?? undefined,
       });
       this.hosts.push(host);
       this.listenerFor(options.port ?? 'app', definition).addRoute(host.route());
@@ -116,6 +120,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     await boundedBy(this.inFlight.whenIdle(), this.options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs);
     await Promise.all([...this.listeners.values()].map((listener) => listener.close()));
     await Promise.all(this.hosts.map((host) => host.settled()));
+    this.history?.stop();
     await this.adapter.close?.();
   }
 

@@ -4,6 +4,8 @@ import { MemoryAdapter } from '../adapters/memory/memory.adapter';
 import { AsyncApiGenerator } from '../asyncapi/asyncapi.generator';
 import { EventCodec } from '../codec/event-codec.interface';
 import { JsonEventCodec } from '../codec/json-event.codec';
+import { createRoomHistory } from '../history/create-room-history';
+import { RoomHistory } from '../history/room-history.service';
 import { ConnectionRegistry } from '../rooms/connection-registry.service';
 import { LocalConnections } from '../rooms/local-connections';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
@@ -49,6 +51,12 @@ import { ConfigurableModuleClass, WEBSOCKET_MODULE_OPTIONS } from './websocket.m
       provide: EventCodec,
       useFactory: (options: WebSocketModuleOptions) => options.codec ?? new JsonEventCodec(),
       inject: [WEBSOCKET_MODULE_OPTIONS],
+    },
+    {
+      provide: RoomHistory,
+      useFactory: (options: WebSocketModuleOptions, adapter: RoomsAdapter, codec: EventCodec, local: LocalConnections): RoomHistory | null =>
+        options.history ? createRoomHistory(options.history, adapter, codec, local) : null,
+      inject: [WEBSOCKET_MODULE_OPTIONS, RoomsAdapter, EventCodec, LocalConnections],
     },
     Rooms,
     ConnectionRegistry,

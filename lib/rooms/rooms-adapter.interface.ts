@@ -1,3 +1,4 @@
+import type { HistoryBackend, HistoryBackendContext } from '../history/history-backend.interface';
 import { LocalConnections } from './local-connections';
 
 /** What a member shows of itself in a room's presence, e.g. `{ user: 'ada', name: 'Ada' }`. */
@@ -80,5 +81,10 @@ export interface RoomsAdapter {
   /** The live nodes and their connection counts. */
   nodes(): Promise<NodeInfo[]>;
   stats(): AdapterStats;
+  /**
+   * Room history and sessions kept where this adapter keeps rooms (in memory, in Redis Streams);
+   * called once at bootstrap when `history` is configured. An adapter without it cannot have history.
+   */
+  history?(context: HistoryBackendContext): HistoryBackend;
 }
 export const RoomsAdapter = Symbol('RoomsAdapter');

@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EventCodec } from '../codec/event-codec.interface';
+import { RoomHistory } from '../history/room-history.service';
 import { encodeFrame, encodeTextFrame } from '../protocol/frame-writer';
 import { Opcode } from '../protocol/opcode';
 import { PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from './rooms-adapter.interface';
@@ -40,20 +41,26 @@ export class Rooms {
   constructor(
     @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
     @Inject(EventCodec) private readonly codec: EventCodec,
+    @Optional() @Inject(RoomHistory) private readonly history: RoomHistory | null = null,
   ) {
     adapter.usePresenceEncoder(presenceEncoder(codec));
   }
 
+  /** With history, the connection's session records the room (and where its history stood), so a resume rejoins it. */
   join(connection: ConnectionRef, room: string, options: JoinOptions = {}): Promise<void> {
-    return this.adapter.join(idOf(connection), room, options.presence);
+    // Without history the adapter is called in this tick, as before: a join and a say sent together stay in order.
+    if (!this.history) return this.adapter.join(idOf(connection), room, options.presence);
+    return this.joinRecorded(this.history, idOf(connection), room, options);
   }
 
   leave(connection: ConnectionRef, room: string): Promise<void> {
-    return this.adapter.leave(idOf(connection), room);
+    const left = this.adapter.leave(idOf(connection), room);
+    return this.history ? left.then(() => this.history?.left(idOf(connection), room)) : left;
   }
 
   leaveAll(connection: ConnectionRef): Promise<void> {
-    return this.adapter.leaveAll(idOf(connection));
+    const left = this.adapter.leaveAll(idOf(connection));
+    return this.history ? left.then(() => this.history?.left(idOf(connection))) : left;
   }
 
   /** Connection ids of the room's members (on every node, with a multi-node adapter). */
@@ -75,9 +82,16 @@ export class Rooms {
     return this.adapter.rooms();
   }
 
+  /** The session records the room, and where its history stood before the join (a resume replays from there). */
+  private async joinRecorded(history: RoomHistory, id: string, room: string, options: JoinOptions): Promise<void> {
+    const position = await history.positionBeforeJoin(id, room);
+    await this.adapter.join(id, room, options.presence);
+    if (position !== undefined) await history.joined(id, room, position);
+  }
+
   /** Starts a broadcast to one or more rooms. */
   to(room: string | readonly string[]): Broadcast {
-    return new Broadcast(this.adapter, this.codec, typeof room === 'string' ? [room] : [...room], new Set());
+    return new Broadcast(this.adapter, this.codec, typeof room === 'string' ? [room] : [...room], new Set(), this.history);
   }
 }
 
@@ -88,21 +102,37 @@ export class Broadcast {
     private readonly codec: EventCodec,
     private readonly rooms: string[],
     private readonly skipped: Set<string>,
+    private readonly history: RoomHistory | null = null,
   ) {}
 
   to(room: string | readonly string[]): Broadcast {
-    return new Broadcast(this.adapter, this.codec, this.rooms.concat(room), this.skipped);
+    return new Broadcast(this.adapter, this.codec, this.rooms.concat(room), this.skipped, this.history);
   }
 
   except(connection: ConnectionRef | readonly ConnectionRef[]): Broadcast {
     const skipped = new Set(this.skipped);
     for (const ref of Array.isArray(connection) ? connection : [connection]) skipped.add(idOf(ref));
-    return new Broadcast(this.adapter, this.codec, this.rooms, skipped);
+    return new Broadcast(this.adapter, this.codec, this.rooms, skipped, this.history);
   }
 
-  /** `{"event":…,"data":…}` to every member, encoded once. */
+  /**
+   * `{"event":…,"data":…}` to every member, encoded once. A room with history gets its own copy,
+   * retained with the next offset (`"room","offset","epoch"` added); then this resolves once the
+   * history has it (with Redis: XADD acknowledged), and rejects when it could not be retained.
+   */
   send(event: string, data?: unknown): Promise<void> {
-    return this.sendFrame(encodeEnvelope(this.codec, { event, data }));
+    const history = this.history;
+    const retained = history ? this.rooms.filter((room) => history.isRetained(room)) : [];
+    if (!history || retained.length === 0) return this.sendFrame(encodeEnvelope(this.codec, { event, data }));
+    return this.sendRetained(history, retained, event, data);
+  }
+
+  private async sendRetained(history: RoomHistory, retained: readonly string[], event: string, data: unknown): Promise<void> {
+    const live = this.rooms.filter((room) => !history.isRetained(room));
+    await Promise.all([
+      live.length > 0 ? this.adapter.broadcast(live, encodeEnvelope(this.codec, { event, data }), this.skipped) : undefined,
+      ...retained.map((room) => history.append(room, event, data, this.skipped)),
+    ]);
   }
 
   /** A raw message to every member: a string as text, a Buffer as binary. */

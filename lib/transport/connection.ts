@@ -305,7 +305,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.peerClose = { code, reason };
     if (!this.hasSentClose) this.sendClose(code, reason);
     this.readyState = ReadyState.Closing;
-    this.socket.end();
+    this.endAfterCloseFrame();
     this.armCloseTimer();
   }
 
@@ -313,7 +313,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private failConnection(code: number, reason: string): void {
     if (!this.hasSentClose) this.sendClose(code, reason);
     this.readyState = ReadyState.Closing;
-    this.socket.end();
+    this.endAfterCloseFrame();
     this.armCloseTimer();
   }
 
@@ -339,6 +339,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // After the messages still being compressed, so in-flight replies go out first.
     if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(() => this.writeControl(frame));
     else this.writeControl(frame);
+  }
+
+  /**
+   * Ends TCP after our close frame (§7.1.1), which sendClose may have queued behind the
+   * compressions in flight. Ending at once made that frame a write after end: it was lost and the
+   * socket destroyed, so the peer saw TCP end with no close frame, and a reset if it kept sending.
+   */
+  private endAfterCloseFrame(): void {
+    if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(() => void this.socket.end());
+    else this.socket.end();
   }
 
   private armCloseTimer(): void {

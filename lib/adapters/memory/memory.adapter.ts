@@ -1,4 +1,6 @@
 import { JsonEventCodec } from '../../codec/json-event.codec';
+import { HistoryBackend, HistoryBackendContext } from '../../history/history-backend.interface';
+import { MemoryHistory } from '../../history/memory-history';
 import { LocalConnections } from '../../rooms/local-connections';
 import { MultiMap } from '../../rooms/multi-map';
 import { AdapterStats, NodeInfo, PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from '../../rooms/rooms-adapter.interface';
@@ -103,6 +105,10 @@ export class MemoryAdapter implements RoomsAdapter {
 
   stats(): AdapterStats {
     return { isConnected: true, undelivered: 0, outages: 0 };
+  }
+
+  history(context: HistoryBackendContext): HistoryBackend {
+    return new MemoryHistory(context, (room) => this.membersByRoom.get(room));
   }
 
   private announceLeave(connectionId: string, room: string): void {

@@ -17,6 +17,16 @@ export class RedisScript {
       return client.eval(this.source, keys.length, ...keys, ...args);
     }
   }
+
+  /** The same, with bulk replies as Buffers (binary payloads stay intact). */
+  async runBuffer(client: Redis, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
+    try {
+      return await client.callBuffer('EVALSHA', this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.callBuffer('EVAL', this.source, keys.length, ...keys, ...args);
+    }
+  }
 }
 
 // Deadlines use Redis's clock (TIME), so nodes on machines with skewed clocks agree on who is dead.

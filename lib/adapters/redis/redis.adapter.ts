@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { JsonEventCodec } from '../../codec/json-event.codec';
+import { HistoryBackend, HistoryBackendContext } from '../../history/history-backend.interface';
 import { LocalConnections } from '../../rooms/local-connections';
 import { AdapterStats, NodeInfo, PresenceChange, PresenceMember, PresenceMeta, RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 import { presenceEncoder } from '../../rooms/rooms.service';
@@ -13,6 +14,7 @@ import { RecentIds } from './recent-ids';
 import { RedisAdapterOptions, ResolvedRedisAdapterOptions, withRedisDefaults } from './redis-adapter-options.interface';
 import { groupName, isRoomGroup, RedisNames, roomGroup, tagGroup } from './redis-channels';
 import { closeRedisClients, openRedisClients, RedisClients } from './redis-clients';
+import { isRetainedMessage, RedisHistory } from './redis-history';
 import { isLinkError, RedisLink } from './redis-link';
 import { ClusterMessage, decodeClusterMessage, encodeClusterMessage } from './redis-message';
 
@@ -65,6 +67,7 @@ export class RedisAdapter implements RoomsAdapter {
   private needsResync = true;
   private resyncing: Promise<void> | undefined;
   private sequence = 0;
+  private retained: RedisHistory | undefined;
 
   constructor(options: RedisAdapterOptions) {
     this.options = withRedisDefaults(options);
@@ -236,6 +239,18 @@ export class RedisAdapter implements RoomsAdapter {
     return { isConnected: this.isInSync(cluster), undelivered: bus.undelivered, outages: link.outages };
   }
 
+  /** Room histories in Redis Streams, sessions in Redis strings (see redis-history.ts). */
+  history(context: HistoryBackendContext): HistoryBackend {
+    this.retained = new RedisHistory(context, {
+      client: () => (this.cluster?.link.canCommand ? this.cluster.clients.client : undefined),
+      prefix: this.options.keyPrefix,
+      sharded: this.options.sharded,
+      roomChannel: (room) => this.names.groupChannel(roomGroup(room)),
+      members: (room) => this.groups.members(roomGroup(room)),
+    });
+    return this.retained;
+  }
+
   /** Delivers to this node's members now, and hands the same frame to the nodes listening to the groups. */
   private broadcastGroups(groups: readonly string[], frame: Buffer, except: ReadonlySet<string>): void {
     this.groups.deliver(groups, frame, except, this.local);
@@ -256,6 +271,8 @@ export class RedisAdapter implements RoomsAdapter {
   private receive(bytes: Buffer): void {
     let message: ClusterMessage;
     try {
+      // A retained message comes from the history's script, and reaches its sender too: it is delivered here, in offset order.
+      if (isRetainedMessage(bytes)) return this.retained?.receive(bytes);
       message = decodeClusterMessage(bytes);
     } catch (error) {
       this.logger.error(`dropped an unreadable cluster message (${bytes.length} B)`, error instanceof Error ? error.stack : String(error));

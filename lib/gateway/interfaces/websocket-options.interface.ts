@@ -1,5 +1,6 @@
 import { LogLevel } from '@nestjs/common';
 import { EventCodec } from '../../codec/event-codec.interface';
+import { HistoryOptions } from '../../history/history-options.interface';
 import { PerMessageDeflateOptions } from '../../protocol/extensions/permessage-deflate';
 import { OriginPattern } from '../origin-policy';
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
@@ -69,6 +70,14 @@ export interface WebSocketModuleOptions extends ConnectionLimits {
    * Default `['log', 'warn', 'error', 'fatal']`; add `'debug'` for a line per refused handshake and per close.
    */
   logLevels?: LogLevel[];
+  /**
+   * Message history for the rooms that match, and resumable sessions for every connection
+   * (README, "History and resumable sessions"). Default: none.
+   *
+   * @example
+   * history: { rooms: ['chat:*'], maxMessages: 1000, maxAgeMs: 600_000 }
+   */
+  history?: HistoryOptions;
 }
 
 /** `@Gateway(options)`. */

@@ -1,0 +1,206 @@
+import type { Redis } from 'ioredis';
+import { HistoryBackend, HistoryBackendContext, HistoryRead, RetainedEntry, SessionRecord, StreamPosition } from '../../history/history-backend.interface';
+import { newEpoch } from '../../history/memory-history';
+import { RedisScript } from './redis-scripts';
+
+/** What the history needs of the adapter it belongs to. */
+export interface RedisHistoryHost {
+  /** The command connection, once attached and ready; undefined while Redis is away. */
+  client(): Redis | undefined;
+  readonly prefix: string;
+  readonly sharded: boolean;
+  /** The channel of a room's group. */
+  roomChannel(room: string): string;
+  /** This node's members of a room. */
+  members(room: string): Iterable<string>;
+}
+
+/** Thrown by append() when Redis cannot take the message: it was delivered to this node's members only, without an offset. */
+export class HistoryUnavailableError extends Error {}
+
+// A retained message on a room's channel: mark, offset, epoch and a JSON header {r: room, x: except}
+// on lines of their own, then the codec's bytes of {event, data}. The mark tells it from the
+// adapter's own messages (which start with version byte 1).
+const TEXT_MARK = 0x02;
+const BINARY_MARK = 0x03;
+const NEWLINE = 0x0a;
+
+/** A retained message (from the history's script), not one of the adapter's own. */
+export const isRetainedMessage = (bytes: Buffer): boolean => bytes[0] === TEXT_MARK || bytes[0] === BINARY_MARK;
+
+// Redis 5 needs effects replication for writes after TIME; later versions always do it.
+const NOW_MS = `if redis.replicate_commands then pcall(redis.replicate_commands) end
+local clock = redis.call('TIME')
+local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
+`;
+
+// The history is lost when the meta hash is gone, or when the stream is gone after something was
+// retained (FLUSHALL, eviction, DEL): a new epoch then starts over at offset 0.
+const ENSURE_EPOCH = `local epoch = redis.call('HGET', KEYS[2], 'epoch')
+local top = tonumber(redis.call('HGET', KEYS[2], 'offset') or '0')
+if (not epoch) or (top > 0 and redis.call('EXISTS', KEYS[1]) == 0) then
+  epoch = ARGV[1]
+  top = 0
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'epoch', epoch, 'offset', 0)
+end
+`;
+
+/**
+ * KEYS stream, meta; ARGV newEpoch, channel, mark, header, payload, maxLen, maxAgeMs, publish command.
+ * XADD with the offset as id (`<offset>-0`) and MAXLEN ~, age trimming by MINID, then PUBLISH in the
+ * same script: every node sees a room's messages in offset order. Returns {offset, epoch}.
+ */
+const APPEND = new RedisScript(`${NOW_MS}${ENSURE_EPOCH}
+local offset = redis.call('HINCRBY', KEYS[2], 'offset', 1)
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[6], offset .. '-0', 'p', ARGV[5], 't', now)
+local maxAge = tonumber(ARGV[7])
+if maxAge > 0 then
+  local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 64)
+  local keep = nil
+  for _, entry in ipairs(oldest) do
+    if tonumber(entry[2][4]) >= now - maxAge then keep = entry[1] break end
+  end
+  if keep == nil and #oldest > 0 then keep = (tonumber(string.match(oldest[#oldest][1], '^%d+')) + 1) .. '-0' end
+  if keep ~= nil then redis.call('XTRIM', KEYS[1], 'MINID', keep) end
+end
+redis.call(ARGV[8], ARGV[2], ARGV[3] .. offset .. '\\n' .. epoch .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[5])
+return {offset, epoch}`);
+
+/** KEYS stream, meta; ARGV newEpoch. {epoch, top}, starting an epoch when there is none. */
+const POSITION = new RedisScript(`${ENSURE_EPOCH}
+return {epoch, top}`);
+
+/** KEYS stream, meta; ARGV afterOffset, maxAgeMs. {epoch ('' when lost), top, entries after the offset and within the age}. */
+const READ = new RedisScript(`${NOW_MS}
+local epoch = redis.call('HGET', KEYS[2], 'epoch')
+local top = tonumber(redis.call('HGET', KEYS[2], 'offset') or '0')
+if (not epoch) or (top > 0 and redis.call('EXISTS', KEYS[1]) == 0) then return {'', 0, {}} end
+local entries = redis.call('XRANGE', KEYS[1], (tonumber(ARGV[1]) + 1) .. '-0', '+')
+local maxAge = tonumber(ARGV[2])
+if maxAge > 0 then
+  local fresh = {}
+  for _, entry in ipairs(entries) do
+    if tonumber(entry[2][4]) >= now - maxAge then table.insert(fresh, entry) end
+  end
+  entries = fresh
+end
+return {epoch, top, entries}`);
+
+type StreamEntryReply = [Buffer, Buffer[]];
+
+/**
+ * Room histories in Redis Streams and sessions in Redis strings, next to the RedisAdapter's keys:
+ *
+ * ```
+ * <p>hist:<room>        STREAM  id <offset>-0, fields p (the codec's bytes of {event, data}) and t (ms, Redis clock)
+ * <p>hist-meta:<room>   HASH    epoch, offset (the newest)
+ * <p>session:<id>       STRING  the session record as JSON, with a TTL
+ * ```
+ */
+export class RedisHistory implements HistoryBackend {
+  constructor(
+    private readonly context: HistoryBackendContext,
+    private readonly host: RedisHistoryHost,
+  ) {}
+
+  async append(room: string, event: string, data: unknown, except: ReadonlySet<string>): Promise<StreamPosition> {
+    const { delivery, options } = this.context;
+    const payload = delivery.payload(event, data);
+    const client = this.host.client();
+    if (!client) return this.unavailable(room, event, data, except);
+    const header = JSON.stringify(except.size > 0 ? { r: room, x: [...except] } : { r: room });
+    const mark = String.fromCharCode(typeof payload === 'string' ? TEXT_MARK : BINARY_MARK);
+    let reply: [number, Buffer];
+    try {
+      reply = (await APPEND.runBuffer(client, this.keys(room), [
+        newEpoch(),
+        this.host.roomChannel(room),
+        mark,
+        header,
+        payload,
+        options.maxMessages,
+        options.maxAgeMs,
+        this.host.sharded ? 'SPUBLISH' : 'PUBLISH',
+      ])) as [number, Buffer];
+    } catch (error) {
+      return this.unavailable(room, event, data, except, error);
+    }
+    // This node gets its own publication too, and delivers it then: in offset order with the others'.
+    return { offset: Number(reply[0]), epoch: reply[1].toString('utf8') };
+  }
+
+  async read(room: string, afterOffset: number): Promise<HistoryRead> {
+    const reply = (await READ.runBuffer(this.requireClient(), this.keys(room), [afterOffset, this.context.options.maxAgeMs])) as [Buffer, number, StreamEntryReply[]];
+    return {
+      epoch: reply[0].toString('utf8'),
+      top: Number(reply[1]),
+      entries: reply[2].map(([id, fields]) => ({ offset: Number.parseInt(id.toString('latin1'), 10), payload: fields[1] })),
+    };
+  }
+
+  async position(room: string): Promise<StreamPosition> {
+    const reply = (await POSITION.run(this.requireClient(), this.keys(room), [newEpoch()])) as [string, number];
+    return { epoch: reply[0], offset: Number(reply[1]) };
+  }
+
+  frameOf(room: string, epoch: string, entry: RetainedEntry): Buffer {
+    return this.context.delivery.frameFromPayload(entry.payload, room, entry.offset, epoch);
+  }
+
+  /** A retained message from a room's channel: delivered to this node's members, encoded once. */
+  receive(bytes: Buffer): void {
+    const firstNewline = bytes.indexOf(NEWLINE, 1);
+    const secondNewline = bytes.indexOf(NEWLINE, firstNewline + 1);
+    const thirdNewline = bytes.indexOf(NEWLINE, secondNewline + 1);
+    if (thirdNewline < 0) throw new Error('retained message without its header');
+    const offset = Number(bytes.toString('latin1', 1, firstNewline));
+    const epoch = bytes.toString('latin1', firstNewline + 1, secondNewline);
+    const header = JSON.parse(bytes.toString('utf8', secondNewline + 1, thirdNewline)) as { r: string; x?: string[] };
+    const body = bytes.subarray(thirdNewline + 1);
+    const payload = bytes[0] === TEXT_MARK ? body.toString('utf8') : body;
+    const { delivery } = this.context;
+    const frame = delivery.frameFromPayload(payload, header.r, offset, epoch);
+    delivery.deliver(header.r, offset, frame, this.host.members(header.r), header.x ? new Set(header.x) : new Set());
+  }
+
+  async saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    await this.requireClient().set(this.sessionKey(id), JSON.stringify(record), 'PX', ttlMs);
+  }
+
+  async loadSession(id: string): Promise<SessionRecord | undefined> {
+    const stored = await this.requireClient().get(this.sessionKey(id));
+    return stored === null ? undefined : (JSON.parse(stored) as SessionRecord);
+  }
+
+  async touchSessions(ids: readonly string[], ttlMs: number): Promise<void> {
+    const client = this.host.client();
+    if (!client || ids.length === 0) return;
+    const pipeline = client.pipeline();
+    for (const id of ids) pipeline.pexpire(this.sessionKey(id), ttlMs);
+    await pipeline.exec();
+  }
+
+  /** Keys of a room's history: the stream and its meta hash. */
+  keys(room: string): [string, string] {
+    return [`${this.host.prefix}hist:${room}`, `${this.host.prefix}hist-meta:${room}`];
+  }
+
+  private sessionKey(id: string): string {
+    return `${this.host.prefix}session:${id}`;
+  }
+
+  /** Redis cannot take it: this node's members still get it (without an offset), and the publisher learns it was not retained. */
+  private unavailable(room: string, event: string, data: unknown, except: ReadonlySet<string>, cause?: unknown): never {
+    const { delivery } = this.context;
+    const frame = delivery.plainFrame(event, data);
+    for (const id of this.host.members(room)) if (!except.has(id)) delivery.sendTo(id, frame);
+    throw new HistoryUnavailableError(`room ${room}: the message was not retained (${cause instanceof Error ? cause.message : 'Redis is unreachable'})`);
+  }
+
+  private requireClient(): Redis {
+    const client = this.host.client();
+    if (!client) throw new HistoryUnavailableError('Redis is unreachable');
+    return client;
+  }
+}

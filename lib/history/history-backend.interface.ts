@@ -1,0 +1,56 @@
+import { ResolvedHistoryOptions } from './history-options.interface';
+import { RetainedDelivery } from './retained-delivery';
+
+/** Where a client is in a room's history. */
+export interface StreamPosition {
+  offset: number;
+  epoch: string;
+}
+
+/** A retained message as stored: its offset and the codec's bytes of `{event, data}` (memory keeps the whole frame). */
+export interface RetainedEntry {
+  offset: number;
+  payload: string | Buffer;
+}
+
+/** What a room's history holds after an offset. */
+export interface HistoryRead {
+  epoch: string;
+  /** The newest offset of the room (0 when nothing was ever retained in this epoch). */
+  top: number;
+  /** The entries after the asked offset, in order; they may start later than asked when older ones were trimmed. */
+  entries: RetainedEntry[];
+}
+
+/** What a session keeps between two connections: the connection's data and rooms. */
+export interface SessionRecord {
+  data: Record<string, unknown>;
+  /** Every room of the connection; retained rooms map to the position at join, others to null. */
+  rooms: Record<string, StreamPosition | null>;
+}
+
+/**
+ * Storage of room histories and sessions: in this process (MemoryAdapter) or in Redis Streams
+ * (RedisAdapter). `append` also delivers: to this node's members, or through Redis to every node,
+ * in offset order.
+ */
+export interface HistoryBackend {
+  /** Retains `{event, data}` in the room's history and delivers it (with its offset) to the room's members but `except`. */
+  append(room: string, event: string, data: unknown, except: ReadonlySet<string>): Promise<StreamPosition>;
+  /** Entries after `offset`, with the room's epoch and newest offset. */
+  read(room: string, afterOffset: number): Promise<HistoryRead>;
+  /** The room's epoch and newest offset. */
+  position(room: string): Promise<StreamPosition>;
+  /** The frame of a stored entry, as members get it live. */
+  frameOf(room: string, epoch: string, entry: RetainedEntry): Buffer;
+  saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<void>;
+  loadSession(id: string): Promise<SessionRecord | undefined>;
+  /** Keeps the sessions of open connections from expiring. */
+  touchSessions(ids: readonly string[], ttlMs: number): Promise<void>;
+}
+
+/** What an adapter needs to build its history backend. */
+export interface HistoryBackendContext {
+  options: ResolvedHistoryOptions;
+  delivery: RetainedDelivery;
+}

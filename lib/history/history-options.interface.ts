@@ -1,0 +1,47 @@
+/**
+ * `WebSocketModule.forRoot({ history })`: rooms whose messages are kept for a while, with an
+ * offset each, so a client that reconnects gets what it missed.
+ *
+ * @example
+ * WebSocketModule.forRoot({ history: { rooms: ['chat:*'], maxMessages: 1000, maxAgeMs: 600_000 } })
+ */
+export interface HistoryOptions {
+  /** Room names with history: exact (`lobby`), a glob where `*` matches any run of characters (`chat:*`), or a RegExp. */
+  rooms: readonly (string | RegExp)[];
+  /** Messages kept per room. Default 1000 (with Redis, trimmed approximately: up to ~100 more). */
+  maxMessages?: number;
+  /** Messages older than this are dropped from the history; 0 keeps them until maxMessages pushes them out. Default 600 000 (10 min). */
+  maxAgeMs?: number;
+  /** How long a session outlives its connection, so the client can resume it. Default 120 000 (2 min). */
+  sessionTtlMs?: number;
+}
+
+export interface ResolvedHistoryOptions {
+  isRetained: (room: string) => boolean;
+  maxMessages: number;
+  maxAgeMs: number;
+  sessionTtlMs: number;
+}
+
+export const HISTORY_DEFAULTS = { maxMessages: 1000, maxAgeMs: 600_000, sessionTtlMs: 120_000 } as const;
+
+const escapeRegExp = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+
+/** `chat:*` → /^chat:.*$/; a RegExp stays as it is. */
+export function roomPattern(pattern: string | RegExp): RegExp {
+  if (pattern instanceof RegExp) return pattern;
+  return new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+}
+
+export function resolveHistoryOptions(options: HistoryOptions): ResolvedHistoryOptions {
+  const patterns = options.rooms.map(roomPattern);
+  const resolved = { ...HISTORY_DEFAULTS, ...options };
+  if (!(resolved.maxMessages >= 1)) throw new RangeError('history.maxMessages must be 1 or more');
+  if (!(resolved.maxAgeMs >= 0) || !(resolved.sessionTtlMs >= 1000)) throw new RangeError('history.maxAgeMs must be 0 or more, sessionTtlMs 1000 or more');
+  return {
+    isRetained: (room) => patterns.some((pattern) => pattern.test(room)),
+    maxMessages: resolved.maxMessages,
+    maxAgeMs: resolved.maxAgeMs,
+    sessionTtlMs: resolved.sessionTtlMs,
+  };
+}

@@ -1,0 +1,200 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { RequestId } from '../codec/envelope';
+import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
+import { WsConnection } from '../rooms/ws-connection';
+import { HistoryBackend, SessionRecord, StreamPosition } from './history-backend.interface';
+import { ResolvedHistoryOptions } from './history-options.interface';
+import { RetainedDelivery } from './retained-delivery';
+
+/** Pushed to every connection once it is ready: `{"event":"$session","data":{"id":"…"}}`. */
+export const SESSION_EVENT = '$session';
+/** A client's first message, to resume a session: `{"event":"$resume","data":ResumeRequest,"id":1}`; the reply carries ResumeResult. */
+export const RESUME_EVENT = '$resume';
+
+/** What a client presents to resume: its session, and the newest position it got in each retained room. */
+export interface ResumeRequest {
+  session: string;
+  rooms?: Record<string, StreamPosition>;
+}
+
+/** How one retained room came back. */
+export interface RoomRecovery {
+  /** Every message the client missed was replayed; false: reload the room's state. */
+  recovered: boolean;
+  /** The room's epoch and newest offset now: where the client is, from here on. */
+  epoch: string;
+  offset: number;
+  /** Messages replayed. */
+  replayed: number;
+}
+
+/** The reply to `$resume`. */
+export interface ResumeResult {
+  /** The session id, kept by the resumed connection. */
+  session: string;
+  /** False when the session had expired or was unknown: nothing was restored, and rooms must be joined again. */
+  restored: boolean;
+  rooms: Record<string, RoomRecovery>;
+}
+
+interface LiveSession {
+  id: string;
+  client: WsConnection;
+  record: SessionRecord;
+}
+
+// With Redis, a frame published just before the replay's read may reach this node after it.
+const SEAM_GRACE_MS = 5000;
+
+const newSessionId = (): string => randomBytes(16).toString('base64url');
+
+/**
+ * Sessions and retained rooms (README, "History and resumable sessions"). Each connection gets a
+ * session whose record (data, rooms, join positions) is saved on every change, so it survives
+ * its node; a new connection presenting it gets the data and rooms back, and the missed messages.
+ */
+export class RoomHistory {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly logger = new Logger('RoomHistory');
+  private touchTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly options: ResolvedHistoryOptions,
+    readonly backend: HistoryBackend,
+    private readonly delivery: RetainedDelivery,
+    private readonly adapter: RoomsAdapter,
+  ) {}
+
+  isRetained(room: string): boolean {
+    return this.options.isRetained(room);
+  }
+
+  /** Keeps the sessions of open connections alive; called once the adapter is attached. */
+  start(): void {
+    this.touchTimer = setInterval(() => void this.touch(), Math.max(1000, this.options.sessionTtlMs / 3));
+    this.touchTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.touchTimer);
+  }
+
+  append(room: string, event: string, data: unknown, except: ReadonlySet<string>): Promise<StreamPosition> {
+    return this.backend.append(room, event, data, except);
+  }
+
+  /** A connection opened: it gets a session (joins from handleConnection are recorded in it). */
+  opened(client: WsConnection): void {
+    this.live.set(client.id, { id: newSessionId(), client, record: { data: client.data, rooms: {} } });
+  }
+
+  /** handleConnection is done: tell the client its session id. */
+  async announce(client: WsConnection): Promise<void> {
+    const session = this.live.get(client.id);
+    if (!session) return;
+    client.send(SESSION_EVENT, { id: session.id });
+    await this.save(client.id);
+  }
+
+  /** Before a join: where the room's history is, so a resume can replay from there. */
+  async positionBeforeJoin(connectionId: string, room: string): Promise<StreamPosition | null | undefined> {
+    if (!this.live.has(connectionId)) return undefined;
+    return this.isRetained(room) ? this.backend.position(room) : null;
+  }
+
+  async joined(connectionId: string, room: string, position: StreamPosition | null): Promise<void> {
+    const session = this.live.get(connectionId);
+    if (!session || room in session.record.rooms) return;
+    session.record.rooms[room] = position;
+    await this.save(connectionId);
+  }
+
+  async left(connectionId: string, room?: string): Promise<void> {
+    const session = this.live.get(connectionId);
+    if (!session) return;
+    if (room === undefined) session.record.rooms = {};
+    else delete session.record.rooms[room];
+    await this.save(connectionId);
+  }
+
+  /** The connection closed: its session is saved one last time and lives on for sessionTtlMs. */
+  async closed(connectionId: string): Promise<void> {
+    await this.save(connectionId);
+    this.live.delete(connectionId);
+  }
+
+  /**
+   * Restores the session's data and rooms on `client`, replays what it missed in each retained
+   * room, then lets live frames through: those that arrived meanwhile were held, and the ones the
+   * replay already sent are dropped, so there is no gap and no duplicate at the seam.
+   */
+  async resume(client: WsConnection, request: ResumeRequest, requestId?: RequestId): Promise<ResumeResult> {
+    const stored = typeof request.session === 'string' ? await this.backend.loadSession(request.session) : undefined;
+    const current = this.live.get(client.id);
+    if (!stored || !current) {
+      const rooms = Object.fromEntries(
+        Object.keys(request.rooms ?? {}).map((room): [string, RoomRecovery] => [room, { recovered: false, epoch: '', offset: 0, replayed: 0 }]),
+      );
+      const result: ResumeResult = { session: current?.id ?? '', restored: false, rooms };
+      client.sendEnvelope({ event: RESUME_EVENT, data: result, id: requestId });
+      return result;
+    }
+    // What handshake guards and handleConnection set now wins over the stored data.
+    client.data = { ...stored.data, ...client.data };
+    const session: LiveSession = { id: request.session, client, record: { data: client.data, rooms: { ...stored.rooms, ...current.record.rooms } } };
+    this.live.set(client.id, session);
+    const gate = this.delivery.gates.start(client.id);
+    const rooms: Record<string, RoomRecovery> = {};
+    try {
+      // Join first, read second: a message is then in the read, or held by the gate, or both (dropped once).
+      for (const room of Object.keys(session.record.rooms)) await this.adapter.join(client.id, room);
+      for (const [room, joinedAt] of Object.entries(session.record.rooms)) {
+        if (!joinedAt) continue;
+        const from = this.newer(request.rooms?.[room], joinedAt);
+        const read = await this.backend.read(room, from.offset);
+        const first = read.entries[0]?.offset ?? read.top + 1;
+        const recovered = read.epoch === from.epoch && first <= from.offset + 1;
+        if (recovered) for (const entry of read.entries) client.sendFrame(this.backend.frameOf(room, read.epoch, entry));
+        gate.raiseFloor(room, read.top);
+        rooms[room] = { recovered, epoch: read.epoch, offset: read.top, replayed: recovered ? read.entries.length : 0 };
+      }
+      // The reply comes after the replay and before the held live frames.
+      client.sendEnvelope({ event: RESUME_EVENT, data: { session: session.id, restored: true, rooms } satisfies ResumeResult, id: requestId });
+    } finally {
+      for (const frame of gate.open()) client.sendFrame(frame);
+      setTimeout(() => this.delivery.gates.end(client.id, gate), SEAM_GRACE_MS).unref();
+    }
+    await this.save(client.id);
+    return { session: session.id, restored: true, rooms };
+  }
+
+  /** The client's own position when it is in the same epoch, else the one recorded at join. */
+  private newer(reported: StreamPosition | undefined, joinedAt: StreamPosition): StreamPosition {
+    if (!reported || typeof reported.offset !== 'number' || typeof reported.epoch !== 'string') return joinedAt;
+    if (reported.epoch !== joinedAt.epoch) return reported;
+    return reported.offset >= joinedAt.offset ? reported : joinedAt;
+  }
+
+  private async save(connectionId: string): Promise<void> {
+    const session = this.live.get(connectionId);
+    if (!session) return;
+    try {
+      session.record.data = session.client.data; // handlers may have replaced it
+      await this.backend.saveSession(session.id, session.record, this.options.sessionTtlMs);
+    } catch (error) {
+      this.logger.error(`saving session of connection ${connectionId} failed`, error instanceof Error ? error.stack : String(error));
+    }
+  }
+
+  private async touch(): Promise<void> {
+    try {
+      await this.backend.touchSessions(
+        [...this.live.values()].map((session) => session.id),
+        this.options.sessionTtlMs,
+      );
+    } catch (error) {
+      this.logger.warn(`refreshing sessions failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { HistoryNode } from '../../fixtures/history/history-node.process';
+import { RedisServer } from '../../helpers/redis-server';
+import { range, ResumingClient } from './resuming-client';
+
+const MESSAGES = 500;
+const KEY_PREFIX = 'hist3:';
+
+let redis: RedisServer;
+let nodes: HistoryNode[] = [];
+const clients: ResumingClient[] = [];
+
+async function connect(node: HistoryNode): Promise<ResumingClient> {
+  const client = await ResumingClient.connect(node.wsUrl);
+  clients.push(client);
+  return client;
+}
+
+interface ResumeReply {
+  restored: boolean;
+  rooms: Record<string, { recovered: boolean; replayed: number }>;
+}
+
+describe('history across three nodes on one redis-server', () => {
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    nodes = await Promise.all(['A', 'B', 'C'].map((name) => HistoryNode.start(name, redis.url, KEY_PREFIX)));
+  }, 40_000);
+
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    await redis?.dispose();
+  }, 20_000);
+
+  it('replays the 500 missed messages on another node, in order, then live ones, without a duplicate', async () => {
+    const room = `h:move-${Math.random()}`;
+    const [a, b, c] = nodes;
+    const first = await connect(a);
+    await first.request('join', { room });
+    await first.request('remember', { name: 'ada' });
+    await b.publish(room, 1, 2);
+    await first.waitForCount(room, 2);
+    const position = first.position(room);
+    first.reset();
+
+    await b.publish(room, 3, MESSAGES);
+    const second = await connect(c);
+    const reply = await second.request<ResumeReply>('$resume', { session: first.session, rooms: { [room]: position } });
+    await a.publish(room, 3 + MESSAGES, 5);
+    await second.waitForCount(room, MESSAGES + 5);
+
+    expect(reply).toMatchObject({ restored: true, rooms: { [room]: { recovered: true, replayed: MESSAGES } } });
+    expect(second.numbers(room)).toEqual(range(3, MESSAGES + 5));
+    expect(await second.request('whoami')).toMatchObject({ data: { name: 'ada' }, rooms: [room] });
+  });
+
+  it('recovers on another node after its own node was SIGKILLed mid-stream', async () => {
+    const room = `h:kill-${Math.random()}`;
+    const [a, b, c] = nodes;
+    const first = await connect(a);
+    await first.request('join', { room });
+    // 500 messages over about a second, from B; A dies while they flow.
+    const streaming = b.publish(room, 1, MESSAGES, 2);
+    await first.waitForCount(room, 50);
+    await a.stop('SIGKILL');
+    await first.waitFor(() => first.socket.readyState === first.socket.CLOSED, 'the close after the kill').catch(() => undefined);
+    const position = first.position(room);
+    const before = first.numbers(room);
+
+    const second = await connect(c);
+    const reply = await second.request<ResumeReply>('$resume', { session: first.session, rooms: { [room]: position } });
+    await streaming;
+    await second.waitForCount(room, MESSAGES - before.length);
+
+    expect(reply).toMatchObject({ restored: true, rooms: { [room]: { recovered: true } } });
+    expect([...before, ...second.numbers(room)]).toEqual(range(1, MESSAGES));
+  });
+});
