@@ -1,0 +1,83 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LoadgenArgs, LoadgenResult, startLoadgen } from '../loadgen/loadgen-client';
+import { TARGETS, TargetId } from '../peers/peer-catalog';
+import { startPeer } from '../peers/peer-process';
+import { depthFor } from '../scenarios/echo-throughput';
+import { echoMessage, payloadOf } from '../scenarios/wire-messages';
+import { Pinning } from '../system/cpu-pinning';
+import { freePort } from '../system/free-port';
+import { PROFILE_DIR, RESULTS_DIR } from '../system/paths';
+import { SampleWindow, selfTimes } from './cpu-profile-summary';
+
+interface ProfileCase {
+  name: string;
+  target: TargetId;
+  /** Load generator runs, one after the other, against one profiled server. */
+  loads(port: number): LoadgenArgs[];
+  describe(results: LoadgenResult[]): string;
+}
+
+const echoLoad = (target: TargetId, port: number): LoadgenArgs => {
+  const { path, protocol, wire } = TARGETS[target];
+  const message = echoMessage(wire, payloadOf(32));
+  return { mode: 'echo', protocol, port, path, conns: 100, depth: depthFor(100), message, warmupMs: 1_000, durationMs: 6_000 };
+};
+const msgsPerSecond = ([result]: LoadgenResult[]) => `${Math.round(result.messagesPerSecond).toLocaleString('en-US')} msg/s, loadgen CPU ${Math.round(result.cpuPercent)}%`;
+
+const CASES: ProfileCase[] = [
+  { name: 'raw-echo-32b-100c', target: 'ours-raw', loads: (port) => [echoLoad('ours-raw', port)], describe: msgsPerSecond },
+  { name: 'gateway-echo-32b-100c', target: 'ours-gateway', loads: (port) => [echoLoad('ours-gateway', port)], describe: msgsPerSecond },
+  {
+    name: 'handshakes-5000x4',
+    target: 'ours-gateway',
+    loads: (port) => Array.from({ length: 4 }, () => ({ mode: 'idle', protocol: 'ws', port, path: '/bench', conns: 5_000, concurrency: 100, holdMs: 0 }) as LoadgenArgs),
+    describe: (results) => `${results.map((r) => Math.round(r.handshakesPerSecond).toLocaleString('en-US')).join(', ')} handshakes/s`,
+  },
+];
+const TOP = 30;
+
+/** A fresh server per case under `node --cpu-prof`; bench/results/profile.md lists the top self time. */
+export async function runProfile(loadgen: string, pinning: Pinning): Promise<void> {
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const sections = [`# CPU profile of nest-rfc6455 (node --cpu-prof), ${new Date().toISOString().slice(0, 16)} UTC`, '', pinning.description, ''];
+  for (const profileCase of CASES) {
+    const file = `${profileCase.name}.cpuprofile`;
+    const flags = ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', file];
+    const peer = await startPeer('ours', await freePort(), { pinning, nodeFlags: flags });
+    const results: LoadgenResult[] = [];
+    const windows: SampleWindow[] = [];
+    const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+    try {
+      for (const args of profileCase.loads(peer.port)) {
+        // Echo: the measured window. Handshakes: from the first connect to CONNECTED.
+        const window: SampleWindow = { startUs: nowUs(), endUs: Infinity };
+        windows.push(window);
+        const hooks = {
+          onMeasureStart: () => void (window.startUs = nowUs()),
+          onMeasureEnd: () => void (window.endUs = nowUs()),
+          onConnected: () => void (args.mode === 'idle' && (window.endUs = nowUs())),
+        };
+        results.push(await startLoadgen(loadgen, args, pinning, hooks).result);
+        await sleep(1_000); // the server closes the last run's connections outside any window
+      }
+    } finally {
+      await peer.stop();
+    }
+    const { busyMs, idleMs, functions } = selfTimes(join(PROFILE_DIR, file), windows);
+    sections.push(
+      `## ${profileCase.name} (${TARGETS[profileCase.target].label}): ${profileCase.describe(results)}, with the profiler on`,
+      '',
+      `samples from the load windows only: busy ${Math.round(busyMs)} ms, idle ${Math.round(idleMs)} ms; profile: bench/results/profiles/${file}`,
+      '',
+      '| self % of busy | self ms | function | location |',
+      '|---:|---:|---|---|',
+      ...functions.slice(0, TOP).map((f) => `| ${f.percent.toFixed(1)} | ${Math.round(f.selfMs)} | \`${f.name}\` | ${f.location} |`),
+      '',
+    );
+  }
+  const markdown = sections.join('\n');
+  writeFileSync(join(RESULTS_DIR, 'profile.md'), markdown);
+  console.log(markdown);
+}

@@ -1,0 +1,56 @@
+import { echoThroughput } from './scenarios/echo-throughput';
+import { fanOut } from './scenarios/fan-out';
+import { idleConnections } from './scenarios/idle-connections';
+import { latency } from './scenarios/latency';
+import { Scenario } from './scenarios/scenario';
+
+/** How long and how often: --quick must finish in under two minutes on 2 cores. */
+export interface PlanSettings {
+  name: 'quick' | 'full';
+  repeats: number;
+  warmupMs: number;
+  durationMs: number;
+  fanoutMembers: number[];
+  idleConnections: number[];
+}
+
+export const QUICK: PlanSettings = { name: 'quick', repeats: 1, warmupMs: 200, durationMs: 500, fanoutMembers: [1_000], idleConnections: [4_000] };
+export const FULL: PlanSettings = { name: 'full', repeats: 3, warmupMs: 1_000, durationMs: 2_000, fanoutMembers: [1_000, 10_000], idleConnections: [10_000, 50_000] };
+
+const ECHO_CONNECTIONS = [1, 100, 1_000];
+const PAYLOAD_BYTES = [32, 4_096];
+const LATENCY = { connections: 100, rate: 5_000, payloadBytes: 32 };
+/** File descriptors the driver side needs beyond the connections themselves. */
+const FD_HEADROOM = 512;
+
+export interface PlannedSuite {
+  scenarios: Scenario[];
+  /** Scenarios left out, and why (e.g. 50,000 idle connections past the fd limit). */
+  skipped: { id: string; reason: string }[];
+}
+
+export function planSuite(settings: PlanSettings, fdLimit: number): PlannedSuite {
+  const scenarios: Scenario[] = [];
+  const skipped: PlannedSuite['skipped'] = [];
+  const timing = { warmupMs: settings.warmupMs, durationMs: settings.durationMs };
+  for (const isEnveloped of [false, true]) {
+    for (const connections of ECHO_CONNECTIONS) {
+      for (const payloadBytes of PAYLOAD_BYTES) scenarios.push(echoThroughput({ connections, payloadBytes, isEnveloped, ...timing }));
+    }
+  }
+  const latencyTiming = { warmupMs: settings.warmupMs, durationMs: settings.durationMs * 2 };
+  for (const isEnveloped of [false, true]) scenarios.push(latency({ ...LATENCY, isEnveloped, ...latencyTiming }));
+  for (const members of settings.fanoutMembers) {
+    if (members + FD_HEADROOM > fdLimit) skipped.push({ id: `fanout-${members}`, reason: `needs ${members + FD_HEADROOM} fds, hard limit is ${fdLimit}` });
+    else scenarios.push(fanOut({ members, payloadBytes: 32, ...timing }));
+  }
+  for (const connections of settings.idleConnections) {
+    if (connections + FD_HEADROOM > fdLimit) {
+      skipped.push({ id: `idle-${connections}`, reason: `needs ${connections + FD_HEADROOM} fds per process, hard limit (ulimit -Hn) is ${fdLimit}` });
+    } else {
+      const isQuick = settings.name === 'quick';
+      scenarios.push(idleConnections({ connections, concurrency: 100, warmupConnections: isQuick ? 500 : 2_000, settleMs: isQuick ? 500 : 1_500 }));
+    }
+  }
+  return { scenarios, skipped };
+}
