@@ -115,7 +115,15 @@ export class WebSocketMetrics implements OnModuleDestroy {
       buckets: durationBuckets,
       registers,
     });
-    this.stopDurations = stats.onHandlerDuration((gateway, event, durationMs) => durations.observe({ gateway, event: event ?? '' }, durationMs / 1000));
+    // prom-client hashes and validates a label set on every observe(); a child per (gateway, event),
+    // made once, turns the per-message cost into one bucket search (bench: 5% of CPU before).
+    const children = new Map<string, ReturnType<typeof durations.labels>>();
+    this.stopDurations = stats.onHandlerDuration((gateway, event, durationMs) => {
+      const key = `${gateway}\u0000${event ?? ''}`;
+      let child = children.get(key);
+      if (!child) children.set(key, (child = durations.labels({ gateway, event: event ?? '' })));
+      child.observe(durationMs / 1000);
+    });
   }
 
   /** Imports prom-client and registers the metrics; rejects with what to install when it is missing. */
