@@ -123,7 +123,7 @@ export class GatewayHost {
           if (this.tryResume(client, this.deps.history, message)) return;
         }
         if (!limiter || limiter.admit(message)) dispatcher.dispatch(client, message);
-        else this.rateLimited(client, dispatcher);
+        else this.rateLimited(client, dispatcher, message);
       });
       const gateway = instance as Partial<OnGatewayConnection>;
       if (typeof gateway.handleConnection === 'function') await gateway.handleConnection(client, client.handshake);
@@ -172,10 +172,12 @@ export class GatewayHost {
   }
 
   /** Over the rate limit: the message is dropped and answered, or the connection closed (1008). */
-  private rateLimited(client: WsConnection, dispatcher: GatewayDispatcher): void {
+  private rateLimited(client: WsConnection, dispatcher: GatewayDispatcher, message: string | Buffer): void {
     this.deps.instruments.stats.rateLimitExceeded();
     if (this.options.rateLimit?.onExceeded === 'close') return client.close(CloseCode.PolicyViolation, 'rate limit exceeded');
-    dispatcher.sendError(client, { code: 'RATE_LIMITED', message: rateLimited() }, undefined);
+    // Decoded only to echo its id, so the client knows which request was dropped (DESIGN.md).
+    const decoded = (this.options.codec ?? this.deps.codec).decode(message);
+    dispatcher.sendError(client, { code: 'RATE_LIMITED', message: rateLimited() }, decoded.ok ? decoded.envelope.id : undefined);
   }
 
   private async runDisconnectHook(gateway: OnGatewayDisconnect, client: WsConnection, event: CloseEvent): Promise<void> {

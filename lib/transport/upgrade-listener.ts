@@ -91,11 +91,20 @@ export class UpgradeListener {
 
   /** A server of our own on `port`; plain HTTP requests to it get 426. */
   async listen(port: number, host?: string): Promise<AddressInfo> {
-    const server = createServer((_request, response) => {
-      response.writeHead(426, { Connection: 'close', Upgrade: 'websocket', 'Content-Type': 'text/plain' });
-      response.end('This port speaks WebSocket only.\n');
-    });
-    server.headersTimeout = this.options.handshakeTimeoutMs; // slow-loris before the upgrade event
+    const { handshakeTimeoutMs } = this.options;
+    const server = createServer(
+      {
+        // Slow-loris before the upgrade event: Node answers 408 to headers that take longer,
+        // and only looks every connectionsCheckingInterval (30 s by default), so look often.
+        headersTimeout: handshakeTimeoutMs,
+        requestTimeout: Math.max(handshakeTimeoutMs, 300_000),
+        connectionsCheckingInterval: Math.min(1_000, handshakeTimeoutMs),
+      },
+      (_request, response) => {
+        response.writeHead(426, { Connection: 'close', Upgrade: 'websocket', 'Content-Type': 'text/plain' });
+        response.end('This port speaks WebSocket only.\n');
+      },
+    );
     this.ownServers.push(server);
     this.attach(server);
     await new Promise<void>((resolve, reject) => {

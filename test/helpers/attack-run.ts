@@ -33,6 +33,13 @@ export interface AttackFigures {
 
 const toMiB = (bytes: number): number => Math.round((bytes / MiB) * 100) / 100;
 
+/** Counts outcomes by a key, for compact assertions: `{ "408 closed": 300 }`. */
+export const tally = <T>(items: readonly T[], key: (item: T) => string): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+};
+
 export class AttackRun {
   private readonly during: number[] = [];
 
