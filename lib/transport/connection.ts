@@ -86,6 +86,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly parser: FrameParser;
   private readonly queue: SendQueue;
   private hasSentClose = false;
+  /** The close frame is on the socket: nothing may follow it (§5.5.1). */
+  private hasWrittenClose = false;
   private isReading = false;
   private peerClose: { code: number; reason: string } | undefined;
   private sentCloseCode: number = CloseCode.Abnormal;
@@ -179,9 +181,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** RFC 7692 §6: a compressed message is one frame with RSV1 set; small ones go out as they are. */
   private async sendCompressible(deflate: DeflateChannel, frame: Buffer): Promise<void> {
-    if (this.readyState !== ReadyState.Open) return;
+    // Sent before close() still goes out: the close frame waits behind it in the same queue.
+    if (this.hasWrittenClose || this.readyState === ReadyState.Closed) return;
     const { opcode, payload } = framePayloadOf(frame);
-    if (!deflate.shouldCompress(payload.length)) return void this.writeFrame(frame);
+    if (!deflate.shouldCompress(payload.length)) return void this.writeQueued(frame);
     let compressed: Buffer;
     try {
       compressed = deflate.params.serverNoContextTakeover
@@ -191,7 +194,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.options.onUnexpectedError?.(error, this);
       return this.failConnection(CloseCode.InternalError, '');
     }
-    this.writeFrame(compressed);
+    this.writeQueued(compressed);
+  }
+
+  /** A frame from the outbound queue: written unless our close frame already left. */
+  private writeQueued(frame: Buffer): void {
+    if (this.hasWrittenClose || this.readyState === ReadyState.Closed) return;
+    if (this.readyState !== ReadyState.Open || this.admit(frame.length)) this.queue.write(frame);
   }
 
   /** §5.5.2: a ping; the peer answers with a pong carrying the same payload. */
@@ -240,6 +249,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private enqueueInbound(deflate: DeflateChannel, event: InboundEvent): void {
     if (deflate.inbound.size >= INBOUND_BACKLOG_MESSAGES) this.socket.pause();
     deflate.inbound.push(async () => {
+      // A failed or closing connection inflates nothing more: the results would be dropped anyway.
+      if (event.kind === 'compressed' && this.readyState !== ReadyState.Open) return;
       if (event.kind === 'compressed') await this.inflateThenDeliver(deflate, event.isText, event.data);
       else this.handle(event);
       if (deflate.inbound.size <= INBOUND_BACKLOG_MESSAGES / 2 && this.socket.isPaused()) this.socket.resume();
@@ -337,8 +348,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.hasSentClose = true;
     this.sentCloseCode = code;
     // After the messages still being compressed, so in-flight replies go out first.
-    if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(() => this.writeControl(frame));
-    else this.writeControl(frame);
+    const writeClose = (): void => {
+      this.hasWrittenClose = true;
+      this.writeControl(frame);
+    };
+    if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(writeClose);
+    else writeClose();
   }
 
   /**

@@ -94,7 +94,7 @@ export class RawPeer extends EventEmitter {
   readonly ended: Promise<void>;
   /** Resolves when the socket is fully closed. */
   readonly closed: Promise<void>;
-  private readonly parser = new FrameParser({ role: 'client', maxMessageBytes: 64 << 20 });
+  private parser = new FrameParser({ role: 'client', maxMessageBytes: 64 << 20 });
   private cursor = 0;
   /** The server ended its half or the socket closed: every frame that will arrive has been read. */
   private hasNoMoreFrames = false;
@@ -126,6 +126,10 @@ export class RawPeer extends EventEmitter {
     const request = Buffer.from(upgradeRequest(path, options));
     socket.write(options.extraBytes ? Buffer.concat([request, options.extraBytes]) : request);
     await peer.readHead();
+    // RFC 7692 §6: once deflate is agreed, the server may send compressed (RSV1) messages.
+    if (peer.head.headers['sec-websocket-extensions']?.startsWith('permessage-deflate')) {
+      peer.parser = new FrameParser({ role: 'client', maxMessageBytes: 64 << 20, isDeflateNegotiated: true });
+    }
     return peer;
   }
 
