@@ -1,22 +1,9 @@
 // The chat page (GET /) in Debian's Chromium, driven by playwright-core: the browser's own
 // WebSocket against our engine. Never downloads a browser; a missing one fails the suite.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { BrowserContext, Page } from 'playwright-core';
+import { ChromiumSession, launchChromium } from '../helpers/chromium';
 import { SampleApp, startSampleApp } from '../fixtures/sample-app';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Every Playwright wait; far below the test timeout, so a stuck page fails with Playwright's message. */
 const WAIT_MS = 5_000;
 
@@ -34,16 +21,12 @@ const exactlyInAnyOrder = (names: readonly string[]): RegExp =>
 describe('the chat page in Chromium', () => {
   let app: SampleApp | undefined;
   let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: ChromiumSession | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y --no-install-recommends chromium); this suite never downloads a browser`);
-    }
     app = await startSampleApp();
-    // playwright-core refuses --user-data-dir in args: a fresh profile goes through launchPersistentContext.
-    profile = mkdtempSync(join(tmpdir(), 'nest-rfc6455-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
+    context = browser.context;
     context.setDefaultTimeout(WAIT_MS);
   });
 
@@ -52,9 +35,8 @@ describe('the chat page in Chromium', () => {
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await app?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   /** Opens the chat page and waits for its WebSocket to be open. */

@@ -2,25 +2,12 @@
 // server restarts on the same port under two Chromium pages: they show that they reconnected,
 // rejoin their room, send what was said while offline, and chat again. Debian's Chromium only.
 import { INestApplication } from '@nestjs/common';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { BrowserContext, Page } from 'playwright-core';
+import { ChromiumSession, launchChromium } from '../helpers/chromium';
 import { createApp } from '../../sample/src/create-app';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Every Playwright wait: a reconnection takes at most the page's 2 s backoff cap after the restart. */
 const WAIT_MS = 10_000;
 
@@ -36,22 +23,18 @@ describe('the chat page in Chromium across a server restart', () => {
   let app: INestApplication | undefined;
   let port = 0;
   let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: ChromiumSession | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y --no-install-recommends chromium); this suite never downloads a browser`);
-    }
     ({ app, port } = await startSample());
-    profile = mkdtempSync(join(tmpdir(), 'nest-rfc6455-chromium-client-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
+    context = browser.context;
     context.setDefaultTimeout(WAIT_MS);
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await app?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   const openChat = async (name: string, room: string): Promise<Page> => {

@@ -1,15 +1,14 @@
 // The live dashboard (GET /dashboard) in Debian's Chromium, driven by playwright-core: it renders
 // from ws /dashboard-feed and its numbers and charts move when a client sends traffic.
 // UPDATE_SCREENSHOTS=1 also writes the screenshot README shows (docs/images/dashboard.png).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { BrowserContext, Page } from 'playwright-core';
+import { ChromiumSession, launchChromium } from '../helpers/chromium';
 import { SampleApp, startSampleApp } from '../fixtures/sample-app';
 import { EnvelopeClient } from '../helpers/envelope-client';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Every Playwright wait: a few dashboard pushes (one a second), far below the test timeout. */
 const WAIT_MS = 8_000;
 const README_SCREENSHOT = join(__dirname, '..', '..', 'docs', 'images', 'dashboard.png');
@@ -20,21 +19,13 @@ jest.setTimeout(60_000);
 describe('the dashboard page in Chromium', () => {
   let app: SampleApp | undefined;
   let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: ChromiumSession | undefined;
   const clients = new Set<EnvelopeClient>();
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y --no-install-recommends chromium); this suite never downloads a browser`);
-    }
     app = await startSampleApp();
-    profile = mkdtempSync(join(tmpdir(), 'nest-rfc6455-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 860 },
-    });
+    browser = await launchChromium({ viewport: { width: 1280, height: 860 } });
+    context = browser.context;
     context.setDefaultTimeout(WAIT_MS);
   });
 
@@ -45,9 +36,8 @@ describe('the dashboard page in Chromium', () => {
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await app?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   const connect = async (path: string): Promise<EnvelopeClient> => {
@@ -124,7 +114,7 @@ describe('the dashboard page in Chromium', () => {
     await chat[2].close();
     await page.locator('#chart-closes rect').first().waitFor();
 
-    const file = process.env.UPDATE_SCREENSHOTS === '1' ? README_SCREENSHOT : join(profile ?? tmpdir(), 'dashboard.png');
+    const file = process.env.UPDATE_SCREENSHOTS === '1' ? README_SCREENSHOT : join(tmpdir(), `nest-rfc6455-dashboard-${process.pid}.png`);
     mkdirSync(dirname(file), { recursive: true });
     await page.screenshot({ path: file, fullPage: true });
 

@@ -1,26 +1,13 @@
 // Chromium offers permessage-deflate on every WebSocket (RFC 7692): against the sample's /echo,
 // the browser's own WebSocket must negotiate it, compress what it sends, inflate what it gets,
 // and see every message back byte for byte. Debian's Chromium only; a missing one fails the suite.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Duplex } from 'node:stream';
-import { BrowserContext, chromium } from 'playwright-core';
+import { BrowserContext } from 'playwright-core';
+import { ChromiumSession, launchChromium } from '../helpers/chromium';
 import { SampleApp, startSampleApp } from '../fixtures/sample-app';
 import { chatText } from '../helpers/deflate-payloads';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WAIT_MS = 5_000;
 const MESSAGE_BYTES = 10 * 1024;
 
@@ -36,7 +23,7 @@ interface PageResult {
 describe('permessage-deflate in Chromium, with the browser’s own WebSocket on /echo', () => {
   let app: SampleApp | undefined;
   let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: ChromiumSession | undefined;
   /** The server side of each /echo upgrade, to count the bytes that really crossed the wire. */
   const echoSockets: Duplex[] = [];
   const tap = (request: IncomingMessage, socket: Duplex): void => {
@@ -44,21 +31,17 @@ describe('permessage-deflate in Chromium, with the browser’s own WebSocket on 
   };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y --no-install-recommends chromium); this suite never downloads a browser`);
-    }
     app = await startSampleApp();
     app.server.on('upgrade', tap);
-    profile = mkdtempSync(join(tmpdir(), 'nest-rfc6455-chromium-deflate-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
+    context = browser.context;
     context.setDefaultTimeout(WAIT_MS);
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     app?.server.off('upgrade', tap);
     await app?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('negotiates permessage-deflate and echoes 10 KB of text and of binary byte for byte, both ways compressed', async () => {
