@@ -65,6 +65,8 @@ const INBOUND_BACKLOG_MESSAGES = 16;
 /** Outbound bytes past which pongs are skipped: a ping flood from a peer that does not read. */
 const PONG_BACKLOG_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** ECONNRESET, EPIPE: 'close' follows and reports 1006. One function for every socket. */
+const ignoreSocketError = (): void => undefined;
 
 /**
  * One WebSocket over one TCP/TLS socket, after the opening handshake.
@@ -113,7 +115,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.queue = new SendQueue(socket, options.maxBufferedBytes);
     this.counters = options.counters ?? newTrafficCounters();
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    socket.on('error', () => undefined); // ECONNRESET, EPIPE: 'close' follows and reports 1006.
+    socket.on('error', ignoreSocketError);
     socket.on('close', () => this.onSocketClose());
     socket.on('drain', () => this.emit('drain'));
     socket.on('end', () => this.onSocketEnd());

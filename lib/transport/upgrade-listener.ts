@@ -45,6 +45,8 @@ export interface UpgradeListenerOptions {
 interface BoundRoute {
   route: UpgradeRoute;
   heartbeat: Heartbeat;
+  /** Built once per route and shared by its connections (a copy only when deflate adds its terms). */
+  connectionOptions: ConnectionOptions;
 }
 
 /**
@@ -61,6 +63,8 @@ export class UpgradeListener {
   private readonly ownServers: HttpServer[] = [];
   private isClosing = false;
 
+  private readonly reportUnexpected = (error: unknown): void => this.options.onUnexpectedError(error);
+
   constructor(private readonly options: UpgradeListenerOptions) {}
 
   get connections(): ReadonlySet<Connection> {
@@ -73,7 +77,8 @@ export class UpgradeListener {
 
   /** Binds a route; a second route on the same path throws. */
   addRoute(route: UpgradeRoute): void {
-    this.router.add(route.path, { route, heartbeat: new Heartbeat(route.heartbeat) });
+    const connectionOptions: ConnectionOptions = { ...route.connection, onUnexpectedError: this.reportUnexpected };
+    this.router.add(route.path, { route, heartbeat: new Heartbeat(route.heartbeat), connectionOptions });
   }
 
   attach(server: WebServer): void {
@@ -160,7 +165,7 @@ export class UpgradeListener {
     const address = request.socket.remoteAddress ?? '';
     const early = this.admissionRefusal(address);
     if (early) return this.refuse(request, socket, early);
-    const { route, heartbeat } = bound;
+    const { route } = bound;
     if (route.verify) {
       const refusal = await this.withinHandshakeTimeout(socket, route.verify(request, upgrade));
       if (refusal) return this.refuse(request, socket, refusal);
@@ -169,7 +174,7 @@ export class UpgradeListener {
       const late = this.admissionRefusal(address);
       if (late) return this.refuse(request, socket, late);
     }
-    this.accept(request, socket, head, upgrade, route, heartbeat);
+    this.accept(request, socket, head, upgrade, bound);
   }
 
   /** 503 while closing, at the connection cap, or at the cap for one address (DESIGN.md). */
@@ -194,17 +199,14 @@ export class UpgradeListener {
     });
   }
 
-  private accept(request: IncomingMessage, socket: Duplex, head: Buffer, upgrade: ValidUpgrade, route: UpgradeRoute, heartbeat: Heartbeat): void {
+  private accept(request: IncomingMessage, socket: Duplex, head: Buffer, upgrade: ValidUpgrade, { route, heartbeat, connectionOptions }: BoundRoute): void {
     const protocol = selectSubprotocol(upgrade.offeredProtocols, route.subprotocols);
     const deflate = route.perMessageDeflate && negotiatePerMessageDeflate(upgrade.extensionOffers, route.perMessageDeflate);
     socket.write(buildAcceptResponse({ key: upgrade.key, protocol, extensions: deflate?.responseHeader }));
     socket.off('error', ignoreHandshakeError);
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-    const connection = new Connection(socket, {
-      ...route.connection,
-      deflate: deflate?.params,
-      onUnexpectedError: (error) => this.options.onUnexpectedError(error),
-    }, protocol);
+    const options = deflate ? { ...connectionOptions, deflate: deflate.params } : connectionOptions;
+    const connection = new Connection(socket, options, protocol);
     this.track(connection, request.socket.remoteAddress ?? '');
     heartbeat.add(connection);
     // Bytes that arrive while an async onConnection runs wait in the socket, in order.
