@@ -83,6 +83,7 @@ export class UpgradeListener {
 
   attach(server: WebServer): void {
     if (this.attached.has(server)) return;
+    this.boundHeaderPhase(server);
     const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
       this.handleUpgrade(server, request, socket, head).catch((error: unknown) => this.refuseUnexpected(request, socket, error));
     };
@@ -92,6 +93,18 @@ export class UpgradeListener {
       server.off('upgrade', listener);
       restoreRequests();
     });
+  }
+
+  /**
+   * Slow-loris before the upgrade event: the request headers are Node's to read, so the bound is
+   * Node's headersTimeout (408), lowered to the handshake timeout, never raised. Node checks it
+   * every connectionsCheckingInterval (30 s by default, read at listen), so check every second.
+   */
+  private boundHeaderPhase(server: WebServer): void {
+    const { handshakeTimeoutMs } = this.options;
+    if (server.headersTimeout === 0 || server.headersTimeout > handshakeTimeoutMs) server.headersTimeout = handshakeTimeoutMs;
+    const tracked = server as WebServer & { connectionsCheckingInterval?: number };
+    if (!server.listening && (tracked.connectionsCheckingInterval ?? 30_000) > 1_000) tracked.connectionsCheckingInterval = Math.min(1_000, handshakeTimeoutMs);
   }
 
   /** A server of our own on `port`; plain HTTP requests to it get 426. */
