@@ -8,7 +8,7 @@ import { TimingInterceptor } from './timing.interceptor';
 type ChatData = { name?: string };
 
 /** `ws /chat`: join {room,name}, leave {room}, say {room,text}; members get said, joined, left. */
-@Gateway({ path: '/chat', maxMessageBytes: 64 * 1024 })
+@Gateway({ path: '/chat', maxMessageBytes: 64 * 1024, perMessageDeflate: true })
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }))
 @UseInterceptors(TimingInterceptor)
 @UseFilters(ChatErrorFilter)
