@@ -199,10 +199,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.writeQueued(compressed);
   }
 
-  /** A frame from the outbound queue: written unless our close frame already left. */
+  /**
+   * A frame from the outbound queue: written unless our close frame already left. It was admitted
+   * (against maxBufferedBytes) when it was queued, so it is not judged a second time here.
+   */
   private writeQueued(frame: Buffer): void {
     if (this.hasWrittenClose || this.readyState === ReadyState.Closed) return;
-    if (this.readyState !== ReadyState.Open || this.admit(frame.length)) this.queue.write(frame);
+    this.counters.messagesOut++;
+    this.counters.bytesOut += frame.length;
+    this.queue.write(frame);
   }
 
   /** §5.5.2: a ping; the peer answers with a pong carrying the same payload. */
