@@ -4,6 +4,7 @@ import { isObservable, Subscription } from 'rxjs';
 import { RequestId } from '../codec/envelope';
 import { EventCodec } from '../codec/event-codec.interface';
 import { GatewayInstruments } from '../observability/gateway-instruments';
+import { HandlerDurationRecorder } from '../observability/handler-durations';
 import { MessageSpan } from '../observability/tracing/ws-tracing';
 import { MultiMap } from '../rooms/multi-map';
 import { WsConnection } from '../rooms/ws-connection';
@@ -19,8 +20,8 @@ import { badMessage, handlerFailed, noHandlerFor } from './messages';
  * Named handlers get envelopes; `@OnMessage()` gets every other message raw.
  */
 export class GatewayDispatcher {
-  private readonly handlers = new Map<string, CompiledHandler>();
-  private readonly rawHandler: CompiledHandler | undefined;
+  private readonly handlers = new Map<string, TimedHandler>();
+  private readonly rawHandler: TimedHandler | undefined;
   /** Live Observable replies, ended when their connection closes. */
   private readonly streams = new MultiMap<WsConnection, Subscription>();
 
@@ -36,7 +37,7 @@ export class GatewayDispatcher {
     contextId?: ContextId,
   ) {
     for (const { event, methodName } of definition.handlers) {
-      const handler = pipeline.compile(instance, definition.metatype, methodName, contextId);
+      const handler = { ...pipeline.compile(instance, definition.metatype, methodName, contextId), durations: instruments.stats.recorderFor(event) };
       if (event === undefined) this.rawHandler = handler;
       else this.handlers.set(event, handler);
     }
@@ -59,18 +60,18 @@ export class GatewayDispatcher {
   }
 
   /** Runs and answers one message, timed (and in a span when tracing is on) until it is answered. */
-  private run(handler: CompiledHandler, connection: WsConnection, body: unknown, id: RequestId | undefined, event: string | undefined): void {
+  private run(handler: TimedHandler, connection: WsConnection, body: unknown, id: RequestId | undefined, event: string | undefined): void {
     const args: HandlerArgs = [connection, body, { id }, event];
     const startedAt = performance.now();
     const { tracing } = this.instruments;
     const span = tracing?.startMessage(connection.id, this.definition.metatype.name, this.definition.options.path, event);
     const answering = tracing && span ? tracing.within(span, () => this.answer(handler, args)) : this.answer(handler, args);
-    if (answering === ANSWERED) return this.handled(event, startedAt, undefined, span);
+    if (answering === ANSWERED) return this.handled(handler.durations, startedAt, undefined, span);
     this.track(
       answering.then(
-        (errorCode) => this.handled(event, startedAt, errorCode, span),
+        (errorCode) => this.handled(handler.durations, startedAt, errorCode, span),
         (error: unknown) => {
-          this.handled(event, startedAt, 'INTERNAL', span);
+          this.handled(handler.durations, startedAt, 'INTERNAL', span);
           throw error; // track() logs it
         },
       ),
@@ -112,8 +113,8 @@ export class GatewayDispatcher {
     );
   }
 
-  private handled(event: string | undefined, startedAt: number, errorCode: string | undefined, span: MessageSpan | undefined): void {
-    this.instruments.stats.handled(event, performance.now() - startedAt);
+  private handled(durations: HandlerDurationRecorder, startedAt: number, errorCode: string | undefined, span: MessageSpan | undefined): void {
+    this.instruments.stats.handled(durations, performance.now() - startedAt);
     if (span) this.instruments.tracing?.endMessage(span, errorCode);
   }
 
@@ -175,6 +176,11 @@ export class GatewayDispatcher {
   private logUnexpected(handler: CompiledHandler, error: unknown): void {
     this.logger.error(handlerFailed(this.definition.metatype.name, handler.methodName), error instanceof Error ? error.stack : String(error));
   }
+}
+
+/** A compiled handler and where its durations go, resolved once so a message needs no lookup by event. */
+interface TimedHandler extends CompiledHandler {
+  durations: HandlerDurationRecorder;
 }
 
 /** What run() gets when the handler was answered in the same tick, without error. */

@@ -1,9 +1,10 @@
 import { TrafficCounters } from '../transport/traffic-counters';
+import { HandlerDurationRecorder, HandlerDurations } from './handler-durations';
 import { LatencyHistogram } from './latency-histogram';
 import { GatewayStatsSnapshot } from './stats-snapshot.interface';
 
-/** Told about each handled message: the gateway, the event (undefined for the raw handler) and the time it took. */
-export type HandlerDurationListener = (gateway: string, event: string | undefined, durationMs: number) => void;
+// The public index takes the listener type from here.
+export type { HandlerDurationListener } from './handler-durations';
 
 /**
  * The live counters of one gateway. Its connections bump the traffic fields directly (it is
@@ -22,11 +23,12 @@ export class GatewayStats implements TrafficCounters {
   private readonly errors = new Map<string, number>();
   private readonly closes = new Map<number, number>();
   private readonly latency = new LatencyHistogram();
+  private readonly recorders = new Map<string | undefined, HandlerDurationRecorder>();
 
   constructor(
     readonly gateway: string,
     readonly path: string,
-    private readonly durationListeners: readonly HandlerDurationListener[],
+    private readonly durations: HandlerDurations,
   ) {}
 
   get handlerLatency(): LatencyHistogram {
@@ -53,9 +55,19 @@ export class GatewayStats implements TrafficCounters {
     this.rateLimited++;
   }
 
-  handled(event: string | undefined, durationMs: number): void {
+  /** Where the durations of `event`'s handler go (undefined: the raw handler); a dispatcher asks once per handler. */
+  recorderFor(event: string | undefined): HandlerDurationRecorder {
+    let recorder = this.recorders.get(event);
+    if (!recorder) this.recorders.set(event, (recorder = this.durations.recorder(this.gateway, event)));
+    return recorder;
+  }
+
+  /** A message was answered by the handler `recorder` belongs to, in `durationMs`. */
+  handled(recorder: HandlerDurationRecorder, durationMs: number): void {
     this.latency.observe(durationMs);
-    for (let i = 0; i < this.durationListeners.length; i++) this.durationListeners[i](this.gateway, event, durationMs);
+    recorder.observe(durationMs);
+    const { listeners } = this.durations;
+    for (let i = 0; i < listeners.length; i++) listeners[i](this.gateway, recorder.event, durationMs);
   }
 
   snapshot(): GatewayStatsSnapshot {

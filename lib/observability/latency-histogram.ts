@@ -19,21 +19,30 @@ export interface LatencySnapshot {
   p99Ms: number;
 }
 
-/** A fixed-bucket histogram: observing is a short scan and two increments, no allocation. */
+/**
+ * A fixed-bucket histogram: observing is a short scan and two increments, no allocation. An
+ * observation goes to the first bound at or above it, as prom-client counts.
+ */
 export class LatencyHistogram {
-  private readonly counts = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
+  /** One per bound, and one for observations above the last bound. */
+  private readonly counts: number[];
   private count = 0;
   private sumMs = 0;
 
+  constructor(private readonly boundsMs: readonly number[] = LATENCY_BUCKETS_MS) {
+    this.counts = new Array<number>(boundsMs.length + 1).fill(0);
+  }
+
   observe(ms: number): void {
+    const bounds = this.boundsMs;
     let i = 0;
-    while (i < LATENCY_BUCKETS_MS.length && ms > LATENCY_BUCKETS_MS[i]) i++;
+    while (i < bounds.length && ms > bounds[i]) i++;
     this.counts[i]++;
     this.count++;
     this.sumMs += ms;
   }
 
-  /** Adds another histogram's observations to this one (totals across gateways). */
+  /** Adds another histogram's observations, made with the same bounds, to this one (totals across gateways). */
   merge(other: LatencyHistogram): this {
     for (let i = 0; i < this.counts.length; i++) this.counts[i] += other.counts[i];
     this.count += other.count;
@@ -43,7 +52,7 @@ export class LatencyHistogram {
 
   snapshot(): LatencySnapshot {
     let cumulative = 0;
-    const buckets = LATENCY_BUCKETS_MS.map((le, i) => ({ le, count: (cumulative += this.counts[i]) }));
+    const buckets = this.boundsMs.map((le, i) => ({ le, count: (cumulative += this.counts[i]) }));
     return {
       count: this.count,
       sumMs: this.sumMs,
@@ -57,16 +66,17 @@ export class LatencyHistogram {
   /** The q-quantile, interpolated inside its bucket; past the last bound, that bound. */
   private quantile(q: number): number {
     if (this.count === 0) return 0;
+    const bounds = this.boundsMs;
     const rank = q * this.count;
     let below = 0;
-    for (let i = 0; i < LATENCY_BUCKETS_MS.length; i++) {
+    for (let i = 0; i < bounds.length; i++) {
       const inBucket = this.counts[i];
       if (below + inBucket >= rank && inBucket > 0) {
-        const lower = i === 0 ? 0 : LATENCY_BUCKETS_MS[i - 1];
-        return lower + ((LATENCY_BUCKETS_MS[i] - lower) * (rank - below)) / inBucket;
+        const lower = i === 0 ? 0 : bounds[i - 1];
+        return lower + ((bounds[i] - lower) * (rank - below)) / inBucket;
       }
       below += inBucket;
     }
-    return LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1];
+    return bounds.at(-1) ?? 0;
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
-import { GatewayStats, HandlerDurationListener } from './gateway-stats';
+import { GatewayStats } from './gateway-stats';
+import { HandlerDurationListener, HandlerDurations, HandlerDurationTracker } from './handler-durations';
 import { LatencyHistogram } from './latency-histogram';
 import { GatewayStatsSnapshot, WebSocketStatsSnapshot } from './stats-snapshot.interface';
 
@@ -21,7 +22,7 @@ import { GatewayStatsSnapshot, WebSocketStatsSnapshot } from './stats-snapshot.i
 export class WebSocketStats {
   private readonly gateways = new Map<string, GatewayStats>();
   private readonly refusals = new Map<number, number>();
-  private readonly durationListeners: HandlerDurationListener[] = [];
+  private readonly durations = new HandlerDurations();
   private serving = false;
 
   constructor(@Inject(RoomsAdapter) private readonly adapter: RoomsAdapter) {}
@@ -33,18 +34,22 @@ export class WebSocketStats {
 
   /**
    * Calls `listener` after every handled message with its duration, e.g. to feed a histogram of
-   * your own (the Prometheus module does). Keep it cheap: it runs on the message path. Returns
-   * the function that removes it.
+   * your own. Keep it cheap: it runs on the message path, for every message. Returns the function
+   * that removes it.
    *
    * @example
    * const stop = stats.onHandlerDuration((gateway, event, ms) => histogram.observe({ gateway, event }, ms / 1000));
    */
   onHandlerDuration(listener: HandlerDurationListener): () => void {
-    this.durationListeners.push(listener);
-    return () => {
-      const index = this.durationListeners.indexOf(listener);
-      if (index >= 0) this.durationListeners.splice(index, 1);
-    };
+    return this.durations.listen(listener);
+  }
+
+  /**
+   * @internal Histograms of handler durations per (gateway, event), in `boundsMs`, fed from now
+   * until `release()` and read when asked: what the Prometheus module exports at each scrape.
+   */
+  trackHandlerDurations(boundsMs: readonly number[]): HandlerDurationTracker {
+    return this.durations.track(boundsMs);
   }
 
   /** Totals and per-gateway figures, as plain JSON. */
@@ -82,7 +87,7 @@ export class WebSocketStats {
   /** @internal The counters of one gateway; the runtime asks once per gateway at bootstrap. */
   forGateway(gateway: string, path: string): GatewayStats {
     let stats = this.gateways.get(gateway);
-    if (!stats) this.gateways.set(gateway, (stats = new GatewayStats(gateway, path, this.durationListeners)));
+    if (!stats) this.gateways.set(gateway, (stats = new GatewayStats(gateway, path, this.durations)));
     return stats;
   }
 

@@ -62,4 +62,40 @@ describe('LatencyHistogram', () => {
     expect(merged.buckets.find((bucket) => bucket.le === 1)?.count).toBe(2);
     expect(a.snapshot().count).toBe(1); // the sources are untouched
   });
+
+  describe('with bounds of its own', () => {
+    const bounds = [1, 5, 20];
+
+    it('counts a value on a bound in that bound’s bucket, and one just above it in the next', () => {
+      const histogram = new LatencyHistogram(bounds);
+      histogram.observe(5);
+      histogram.observe(5.000001);
+
+      expect(histogram.snapshot().buckets).toEqual([
+        { le: 1, count: 0 },
+        { le: 5, count: 1 },
+        { le: 20, count: 2 },
+      ]);
+    });
+
+    it('counts a value above the last bound in the total and the sum only', () => {
+      const histogram = new LatencyHistogram(bounds);
+      histogram.observe(3);
+      histogram.observe(100);
+
+      const { count, sumMs, buckets, p99Ms } = histogram.snapshot();
+
+      expect({ count, sumMs, last: buckets.at(-1), p99Ms }).toEqual({ count: 2, sumMs: 103, last: { le: 20, count: 1 }, p99Ms: 20 });
+    });
+
+    it('interpolates quantiles between its own bounds', () => {
+      const histogram = new LatencyHistogram(bounds);
+      for (let i = 0; i < 10; i++) histogram.observe(i < 8 ? 3 : 10); // 8 in (1, 5], 2 in (5, 20]
+
+      const { p50Ms, p95Ms } = histogram.snapshot();
+
+      expect(p50Ms).toBeCloseTo(1 + 4 * (5 / 8));
+      expect(p95Ms).toBeCloseTo(5 + 15 * (1.5 / 2));
+    });
+  });
 });

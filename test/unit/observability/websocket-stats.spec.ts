@@ -73,10 +73,10 @@ describe('WebSocketStats', () => {
     const heard: [string, string | undefined, number][] = [];
     const stop = stats.onHandlerDuration((name, event, ms) => heard.push([name, event, ms]));
 
-    gateway.handled('join', 1.5);
-    gateway.handled(undefined, 0.2);
+    gateway.handled(gateway.recorderFor('join'), 1.5);
+    gateway.handled(gateway.recorderFor(undefined), 0.2);
     stop();
-    gateway.handled('join', 3);
+    gateway.handled(gateway.recorderFor('join'), 3);
 
     expect(heard).toEqual([
       ['G', 'join', 1.5],
