@@ -20,6 +20,26 @@ export class ByteQueue {
     this.byteLength += chunk.length;
   }
 
+  /** The byte at `index` (< length), not consumed: headers are read as integers, without a view. */
+  byteAt(index: number): number {
+    let i = this.head;
+    let at = this.offset + index;
+    while (at >= this.chunks[i].length) at -= this.chunks[i++].length;
+    return this.chunks[i][at];
+  }
+
+  /** Consumes `n` bytes (n ≤ length) without looking at them. */
+  skip(n: number): void {
+    while (n > 0) {
+      const first = this.chunks[this.head];
+      const step = Math.min(n, first.length - this.offset);
+      this.offset += step;
+      this.byteLength -= step;
+      n -= step;
+      if (this.offset === first.length) this.dropHead();
+    }
+  }
+
   /** Exactly `n` bytes (n ≤ length): a view when they sit in one chunk, else one copy. */
   take(n: number): Buffer {
     if (n === 0) return EMPTY;

@@ -1,8 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { ByteQueue } from './byte-queue';
 import { parseClosePayload } from './close-payload';
 import { CloseCode } from './close-code';
 import { InboundEvent } from './inbound-event';
-import { applyMask } from './masking';
+import { applyMaskKey } from './masking';
 import { MessageAssembler } from './message-assembler';
 import { isControl, isKnownOpcode, Opcode } from './opcode';
 import { ProtocolError, ProtocolErrorCode } from './protocol-error';
@@ -38,6 +39,7 @@ export class FrameParser {
   private readonly assembler: MessageAssembler;
   private readonly requiresMask: boolean;
   private readonly isDeflateNegotiated: boolean;
+  private readonly maxMessageBytes: number;
   private state = ReadState.Header;
   // The frame being read.
   private fin = false;
@@ -46,13 +48,15 @@ export class FrameParser {
   private isRsv1 = false;
   private payloadLength = 0;
   private payloadRemaining = 0;
-  private maskKey: Buffer | undefined;
+  /** The 4 mask-key bytes as one big-endian number (§5.3). */
+  private maskKey = 0;
   private maskOffset = 0;
   private controlPieces: Buffer[] = [];
 
   constructor(options: FrameParserOptions) {
     this.requiresMask = options.role === 'server';
     this.isDeflateNegotiated = options.isDeflateNegotiated ?? false;
+    this.maxMessageBytes = options.maxMessageBytes;
     this.assembler = new MessageAssembler(options.maxMessageBytes, options.maxFragmentsPerMessage);
   }
 
@@ -63,8 +67,10 @@ export class FrameParser {
 
   push(chunk: Buffer): readonly InboundEvent[] {
     if (this.state === ReadState.Discarding) return NOTHING;
-    this.queue.push(chunk);
     const events: InboundEvent[] = [];
+    const consumed = this.state === ReadState.Header && this.queue.length === 0 ? this.readWholeMessages(chunk, events) : 0;
+    if (consumed === chunk.length || this.isDone) return events;
+    this.queue.push(consumed === 0 ? chunk : chunk.subarray(consumed));
     for (;;) {
       switch (this.state) {
         case ReadState.Header:
@@ -78,7 +84,8 @@ export class FrameParser {
           break;
         case ReadState.MaskKey:
           if (this.queue.length < 4) return events;
-          this.maskKey = this.queue.take(4);
+          this.maskKey = this.readUInt32(0);
+          this.queue.skip(4);
           if (!this.startPayload(events)) return events;
           break;
         case ReadState.Payload:
@@ -90,11 +97,49 @@ export class FrameParser {
     }
   }
 
+  /**
+   * The common case, read straight from the chunk: whole single-frame text or binary messages
+   * (FIN, no RSV bit, 7- or 16-bit length). Stops at the first frame that is anything else
+   * (control, fragment, compressed, split across chunks, too long, malformed) and leaves it to
+   * the state machine. Returns the bytes consumed.
+   */
+  private readWholeMessages(chunk: Buffer, events: InboundEvent[]): number {
+    const maskBytes = this.requiresMask ? 4 : 0;
+    let at = 0;
+    while (chunk.length - at >= 2 + maskBytes) {
+      const b0 = chunk[at];
+      const b1 = chunk[at + 1];
+      const opcode = b0 & 0x0f;
+      // §5.2 FIN set, RSV clear, a data opcode; §5.1 masked as the role requires.
+      if ((b0 & 0xf0) !== 0x80 || (opcode !== Opcode.Text && opcode !== Opcode.Binary) || (b1 & 0x80) !== maskBytes << 5) break;
+      let length = b1 & 0x7f;
+      let payloadStart = at + 2 + maskBytes;
+      if (length === 126) {
+        if (chunk.length - at < 4 + maskBytes) break;
+        length = (chunk[at + 2] << 8) | chunk[at + 3];
+        if (length < 126) break; // §5.2 minimal length: the state machine fails it
+        payloadStart += 2;
+      } else if (length === 127) break;
+      if (chunk.length - payloadStart < length || length > this.maxMessageBytes) break;
+      const payload = chunk.subarray(payloadStart, payloadStart + length);
+      if (maskBytes > 0) applyMaskKey(payload, chunk.readUInt32BE(payloadStart - 4));
+      at = payloadStart + length;
+      if (opcode === Opcode.Binary) events.push({ kind: 'binary', data: payload });
+      // §8.1: a text message is valid UTF-8; else 1007.
+      else if (isUtf8(payload)) events.push({ kind: 'text', text: payload.toString('utf8') });
+      else {
+        this.fail(events, 'INVALID_UTF8', 'text message is not valid UTF-8', CloseCode.InvalidPayload);
+        return chunk.length; // the rest is discarded
+      }
+    }
+    return at;
+  }
+
   /** Each reader returns false when it must stop: it needs more bytes or the parser is done. */
   private readHeader(events: InboundEvent[]): boolean {
-    const header = this.queue.take(2);
-    const b0 = header[0];
-    const b1 = header[1];
+    const b0 = this.queue.byteAt(0);
+    const b1 = this.queue.byteAt(1);
+    this.queue.skip(2);
     this.fin = (b0 & 0x80) !== 0;
     this.opcode = b0 & 0x0f;
     this.isMasked = (b1 & 0x80) !== 0;
@@ -133,16 +178,17 @@ export class FrameParser {
   }
 
   private readLength16(events: InboundEvent[]): boolean {
-    const length = this.queue.take(2).readUInt16BE(0);
+    const length = (this.queue.byteAt(0) << 8) | this.queue.byteAt(1);
+    this.queue.skip(2);
     // §5.2: "the minimal number of bytes MUST be used to encode the length".
     if (length < 126) return this.fail(events, 'NON_MINIMAL_LENGTH', '16-bit length used for a payload under 126 bytes');
     return this.afterLength(events, length);
   }
 
   private readLength64(events: InboundEvent[]): boolean {
-    const bytes = this.queue.take(8);
-    const high = bytes.readUInt32BE(0);
-    const low = bytes.readUInt32BE(4);
+    const high = this.readUInt32(0);
+    const low = this.readUInt32(4);
+    this.queue.skip(8);
     // §5.2: the most significant bit of a 64-bit length MUST be 0.
     if (high >= 0x80000000) return this.fail(events, 'LENGTH_TOO_LARGE', '64-bit length has its most significant bit set');
     if (high === 0 && low <= 0xffff) return this.fail(events, 'NON_MINIMAL_LENGTH', '64-bit length used for a payload under 65536 bytes');
@@ -161,7 +207,6 @@ export class FrameParser {
       this.state = ReadState.MaskKey;
       return true;
     }
-    this.maskKey = undefined;
     return this.startPayload(events);
   }
 
@@ -177,7 +222,7 @@ export class FrameParser {
     while (this.payloadRemaining > 0) {
       if (this.queue.length === 0) return false;
       const piece = this.queue.takeUpTo(this.payloadRemaining);
-      if (this.maskKey) applyMask(piece, this.maskKey, this.maskOffset);
+      if (this.isMasked) applyMaskKey(piece, this.maskKey, this.maskOffset);
       this.maskOffset += piece.length;
       this.payloadRemaining -= piece.length;
       if (isControl(this.opcode)) {
@@ -220,8 +265,14 @@ export class FrameParser {
     return false;
   }
 
-  private fail(events: InboundEvent[], code: ProtocolErrorCode, message: string): boolean {
-    return this.failWith(events, new ProtocolError(CloseCode.ProtocolError, code, message));
+  /** Big-endian, from the unconsumed bytes at `index`. */
+  private readUInt32(index: number): number {
+    const { queue } = this;
+    return ((queue.byteAt(index) << 24) | (queue.byteAt(index + 1) << 16) | (queue.byteAt(index + 2) << 8) | queue.byteAt(index + 3)) >>> 0;
+  }
+
+  private fail(events: InboundEvent[], code: ProtocolErrorCode, message: string, closeCode: CloseCode = CloseCode.ProtocolError): boolean {
+    return this.failWith(events, new ProtocolError(closeCode, code, message));
   }
 
   private failWith(events: InboundEvent[], error: ProtocolError): boolean {

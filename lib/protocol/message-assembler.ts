@@ -83,7 +83,7 @@ export class MessageAssembler {
     const isText = this.opcode === Opcode.Text;
     const isCompressed = this.isCompressed;
     const isCompleteUtf8 = !isText || isCompressed || this.utf8.end();
-    this.pieces = [];
+    this.pieces.length = 0;
     this.totalBytes = 0;
     this.opcode = undefined;
     this.isCompressed = false;

@@ -82,8 +82,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readyState = ReadyState.Open;
   /** Resolves once, when the socket has closed. */
   readonly closed: Promise<CloseEvent>;
-  /** When the peer last sent a message (ms since the epoch), for the idle timeout. */
-  lastMessageAt = Date.now();
+  /** A message arrived since the heartbeat last looked: cheaper than reading the clock per message. */
+  private hasMessageSinceCheck = false;
+  private lastMessageAt = Date.now();
 
   private readonly parser: FrameParser;
   private readonly queue: SendQueue;
@@ -119,6 +120,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     socket.on('close', () => this.onSocketClose());
     socket.on('drain', () => this.emit('drain'));
     socket.on('end', () => this.onSocketEnd());
+  }
+
+  /**
+   * When the peer last sent a message (ms since the epoch), for the idle timeout, as precise as
+   * the checks: a message since the last call counts as sent `now`.
+   */
+  lastMessageSeenAt(now: number): number {
+    if (this.hasMessageSinceCheck) {
+      this.hasMessageSinceCheck = false;
+      this.lastMessageAt = now;
+    }
+    return this.lastMessageAt;
   }
 
   /** Bytes sent but not yet handed to the kernel (backpressure: wait for 'drain'). */
@@ -240,12 +253,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onData(chunk: Buffer): void {
     this.counters.bytesIn += chunk.length;
     const events = this.parser.push(chunk);
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i];
-      // A compressed message inflates asynchronously; it and what follows it wait their turn.
-      const { deflate } = this;
-      if (deflate && (event.kind === 'compressed' || deflate.inbound.isBusy)) this.enqueueInbound(deflate, event);
-      else this.handle(event);
+    this.queue.beginBatch();
+    try {
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i];
+        // A compressed message inflates asynchronously; it and what follows it wait their turn.
+        const { deflate } = this;
+        if (deflate && (event.kind === 'compressed' || deflate.inbound.isBusy)) this.enqueueInbound(deflate, event);
+        else this.handle(event);
+      }
+    } finally {
+      this.queue.endBatch(); // what this read answered leaves in one write
     }
   }
 
@@ -307,7 +325,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private deliver<E extends 'message' | 'ping' | 'pong'>(name: E, ...args: ConnectionEvents[E]): void {
     if (this.readyState !== ReadyState.Open) return;
     if (name === 'message') {
-      this.lastMessageAt = Date.now();
+      this.hasMessageSinceCheck = true;
       this.counters.messagesIn++;
     }
     try {
@@ -338,7 +356,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** The peer ended TCP without (or after) a close frame: end our half too. */
   private onSocketEnd(): void {
     this.readyState = ReadyState.Closing;
-    this.socket.end();
+    this.queue.end();
     this.armCloseTimer();
   }
 
@@ -369,8 +387,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * socket destroyed, so the peer saw TCP end with no close frame, and a reset if it kept sending.
    */
   private endAfterCloseFrame(): void {
-    if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(() => void this.socket.end());
-    else this.socket.end();
+    if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(() => this.queue.end());
+    else this.queue.end();
   }
 
   private armCloseTimer(): void {

@@ -6,7 +6,7 @@ export interface HeartbeatOptions {
   intervalMs: number;
   /** Pings left unanswered before the connection is terminated (half-open TCP). */
   maxMissedPongs: number;
-  /** Close a connection (1000, "idle timeout") that sent no message for this long; 0 for never. Checked at each tick. */
+  /** Close a connection (1000, "idle timeout") that sent no message for this long; 0 for never. Checked at each tick, so up to one interval late. */
   idleTimeoutMs?: number;
 }
 
@@ -38,14 +38,15 @@ export class Heartbeat {
 
   private tick(): void {
     const { idleTimeoutMs = 0 } = this.options;
-    const idleSince = Date.now() - idleTimeoutMs;
+    const now = Date.now();
+    const idleSince = now - idleTimeoutMs;
     for (const [connection, missed] of this.missedPongs) {
       if (missed >= this.options.maxMissedPongs) {
         connection.terminate();
         continue;
       }
       // Pongs keep a connection alive but not busy: only messages count against the idle timeout.
-      if (idleTimeoutMs > 0 && connection.lastMessageAt < idleSince) {
+      if (idleTimeoutMs > 0 && connection.lastMessageSeenAt(now) < idleSince) {
         connection.close(CloseCode.Normal, 'idle timeout');
         continue;
       }

@@ -53,17 +53,50 @@ describe('SendQueue', () => {
     expect(socket.written.toString()).toBe('one two head payload');
   });
 
-  it('holds the writes of one tick and hands them to the socket together, in one writev', async () => {
+  it('holds the small writes of one tick and hands them to the socket as one buffer, in one write', async () => {
     queue.write(Buffer.from('one '));
     queue.write(Buffer.from('two '));
 
-    expect(socket.writevCalls).toHaveLength(0);
+    expect(socket.chunks).toHaveLength(0);
+    expect(queue.bufferedAmount).toBe(8);
     await endOfTick();
-    expect(socket.writevCalls).toHaveLength(1);
-    expect(Buffer.concat(socket.writevCalls[0]).toString()).toBe('one two ');
+    expect(socket.chunks).toHaveLength(1);
+    expect(socket.writevCalls).toHaveLength(0);
+    expect(socket.chunks[0].toString()).toBe('one two ');
   });
 
-  it('hands a header and its payload to the socket together, in one writev', async () => {
+  it('past the high-water mark, moves the tick\'s bytes into the corked socket: write() says wait for drain, one writev at the end of the tick', async () => {
+    expect(queue.write(Buffer.alloc(10 * 1024, 1))).toBe(true);
+    expect(queue.write(Buffer.alloc(6 * 1024, 2))).toBe(false);
+    expect(queue.write(Buffer.from('after'))).toBe(false);
+    expect(queue.bufferedAmount).toBe(16 * 1024 + 5);
+    const drained = new Promise((resolve) => socket.once('drain', resolve));
+
+    await endOfTick();
+
+    expect(socket.writevCalls).toHaveLength(1);
+    expect(socket.writevCalls[0].map((chunk) => chunk.length)).toEqual([10 * 1024, 6 * 1024, 5]);
+    await drained;
+  });
+
+  it('writes what it holds before ending the socket', async () => {
+    queue.write(Buffer.from('last words'));
+    queue.end();
+    await new Promise((resolve) => socket.once('finish', resolve));
+
+    expect(socket.written.toString()).toBe('last words');
+  });
+
+  it('drops what it holds when the socket is destroyed before the tick ends', async () => {
+    queue.write(Buffer.from('never sent'));
+    socket.destroy();
+    await endOfTick();
+
+    expect(socket.chunks).toHaveLength(0);
+    expect(queue.bufferedAmount).toBe(0);
+  });
+
+  it('hands a header and its large payload to the socket together, in one writev, without copying', async () => {
     const payload = Buffer.alloc(100_000, 7);
 
     const isBelowHighWater = queue.writeParts(Buffer.from([0x82, 0x7f]), payload);
