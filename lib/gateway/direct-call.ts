@@ -26,7 +26,7 @@ export function directCallFor(
   callback: (...args: unknown[]) => unknown,
   config: ApplicationConfig,
   paramsFactory: WsParamsFactory,
-): ((...args: HandlerArgs) => unknown) | undefined {
+): ((args: HandlerArgs) => unknown) | undefined {
   const hasAny = (key: string): boolean =>
     (Reflect.getMetadata(key, metatype) ?? []).length > 0 || (Reflect.getMetadata(key, callback) ?? []).length > 0;
   if (hasAny(GUARDS_METADATA) || hasAny(PIPES_METADATA) || hasAny(INTERCEPTORS_METADATA)) return undefined;
@@ -43,11 +43,31 @@ export function directCallFor(
     params.push({ index: entry.index, type, data: entry.data });
   }
   // Like Nest's pipeline: without parameter decorators a handler gets the raw arguments.
-  if (params.length === 0) return (...args) => callback.apply(instance, args);
+  if (params.length === 0) return (args) => callback.apply(instance, args);
+  const readers = params.map(({ type, data }) => readerFor(type, data, paramsFactory));
   const argsLength = Math.max(...params.map((param) => param.index)) + 1;
-  return (...args) => {
+  // The usual shapes, (body), (body, connection) and the like, without building an array per message.
+  if (argsLength === 1) {
+    const [first] = readers;
+    return (args) => callback.call(instance, first(args));
+  }
+  if (argsLength === 2 && params.length === 2) {
+    const [first, second] = params[0].index === 0 ? readers : [readers[1], readers[0]];
+    return (args) => callback.call(instance, first(args), second(args));
+  }
+  const indexes = params.map((param) => param.index);
+  return (args) => {
     const values: unknown[] = new Array(argsLength);
-    for (const { index, type, data } of params) values[index] = paramsFactory.exchangeKeyForValue(type, data as string, args);
+    for (let i = 0; i < readers.length; i++) values[indexes[i]] = readers[i](args);
     return callback.apply(instance, values);
   };
+}
+
+type ParamReader = (args: HandlerArgs) => unknown;
+
+/** What one parameter decorator reads from a message's arguments, resolved once per handler. */
+function readerFor(type: number, data: unknown, paramsFactory: WsParamsFactory): ParamReader {
+  if (type === WsParamtype.Body && data === undefined) return (args) => args[1];
+  if (type === WsParamtype.Connection) return (args) => args[0];
+  return (args) => paramsFactory.exchangeKeyForValue(type, data as string, args);
 }

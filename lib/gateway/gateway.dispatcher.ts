@@ -8,9 +8,10 @@ import { HandlerDurationRecorder } from '../observability/handler-durations';
 import { MessageSpan } from '../observability/tracing/ws-tracing';
 import { MultiMap } from '../rooms/multi-map';
 import { WsConnection } from '../rooms/ws-connection';
+import { currentRead } from '../transport/read-sequence';
 import { ErrorBody, errorEnvelopeFor } from './error-envelope';
 import { GatewayDefinition } from './gateway.explorer';
-import { CompiledHandler, HandlerArgs, HandlerPipelineFactory } from './handler-pipeline';
+import { CompiledHandler, HandlerArgs, HandlerMeta, HandlerPipelineFactory } from './handler-pipeline';
 import { InFlight } from './in-flight';
 import { badMessage, handlerFailed, noHandlerFor } from './messages';
 
@@ -22,6 +23,9 @@ import { badMessage, handlerFailed, noHandlerFor } from './messages';
 export class GatewayDispatcher {
   private readonly handlers = new Map<string, TimedHandler>();
   private readonly rawHandler: TimedHandler | undefined;
+  /** When the last message answered in the same tick was answered, and in which socket read. */
+  private answeredAt = 0;
+  private answeredRead = -1;
   /** Live Observable replies, ended when their connection closes. */
   private readonly streams = new MultiMap<WsConnection, Subscription>();
 
@@ -61,17 +65,23 @@ export class GatewayDispatcher {
 
   /** Runs and answers one message, timed (and in a span when tracing is on) until it is answered. */
   private run(handler: TimedHandler, connection: WsConnection, body: unknown, id: RequestId | undefined, event: string | undefined): void {
-    const args: HandlerArgs = [connection, body, { id }, event];
-    const startedAt = performance.now();
+    const args: HandlerArgs = [connection, body, id === undefined ? NO_ID : { id }, event];
+    const read = currentRead();
+    const startedAt = read !== 0 && this.answeredRead === read ? this.answeredAt : performance.now();
     const { tracing } = this.instruments;
     const span = tracing?.startMessage(connection.id, this.definition.metatype.name, this.definition.options.path, event);
     const answering = tracing && span ? tracing.within(span, () => this.answer(handler, args)) : this.answer(handler, args);
-    if (answering === ANSWERED) return this.handled(handler.durations, startedAt, undefined, span);
+    if (answering === ANSWERED) {
+      // The next message of this read starts where this one ended.
+      this.answeredAt = performance.now();
+      this.answeredRead = read;
+      return this.handled(handler.durations, this.answeredAt - startedAt, undefined, span);
+    }
     this.track(
       answering.then(
-        (errorCode) => this.handled(handler.durations, startedAt, errorCode, span),
+        (errorCode) => this.handled(handler.durations, performance.now() - startedAt, errorCode, span),
         (error: unknown) => {
-          this.handled(handler.durations, startedAt, 'INTERNAL', span);
+          this.handled(handler.durations, performance.now() - startedAt, 'INTERNAL', span);
           throw error; // track() logs it
         },
       ),
@@ -89,10 +99,10 @@ export class GatewayDispatcher {
   }
 
   /** The fast path: a plain value is answered in this tick; a Promise is awaited as usual. */
-  private callDirectly(handler: CompiledHandler, call: (...args: HandlerArgs) => unknown, args: HandlerArgs): typeof ANSWERED | Promise<string | undefined> {
+  private callDirectly(handler: CompiledHandler, call: (args: HandlerArgs) => unknown, args: HandlerArgs): typeof ANSWERED | Promise<string | undefined> {
     let result: unknown;
     try {
-      result = call(...args);
+      result = call(args);
     } catch (error) {
       return this.answerError(handler, args, error);
     }
@@ -113,8 +123,8 @@ export class GatewayDispatcher {
     );
   }
 
-  private handled(durations: HandlerDurationRecorder, startedAt: number, errorCode: string | undefined, span: MessageSpan | undefined): void {
-    this.instruments.stats.handled(durations, performance.now() - startedAt);
+  private handled(durations: HandlerDurationRecorder, durationMs: number, errorCode: string | undefined, span: MessageSpan | undefined): void {
+    this.instruments.stats.handled(durations, durationMs);
     if (span) this.instruments.tracing?.endMessage(span, errorCode);
   }
 
@@ -123,7 +133,7 @@ export class GatewayDispatcher {
   }
 
   private deliver(handler: CompiledHandler, args: HandlerArgs, result: unknown): void {
-    if (!isObservable(result)) return this.reply(args, result);
+    if (result === null || typeof result !== 'object' || !isObservable(result)) return this.reply(args, result);
     const [connection] = args;
     let subscription: Subscription | undefined = undefined;
     subscription = result.subscribe({
@@ -182,6 +192,9 @@ export class GatewayDispatcher {
 interface TimedHandler extends CompiledHandler {
   durations: HandlerDurationRecorder;
 }
+
+/** The meta of every message without an id (most): one shared object instead of one per message. */
+const NO_ID: HandlerMeta = Object.freeze({ id: undefined });
 
 /** What run() gets when the handler was answered in the same tick, without error. */
 const ANSWERED = 0;

@@ -28,7 +28,7 @@ export interface CompiledHandler {
   /** Guards, interceptors, pipes and the method: a value, or an Observable whose every emission is a reply. */
   run(...args: HandlerArgs): Promise<unknown>;
   /** Set when there is nothing between the message and the method: call it directly (see direct-call.ts). */
-  call?: (...args: HandlerArgs) => unknown;
+  call?: (args: HandlerArgs) => unknown;
   /** The first exception filter (method, class, then global) that catches `error`, and what it returned. */
   filter(error: unknown, args: HandlerArgs): Promise<FilterOutcome>;
 }

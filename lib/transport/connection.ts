@@ -12,6 +12,7 @@ import { ProtocolError } from '../protocol/protocol-error';
 import { closeCodeFor } from './close-code-for';
 import { DeflateChannel } from './deflate/deflate-channel';
 import { sharedCompressedFrame } from './deflate/shared-compressor';
+import { endRead, startRead } from './read-sequence';
 import { SendQueue } from './send-queue';
 import { newTrafficCounters, TrafficCounters } from './traffic-counters';
 
@@ -253,6 +254,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onData(chunk: Buffer): void {
     this.counters.bytesIn += chunk.length;
     const events = this.parser.push(chunk);
+    startRead();
     this.queue.beginBatch();
     try {
       for (let i = 0; i < events.length; i++) {
@@ -263,6 +265,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         else this.handle(event);
       }
     } finally {
+      endRead();
       this.queue.endBatch(); // what this read answered leaves in one write
     }
   }

@@ -5,6 +5,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { Gateway, MessageBody, OnMessage, WebSocketMetrics, WebSocketMetricsModule, WebSocketModule, WebSocketStats } from '../../../lib';
 import { startApp, StartedApp } from '../../fixtures/gateways/test-app';
+import { maskedFrame } from '../../helpers/frames';
+import { RawClient } from '../../helpers/raw-client';
 import { WsTestClient } from '../../helpers/ws-test-client';
 
 @Gateway({ path: '/timed' })
@@ -21,6 +23,17 @@ class TimedGateway {
   }
 }
 
+/** Busy for `ms` of CPU, then answers: a handler whose duration is known from below. */
+@Gateway({ path: '/timed-busy' })
+class BusyGateway {
+  @OnMessage()
+  busy(@MessageBody() message: string): string {
+    const until = performance.now() + Number(message);
+    while (performance.now() < until);
+    return message;
+  }
+}
+
 @Gateway({ path: '/timed-raw' })
 class TimedRawGateway {
   @OnMessage()
@@ -33,7 +46,7 @@ const registry = new Registry();
 
 @Module({
   imports: [WebSocketModule.forRoot({}), WebSocketMetricsModule.forRoot({ registry, durationBuckets: [0.001, 0.01, 5] })],
-  providers: [TimedGateway, TimedRawGateway],
+  providers: [TimedGateway, TimedRawGateway, BusyGateway],
 })
 class TimedAppModule {}
 
@@ -45,14 +58,15 @@ const sampleOf = (exposition: string, series: string): number | undefined => {
 
 describe('ws_handler_duration_seconds', () => {
   let started: StartedApp;
-  let client: WsTestClient;
+  let client: WsTestClient | undefined;
 
   beforeAll(async () => {
     started = await startApp(TimedAppModule);
   });
 
   afterEach(async () => {
-    await client.close();
+    await client?.close();
+    client = undefined;
   });
 
   afterAll(async () => {
@@ -89,6 +103,26 @@ describe('ws_handler_duration_seconds', () => {
 
     expect(sampleOf(text, 'ws_handler_duration_seconds_count{gateway="TimedRawGateway",event=""}')).toBe(1);
     expect(sampleOf(text, 'ws_handler_duration_seconds_bucket{le="+Inf",gateway="TimedRawGateway",event=""}')).toBe(1);
+  });
+
+  it('times messages that arrive in one read each on its own, back to back, none counting another\'s time', async () => {
+    const raw = await RawClient.connect(started.port, { path: '/timed-busy' });
+    try {
+      // Three messages in one TCP write: 3 ms, 0 ms, 3 ms of work, answered in one read.
+      await raw.write(Buffer.concat(['3', '0', '3'].map((work) => maskedFrame(0x1, work))));
+      for (const work of ['3', '0', '3']) await raw.expectMessage(0x1, work);
+    } finally {
+      await raw.destroy();
+    }
+
+    const text = await registry.metrics();
+    const series = (suffix: string, le?: string): number | undefined =>
+      sampleOf(text, `ws_handler_duration_seconds${suffix}{${le === undefined ? '' : `le="${le}",`}gateway="BusyGateway",event=""}`);
+    expect(series('_count')).toBe(3);
+    expect(series('_bucket', '0.001')).toBe(1); // the 0 ms one, though it ran between two slow ones
+    expect(series('_bucket', '0.01')).toBe(3);
+    expect(series('_sum')).toBeGreaterThanOrEqual(0.006);
+    expect(series('_sum')).toBeLessThan(0.01);
   });
 
   it('feeds metrics created after the gateways bound, from then on, until they are destroyed', async () => {
