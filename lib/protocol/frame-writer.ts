@@ -76,6 +76,26 @@ export function encodeTextFrame(text: string, maskKey?: Buffer): Buffer {
   return frame;
 }
 
+/**
+ * A whole unmasked text frame written into `target` at `offset` (server role), for a caller that
+ * batches frames in one buffer. `payloadLength` is Buffer.byteLength(text). Returns where it ends.
+ */
+export function writeTextFrame(target: Buffer, offset: number, text: string, payloadLength: number): number {
+  target[offset] = 0x80 | Opcode.Text;
+  if (payloadLength < 126) {
+    target[offset + 1] = payloadLength;
+    offset += 2;
+  } else if (payloadLength <= 0xffff) {
+    target[offset + 1] = 126;
+    target[offset + 2] = payloadLength >>> 8;
+    target[offset + 3] = payloadLength & 0xff;
+    offset += 4;
+  } else {
+    offset += writeHeader(target.subarray(offset), payloadLength, { opcode: Opcode.Text });
+  }
+  return offset + target.write(text, offset, 'utf8');
+}
+
 /** §5.5.1: a close frame with an optional code and reason. */
 export function encodeClose(code: number, reason = '', maskKey?: Buffer): Buffer {
   return encodeFrame(encodeClosePayload(code, reason), { opcode: Opcode.Close, maskKey });

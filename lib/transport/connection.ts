@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
 import { FrameParser } from '../protocol/frame-parser';
-import { encodeClose, encodeFrame, encodeFrameHeader, encodeTextFrame, framePayloadOf } from '../protocol/frame-writer';
+import { encodeClose, encodeFrame, encodeFrameHeader, encodeTextFrame, frameHeaderBytes, framePayloadOf } from '../protocol/frame-writer';
 import { InboundEvent } from '../protocol/inbound-event';
 import { DeflateParams } from '../protocol/extensions/permessage-deflate';
 import { Opcode } from '../protocol/opcode';
@@ -154,7 +154,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    */
   send(data: string | Buffer): boolean {
     if (this.readyState !== ReadyState.Open) return false;
-    if (typeof data === 'string') return this.sendFrame(encodeTextFrame(data));
+    if (typeof data === 'string') return this.deflate ? this.sendFrame(encodeTextFrame(data)) : this.sendText(data);
     if (data.length < COPY_THRESHOLD_BYTES || this.deflate) return this.sendFrame(encodeFrame(data, { opcode: Opcode.Binary }));
     if (!this.admit(data.length + 10)) return false;
     this.counters.messagesOut++;
@@ -180,6 +180,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       return true;
     }
     return this.writeFrame(frame);
+  }
+
+  /** Text without permessage-deflate: encoded straight into the send queue's batch. */
+  private sendText(text: string): boolean {
+    const payloadLength = Buffer.byteLength(text);
+    const frameLength = frameHeaderBytes(payloadLength, false) + payloadLength;
+    if (!this.admit(frameLength)) return false;
+    this.counters.messagesOut++;
+    this.counters.bytesOut += frameLength;
+    return this.queue.writeText(text, payloadLength);
   }
 
   private writeFrame(frame: Buffer): boolean {

@@ -1,9 +1,19 @@
 import { Duplex } from 'node:stream';
+import { frameHeaderBytes, writeTextFrame } from '../protocol/frame-writer';
 
 /** A tick's frames up to this size are copied into one buffer and written once. */
 const COALESCE_MAX_BYTES = 64 * 1024;
 /** Held bytes past this (a socket's default high-water mark) move into the corked socket. */
 const SPILL_AT_BYTES = 16 * 1024;
+
+/**
+ * Small text frames are encoded straight into a shared slab, as Buffer's own pool does. Small:
+ * a write the kernel does not take at once keeps its whole slab alive until it leaves.
+ */
+const SLAB_BYTES = 16 * 1024;
+const SLAB_FRAME_MAX_BYTES = 2 * 1024;
+let slab = Buffer.allocUnsafeSlow(0);
+let slabUsed = 0;
 
 /** Queues holding bytes for the end of this tick, flushed by one shared nextTick. */
 const dirtyQueues: SendQueue[] = [];
@@ -27,6 +37,10 @@ function flushDirtyQueues(): void {
 export class SendQueue {
   private held: Buffer[] | undefined;
   private heldBytes = 0;
+  /** Frames this queue encoded into the slab and has not written yet: slab[regionStart, regionEnd). */
+  private region: Buffer | undefined;
+  private regionStart = 0;
+  private regionEnd = 0;
   private isDirty = false;
   /** Inside a read: its replies are flushed by endBatch(), not by a nextTick. */
   private isBatching = false;
@@ -53,10 +67,40 @@ export class SendQueue {
     return queued > 0 && queued + byteLength > this.maxBufferedBytes;
   }
 
+  /**
+   * A text message as one frame, encoded straight into the slab next to the frames before it, so
+   * a read's replies cost neither a buffer each nor a copy into one. `payloadLength` is its UTF-8 size.
+   */
+  writeText(text: string, payloadLength: number): boolean {
+    const frameLength = frameHeaderBytes(payloadLength, false) + payloadLength;
+    if (frameLength > SLAB_FRAME_MAX_BYTES || this.isCorked) {
+      const frame = Buffer.allocUnsafe(frameLength);
+      writeTextFrame(frame, 0, text, payloadLength);
+      return this.write(frame);
+    }
+    if (slab.length - slabUsed < frameLength) {
+      this.closeRegion();
+      slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      slabUsed = 0;
+    }
+    // Another queue took the slab since this one's last frame: start a new region.
+    if (this.region !== slab || this.regionEnd !== slabUsed) {
+      this.closeRegion();
+      this.region = slab;
+      this.regionStart = slabUsed;
+    }
+    slabUsed = this.regionEnd = writeTextFrame(slab, slabUsed, text, payloadLength);
+    this.heldBytes += frameLength;
+    if (this.heldBytes >= SPILL_AT_BYTES) return this.spill();
+    if (!this.isBatching) this.flushAtEndOfTick();
+    return !this.socket.writableNeedDrain;
+  }
+
   /** False when the caller should wait for the socket's 'drain'. */
   write(bytes: Buffer): boolean {
     // Past the high-water mark the tick's bytes wait in the corked socket, which then knows to emit 'drain'.
     if (this.isCorked) return this.socket.write(bytes);
+    this.closeRegion();
     (this.held ??= []).push(bytes);
     this.heldBytes += bytes.length;
     if (this.heldBytes >= SPILL_AT_BYTES) return this.spill();
@@ -67,6 +111,7 @@ export class SendQueue {
   /** A header and a large payload written back to back, without copying the payload. */
   writeParts(header: Buffer, payload: Buffer): boolean {
     if (!this.isCorked) {
+      this.closeRegion();
       (this.held ??= []).push(header);
       this.heldBytes += header.length;
     } else this.socket.write(header);
@@ -95,6 +140,7 @@ export class SendQueue {
   /** Hands the held bytes to the socket now. */
   flush(): void {
     this.isDirty = false;
+    this.closeRegion();
     const held = this.held;
     if (held && held.length > 0) {
       const { socket } = this;
@@ -111,8 +157,16 @@ export class SendQueue {
     }
   }
 
+  /** The region's frames join the held chunks, as one view of the slab. */
+  private closeRegion(): void {
+    if (this.region === undefined) return;
+    (this.held ??= []).push(this.region.subarray(this.regionStart, this.regionEnd));
+    this.region = undefined;
+  }
+
   /** Moves the held bytes into the corked socket, where they wait for the end of the tick. */
   private spill(): boolean {
+    this.closeRegion();
     this.socket.cork();
     this.isCorked = true;
     const held = this.held!;

@@ -1,4 +1,4 @@
-import { encodeClose, encodeFrame, encodeFrameHeader, encodeTextFrame, frameHeaderBytes } from '../../../lib/protocol/frame-writer';
+import { encodeClose, encodeFrame, encodeFrameHeader, encodeTextFrame, frameHeaderBytes, writeTextFrame } from '../../../lib/protocol/frame-writer';
 import { Opcode } from '../../../lib/protocol/opcode';
 import { expectRoundTrip, pattern, RFC_MASK_KEY } from '../../helpers/frames';
 import { hex } from '../../helpers/hex';
@@ -86,6 +86,20 @@ describe('frame writer', () => {
       ['masked multi-byte text of 16-bit length', '€'.repeat(100), hex('01 02 03 04')],
     ])('equals encodeFrame of the UTF-8 bytes for %s', (_name, text, maskKey) => {
       expect(encodeTextFrame(text, maskKey)).toEqual(encodeFrame(Buffer.from(text), { opcode: Opcode.Text, maskKey }));
+    });
+  });
+
+  describe('writeTextFrame', () => {
+    it.each([0, 1, 125, 126, 65_535, 65_536])('writes the same bytes as encodeTextFrame for %i bytes, at an offset, and returns where it ends', (length) => {
+      const text = 'é'.repeat(length >> 1) + 'a'.repeat(length & 1); // 2 bytes per é
+      const expected = encodeTextFrame(text);
+      const target = Buffer.alloc(expected.length + 7, 0xee);
+
+      const end = writeTextFrame(target, 3, text, Buffer.byteLength(text));
+
+      expect(end).toBe(3 + expected.length);
+      expect(target.subarray(3, end).equals(expected)).toBe(true);
+      expect([...target.subarray(0, 3), ...target.subarray(end)]).toEqual(new Array(7).fill(0xee));
     });
   });
 

@@ -1,3 +1,4 @@
+import { encodeTextFrame } from '../../../lib/protocol/frame-writer';
 import { SendQueue } from '../../../lib/transport/send-queue';
 import { RecordingDuplex } from '../../helpers/recording-duplex';
 
@@ -107,4 +108,54 @@ describe('SendQueue', () => {
     expect(socket.writevCalls[0][1]).toBe(payload); // not copied
     expect(isBelowHighWater).toBe(false);
   });
+
+  describe('writeText', () => {
+    const textFrame = (text: string): Buffer => encodeTextFrame(text);
+
+    it('encodes a read\'s text frames into one buffer, in order with the buffers written between them', async () => {
+      queue.writeText('one', 3);
+      queue.writeText('two', 3);
+      queue.write(Buffer.from([0x82, 0x01, 0x2a]));
+      queue.writeText('ü', 2);
+
+      expect(queue.bufferedAmount).toBe(5 + 5 + 3 + 4);
+      await endOfTick();
+      expect(socket.chunks).toHaveLength(1);
+      expect(socket.written).toEqual(Buffer.concat([textFrame('one'), textFrame('two'), Buffer.from([0x82, 0x01, 0x2a]), textFrame('ü')]));
+    });
+
+    it('keeps each queue\'s frames its own when two queues write in the same tick, interleaved', async () => {
+      const other = new RecordingDuplex();
+      const otherQueue = new SendQueue(other, 1_000);
+      for (let i = 0; i < 3; i++) {
+        queue.writeText(`a${i}`, 2);
+        otherQueue.writeText(`b${i}`, 2);
+      }
+      await endOfTick();
+
+      expect(socket.written).toEqual(Buffer.concat(['a0', 'a1', 'a2'].map(textFrame)));
+      expect(other.written).toEqual(Buffer.concat(['b0', 'b1', 'b2'].map(textFrame)));
+      other.destroy();
+    });
+
+    it('gives a large text frame a buffer of its own, and keeps the order', async () => {
+      const large = 'x'.repeat(70_000);
+      queue.writeText('small', 5);
+      queue.writeText(large, large.length);
+      await endOfTick();
+
+      expect(socket.written).toEqual(Buffer.concat([textFrame('small'), textFrame(large)]));
+    });
+
+    it('survives the shared slab running out mid-batch: every frame arrives whole and in order', async () => {
+      const texts = Array.from({ length: 400 }, (_, i) => `message ${i} `.padEnd(100, '.'));
+      socket.isStalled = true;
+      for (const text of texts) queue.writeText(text, text.length);
+      await endOfTick();
+      socket.release();
+
+      expect(socket.written).toEqual(Buffer.concat(texts.map(textFrame)));
+    });
+  });
 });
+
