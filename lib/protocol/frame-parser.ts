@@ -3,7 +3,7 @@ import { ByteQueue } from './byte-queue';
 import { parseClosePayload } from './close-payload';
 import { CloseCode } from './close-code';
 import { InboundEvent } from './inbound-event';
-import { applyMaskKey } from './masking';
+import { applyMaskKey, unmaskRange } from './masking';
 import { MessageAssembler } from './message-assembler';
 import { isControl, isKnownOpcode, Opcode } from './opcode';
 import { ProtocolError, ProtocolErrorCode } from './protocol-error';
@@ -22,6 +22,9 @@ export interface FrameParserOptions {
 const enum ReadState { Header, Length16, Length64, MaskKey, Payload, Discarding }
 
 const NOTHING: readonly InboundEvent[] = Object.freeze([]);
+
+/** Up to this size, a text payload is unmasked and scanned for ASCII in JS; past it, word-wise unmasking and isUtf8 win. */
+const ASCII_SCAN_MAX_BYTES = 256;
 
 /**
  * Incremental RFC 6455 §5 parser: feed it any chunking of the bytes a peer sends and it
@@ -121,9 +124,16 @@ export class FrameParser {
         payloadStart += 2;
       } else if (length === 127) break;
       if (chunk.length - payloadStart < length || length > this.maxMessageBytes) break;
-      const payload = chunk.subarray(payloadStart, payloadStart + length);
-      if (maskBytes > 0) applyMaskKey(payload, chunk.readUInt32BE(payloadStart - 4));
+      const key = maskBytes > 0 ? chunk.readUInt32BE(payloadStart - 4) : 0;
       at = payloadStart + length;
+      // Short text is unmasked and checked for ASCII in one pass: ASCII needs no view and no validator.
+      const isShortText = opcode === Opcode.Text && length <= ASCII_SCAN_MAX_BYTES;
+      if (isShortText && unmaskRange(chunk, payloadStart, at, key) < 0x80) {
+        events.push({ kind: 'text', text: chunk.toString('latin1', payloadStart, at) });
+        continue;
+      }
+      const payload = chunk.subarray(payloadStart, at);
+      if (!isShortText && maskBytes > 0) applyMaskKey(payload, key);
       if (opcode === Opcode.Binary) events.push({ kind: 'binary', data: payload });
       // §8.1: a text message is valid UTF-8; else 1007.
       else if (isUtf8(payload)) events.push({ kind: 'text', text: payload.toString('utf8') });

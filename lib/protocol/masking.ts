@@ -32,6 +32,26 @@ export function applyMaskKey(bytes: Buffer, key: number, maskOffset = 0): void {
   for (let k = 0; i < length; i++, k++) bytes[i] ^= keyByte(key, k);
 }
 
+/**
+ * Unmasks bytes[start, end) in place (§5.3, key as in applyMaskKey; 0 leaves them as they are) and
+ * returns the OR of the unmasked bytes: below 0x80 means the range is ASCII, so valid UTF-8.
+ */
+export function unmaskRange(bytes: Buffer, start: number, end: number, key: number): number {
+  const k0 = key >>> 24, k1 = (key >>> 16) & 0xff, k2 = (key >>> 8) & 0xff, k3 = key & 0xff;
+  let seen = 0;
+  let i = start;
+  for (; i + 3 < end; i += 4) {
+    const b0 = bytes[i] ^ k0, b1 = bytes[i + 1] ^ k1, b2 = bytes[i + 2] ^ k2, b3 = bytes[i + 3] ^ k3;
+    bytes[i] = b0;
+    bytes[i + 1] = b1;
+    bytes[i + 2] = b2;
+    bytes[i + 3] = b3;
+    seen |= b0 | b1 | b2 | b3;
+  }
+  for (let k = 0; i < end; i++, k++) seen |= bytes[i] ^= keyByte(key, k);
+  return seen;
+}
+
 function keyByte(key: number, index: number): number {
   return (key >>> (24 - 8 * (index & 3))) & 0xff;
 }

@@ -1,4 +1,4 @@
-import { applyMask } from '../../../lib/protocol/masking';
+import { applyMask, unmaskRange } from '../../../lib/protocol/masking';
 import { seededRandom } from '../../helpers/chunking';
 import { hex } from '../../helpers/hex';
 
@@ -95,5 +95,46 @@ describe('applyMask', () => {
     applyMask(bytes, hex('37 fa 21 3d'));
 
     expect(bytes).toEqual(hex('7f 9f 4d 51 58'));
+  });
+});
+
+describe('unmaskRange', () => {
+  const maskKey = hex('37 fa 21 3d');
+  const key = maskKey.readUInt32BE(0);
+
+  it('unmasks only [start, end) as the §5.3 definition does, for lengths 0-40 at every start 0-3', () => {
+    const random = seededRandom(71);
+    const mismatches: string[] = [];
+    for (let length = 0; length <= 40; length++) {
+      for (let start = 0; start < 4; start++) {
+        const bytes = randomView(random, start + length + 2, 0);
+        const expected = Buffer.concat([bytes.subarray(0, start), referenceMask(bytes.subarray(start, start + length), maskKey, 0), bytes.subarray(start + length)]);
+
+        unmaskRange(bytes, start, start + length, key);
+
+        if (!bytes.equals(expected)) mismatches.push(`length ${length}, start ${start}`);
+      }
+    }
+
+    expect(mismatches).toEqual([]);
+  });
+
+  it('returns the OR of the unmasked bytes: below 0x80 exactly when they are all ASCII', () => {
+    const ascii = referenceMask(Buffer.from('plain ASCII text'), maskKey, 0);
+    const accented = referenceMask(Buffer.from('café au lait'), maskKey, 0);
+    const lastByteHigh = referenceMask(Buffer.from([0x41, 0x42, 0x43, 0x44, 0x80]), maskKey, 0);
+
+    expect(unmaskRange(ascii, 0, ascii.length, key)).toBeLessThan(0x80);
+    expect(ascii.toString()).toBe('plain ASCII text');
+    expect(unmaskRange(accented, 0, accented.length, key)).toBeGreaterThanOrEqual(0x80);
+    expect(accented.toString()).toBe('café au lait');
+    expect(unmaskRange(lastByteHigh, 0, lastByteHigh.length, key)).toBeGreaterThanOrEqual(0x80);
+  });
+
+  it('with key 0, leaves the bytes as they are and still reports them', () => {
+    const bytes = Buffer.from('unmasked');
+
+    expect(unmaskRange(bytes, 0, bytes.length, 0)).toBeLessThan(0x80);
+    expect(bytes.toString()).toBe('unmasked');
   });
 });
