@@ -38,6 +38,16 @@ export interface GatewayHostDeps {
   history?: RoomHistory;
 }
 
+/** The binding a connection was started with; undefined when binding failed (nothing to release then). */
+type Started = GatewayBinding | undefined;
+
+/** What the host keeps per open connection, for its close. */
+interface Session {
+  client: WsConnection;
+  /** Settles once handleConnection has finished (or failed). */
+  started: Started | Promise<Started>;
+}
+
 /**
  * One gateway at run time: its route (origin check, handshake guards), its connections'
  * lifecycle (registry, rooms, hooks) and its dispatcher.
@@ -45,6 +55,8 @@ export interface GatewayHostDeps {
 export class GatewayHost {
   /** What handshake guards attached, from the upgrade request to the connection. */
   private readonly dataByRequest = new WeakMap<IncomingMessage, Record<string, unknown>>();
+  /** Open connections by transport: one close hook for the route finds its connection here. */
+  private readonly sessions = new Map<Connection, Session>();
   private readonly disconnectHooks = new Set<Promise<void>>();
   private readonly name: string;
 
@@ -73,8 +85,10 @@ export class GatewayHost {
       },
       heartbeat: { intervalMs: options.heartbeatIntervalMs, maxMissedPongs: options.maxMissedPongs, idleTimeoutMs: options.idleTimeoutMs },
       perMessageDeflate: options.perMessageDeflate,
-      verify: (request, upgrade) => this.verify(request, upgrade),
+      // Nothing to check without an origin list or guards: the listener then skips the hook.
+      verify: options.allowedOrigins !== undefined || this.guards.length > 0 ? (request, upgrade) => this.verify(request, upgrade) : undefined,
       onConnection: (connection, request) => this.onConnection(connection, request),
+      onClose: (connection, event) => this.onClose(connection, event),
     };
   }
 
@@ -92,7 +106,8 @@ export class GatewayHost {
     return runHandshakeGuards(this.guards, { request, handshake: handshakeInfoOf(request, protocol), data });
   }
 
-  private onConnection(transport: Connection, request: IncomingMessage): Promise<void> {
+  /** Reading starts when this returns, or when the promise resolves (a scoped gateway, handleConnection, history). */
+  private onConnection(transport: Connection, request: IncomingMessage): void | Promise<void> {
     const client = new WsConnection(
       transport,
       handshakeInfoOf(request, transport.protocol),
@@ -104,53 +119,76 @@ export class GatewayHost {
     this.deps.history?.opened(client);
     this.deps.instruments.stats.connectionOpened();
     this.deps.instruments.tracing?.connectionOpened(client.id, this.name, this.options.path, client.remoteAddress);
-    const binding = Promise.resolve().then(() => this.bind(client));
-    const ready = this.start(client, binding);
-    // Listen for the close at once: the peer may vanish while the gateway is still starting.
-    transport.once('close', (event) => this.onClose(client, binding, ready, event));
-    return ready;
+    // The route's close hook finds the connection here, even while the gateway is still starting.
+    const session: Session = { client, started: undefined };
+    this.sessions.set(transport, session);
+    let binding: GatewayBinding | Promise<GatewayBinding>;
+    try {
+      binding = this.bind(client);
+    } catch (error) {
+      binding = Promise.reject(error);
+    }
+    const started = binding instanceof Promise ? binding.then((bound) => this.start(client, bound), (error: unknown) => this.startFailed(client, error)) : this.start(client, binding);
+    session.started = started;
+    if (started instanceof Promise) return started.then(() => undefined);
   }
 
-  /** Binds the dispatcher and runs handleConnection; reading starts when this resolves. */
-  private async start(client: WsConnection, binding: Promise<GatewayBinding>): Promise<void> {
+  /** Listens for messages and runs handleConnection; synchronous unless there is something to wait for. */
+  private start(client: WsConnection, binding: GatewayBinding): Started | Promise<Started> {
+    const { instance, dispatcher } = binding;
+    const { history } = this.deps;
+    const limiter = RateLimiter.for(this.options.rateLimit);
+    let isFirstMessage = true;
+    client.transport.on('message', (message) => {
+      if (isFirstMessage && history) {
+        isFirstMessage = false;
+        if (this.tryResume(client, history, message)) return;
+      }
+      if (!limiter || limiter.admit(message)) dispatcher.dispatch(client, message);
+      else this.rateLimited(client, dispatcher, message);
+    });
+    const gateway = instance as Partial<OnGatewayConnection>;
+    if (typeof gateway.handleConnection !== 'function' && !history) return binding;
+    return this.connected(client, gateway, history).then(() => binding);
+  }
+
+  private async connected(client: WsConnection, gateway: Partial<OnGatewayConnection>, history: RoomHistory | undefined): Promise<void> {
     try {
-      const { instance, dispatcher } = await binding;
-      const limiter = RateLimiter.for(this.options.rateLimit);
-      let isFirstMessage = true;
-      client.transport.on('message', (message) => {
-        if (isFirstMessage && this.deps.history) {
-          isFirstMessage = false;
-          if (this.tryResume(client, this.deps.history, message)) return;
-        }
-        if (!limiter || limiter.admit(message)) dispatcher.dispatch(client, message);
-        else this.rateLimited(client, dispatcher, message);
-      });
-      const gateway = instance as Partial<OnGatewayConnection>;
       if (typeof gateway.handleConnection === 'function') await gateway.handleConnection(client, client.handshake);
-      await this.deps.history?.announce(client);
+      await history?.announce(client);
     } catch (error) {
       this.logHookError('handleConnection', error);
       client.close(CloseCode.InternalError);
     }
   }
 
+  private startFailed(client: WsConnection, error: unknown): Started {
+    this.logHookError('handleConnection', error);
+    client.close(CloseCode.InternalError);
+    return undefined;
+  }
+
   /**
    * Cleanup waits for handleConnection, so what it joined or tagged is undone too; the
    * disconnect hook runs before the rooms are left, so it can still tell them who left.
    */
-  private onClose(client: WsConnection, binding: Promise<GatewayBinding>, ready: Promise<void>, event: CloseEvent): void {
+  private onClose(transport: Connection, event: CloseEvent): void {
+    const session = this.sessions.get(transport);
+    if (!session) return;
+    this.sessions.delete(transport);
+    const { client } = session;
     this.deps.registry.remove(client);
     this.deps.instruments.stats.connectionClosed(event.code);
     this.deps.instruments.tracing?.connectionClosed(client.id, event.code);
     this.deps.logger.debug(`${this.name} connection ${client.id} closed with ${event.code}${event.wasClean ? '' : ' (not clean)'}`);
-    const settled = ready
-      .then(() => binding)
-      .then(async ({ instance, dispatcher }) => {
-        dispatcher.release(client);
-        const gateway = instance as Partial<OnGatewayDisconnect>;
+    const settled = Promise.resolve(session.started)
+      .then(async (binding) => {
+        if (!binding) return; // a failed binding was logged when the connection opened
+        binding.dispatcher.release(client);
+        const gateway = binding.instance as Partial<OnGatewayDisconnect>;
         if (typeof gateway.handleDisconnect === 'function') await this.runDisconnectHook(gateway as OnGatewayDisconnect, client, event);
       })
-      .catch(() => undefined) // a failed binding was logged when the connection opened
+      .catch(() => undefined)
       .then(() => this.deps.history?.closed(client.id)) // before leaveAll: the session keeps its rooms
       .then(() => this.deps.adapter.leaveAll(client.id))
       .catch((error: unknown) => this.logHookError('leaveAll', error))

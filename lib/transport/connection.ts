@@ -1,5 +1,4 @@
 import { isUtf8 } from 'node:buffer';
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
@@ -10,6 +9,7 @@ import { DeflateParams } from '../protocol/extensions/permessage-deflate';
 import { Opcode } from '../protocol/opcode';
 import { ProtocolError } from '../protocol/protocol-error';
 import { closeCodeFor } from './close-code-for';
+import { newConnectionId } from './connection-id';
 import { DeflateChannel } from './deflate/deflate-channel';
 import { sharedCompressedFrame } from './deflate/shared-compressor';
 import { endRead, startRead } from './read-sequence';
@@ -39,6 +39,11 @@ export interface ConnectionOptions {
   onUnexpectedError?: (error: unknown, connection: Connection) => void;
   /** permessage-deflate parameters, when the handshake agreed on it (RFC 7692). */
   deflate?: DeflateParams;
+  /**
+   * Told when the socket has closed, before the 'close' event. One function for all the
+   * connections of a route, so that tracking them costs no listener per connection.
+   */
+  onClose?: (connection: Connection, event: CloseEvent) => void;
   /** Where this connection's traffic is counted, shared by the connections of a route; a private set when absent. */
   counters?: TrafficCounters;
 }
@@ -78,16 +83,18 @@ const ignoreSocketError = (): void => undefined;
  * any ─terminate() or socket error→ CLOSED; close timeout in CLOSING → destroy.
  */
 export class Connection extends EventEmitter<ConnectionEvents> {
-  readonly id = randomUUID();
+  /** A random UUID. */
+  readonly id = newConnectionId();
   /** Open from the start: a Connection is made after the 101 is written; reading waits for open(). */
   readyState = ReadyState.Open;
-  /** Resolves once, when the socket has closed. */
-  readonly closed: Promise<CloseEvent>;
   /** A message arrived since the heartbeat last looked: cheaper than reading the clock per message. */
   private hasMessageSinceCheck = false;
   private lastMessageAt = Date.now();
+  /** A pong arrived since the heartbeat last looked. */
+  private hasPongSinceCheck = false;
 
-  private readonly parser: FrameParser;
+  /** Made by the first bytes: an idle connection holds no parser, byte queue or assembler. */
+  private frameParser: FrameParser | undefined;
   private readonly queue: SendQueue;
   private hasSentClose = false;
   /** The close frame is on the socket: nothing may follow it (§5.5.1). */
@@ -96,7 +103,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private peerClose: { code: number; reason: string } | undefined;
   private sentCloseCode: number = CloseCode.Abnormal;
   private closeTimer: NodeJS.Timeout | undefined;
-  private resolveClosed!: (event: CloseEvent) => void;
+  /** Set when the socket has closed. */
+  private closeEvent: CloseEvent | undefined;
+  /** `closed`, once someone asked for it. */
+  private closedPromise: Promise<CloseEvent> | undefined;
+  private resolveClosed: ((event: CloseEvent) => void) | undefined;
   private readonly deflate: DeflateChannel | undefined;
   private readonly counters: TrafficCounters;
 
@@ -107,20 +118,43 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     readonly protocol?: string,
   ) {
     super();
-    this.parser = new FrameParser({
-      role: 'server',
-      maxMessageBytes: options.maxMessageBytes,
-      maxFragmentsPerMessage: options.maxFragmentsPerMessage,
-      isDeflateNegotiated: options.deflate !== undefined,
-    });
     this.deflate = options.deflate && new DeflateChannel(options.deflate, options.maxMessageBytes);
     this.queue = new SendQueue(socket, options.maxBufferedBytes);
     this.counters = options.counters ?? newTrafficCounters();
-    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    Connection.bySocket.set(socket, this);
     socket.on('error', ignoreSocketError);
-    socket.on('close', () => this.onSocketClose());
-    socket.on('drain', () => this.emit('drain'));
-    socket.on('end', () => this.onSocketEnd());
+    socket.on('close', Connection.onSocketClose);
+    socket.on('drain', Connection.onSocketDrain);
+    socket.on('end', Connection.onSocketEnd);
+  }
+
+  // The socket's rarer events reach their Connection through one function each, shared by every
+  // socket (Node calls a listener with the socket as `this`): three closures fewer, 190 B per connection.
+  private static readonly bySocket = new WeakMap<Duplex, Connection>();
+
+  private static onSocketClose(this: Duplex): void {
+    Connection.bySocket.get(this)?.onSocketClose();
+  }
+
+  private static onSocketDrain(this: Duplex): void {
+    Connection.bySocket.get(this)?.emit('drain');
+  }
+
+  private static onSocketEnd(this: Duplex): void {
+    Connection.bySocket.get(this)?.onSocketEnd();
+  }
+
+  /** Resolves once, when the socket has closed (made on first use: most connections are never asked). */
+  get closed(): Promise<CloseEvent> {
+    this.closedPromise ??= this.closeEvent ? Promise.resolve(this.closeEvent) : new Promise((resolve) => (this.resolveClosed = resolve));
+    return this.closedPromise;
+  }
+
+  /** True when a pong arrived since the last call, for the heartbeat. */
+  pongSeenSinceLastCheck(): boolean {
+    const hasPong = this.hasPongSinceCheck;
+    this.hasPongSinceCheck = false;
+    return hasPong;
   }
 
   /**
@@ -251,6 +285,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.socket.destroy();
   }
 
+  private get parser(): FrameParser {
+    this.frameParser ??= new FrameParser({
+      role: 'server',
+      maxMessageBytes: this.options.maxMessageBytes,
+      maxFragmentsPerMessage: this.options.maxFragmentsPerMessage,
+      isDeflateNegotiated: this.deflate !== undefined,
+    });
+    return this.frameParser;
+  }
+
   private admit(byteLength: number): boolean {
     if (!this.queue.wouldOverflow(byteLength, this.deflate?.pendingOutboundBytes)) return true;
     // A slow consumer: drop this message, or close with 1008 (DESIGN.md defaults).
@@ -323,6 +367,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         }
         return this.deliver('ping', event.payload);
       case 'pong':
+        this.hasPongSinceCheck = true;
         return this.deliver('pong', event.payload);
       case 'compressed':
         // Routed through enqueueInbound by onData; the parser yields these only with deflate negotiated.
@@ -418,8 +463,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const event: CloseEvent = this.peerClose
       ? { code: this.peerClose.code, reason: this.peerClose.reason, wasClean }
       : { code: this.sentCloseCode, reason: '', wasClean: false };
-    this.resolveClosed(event);
+    this.closeEvent = event;
+    this.resolveClosed?.(event);
     try {
+      this.options.onClose?.(this, event);
       this.emit('close', event);
     } catch (error) {
       this.options.onUnexpectedError?.(error, this);

@@ -20,9 +20,12 @@ export class Heartbeat {
   add(connection: Connection): void {
     if (this.options.intervalMs <= 0) return;
     this.missedPongs.set(connection, 0);
-    connection.on('pong', () => this.missedPongs.set(connection, 0));
-    connection.once('close', () => this.missedPongs.delete(connection));
     this.timer ??= this.start();
+  }
+
+  /** The connection closed (its owner calls this: the heartbeat listens to no connection's events). */
+  delete(connection: Connection): void {
+    this.missedPongs.delete(connection);
   }
 
   stop(): void {
@@ -40,8 +43,10 @@ export class Heartbeat {
     const { idleTimeoutMs = 0 } = this.options;
     const now = Date.now();
     const idleSince = now - idleTimeoutMs;
-    for (const [connection, missed] of this.missedPongs) {
+    for (const [connection, counted] of this.missedPongs) {
+      const missed = connection.pongSeenSinceLastCheck() ? 0 : counted;
       if (missed >= this.options.maxMissedPongs) {
+        this.missedPongs.delete(connection);
         connection.terminate();
         continue;
       }

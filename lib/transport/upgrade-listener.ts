@@ -5,7 +5,7 @@ import { CloseCode } from '../protocol/close-code';
 import { buildAcceptResponse, selectSubprotocol, validateUpgrade, ValidUpgrade } from '../protocol/handshake';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { negotiatePerMessageDeflate, PerMessageDeflateOptions } from '../protocol/extensions/permessage-deflate';
-import { Connection, ConnectionOptions } from './connection';
+import { CloseEvent, Connection, ConnectionOptions } from './connection';
 import { Heartbeat, HeartbeatOptions } from './heartbeat';
 import { PathRouter } from './path-router';
 import { interceptHandshakeRequests } from './request-interceptor';
@@ -19,7 +19,7 @@ export interface UpgradeRoute {
   path: string;
   /** Subprotocols the route speaks; the first one the client offers is chosen. */
   subprotocols: readonly string[];
-  connection: Omit<ConnectionOptions, 'deflate' | 'onUnexpectedError'>;
+  connection: Omit<ConnectionOptions, 'deflate' | 'onUnexpectedError' | 'onClose'>;
   /** Accept permessage-deflate (RFC 7692) when offered, on these terms; undefined declines it. */
   perMessageDeflate?: PerMessageDeflateOptions;
   heartbeat: HeartbeatOptions;
@@ -27,6 +27,8 @@ export interface UpgradeRoute {
   verify?(request: IncomingMessage, upgrade: ValidUpgrade): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined>;
   /** A new open connection. Attach listeners here; reading starts when this returns (or resolves). */
   onConnection(connection: Connection, request: IncomingMessage): void | Promise<void>;
+  /** One of the route's connections closed: called before its 'close' listeners, by one function for all of them. */
+  onClose?(connection: Connection, event: CloseEvent): void;
 }
 
 export interface UpgradeListenerOptions {
@@ -57,6 +59,8 @@ interface BoundRoute {
 export class UpgradeListener {
   private readonly router = new PathRouter<BoundRoute>();
   private readonly open = new Set<Connection>();
+  /** Only with maxConnectionsPerAddress: each open connection's remote address, and the count per address. */
+  private readonly addressOf = new Map<Connection, string>();
   private readonly openByAddress = new Map<string, number>();
   /** What to undo on close: the 'upgrade' listener and the request interceptor, per server. */
   private readonly attached = new Map<WebServer, () => void>();
@@ -77,16 +81,20 @@ export class UpgradeListener {
 
   /** Binds a route; a second route on the same path throws. */
   addRoute(route: UpgradeRoute): void {
-    const connectionOptions: ConnectionOptions = { ...route.connection, onUnexpectedError: this.reportUnexpected };
-    this.router.add(route.path, { route, heartbeat: new Heartbeat(route.heartbeat), connectionOptions });
+    const heartbeat = new Heartbeat(route.heartbeat);
+    const onClose = (connection: Connection, event: CloseEvent): void => {
+      this.untrack(connection);
+      heartbeat.delete(connection);
+      route.onClose?.(connection, event);
+    };
+    const connectionOptions: ConnectionOptions = { ...route.connection, onUnexpectedError: this.reportUnexpected, onClose };
+    this.router.add(route.path, { route, heartbeat, connectionOptions });
   }
 
   attach(server: WebServer): void {
     if (this.attached.has(server)) return;
     this.boundHeaderPhase(server);
-    const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-      this.handleUpgrade(server, request, socket, head).catch((error: unknown) => this.refuseUnexpected(request, socket, error));
-    };
+    const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.handleUpgrade(server, request, socket, head);
     server.on('upgrade', listener);
     const restoreRequests = interceptHandshakeRequests(server, (request) => this.refusalForPlainRequest(request));
     this.attached.set(server, () => {
@@ -165,86 +173,114 @@ export class UpgradeListener {
     return refusal;
   }
 
-  private async handleUpgrade(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const bound = this.router.match(request.url);
-    if (!bound) {
-      // Another library on this server may own the path: only the last listener answers 404.
-      if (server.listenerCount('upgrade') === 1) this.refuse(request, socket, new HandshakeRefusal(404, 'no WebSocket endpoint on this path'));
-      return;
+  /** Synchronous, unless the route's verify hook answers with a promise: then see acceptWhenVerified. */
+  private handleUpgrade(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    try {
+      const bound = this.router.match(request.url);
+      if (!bound) {
+        // Another library on this server may own the path: only the last listener answers 404.
+        if (server.listenerCount('upgrade') === 1) this.refuse(request, socket, new HandshakeRefusal(404, 'no WebSocket endpoint on this path'));
+        return;
+      }
+      const upgrade = validateUpgrade(request);
+      if (upgrade instanceof HandshakeRefusal) return this.refuse(request, socket, upgrade);
+      const early = this.admissionRefusal(request);
+      if (early) return this.refuse(request, socket, early);
+      const verdict = bound.route.verify?.(request, upgrade);
+      if (verdict instanceof Promise) return void this.acceptWhenVerified(verdict, request, socket, head, upgrade, bound);
+      if (verdict) return this.refuse(request, socket, verdict);
+      this.accept(request, socket, head, upgrade, bound);
+    } catch (error) {
+      this.refuseUnexpected(request, socket, error);
     }
+  }
+
+  /** An asynchronous verify hook (e.g. handshake guards): within the handshake timeout, then the world may have moved. */
+  private async acceptWhenVerified(
+    verdict: Promise<HandshakeRefusal | undefined>,
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    upgrade: ValidUpgrade,
+    bound: BoundRoute,
+  ): Promise<void> {
     socket.on('error', ignoreHandshakeError);
-    const upgrade = validateUpgrade(request);
-    if (upgrade instanceof HandshakeRefusal) return this.refuse(request, socket, upgrade);
-    const address = request.socket.remoteAddress ?? '';
-    const early = this.admissionRefusal(address);
-    if (early) return this.refuse(request, socket, early);
-    const { route } = bound;
-    if (route.verify) {
-      const refusal = await this.withinHandshakeTimeout(socket, route.verify(request, upgrade));
+    try {
+      const refusal = await this.withinHandshakeTimeout(socket, verdict);
       if (refusal) return this.refuse(request, socket, refusal);
-      // The world moved while verify ran: the peer may have left, the cap filled, or close() begun.
+      // The peer may have left, the cap filled, or close() begun.
       if (socket.destroyed || socket.readableEnded) return void socket.destroy();
-      const late = this.admissionRefusal(address);
+      const late = this.admissionRefusal(request);
       if (late) return this.refuse(request, socket, late);
+      socket.off('error', ignoreHandshakeError);
+      this.accept(request, socket, head, upgrade, bound);
+    } catch (error) {
+      this.refuseUnexpected(request, socket, error);
     }
-    this.accept(request, socket, head, upgrade, bound);
   }
 
   /** 503 while closing, at the connection cap, or at the cap for one address (DESIGN.md). */
-  private admissionRefusal(address: string): HandshakeRefusal | undefined {
+  private admissionRefusal(request: IncomingMessage): HandshakeRefusal | undefined {
     if (this.isClosing) return new HandshakeRefusal(503, 'server is shutting down');
     const { maxConnections, maxConnectionsPerAddress } = this.options;
     if (maxConnections !== undefined && this.open.size >= maxConnections) return new HandshakeRefusal(503, 'connection limit reached');
-    if (maxConnectionsPerAddress !== undefined && (this.openByAddress.get(address) ?? 0) >= maxConnectionsPerAddress) {
+    if (maxConnectionsPerAddress !== undefined && (this.openByAddress.get(request.socket.remoteAddress ?? '') ?? 0) >= maxConnectionsPerAddress) {
       return new HandshakeRefusal(503, 'connection limit reached for this address');
     }
     return undefined;
   }
 
-  private track(connection: Connection, address: string): void {
+  private track(connection: Connection, request: IncomingMessage): void {
     this.open.add(connection);
+    if (this.options.maxConnectionsPerAddress === undefined) return;
+    const address = request.socket.remoteAddress ?? '';
+    this.addressOf.set(connection, address);
     this.openByAddress.set(address, (this.openByAddress.get(address) ?? 0) + 1);
-    connection.once('close', () => {
-      this.open.delete(connection);
-      const count = (this.openByAddress.get(address) ?? 1) - 1;
-      if (count === 0) this.openByAddress.delete(address);
-      else this.openByAddress.set(address, count);
-    });
+  }
+
+  private untrack(connection: Connection): void {
+    this.open.delete(connection);
+    const address = this.addressOf.get(connection);
+    if (address === undefined) return;
+    this.addressOf.delete(connection);
+    const count = (this.openByAddress.get(address) ?? 1) - 1;
+    if (count === 0) this.openByAddress.delete(address);
+    else this.openByAddress.set(address, count);
   }
 
   private accept(request: IncomingMessage, socket: Duplex, head: Buffer, upgrade: ValidUpgrade, { route, heartbeat, connectionOptions }: BoundRoute): void {
     const protocol = selectSubprotocol(upgrade.offeredProtocols, route.subprotocols);
     const deflate = route.perMessageDeflate && negotiatePerMessageDeflate(upgrade.extensionOffers, route.perMessageDeflate);
     socket.write(buildAcceptResponse({ key: upgrade.key, protocol, extensions: deflate?.responseHeader }));
-    socket.off('error', ignoreHandshakeError);
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     const options = deflate ? { ...connectionOptions, deflate: deflate.params } : connectionOptions;
     const connection = new Connection(socket, options, protocol);
-    this.track(connection, request.socket.remoteAddress ?? '');
+    this.track(connection, request);
     heartbeat.add(connection);
+    let ready: void | Promise<void>;
+    try {
+      ready = route.onConnection(connection, request);
+    } catch (error) {
+      return this.failToStart(connection, socket, head, error);
+    }
+    if (!(ready instanceof Promise)) return startReading(connection, socket, head);
     // Bytes that arrive while an async onConnection runs wait in the socket, in order.
     socket.pause();
-    const start = (): void => {
-      connection.open(head);
-      socket.resume();
-    };
-    const fail = (error: unknown): void => {
-      this.options.onUnexpectedError(error);
-      connection.close(CloseCode.InternalError);
-      start();
-    };
-    try {
-      const ready = route.onConnection(connection, request);
-      if (ready instanceof Promise) ready.then(start, fail);
-      else start();
-    } catch (error) {
-      fail(error);
-    }
+    ready.then(
+      () => startReading(connection, socket, head),
+      (error: unknown) => this.failToStart(connection, socket, head, error),
+    );
+  }
+
+  /** onConnection threw or rejected: 1011, and reading starts so that the close handshake can finish. */
+  private failToStart(connection: Connection, socket: Duplex, head: Buffer, error: unknown): void {
+    this.options.onUnexpectedError(error);
+    connection.close(CloseCode.InternalError);
+    startReading(connection, socket, head);
   }
 
   /** The verify hook gets the handshake timeout; past it, the socket is dropped without an answer. */
-  private async withinHandshakeTimeout<T>(socket: Duplex, work: T | Promise<T>): Promise<T | undefined> {
-    if (!(work instanceof Promise)) return work;
+  private async withinHandshakeTimeout<T>(socket: Duplex, work: Promise<T>): Promise<T | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => {
@@ -265,10 +301,17 @@ export class UpgradeListener {
   }
 
   private refuse(request: IncomingMessage, socket: Duplex, refusal: HandshakeRefusal): void {
+    socket.on('error', ignoreHandshakeError);
     this.options.onRefusal?.(refusal, request);
     writeRefusal(socket, refusal);
   }
 }
 
-// Before the 101 the socket is ours; a reset there is the peer leaving, not our fault.
+function startReading(connection: Connection, socket: Duplex, head: Buffer): void {
+  connection.open(head);
+  socket.resume();
+}
+
+// Before the 101 the socket is ours; a reset there is the peer leaving, not our fault. A handshake
+// answered in the 'upgrade' event needs no listener: the Connection has its own before any error.
 const ignoreHandshakeError = (): void => undefined;

@@ -1,11 +1,22 @@
-import { EventEmitter } from 'node:events';
 import { Connection } from '../../../lib/transport/connection';
 import { Heartbeat } from '../../../lib/transport/heartbeat';
 
-/** What Heartbeat uses of a Connection: 'pong' and 'close' events, ping() and terminate(). */
-class FakeConnection extends EventEmitter {
+/** What Heartbeat uses of a Connection: ping(), terminate() and pongSeenSinceLastCheck(). */
+class FakeConnection {
   readonly ping = jest.fn();
-  readonly terminate = jest.fn(() => this.emit('close', { code: 1006, reason: '', wasClean: false }));
+  readonly terminate = jest.fn();
+  private hasPong = false;
+
+  /** What Connection does when a pong frame arrives. */
+  receivePong(): void {
+    this.hasPong = true;
+  }
+
+  pongSeenSinceLastCheck(): boolean {
+    const hasPong = this.hasPong;
+    this.hasPong = false;
+    return hasPong;
+  }
 
   asConnection(): Connection {
     return this as unknown as Connection;
@@ -54,7 +65,7 @@ describe('Heartbeat', () => {
 
   it('keeps a connection that answers every ping with a pong', () => {
     const connection = new FakeConnection();
-    connection.ping.mockImplementation(() => connection.emit('pong', Buffer.alloc(0)));
+    connection.ping.mockImplementation(() => connection.receivePong());
     start(100, 2, connection);
 
     jest.advanceTimersByTime(1_000);
@@ -68,7 +79,7 @@ describe('Heartbeat', () => {
     start(100, 2, connection);
 
     jest.advanceTimersByTime(200); // two pings unanswered
-    connection.emit('pong', Buffer.alloc(0));
+    connection.receivePong();
     jest.advanceTimersByTime(200); // two more pings, still within the limit
     expect(connection.terminate).not.toHaveBeenCalled();
 
@@ -81,7 +92,7 @@ describe('Heartbeat', () => {
     start(100, 2, connection);
 
     jest.advanceTimersByTime(100);
-    connection.emit('close', { code: 1000, reason: '', wasClean: true });
+    heartbeat?.delete(connection.asConnection());
     jest.advanceTimersByTime(1_000);
 
     expect(connection.ping).toHaveBeenCalledTimes(1);
@@ -101,7 +112,7 @@ describe('Heartbeat', () => {
 
   it('terminates only the connection that stopped answering', () => {
     const answering = new FakeConnection();
-    answering.ping.mockImplementation(() => answering.emit('pong', Buffer.alloc(0)));
+    answering.ping.mockImplementation(() => answering.receivePong());
     const silent = new FakeConnection();
     start(100, 1, answering, silent);
 
@@ -119,7 +130,18 @@ describe('Heartbeat', () => {
     expect(jest.getTimerCount()).toBe(0);
     jest.advanceTimersByTime(60_000);
     expect(connection.ping).not.toHaveBeenCalled();
-    expect(connection.listenerCount('pong')).toBe(0);
+  });
+
+  it('pings a terminated connection no more, even before its close is reported', () => {
+    const connection = new FakeConnection();
+    start(100, 1, connection);
+
+    jest.advanceTimersByTime(200);
+    expect(connection.terminate).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(1_000);
+
+    expect(connection.ping).toHaveBeenCalledTimes(1);
+    expect(connection.terminate).toHaveBeenCalledTimes(1);
   });
 
   it('sends no more pings after stop()', () => {
