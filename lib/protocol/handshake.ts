@@ -25,11 +25,23 @@ export interface ValidUpgrade {
   origin: string | undefined;
 }
 
-/** Header values by lower-case name, every occurrence kept. */
-export function headerValues(rawHeaders: readonly string[]): Map<string, string[]> {
+/** Header names as a set, and their lengths: most headers are skipped by length alone, never lower-cased. */
+export interface HeaderNames {
+  names: ReadonlySet<string>;
+  lengths: ReadonlySet<number>;
+}
+
+export function headerNames(names: readonly string[]): HeaderNames {
+  return { names: new Set(names), lengths: new Set(names.map((name) => name.length)) };
+}
+
+/** Header values by lower-case name, every occurrence kept; only the `wanted` ones when given. */
+export function headerValues(rawHeaders: readonly string[], wanted?: HeaderNames): Map<string, string[]> {
   const values = new Map<string, string[]>();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (wanted && !wanted.lengths.has(rawHeaders[i].length)) continue;
     const name = rawHeaders[i].toLowerCase();
+    if (wanted && !wanted.names.has(name)) continue;
     const list = values.get(name);
     if (list) list.push(rawHeaders[i + 1]);
     else values.set(name, [rawHeaders[i + 1]]);
@@ -37,22 +49,34 @@ export function headerValues(rawHeaders: readonly string[]): Map<string, string[
   return values;
 }
 
-/** A comma-separated header as lower-case tokens, across all its occurrences. */
-const tokenList = (values: readonly string[] | undefined): string[] =>
-  (values ?? []).flatMap((value) => value.split(',')).map((token) => token.trim().toLowerCase()).filter(Boolean);
+/** Does a comma-separated header (any of its occurrences) list `token` (lower case)? */
+function listsToken(values: readonly string[] | undefined, token: string): boolean {
+  if (values === undefined) return false;
+  for (const value of values) {
+    if (value.length === token.length && value.toLowerCase() === token) return true;
+    for (const item of value.split(',')) if (item.trim().toLowerCase() === token) return true;
+  }
+  return false;
+}
+
+/** The headers validateUpgrade reads. */
+const UPGRADE_HEADERS = headerNames(['host', 'upgrade', 'connection', 'sec-websocket-version', 'sec-websocket-key', 'sec-websocket-protocol', 'sec-websocket-extensions', 'origin']);
+const NONE: string[] = [];
 
 const badRequest = (reason: string): HandshakeRefusal => new HandshakeRefusal(400, reason);
 
 /** RFC 6455 §4.2.1: is this a valid opening handshake? Otherwise the refusal to send (§4.2.2). */
 export function validateUpgrade(request: UpgradeRequestHead): ValidUpgrade | HandshakeRefusal {
   if (request.method !== 'GET') return badRequest('WebSocket handshake must use GET');
-  const [major, minor] = request.httpVersion.split('.').map(Number);
-  if (!(major > 1 || (major === 1 && minor >= 1))) return badRequest('WebSocket handshake needs HTTP/1.1 or later');
+  if (request.httpVersion !== '1.1') {
+    const [major, minor] = request.httpVersion.split('.').map(Number);
+    if (!(major > 1 || (major === 1 && minor >= 1))) return badRequest('WebSocket handshake needs HTTP/1.1 or later');
+  }
 
-  const headers = headerValues(request.rawHeaders);
+  const headers = headerValues(request.rawHeaders, UPGRADE_HEADERS);
   if (headers.get('host')?.length !== 1) return badRequest('exactly one Host header is required');
-  if (!tokenList(headers.get('upgrade')).includes('websocket')) return badRequest('Upgrade header must include "websocket"');
-  if (!tokenList(headers.get('connection')).includes('upgrade')) return badRequest('Connection header must include "Upgrade"');
+  if (!listsToken(headers.get('upgrade'), 'websocket')) return badRequest('Upgrade header must include "websocket"');
+  if (!listsToken(headers.get('connection'), 'upgrade')) return badRequest('Connection header must include "Upgrade"');
 
   // §4.4: an unsupported version gets 426 and the versions we speak.
   const versions = headers.get('sec-websocket-version');
@@ -66,15 +90,17 @@ export function validateUpgrade(request: UpgradeRequestHead): ValidUpgrade | Han
   const key = keys[0].trim();
   if (!KEY_PATTERN.test(key)) return badRequest('Sec-WebSocket-Key must be base64 of 16 bytes');
 
-  const offeredProtocols = (headers.get('sec-websocket-protocol') ?? [])
+  const protocolValues = headers.get('sec-websocket-protocol');
+  const offeredProtocols = protocolValues === undefined ? NONE : protocolValues
     .flatMap((value) => value.split(','))
     .map((token) => token.trim())
     .filter(Boolean); // RFC 7230 §7: empty list elements are ignored
   if (offeredProtocols.some((protocol) => !TOKEN.test(protocol))) return badRequest('Sec-WebSocket-Protocol is not a list of tokens');
-  if (new Set(offeredProtocols).size !== offeredProtocols.length) return badRequest('Sec-WebSocket-Protocol lists a protocol twice');
+  if (offeredProtocols.length > 1 && new Set(offeredProtocols).size !== offeredProtocols.length) return badRequest('Sec-WebSocket-Protocol lists a protocol twice');
 
   // RFC 6455 §9.1: extensions are optional; a header we cannot read declines them all, it does not refuse.
-  const extensionOffers = parseExtensionOffers(headers.get('sec-websocket-extensions') ?? []) ?? [];
+  const extensionValues = headers.get('sec-websocket-extensions');
+  const extensionOffers = extensionValues === undefined ? [] : (parseExtensionOffers(extensionValues) ?? []);
 
   const origins = headers.get('origin');
   return { key, offeredProtocols, extensionOffers, origin: origins?.[0] };
@@ -99,13 +125,7 @@ export interface AcceptResponse {
 
 /** §4.2.2 step 5: the 101 response, as the bytes to write before any frame. */
 export function buildAcceptResponse(response: AcceptResponse): string {
-  const lines = [
-    'HTTP/1.1 101 Switching Protocols',
-    'Upgrade: websocket',
-    'Connection: Upgrade',
-    `Sec-WebSocket-Accept: ${computeAcceptKey(response.key)}`,
-  ];
-  if (response.protocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${response.protocol}`);
-  if (response.extensions !== undefined) lines.push(`Sec-WebSocket-Extensions: ${response.extensions}`);
-  return lines.join('\r\n') + '\r\n\r\n';
+  const protocol = response.protocol === undefined ? '' : `Sec-WebSocket-Protocol: ${response.protocol}\r\n`;
+  const extensions = response.extensions === undefined ? '' : `Sec-WebSocket-Extensions: ${response.extensions}\r\n`;
+  return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAcceptKey(response.key)}\r\n${protocol}${extensions}\r\n`;
 }

@@ -2,6 +2,7 @@ import { HandshakeRefusal } from '../../../lib/protocol/handshake-refusal';
 import {
   buildAcceptResponse,
   computeAcceptKey,
+  headerNames,
   headerValues,
   selectSubprotocol,
   UpgradeRequestHead,
@@ -227,6 +228,17 @@ describe('opening handshake', () => {
         new Map([
           ['host', ['a']],
           ['x-many', ['1', '2']],
+        ]),
+      );
+    });
+
+    it('keeps only the wanted names when asked, whatever their case', () => {
+      const wanted = headerNames(['upgrade', 'origin']);
+
+      expect(headerValues(['UPGRADE', 'websocket', 'Origins', 'x', 'Origin', 'https://a.example', 'Host', 'a'], wanted)).toEqual(
+        new Map([
+          ['upgrade', ['websocket']],
+          ['origin', ['https://a.example']],
         ]),
       );
     });
