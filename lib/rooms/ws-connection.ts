@@ -58,7 +58,8 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
 
   /** Sends a whole envelope (e.g. a reply carrying `id`) through the gateway's codec. */
   sendEnvelope(envelope: Envelope): boolean {
-    return this.transport.sendFrame(encodeEnvelope(this.codec, envelope));
+    // Text straight into the send queue's batch (a string) or a binary frame (a Buffer), as encodeEnvelope frames them.
+    return this.transport.send(this.codec.encode(envelope));
   }
 
   /** Sends a raw message: a string as text, a Buffer as binary. */
