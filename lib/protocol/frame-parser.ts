@@ -71,7 +71,9 @@ export class FrameParser {
   push(chunk: Buffer): readonly InboundEvent[] {
     if (this.state === ReadState.Discarding) return NOTHING;
     const events: InboundEvent[] = [];
-    const consumed = this.state === ReadState.Header && this.queue.length === 0 ? this.readWholeMessages(chunk, events) : 0;
+    // Between messages only: a fragmented message in progress is the state machine's (§5.4).
+    const isBetweenMessages = this.state === ReadState.Header && this.queue.length === 0 && !this.assembler.isAssembling;
+    const consumed = isBetweenMessages ? this.readWholeMessages(chunk, events) : 0;
     if (consumed === chunk.length || this.isDone) return events;
     this.queue.push(consumed === 0 ? chunk : chunk.subarray(consumed));
     for (;;) {

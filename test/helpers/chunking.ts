@@ -23,11 +23,14 @@ export function splitAt(bytes: Buffer, offsets: readonly number[]): Buffer[] {
 }
 
 const RANDOM_SPLITTINGS = 5;
+/** Up to this size, also every way of cutting the bytes in two (a frame boundary is then a chunk boundary). */
+const EVERY_TWO_PIECES_MAX_BYTES = 256;
 /** How often a random splitting cuts between two bytes, one rate per splitting. */
 const CUT_RATES = [0.5, 0.2, 0.05, 0.01, 0.001];
 
 /**
- * Runs `run` with the whole buffer, with 1-byte chunks and with seeded random splittings.
+ * Runs `run` with the whole buffer, with 1-byte chunks, cut in two at every offset (up to 256 bytes)
+ * and with seeded random splittings.
  * Each run gets fresh copies: the FrameParser unmasks in place, so no two runs share bytes.
  * A failing run is reported with the splitting it used.
  */
@@ -36,6 +39,9 @@ export function forEachChunking(bytes: Buffer, run: (chunks: Buffer[]) => void):
     { name: 'whole', offsets: [] },
     { name: '1-byte chunks', offsets: Array.from({ length: bytes.length }, (_, i) => i) },
   ];
+  if (bytes.length <= EVERY_TWO_PIECES_MAX_BYTES) {
+    for (let cut = 1; cut < bytes.length; cut++) splittings.push({ name: `two pieces`, offsets: [cut] });
+  }
   for (let r = 0; r < RANDOM_SPLITTINGS; r++) {
     const random = seededRandom(0x5eed + r * 7919 + bytes.length);
     const offsets: number[] = [];
