@@ -18,25 +18,25 @@ export function frameHeaderBytes(payloadLength: number, isMasked: boolean): numb
   return 2 + lengthBytes + (isMasked ? 4 : 0);
 }
 
-/** Writes the frame header into `target` and returns where the payload starts. */
-function writeHeader(target: Buffer, payloadLength: number, options: FrameOptions): number {
+/** Writes the frame header into `target` at `at` and returns where the payload starts. */
+function writeHeader(target: Buffer, at: number, payloadLength: number, options: FrameOptions): number {
   const fin = options.fin ?? true;
-  target[0] = (fin ? 0x80 : 0) | (options.rsv1 ? 0x40 : 0) | options.opcode;
+  target[at] = (fin ? 0x80 : 0) | (options.rsv1 ? 0x40 : 0) | options.opcode;
   const maskBit = options.maskKey ? 0x80 : 0;
   let offset: number;
   // §5.2: the minimal number of bytes MUST be used to encode the length.
   if (payloadLength < 126) {
-    target[1] = maskBit | payloadLength;
-    offset = 2;
+    target[at + 1] = maskBit | payloadLength;
+    offset = at + 2;
   } else if (payloadLength <= 0xffff) {
-    target[1] = maskBit | 126;
-    target.writeUInt16BE(payloadLength, 2);
-    offset = 4;
+    target[at + 1] = maskBit | 126;
+    target.writeUInt16BE(payloadLength, at + 2);
+    offset = at + 4;
   } else {
-    target[1] = maskBit | 127;
-    target.writeUInt32BE(Math.floor(payloadLength / 0x100000000), 2);
-    target.writeUInt32BE(payloadLength >>> 0, 6);
-    offset = 10;
+    target[at + 1] = maskBit | 127;
+    target.writeUInt32BE(Math.floor(payloadLength / 0x100000000), at + 2);
+    target.writeUInt32BE(payloadLength >>> 0, at + 6);
+    offset = at + 10;
   }
   if (options.maskKey) {
     options.maskKey.copy(target, offset, 0, 4);
@@ -45,11 +45,13 @@ function writeHeader(target: Buffer, payloadLength: number, options: FrameOption
   return offset;
 }
 
+const TEXT: FrameOptions = { opcode: Opcode.Text };
+
 /** Just the header, for a large payload written after it without copying. Server role only. */
 export function encodeFrameHeader(payloadLength: number, options: FrameOptions): Buffer {
   if (options.maskKey) throw new TypeError('a masked frame is encoded whole, with encodeFrame()');
   const header = Buffer.allocUnsafe(frameHeaderBytes(payloadLength, false));
-  writeHeader(header, payloadLength, options);
+  writeHeader(header, 0, payloadLength, options);
   return header;
 }
 
@@ -59,7 +61,7 @@ export function encodeFrameHeader(payloadLength: number, options: FrameOptions):
  */
 export function encodeFrame(payload: Buffer, options: FrameOptions): Buffer {
   const frame = Buffer.allocUnsafe(frameHeaderBytes(payload.length, options.maskKey !== undefined) + payload.length);
-  const payloadStart = writeHeader(frame, payload.length, options);
+  const payloadStart = writeHeader(frame, 0, payload.length, options);
   payload.copy(frame, payloadStart);
   if (options.maskKey) applyMask(frame.subarray(payloadStart), options.maskKey);
   return frame;
@@ -68,9 +70,8 @@ export function encodeFrame(payload: Buffer, options: FrameOptions): Buffer {
 /** A whole text message as one frame, the string written straight into the frame buffer. */
 export function encodeTextFrame(text: string, maskKey?: Buffer): Buffer {
   const payloadLength = Buffer.byteLength(text);
-  const options: FrameOptions = { opcode: Opcode.Text, maskKey };
   const frame = Buffer.allocUnsafe(frameHeaderBytes(payloadLength, maskKey !== undefined) + payloadLength);
-  const payloadStart = writeHeader(frame, payloadLength, options);
+  const payloadStart = writeHeader(frame, 0, payloadLength, maskKey ? { opcode: Opcode.Text, maskKey } : TEXT);
   frame.write(text, payloadStart, 'utf8');
   if (maskKey) applyMask(frame.subarray(payloadStart), maskKey);
   return frame;
@@ -81,19 +82,8 @@ export function encodeTextFrame(text: string, maskKey?: Buffer): Buffer {
  * batches frames in one buffer. `payloadLength` is Buffer.byteLength(text). Returns where it ends.
  */
 export function writeTextFrame(target: Buffer, offset: number, text: string, payloadLength: number): number {
-  target[offset] = 0x80 | Opcode.Text;
-  if (payloadLength < 126) {
-    target[offset + 1] = payloadLength;
-    offset += 2;
-  } else if (payloadLength <= 0xffff) {
-    target[offset + 1] = 126;
-    target[offset + 2] = payloadLength >>> 8;
-    target[offset + 3] = payloadLength & 0xff;
-    offset += 4;
-  } else {
-    offset += writeHeader(target.subarray(offset), payloadLength, { opcode: Opcode.Text });
-  }
-  return offset + target.write(text, offset, 'utf8');
+  const payloadStart = writeHeader(target, offset, payloadLength, TEXT);
+  return payloadStart + target.write(text, payloadStart, 'utf8');
 }
 
 /** §5.5.1: a close frame with an optional code and reason. */

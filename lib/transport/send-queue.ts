@@ -90,10 +90,7 @@ export class SendQueue {
       this.regionStart = slabUsed;
     }
     slabUsed = this.regionEnd = writeTextFrame(slab, slabUsed, text, payloadLength);
-    this.heldBytes += frameLength;
-    if (this.heldBytes >= SPILL_AT_BYTES) return this.spill();
-    if (!this.isBatching) this.flushAtEndOfTick();
-    return !this.socket.writableNeedDrain;
+    return this.afterHolding(frameLength);
   }
 
   /** False when the caller should wait for the socket's 'drain'. */
@@ -102,20 +99,21 @@ export class SendQueue {
     if (this.isCorked) return this.socket.write(bytes);
     this.closeRegion();
     (this.held ??= []).push(bytes);
-    this.heldBytes += bytes.length;
-    if (this.heldBytes >= SPILL_AT_BYTES) return this.spill();
-    if (!this.isBatching) this.flushAtEndOfTick();
-    return !this.socket.writableNeedDrain;
+    return this.afterHolding(bytes.length);
   }
 
   /** A header and a large payload written back to back, without copying the payload. */
   writeParts(header: Buffer, payload: Buffer): boolean {
-    if (!this.isCorked) {
-      this.closeRegion();
-      (this.held ??= []).push(header);
-      this.heldBytes += header.length;
-    } else this.socket.write(header);
+    this.write(header);
     return this.write(payload);
+  }
+
+  /** `byteLength` more bytes are held: past the high-water mark they spill into the corked socket, else they leave at the end of the read or tick. */
+  private afterHolding(byteLength: number): boolean {
+    this.heldBytes += byteLength;
+    if (this.heldBytes >= SPILL_AT_BYTES) return this.spill();
+    if (!this.isBatching) this.flushAtEndOfTick();
+    return !this.socket.writableNeedDrain;
   }
 
   /**
