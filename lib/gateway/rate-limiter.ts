@@ -20,9 +20,12 @@ export class RateLimiter {
   /** Charges one message of this size; false when either budget is spent (nothing is charged then). */
   admit(message: string | Buffer): boolean {
     const now = Date.now();
-    if (this.messages && !this.messages.take(1, now)) return false;
-    if (!this.bytes) return true;
-    const byteLength = typeof message === 'string' ? Buffer.byteLength(message) : message.length;
-    return this.bytes.take(byteLength, now);
+    // Both checks before either charge: a message one bucket refuses costs the other nothing.
+    if (this.messages && !this.messages.has(1, now)) return false;
+    const byteLength = this.bytes === undefined ? 0 : typeof message === 'string' ? Buffer.byteLength(message) : message.length;
+    if (this.bytes && !this.bytes.has(byteLength, now)) return false;
+    this.messages?.take(1);
+    this.bytes?.take(byteLength);
+    return true;
   }
 }

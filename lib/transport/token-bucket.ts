@@ -12,12 +12,15 @@ export class TokenBucket {
     this.refilledAt = now;
   }
 
-  /** Takes `cost` tokens when there are enough; false (and nothing taken) otherwise. */
-  take(cost: number, now = Date.now()): boolean {
+  /** Refills up to `now`, then: are there `cost` tokens? Nothing is taken, so two buckets can be checked before either is charged. */
+  has(cost: number, now = Date.now()): boolean {
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.refilledAt) / 1000) * this.ratePerSecond);
     this.refilledAt = now;
-    if (this.tokens < cost) return false;
+    return this.tokens >= cost;
+  }
+
+  /** Takes `cost` tokens that `has(cost)` just confirmed. */
+  take(cost: number): void {
     this.tokens -= cost;
-    return true;
   }
 }
