@@ -9,8 +9,7 @@ export class PathRouter<T> {
   }
 
   match(url: string | undefined): T | undefined {
-    const path = (url ?? '/').split('?', 1)[0];
-    return this.routes.get(normalizePath(path));
+    return this.routes.get(normalizePath(pathOf(url ?? '/')));
   }
 
   targets(): IterableIterator<T> {
@@ -20,6 +19,19 @@ export class PathRouter<T> {
   get paths(): string[] {
     return [...this.routes.keys()];
   }
+}
+
+/** A scheme and authority before the path: RFC 9112 §3.2.2 absolute form, allowed by RFC 6455 §4.2.1. */
+const ABSOLUTE_FORM_PREFIX = /^(?:wss?|https?):\/\/[^/?]*/i;
+const SLASH = 0x2f;
+
+/** The path of a request target, without its query; origin form ("/echo?x") is the usual case and costs no regex. */
+function pathOf(target: string): string {
+  const absolute = target.charCodeAt(0) === SLASH ? null : ABSOLUTE_FORM_PREFIX.exec(target);
+  const pathAndQuery = absolute === null ? target : target.slice(absolute[0].length);
+  const query = pathAndQuery.indexOf('?');
+  // "ws://host" leaves "", which normalizePath makes "/" (RFC 3986 §6.2.3: an empty path is the root).
+  return query === -1 ? pathAndQuery : pathAndQuery.slice(0, query);
 }
 
 /** "/chat/" and "chat" bind the same route as "/chat". */

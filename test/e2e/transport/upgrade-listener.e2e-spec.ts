@@ -39,6 +39,28 @@ describe('UpgradeListener: routing and refusals', () => {
       expect(served).toEqual([{ path: '/alpha', url: '/alpha/?token=abc' }]);
     });
 
+    it('routes an absolute-form request target by its path (RFC 6455 §4.2.1, RFC 9112 §3.2.2), for each scheme', async () => {
+      const { server, served } = await startTwoRoutes();
+      const targets = ['ws', 'wss', 'http', 'https'].map((scheme) => `${scheme}://127.0.0.1:${server.port}/alpha?token=abc`);
+
+      for (const target of targets) {
+        const peer = await harness.rawPeer(server.port, target);
+        expect(peer.head.status).toBe(101);
+      }
+
+      expect(served).toEqual(targets.map((url) => ({ path: '/alpha', url })));
+    });
+
+    it('answers 400 to a broken handshake in absolute form on a routed path, not the application', async () => {
+      const { server } = await startTwoRoutes();
+      const plainGet = upgradeRequest(`ws://127.0.0.1:${server.port}/alpha`).replace('Connection: Upgrade', 'Connection: keep-alive');
+
+      const answer = await harness.http(server.port, plainGet);
+
+      expect(answer.head?.status).toBe(400);
+      expect(answer.body).toBe('Connection header must include "Upgrade"\n');
+    });
+
     it('answers 404 for a path with no route when it is the only upgrade listener', async () => {
       const { server, served } = await startTwoRoutes();
 

@@ -40,6 +40,24 @@ describe('PathRouter', () => {
     expect(routerWith('/chat').match(undefined)).toBeUndefined();
   });
 
+  it('routes an absolute-form request target by its path (RFC 9112 §3.2.2), whatever the scheme', () => {
+    const router = routerWith('/echo', '/');
+    for (const scheme of ['ws', 'wss', 'http', 'https', 'WS', 'Https']) {
+      expect(router.match(`${scheme}://example.com:8080/echo`)).toBe('target of /echo');
+      expect(router.match(`${scheme}://example.com/echo/?token=abc`)).toBe('target of /echo');
+      expect(router.match(`${scheme}://example.com`)).toBe('target of /');
+      expect(router.match(`${scheme}://example.com?x=1`)).toBe('target of /');
+    }
+    expect(router.match('ws://user@[::1]:80/echo')).toBe('target of /echo');
+  });
+
+  it('does not route an absolute-form target of another scheme, or a path that only looks like one', () => {
+    const router = routerWith('/echo');
+    expect(router.match('ftp://example.com/echo')).toBeUndefined();
+    expect(router.match('ws:/echo')).toBeUndefined();
+    expect(router.match('/ws://example.com/echo')).toBeUndefined();
+  });
+
   it('returns undefined for a path with no route, a sub-path or a different case', () => {
     const router = routerWith('/chat');
     expect(router.match('/other')).toBeUndefined();
