@@ -59,6 +59,13 @@ function listsToken(values: readonly string[] | undefined, token: string): boole
   return false;
 }
 
+const UPGRADE_ONLY = headerNames(['upgrade']);
+
+/** Does the request ask for WebSocket (§4.2.1 item 3)? Upgrades to anything else (h2c) are not a handshake of ours. */
+export function upgradesToWebSocket(request: Pick<UpgradeRequestHead, 'rawHeaders'>): boolean {
+  return listsToken(headerValues(request.rawHeaders, UPGRADE_ONLY).get('upgrade'), 'websocket');
+}
+
 /** The headers validateUpgrade reads. */
 const UPGRADE_HEADERS = headerNames(['host', 'upgrade', 'connection', 'sec-websocket-version', 'sec-websocket-key', 'sec-websocket-protocol', 'sec-websocket-extensions', 'origin']);
 const NONE: string[] = [];

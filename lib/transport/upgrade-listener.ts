@@ -2,12 +2,13 @@ import { createServer, IncomingMessage, Server as HttpServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
-import { buildAcceptResponse, selectSubprotocol, validateUpgrade, ValidUpgrade } from '../protocol/handshake';
+import { buildAcceptResponse, selectSubprotocol, upgradesToWebSocket, validateUpgrade, ValidUpgrade } from '../protocol/handshake';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { negotiatePerMessageDeflate, PerMessageDeflateOptions } from '../protocol/extensions/permessage-deflate';
 import { CloseEvent, Connection, ConnectionOptions } from './connection';
 import { Heartbeat, HeartbeatOptions } from './heartbeat';
 import { PathRouter } from './path-router';
+import { replayAsPlainRequest } from './plain-request-replay';
 import { interceptHandshakeRequests } from './request-interceptor';
 import { WebServer } from './web-server';
 import { writeRefusal } from './write-refusal';
@@ -53,8 +54,9 @@ interface BoundRoute {
 
 /**
  * Hooks the 'upgrade' event of http(s) servers and turns valid requests on known paths into
- * Connections. Paths it does not know are left to the server's other 'upgrade' listeners,
- * or answered with 404 when there are none.
+ * Connections. Upgrades that are not ours (another path, another protocol such as h2c) are left to
+ * the server's other 'upgrade' listeners; with none, a WebSocket path gets 404 and any other
+ * upgrade is served as the plain request Node would have seen without us (DESIGN.md).
  */
 export class UpgradeListener {
   private readonly router = new PathRouter<BoundRoute>();
@@ -165,7 +167,7 @@ export class UpgradeListener {
   /** A plain request to one of our paths that carries WebSocket handshake headers is a broken handshake. */
   private refusalForPlainRequest(request: IncomingMessage): HandshakeRefusal | undefined {
     const { headers } = request;
-    const isHandshakeAttempt = headers['sec-websocket-key'] !== undefined || headers['sec-websocket-version'] !== undefined || headers.upgrade !== undefined;
+    const isHandshakeAttempt = headers['sec-websocket-key'] !== undefined || headers['sec-websocket-version'] !== undefined || upgradesToWebSocket(request);
     if (!isHandshakeAttempt || !this.router.match(request.url)) return undefined;
     const upgrade = validateUpgrade(request);
     const refusal = upgrade instanceof HandshakeRefusal ? upgrade : new HandshakeRefusal(400, 'WebSocket handshake must be an upgrade request');
@@ -177,11 +179,7 @@ export class UpgradeListener {
   private handleUpgrade(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
     try {
       const bound = this.router.match(request.url);
-      if (!bound) {
-        // Another library on this server may own the path: only the last listener answers 404.
-        if (server.listenerCount('upgrade') === 1) this.refuse(request, socket, new HandshakeRefusal(404, 'no WebSocket endpoint on this path'));
-        return;
-      }
+      if (!bound || !upgradesToWebSocket(request)) return this.leaveToOthers(server, request, socket, head);
       const upgrade = validateUpgrade(request);
       if (upgrade instanceof HandshakeRefusal) return this.refuse(request, socket, upgrade);
       const early = this.admissionRefusal(request);
@@ -193,6 +191,13 @@ export class UpgradeListener {
     } catch (error) {
       this.refuseUnexpected(request, socket, error);
     }
+  }
+
+  /** Not ours: another 'upgrade' listener's when there is one (another library may own the path or protocol). */
+  private leaveToOthers(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (server.listenerCount('upgrade') > 1) return;
+    if (upgradesToWebSocket(request)) return this.refuse(request, socket, new HandshakeRefusal(404, 'no WebSocket endpoint on this path'));
+    replayAsPlainRequest(server, request, socket, head);
   }
 
   /** An asynchronous verify hook (e.g. handshake guards): within the handshake timeout, then the world may have moved. */

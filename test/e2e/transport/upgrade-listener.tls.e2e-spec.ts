@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { createServer } from 'node:https';
+import { IncomingMessage } from 'node:http';
+import { createServer, request as httpsRequest } from 'node:https';
 import { TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
 import { useTransportHarness } from '../../helpers/transport-harness';
@@ -39,5 +40,24 @@ describe('UpgradeListener on an https server (wss)', () => {
     const [code] = (await clientClosed) as [number];
     expect(code).toBe(1000);
     expect(await connection.closed).toEqual({ code: 1000, reason: 'tls done', wasClean: true });
+  });
+
+  it('serves an upgrade to another protocol as the plain HTTPS request Node would have seen without us', async () => {
+    const server = await harness.start({
+      routes: [{ path: '/secure' }],
+      server: createServer(credentials, (request, response) => response.end(`plain ${request.method} ${request.url}`)),
+    });
+
+    const request = httpsRequest({
+      port: server.port, host: '127.0.0.1', path: '/health', rejectUnauthorized: false, agent: false,
+      headers: { Connection: 'Upgrade', Upgrade: 'example/1' },
+    });
+    request.end();
+    const [response] = (await once(request, 'response')) as [IncomingMessage];
+    let body = '';
+    for await (const chunk of response) body += String(chunk);
+
+    expect([response.statusCode, body]).toEqual([200, 'plain GET /health']);
+    expect(server.listener.connections.size).toBe(0);
   });
 });

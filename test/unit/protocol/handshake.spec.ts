@@ -6,6 +6,7 @@ import {
   headerValues,
   selectSubprotocol,
   UpgradeRequestHead,
+  upgradesToWebSocket,
   validateUpgrade,
   ValidUpgrade,
 } from '../../../lib/protocol/handshake';
@@ -241,6 +242,20 @@ describe('opening handshake', () => {
           ['origin', ['https://a.example']],
         ]),
       );
+    });
+  });
+
+  describe('upgradesToWebSocket', () => {
+    it('is true when any Upgrade header lists websocket, in any case', () => {
+      expect(upgradesToWebSocket(request())).toBe(true);
+      expect(upgradesToWebSocket(request({ set: [['Upgrade', 'h2c, WebSocket']] }))).toBe(true);
+      expect(upgradesToWebSocket(request({ set: [['Upgrade', 'h2c']], add: [['upgrade', 'websocket']] }))).toBe(true);
+    });
+
+    it('is false for an upgrade to another protocol, or none', () => {
+      expect(upgradesToWebSocket(request({ set: [['Upgrade', 'h2c']] }))).toBe(false);
+      expect(upgradesToWebSocket(request({ set: [['Upgrade', 'websockets']] }))).toBe(false);
+      expect(upgradesToWebSocket(request({ without: ['Upgrade'] }))).toBe(false);
     });
   });
 
