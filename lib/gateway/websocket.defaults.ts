@@ -10,7 +10,7 @@ export const DEFAULTS = {
   heartbeatIntervalMs: 30_000,
   maxMissedPongs: 2,
   handshakeTimeoutMs: 10_000,
-  maxFragmentsPerMessage: 1024,
+  maxFragmentsPerMessage: 16_384,
   idleTimeoutMs: 0,
 } as const satisfies Required<Omit<ConnectionLimits, 'allowedOrigins' | 'codec' | 'perMessageDeflate' | 'rateLimit'>> & Pick<WebSocketModuleOptions, 'handshakeTimeoutMs'>;
 

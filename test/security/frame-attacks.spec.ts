@@ -110,7 +110,7 @@ describe('frame attacks against /echo of the security app in a child process', (
     await run.finish({ answer: 'close 1009 at the header of the fragment that passes 64 KiB, then TCP close, for all 20', boundBytes: 8 * MiB });
   });
 
-  it('echoes a message of 1,024 one-byte fragments, and closes 20 connections sending 1,025 of them with 1008', async () => {
+  it('echoes a message of 16,384 one-byte fragments, and closes 20 connections sending 16,385 of them with 1008', async () => {
     const fragments = (count: number): Buffer =>
       Buffer.concat(Array.from({ length: count }, (_, i) => encodeFrame({ opcode: i === 0 ? OP.text : OP.continuation, payload: 'x', fin: i === count - 1 })));
     const legit = await AttackSocket.open(server.port, { path });
@@ -127,7 +127,7 @@ describe('frame attacks against /echo of the security app in a child process', (
     await run.probeDuring();
 
     expect(tally(await outcomes, (outcome) => outcome)).toEqual({ '1008, TCP closed': 20 });
-    await run.finish({ answer: 'close 1008 at fragment 1,025, then TCP close, for all 20', boundBytes: 8 * MiB });
+    await run.finish({ answer: 'close 1008 at fragment 16,385, then TCP close, for all 20', boundBytes: 8 * MiB });
   });
 
   it.each([

@@ -34,7 +34,7 @@ export interface ConnectionLimits {
    * wildcard (`https://*.example.com`) or a RegExp. Default: any origin.
    */
   allowedOrigins?: readonly OriginPattern[];
-  /** Frames one message may take; a flood of tiny fragments gets 1008. Default 1024. */
+  /** Frames one message may take; a flood of tiny fragments gets 1008. Default 16,384 (as `ws` since 8.21); memory is bound by bytes, not fragments. */
   maxFragmentsPerMessage?: number;
   /** Close (1000, "idle timeout") a connection that sent no message for this long, checked at each heartbeat; 0 for never. Default 0. */
   idleTimeoutMs?: number;
