@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventCodec } from '../codec/event-codec.interface';
+import { requireConnection, requireName } from './argument-checks';
 import { LocalConnections } from './local-connections';
 import { MultiMap } from './multi-map';
 import { AdapterStats, NodeInfo, RoomsAdapter } from './rooms-adapter.interface';
@@ -48,6 +49,7 @@ export class ConnectionRegistry {
   }
 
   get(id: string): WsConnection | undefined {
+    requireName('registry.get()', 'id', id);
     return this.local.get(id);
   }
 
@@ -57,6 +59,7 @@ export class ConnectionRegistry {
 
   /** Connections accepted by one gateway class, by its name. */
   ofGateway(gateway: string): WsConnection[] {
+    requireName('registry.ofGateway()', 'gateway', gateway);
     return [...this.byGateway.get(gateway)];
   }
 
@@ -65,31 +68,47 @@ export class ConnectionRegistry {
     return Object.fromEntries([...this.byGateway.entries()].map(([gateway, set]) => [gateway, set.size]));
   }
 
-  /** `tagged()` sees the tag at once; the returned promise settles when other nodes can reach it too. */
+  /**
+   * `tagged()` sees the tag at once; the returned promise settles when other nodes can reach it too.
+   * A connection that has closed is not tagged (and not kept): this resolves without effect.
+   */
   tag(connection: WsConnection, tag: string): Promise<void> {
+    requireConnection('registry.tag()', connection);
+    requireName('registry.tag()', 'tag', tag);
+    if (this.local.get(connection.id) !== connection) return Promise.resolve();
     this.byTag.add(tag, connection);
     this.tagsOf.add(connection.id, tag);
     return this.adapter.tag(connection.id, tag);
   }
 
   untag(connection: WsConnection, tag: string): Promise<void> {
+    requireConnection('registry.untag()', connection);
+    requireName('registry.untag()', 'tag', tag);
     this.byTag.delete(tag, connection);
     this.tagsOf.delete(connection.id, tag);
     return this.adapter.untag(connection.id, tag);
   }
 
   tagged(tag: string): WsConnection[] {
+    requireName('registry.tagged()', 'tag', tag);
     return [...this.byTag.get(tag)];
   }
 
   /** Pushes an event to one connection, on whichever node holds it; false when none does. */
   send(connectionId: string, event: string, data?: unknown): Promise<boolean> {
+    requireName('registry.send()', 'connectionId', connectionId);
     return this.adapter.sendTo(connectionId, encodeEnvelope(this.codec, { event, data }));
   }
 
   /** Pushes an event, encoded once, to every connection carrying the tag, on every node. */
   sendToTag(tag: string, event: string, data?: unknown): Promise<void> {
+    requireName('registry.sendToTag()', 'tag', tag);
     return this.adapter.sendToTag(tag, encodeEnvelope(this.codec, { event, data }), NOBODY);
+  }
+
+  /** @internal What this registry holds, for leak checks: all zero once every connection has closed. */
+  footprint(): { connections: number; gateways: number; tags: number; taggedConnections: number } {
+    return { connections: this.local.size, gateways: this.byGateway.keyCount, tags: this.byTag.keyCount, taggedConnections: this.tagsOf.keyCount };
   }
 
   /** @internal Called by the gateway runtime when a connection opens. */

@@ -3,8 +3,11 @@ import { EventCodec } from '../codec/event-codec.interface';
 import { RoomHistory } from '../history/room-history.service';
 import { encodeFrame, encodeTextFrame } from '../protocol/frame-writer';
 import { Opcode } from '../protocol/opcode';
+import { ConnectionRef, idOf, requireName, requireNames, requirePresenceMeta } from './argument-checks';
+import { LocalConnections } from './local-connections';
 import { PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from './rooms-adapter.interface';
 import { encodeEnvelope, WsConnection } from './ws-connection';
+
 
 /** The event of presence changes: `{"event":"presence","data":{room,action,id,meta}}`. */
 export const PRESENCE_EVENT = 'presence';
@@ -24,11 +27,12 @@ export interface JoinOptions {
   presence?: PresenceMeta;
 }
 
-type ConnectionRef = WsConnection | string;
-const idOf = (connection: ConnectionRef): string => (typeof connection === 'string' ? connection : connection.id);
-
 /**
  * Named groups of connections, injectable anywhere: gateways, controllers, cron jobs.
+ *
+ * A connection that has closed joins nothing: `join()` then resolves without effect, so a
+ * handler that awaited something before joining cannot leave a member behind. Names and
+ * connections are checked here: a bad one throws a TypeError naming the argument.
  *
  * @example
  * await rooms.join(client, 'lobby');
@@ -41,6 +45,7 @@ export class Rooms {
   constructor(
     @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
     @Inject(EventCodec) private readonly codec: EventCodec,
+    private readonly local: LocalConnections,
     @Optional() @Inject(RoomHistory) private readonly history: RoomHistory | null = null,
   ) {
     adapter.usePresenceEncoder(presenceEncoder(codec));
@@ -48,33 +53,42 @@ export class Rooms {
 
   /** With history, the connection's session records the room (and where its history stood), so a resume rejoins it. */
   join(connection: ConnectionRef, room: string, options: JoinOptions = {}): Promise<void> {
+    const id = idOf('rooms.join()', connection);
+    requireName('rooms.join()', 'room', room);
+    requirePresenceMeta('rooms.join()', options.presence);
+    if (typeof connection !== 'string' && !this.isOpenHere(connection)) return Promise.resolve();
     // Without history the adapter is called in this tick, as before: a join and a say sent together stay in order.
-    if (!this.history) return this.adapter.join(idOf(connection), room, options.presence);
-    return this.joinRecorded(this.history, idOf(connection), room, options);
+    if (!this.history) return this.adapter.join(id, room, options.presence);
+    return this.joinRecorded(this.history, id, room, options);
   }
 
   leave(connection: ConnectionRef, room: string): Promise<void> {
-    const left = this.adapter.leave(idOf(connection), room);
-    return this.history ? left.then(() => this.history?.left(idOf(connection), room)) : left;
+    const id = idOf('rooms.leave()', connection);
+    requireName('rooms.leave()', 'room', room);
+    const left = this.adapter.leave(id, room);
+    return this.history ? left.then(() => this.history?.left(id, room)) : left;
   }
 
   leaveAll(connection: ConnectionRef): Promise<void> {
-    const left = this.adapter.leaveAll(idOf(connection));
-    return this.history ? left.then(() => this.history?.left(idOf(connection))) : left;
+    const id = idOf('rooms.leaveAll()', connection);
+    const left = this.adapter.leaveAll(id);
+    return this.history ? left.then(() => this.history?.left(id)) : left;
   }
 
   /** Connection ids of the room's members (on every node, with a multi-node adapter). */
   members(room: string): Promise<string[]> {
+    requireName('rooms.members()', 'room', room);
     return this.adapter.members(room);
   }
 
   /** Members that joined with presence metadata (on every node, with a multi-node adapter). */
   presence(room: string): Promise<PresenceMember[]> {
+    requireName('rooms.presence()', 'room', room);
     return this.adapter.presence(room);
   }
 
   roomsOf(connection: ConnectionRef): Promise<string[]> {
-    return this.adapter.roomsOf(idOf(connection));
+    return this.adapter.roomsOf(idOf('rooms.roomsOf()', connection));
   }
 
   /** Every room with at least one member. */
@@ -86,11 +100,18 @@ export class Rooms {
   private async joinRecorded(history: RoomHistory, id: string, room: string, options: JoinOptions): Promise<void> {
     const position = await history.positionBeforeJoin(id, room);
     await this.adapter.join(id, room, options.presence);
-    if (position !== undefined) await history.joined(id, room, position);
+    // The adapter joined nothing if the connection closed meanwhile: its session must not claim the room.
+    if (position !== undefined && this.local.get(id) !== undefined) await history.joined(id, room, position);
+  }
+
+  /** Still in this node's registry: its close has not been handled yet, so the cleanup will undo what joins now. */
+  private isOpenHere(connection: WsConnection): boolean {
+    return this.local.get(connection.id) === connection;
   }
 
   /** Starts a broadcast to one or more rooms. */
   to(room: string | readonly string[]): Broadcast {
+    requireNames('rooms.to()', 'room', room);
     return new Broadcast(this.adapter, this.codec, typeof room === 'string' ? [room] : [...room], new Set(), this.history);
   }
 }
@@ -106,12 +127,13 @@ export class Broadcast {
   ) {}
 
   to(room: string | readonly string[]): Broadcast {
+    requireNames('broadcast.to()', 'room', room);
     return new Broadcast(this.adapter, this.codec, this.rooms.concat(room), this.skipped, this.history);
   }
 
   except(connection: ConnectionRef | readonly ConnectionRef[]): Broadcast {
     const skipped = new Set(this.skipped);
-    for (const ref of Array.isArray(connection) ? connection : [connection]) skipped.add(idOf(ref));
+    for (const ref of Array.isArray(connection) ? connection : [connection]) skipped.add(idOf('broadcast.except()', ref));
     return new Broadcast(this.adapter, this.codec, this.rooms, skipped, this.history);
   }
 

@@ -36,13 +36,16 @@ export class MemoryAdapter implements RoomsAdapter {
     for (const tag of this.tagsByConnection.deleteKey(connectionId)) this.membersByTag.delete(tag, connectionId);
   }
 
+  /** Nothing joins for a connection this node does not have open (closed, or never was): no ghost member. */
   async join(connectionId: string, room: string, presence?: PresenceMeta): Promise<void> {
-    this.membersByRoom.add(room, connectionId);
-    this.roomsByConnection.add(connectionId, room);
-    if (!presence) return;
+    if (!this.local.get(connectionId)) return;
+    if (!presence) return this.enter(room, connectionId);
+    // Encoded first: metadata the codec refuses fails the join before anything changed.
+    const announcement = this.encodePresence({ room, action: 'join', id: connectionId, meta: presence });
+    this.enter(room, connectionId);
     const present = this.presenceByRoom.get(room) ?? new Map<string, PresenceMeta>();
     this.presenceByRoom.set(room, present.set(connectionId, presence));
-    this.deliver(this.membersByRoom, [room], this.encodePresence({ room, action: 'join', id: connectionId, meta: presence }), NOBODY);
+    this.deliver(this.membersByRoom, [room], announcement, NOBODY);
   }
 
   async leave(connectionId: string, room: string): Promise<void> {
@@ -52,10 +55,17 @@ export class MemoryAdapter implements RoomsAdapter {
   }
 
   async leaveAll(connectionId: string): Promise<void> {
+    const failures: unknown[] = [];
     for (const room of this.roomsByConnection.deleteKey(connectionId)) {
       this.membersByRoom.delete(room, connectionId);
-      this.announceLeave(connectionId, room);
+      // One room's failing announcement (e.g. metadata changed since the join) must not keep the others' leaves.
+      try {
+        this.announceLeave(connectionId, room);
+      } catch (error) {
+        failures.push(error);
+      }
     }
+    if (failures.length > 0) throw new AggregateError(failures, `leaving ${failures.length} room(s) of ${connectionId}: presence leave not announced`);
   }
 
   async members(room: string): Promise<string[]> {
@@ -86,6 +96,7 @@ export class MemoryAdapter implements RoomsAdapter {
   }
 
   async tag(connectionId: string, tag: string): Promise<void> {
+    if (!this.local.get(connectionId)) return;
     this.membersByTag.add(tag, connectionId);
     this.tagsByConnection.add(connectionId, tag);
   }
@@ -107,8 +118,24 @@ export class MemoryAdapter implements RoomsAdapter {
     return { isConnected: true, undelivered: 0, outages: 0 };
   }
 
+  /** @internal What this adapter holds, for leak checks: all zero once every connection has closed. */
+  footprint(): { rooms: number; connectionsInRooms: number; presenceRooms: number; tags: number; taggedConnections: number } {
+    return {
+      rooms: this.membersByRoom.keyCount,
+      connectionsInRooms: this.roomsByConnection.keyCount,
+      presenceRooms: this.presenceByRoom.size,
+      tags: this.membersByTag.keyCount,
+      taggedConnections: this.tagsByConnection.keyCount,
+    };
+  }
+
   history(context: HistoryBackendContext): HistoryBackend {
     return new MemoryHistory(context, (room) => this.membersByRoom.get(room));
+  }
+
+  private enter(room: string, connectionId: string): void {
+    this.membersByRoom.add(room, connectionId);
+    this.roomsByConnection.add(connectionId, room);
   }
 
   private announceLeave(connectionId: string, room: string): void {
@@ -117,6 +144,7 @@ export class MemoryAdapter implements RoomsAdapter {
     if (!present || !meta) return;
     present.delete(connectionId);
     if (present.size === 0) this.presenceByRoom.delete(room);
+    // Encoded after the entry is gone: a failure leaves no presence behind.
     this.deliver(this.membersByRoom, [room], this.encodePresence({ room, action: 'leave', id: connectionId, meta }), NOBODY);
   }
 
