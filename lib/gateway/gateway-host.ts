@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
 import { EventCodec } from '../codec/event-codec.interface';
-import { RESUME_EVENT, ResumeRequest, RoomHistory } from '../history/room-history.service';
+import { parseResumeRequest } from '../history/resume-request';
+import { RESUME_EVENT, RoomHistory } from '../history/room-history.service';
 import { GatewayInstruments } from '../observability/gateway-instruments';
 import { CloseCode } from '../protocol/close-code';
 import { selectSubprotocol, ValidUpgrade } from '../protocol/handshake';
@@ -17,7 +18,7 @@ import { GatewayDefinition } from './gateway.explorer';
 import { runHandshakeGuards } from './handshake-guards';
 import { HandshakeGuard } from './interfaces/handshake-guard.interface';
 import { OnGatewayConnection, OnGatewayDisconnect } from './interfaces/lifecycle-hooks.interface';
-import { hookFailed, rateLimited } from './messages';
+import { badMessage, hookFailed, rateLimited } from './messages';
 import { RateLimiter } from './rate-limiter';
 import { checkOrigin } from './origin-policy';
 import { ResolvedGatewayOptions } from './websocket.defaults';
@@ -142,7 +143,7 @@ export class GatewayHost {
     client.transport.on('message', (message) => {
       if (isFirstMessage && history) {
         isFirstMessage = false;
-        if (this.tryResume(client, history, message)) return;
+        if (this.tryResume(client, history, dispatcher, message)) return;
       }
       if (!limiter || limiter.admit(message)) dispatcher.dispatch(client, message);
       else this.rateLimited(client, dispatcher, message);
@@ -198,11 +199,16 @@ export class GatewayHost {
   }
 
   /** A connection's first message may be `$resume` (README, "History and resumable sessions"): true when it was. */
-  private tryResume(client: WsConnection, history: RoomHistory, message: string | Buffer): boolean {
+  private tryResume(client: WsConnection, history: RoomHistory, dispatcher: GatewayDispatcher, message: string | Buffer): boolean {
     const decoded = (this.options.codec ?? this.deps.codec).decode(message);
     if (!decoded.ok || decoded.envelope.event !== RESUME_EVENT) return false;
     const { data, id } = decoded.envelope;
-    history.resume(client, (data ?? {}) as ResumeRequest, id).catch((error: unknown) => {
+    const parsed = parseResumeRequest(data);
+    if (!parsed.ok) {
+      dispatcher.sendError(client, { event: RESUME_EVENT, code: 'BAD_MESSAGE', message: badMessage(parsed.reason) }, id);
+      return true;
+    }
+    history.resume(client, parsed.request, id).catch((error: unknown) => {
       this.logHookError('resume', error);
       client.close(CloseCode.InternalError);
     });

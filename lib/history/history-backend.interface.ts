@@ -44,7 +44,8 @@ export interface HistoryBackend {
   /** The frame of a stored entry, as members get it live. */
   frameOf(room: string, epoch: string, entry: RetainedEntry): Buffer;
   saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<void>;
-  loadSession(id: string): Promise<SessionRecord | undefined>;
+  /** The session's record, removed in the same step: of two resumes with one id, one gets it. */
+  takeSession(id: string): Promise<SessionRecord | undefined>;
   /** Keeps the sessions of open connections from expiring. */
   touchSessions(ids: readonly string[], ttlMs: number): Promise<void>;
 }

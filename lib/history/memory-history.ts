@@ -69,14 +69,10 @@ export class MemoryHistory implements HistoryBackend {
     this.sessions.set(id, { record: structuredClone(record), expiresAtMs: this.now() + ttlMs });
   }
 
-  async loadSession(id: string): Promise<SessionRecord | undefined> {
+  async takeSession(id: string): Promise<SessionRecord | undefined> {
     const stored = this.sessions.get(id);
-    if (!stored) return undefined;
-    if (stored.expiresAtMs <= this.now()) {
-      this.sessions.delete(id);
-      return undefined;
-    }
-    return structuredClone(stored.record);
+    this.sessions.delete(id);
+    return stored && stored.expiresAtMs > this.now() ? stored.record : undefined;
   }
 
   async touchSessions(ids: readonly string[], ttlMs: number): Promise<void> {

@@ -6,17 +6,12 @@ import { WsConnection } from '../rooms/ws-connection';
 import { HistoryBackend, SessionRecord, StreamPosition } from './history-backend.interface';
 import { ResolvedHistoryOptions } from './history-options.interface';
 import { RetainedDelivery } from './retained-delivery';
+import { ResumeRequest } from './resume-request';
 
 /** Pushed to every connection once it is ready: `{"event":"$session","data":{"id":"…"}}`. */
 export const SESSION_EVENT = '$session';
 /** A client's first message, to resume a session: `{"event":"$resume","data":ResumeRequest,"id":1}`; the reply carries ResumeResult. */
 export const RESUME_EVENT = '$resume';
-
-/** What a client presents to resume: its session, and the newest position it got in each retained room. */
-export interface ResumeRequest {
-  session: string;
-  rooms?: Record<string, StreamPosition>;
-}
 
 /** How one retained room came back. */
 export interface RoomRecovery {
@@ -31,7 +26,10 @@ export interface RoomRecovery {
 
 /** The reply to `$resume`. */
 export interface ResumeResult {
-  /** The session id, kept by the resumed connection. */
+  /**
+   * The id to keep: this connection's own (the one its `$session` push named). A restored session
+   * moves to it, and the id that was presented is forgotten, so only the newest id resumes.
+   */
   session: string;
   /** False when the session had expired or was unknown: nothing was restored, and rooms must be joined again. */
   restored: boolean;
@@ -105,7 +103,7 @@ export class RoomHistory {
 
   async joined(connectionId: string, room: string, position: StreamPosition | null): Promise<void> {
     const session = this.live.get(connectionId);
-    if (!session || room in session.record.rooms) return;
+    if (!session || Object.hasOwn(session.record.rooms, room)) return;
     session.record.rooms[room] = position;
     await this.save(connectionId);
   }
@@ -127,51 +125,75 @@ export class RoomHistory {
   /**
    * Restores the session's data and rooms on `client`, replays what it missed in each retained
    * room, then lets live frames through: those that arrived meanwhile were held, and the ones the
-   * replay already sent are dropped, so there is no gap and no duplicate at the seam.
+   * replay already sent are dropped, so there is no gap and no duplicate at the seam. The session
+   * moves to the connection's own id: the presented one is taken (once: a second resume with it,
+   * or a concurrent one, gets restored: false).
    */
   async resume(client: WsConnection, request: ResumeRequest, requestId?: RequestId): Promise<ResumeResult> {
-    const stored = typeof request.session === 'string' ? await this.backend.loadSession(request.session) : undefined;
     const current = this.live.get(client.id);
-    if (!stored || !current) {
-      const rooms = Object.fromEntries(
-        Object.keys(request.rooms ?? {}).map((room): [string, RoomRecovery] => [room, { recovered: false, epoch: '', offset: 0, replayed: 0 }]),
-      );
-      const result: ResumeResult = { session: current?.id ?? '', restored: false, rooms };
-      client.sendEnvelope({ event: RESUME_EVENT, data: result, id: requestId });
-      return result;
-    }
+    const stored = current ? await this.backend.takeSession(request.session) : undefined;
+    if (!stored || !current || this.live.get(client.id) !== current) return this.notRestored(client, current, request, requestId, stored);
     // What handshake guards and handleConnection set now wins over the stored data.
     client.data = { ...stored.data, ...client.data };
-    const session: LiveSession = { id: request.session, client, record: { data: client.data, rooms: { ...stored.rooms, ...current.record.rooms } } };
+    const session: LiveSession = { id: current.id, client, record: { data: client.data, rooms: { ...stored.rooms, ...current.record.rooms } } };
     this.live.set(client.id, session);
     const gate = this.delivery.gates.start(client.id);
-    const rooms: Record<string, RoomRecovery> = {};
+    let result: ResumeResult;
+    const recoveries: [string, RoomRecovery][] = [];
     try {
       // Join first, read second: a message is then in the read, or held by the gate, or both (dropped once).
-      for (const room of Object.keys(session.record.rooms)) await this.adapter.join(client.id, room);
+      for (const room of Object.keys(session.record.rooms)) {
+        await this.adapter.join(client.id, room);
+        if (this.live.get(client.id) !== session) return await this.abandoned(client.id, session);
+      }
       for (const [room, joinedAt] of Object.entries(session.record.rooms)) {
         if (!joinedAt) continue;
-        const from = this.newer(request.rooms?.[room], joinedAt);
+        const from = this.newer(request.rooms && Object.hasOwn(request.rooms, room) ? request.rooms[room] : undefined, joinedAt);
         const read = await this.backend.read(room, from.offset);
         const first = read.entries[0]?.offset ?? read.top + 1;
         const recovered = read.epoch === from.epoch && first <= from.offset + 1;
         if (recovered) for (const entry of read.entries) client.sendFrame(this.backend.frameOf(room, read.epoch, entry));
         gate.raiseFloor(room, read.top);
-        rooms[room] = { recovered, epoch: read.epoch, offset: read.top, replayed: recovered ? read.entries.length : 0 };
+        recoveries.push([room, { recovered, epoch: read.epoch, offset: read.top, replayed: recovered ? read.entries.length : 0 }]);
       }
+      result = { session: session.id, restored: true, rooms: Object.fromEntries(recoveries) };
       // The reply comes after the replay and before the held live frames.
-      client.sendEnvelope({ event: RESUME_EVENT, data: { session: session.id, restored: true, rooms } satisfies ResumeResult, id: requestId });
+      client.sendEnvelope({ event: RESUME_EVENT, data: result, id: requestId });
     } finally {
       for (const frame of gate.open()) client.sendFrame(frame);
       setTimeout(() => this.delivery.gates.end(client.id, gate), SEAM_GRACE_MS).unref();
     }
     await this.save(client.id);
-    return { session: session.id, restored: true, rooms };
+    return result;
+  }
+
+  /** Nothing to restore (unknown or expired id, or the connection closed meanwhile): the rooms must be joined again. */
+  private async notRestored(
+    client: WsConnection,
+    current: LiveSession | undefined,
+    request: ResumeRequest,
+    requestId: RequestId | undefined,
+    taken: SessionRecord | undefined,
+  ): Promise<ResumeResult> {
+    // Taken while the connection closed: put it back, so the client can still resume it elsewhere.
+    if (taken) await this.backend.saveSession(request.session, taken, this.options.sessionTtlMs);
+    const rooms = Object.fromEntries(
+      Object.keys(request.rooms ?? {}).map((room): [string, RoomRecovery] => [room, { recovered: false, epoch: '', offset: 0, replayed: 0 }]),
+    );
+    const result: ResumeResult = { session: current?.id ?? '', restored: false, rooms };
+    client.sendEnvelope({ event: RESUME_EVENT, data: result, id: requestId });
+    return result;
+  }
+
+  /** The connection closed during the resume: its close saved the session; undo the joins made after its rooms were left. */
+  private async abandoned(connectionId: string, session: LiveSession): Promise<ResumeResult> {
+    await this.adapter.leaveAll(connectionId);
+    return { session: session.id, restored: false, rooms: {} };
   }
 
   /** The client's own position when it is in the same epoch, else the one recorded at join. */
   private newer(reported: StreamPosition | undefined, joinedAt: StreamPosition): StreamPosition {
-    if (!reported || typeof reported.offset !== 'number' || typeof reported.epoch !== 'string') return joinedAt;
+    if (!reported) return joinedAt;
     if (reported.epoch !== joinedAt.epoch) return reported;
     return reported.offset >= joinedAt.offset ? reported : joinedAt;
   }

@@ -168,9 +168,12 @@ export class RedisHistory implements HistoryBackend {
     await this.requireClient().set(this.sessionKey(id), JSON.stringify(record), 'PX', ttlMs);
   }
 
-  async loadSession(id: string): Promise<SessionRecord | undefined> {
-    const stored = await this.requireClient().get(this.sessionKey(id));
-    return stored === null ? undefined : (JSON.parse(stored) as SessionRecord);
+  async takeSession(id: string): Promise<SessionRecord | undefined> {
+    // MULTI rather than GETDEL, which Redis 5 and 6.0 lack.
+    const replies = await this.requireClient().multi().get(this.sessionKey(id)).del(this.sessionKey(id)).exec();
+    const [error, stored] = replies?.[0] ?? [new Error('the transaction was aborted'), null];
+    if (error) throw error;
+    return typeof stored === 'string' ? (JSON.parse(stored) as SessionRecord) : undefined;
   }
 
   async touchSessions(ids: readonly string[], ttlMs: number): Promise<void> {

@@ -1,32 +1,21 @@
-import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { AddressInfo } from 'node:net';
 import { WebSocket } from 'undici';
 import { ConnectionRegistry } from '../../../lib';
 import { ConnectionEvents, createClient, WsClient } from '../../../lib/client';
-import { HistoryAppModule } from '../../fixtures/history/history-app';
 import { RedisServer } from '../../helpers/redis-server';
+import { HistoryAppServer, startHistoryApp } from './history-app-server';
 import { range } from './resuming-client';
 
 const WAIT_MS = 10_000;
 
 let redis: RedisServer;
-let app: INestApplication;
-let port: number;
+let server: HistoryAppServer;
 let client: WsClient | undefined;
 
-async function publish(room: string, from: number, count: number): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${port}/history/publish`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ room, from, count }),
-  });
-  if (!response.ok) throw new Error(`publish: HTTP ${response.status}`);
-}
+const publish = (room: string, from: number, count: number): Promise<unknown> => server.publish(room, from, count);
 
 /** Drops every connection from the server's side, without a close handshake. */
 function dropAll(): void {
-  for (const connection of app.get(ConnectionRegistry).all()) connection.terminate();
+  for (const connection of server.app.get(ConnectionRegistry).all()) connection.terminate();
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -41,7 +30,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 async function openClient(room: string, reconnectDelayMs = 50): Promise<{ client: WsClient; numbers: number[]; resumed: ConnectionEvents['resumed'][] }> {
   const numbers: number[] = [];
   const resumed: ConnectionEvents['resumed'][] = [];
-  const opened = createClient(`ws://127.0.0.1:${port}/history`, {
+  const opened = createClient(server.url, {
     WebSocket,
     reconnect: { initialDelayMs: reconnectDelayMs, maxDelayMs: reconnectDelayMs },
     random: () => 0.99, // the backoff's jitter at its top: the delay is close to reconnectDelayMs
@@ -57,10 +46,7 @@ async function openClient(room: string, reconnectDelayMs = 50): Promise<{ client
 describe('the client resumes its session after a reconnection', () => {
   beforeAll(async () => {
     redis = await RedisServer.start();
-    const moduleRef = await Test.createTestingModule({ imports: [HistoryAppModule.with({ redisUrl: redis.url, keyPrefix: 'client-e2e:' })] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
-    await app.listen(0, '127.0.0.1');
-    port = (app.getHttpServer().address() as AddressInfo).port;
+    server = await startHistoryApp({ redisUrl: redis.url, keyPrefix: 'client-e2e:' });
   });
 
   afterEach(async () => {
@@ -69,7 +55,7 @@ describe('the client resumes its session after a reconnection', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
+    await server?.app.close();
     await redis?.dispose();
   });
 
@@ -87,6 +73,30 @@ describe('the client resumes its session after a reconnection', () => {
 
     expect(numbers).toEqual(range(1, 206));
     expect(resumed[0]).toMatchObject({ restored: true, unrecovered: [], rooms: { [room]: { recovered: true } } });
+  });
+
+  it('resumes twice in a row (A → B → C): rooms back and nothing missed or repeated each time', async () => {
+    const room = `h:client-chain-${Math.random()}`;
+    const { numbers, resumed } = await openClient(room);
+    await publish(room, 1, 2);
+    await until(() => numbers.length === 2, 'the first 2 messages');
+
+    dropAll();
+    await publish(room, 3, 2);
+    await until(() => resumed.length === 1 && numbers.length === 4, 'the first resume and its replay');
+    dropAll();
+    await publish(room, 5, 2);
+    await until(() => resumed.length === 2, 'the second resume');
+    await publish(room, 7, 1);
+    await until(() => numbers.length === 7, 'all 7 messages');
+
+    expect(numbers).toEqual(range(1, 7));
+    expect(resumed.map(({ restored, unrecovered }) => ({ restored, unrecovered }))).toEqual([
+      { restored: true, unrecovered: [] },
+      { restored: true, unrecovered: [] },
+    ]);
+    expect(resumed[1].session).not.toBe(resumed[0].session);
+    expect(resumed[1].rooms[room]).toMatchObject({ recovered: true, replayed: 2 });
   });
 
   it('surfaces recovered: false when the history was trimmed past its offset', async () => {

@@ -1,32 +1,14 @@
 import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
-import { AddressInfo } from 'node:net';
-import { HistoryAppModule, HistoryAppOptions } from '../../fixtures/history/history-app';
+import { HistoryAppOptions } from '../../fixtures/history/history-app';
 import { RedisServer } from '../../helpers/redis-server';
+import { startHistoryApp } from './history-app-server';
 import { range, ResumingClient } from './resuming-client';
 
 const MESSAGES = 500;
 
 let redis: RedisServer;
 const clients: ResumingClient[] = [];
-
-async function startApp(options: HistoryAppOptions): Promise<{ app: INestApplication; url: string; publish: (room: string, from: number, count: number) => Promise<{ ms: number }> }> {
-  const moduleRef = await Test.createTestingModule({ imports: [HistoryAppModule.with(options)] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  const publish = async (room: string, from: number, count: number): Promise<{ ms: number }> => {
-    const response = await fetch(`http://127.0.0.1:${port}/history/publish`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ room, from, count }),
-    });
-    if (!response.ok) throw new Error(`publish: HTTP ${response.status} ${await response.text()}`);
-    return (await response.json()) as { ms: number };
-  };
-  return { app, url: `ws://127.0.0.1:${port}/history`, publish };
-}
 
 async function connect(url: string): Promise<ResumingClient> {
   const client = await ResumingClient.connect(url);
@@ -43,7 +25,7 @@ describe.each([
   let publish: (room: string, from: number, count: number) => Promise<{ ms: number }>;
 
   beforeAll(async () => {
-    ({ app, url, publish } = await startApp(options()));
+    ({ app, url, publish } = await startHistoryApp(options()));
   });
 
   afterEach(() => {
@@ -145,7 +127,7 @@ describe.each([
 describe('Redis cost per retained message', () => {
   it('measures MEMORY USAGE of a stream of 1000 messages', async () => {
     const prefix = `cost-${Date.now()}:`;
-    const { app, publish } = await startApp({ redisUrl: redis.url, keyPrefix: prefix });
+    const { app, publish } = await startHistoryApp({ redisUrl: redis.url, keyPrefix: prefix });
     const client = new Redis(redis.url);
     try {
       const room = 'h:cost';

@@ -1,6 +1,8 @@
 import { HistoryNode } from '../../fixtures/history/history-node.process';
 import { RedisServer } from '../../helpers/redis-server';
-import { range, ResumingClient } from './resuming-client';
+import { range, ResumeReply, ResumingClient } from './resuming-client';
+
+jest.setTimeout(30_000); // above ResumingClient's own 15 s bound, so a missing message fails with what arrived
 
 const MESSAGES = 500;
 const KEY_PREFIX = 'hist3:';
@@ -13,11 +15,6 @@ async function connect(node: HistoryNode): Promise<ResumingClient> {
   const client = await ResumingClient.connect(node.wsUrl);
   clients.push(client);
   return client;
-}
-
-interface ResumeReply {
-  restored: boolean;
-  rooms: Record<string, { recovered: boolean; replayed: number }>;
 }
 
 describe('history across three nodes on one redis-server', () => {
@@ -55,6 +52,36 @@ describe('history across three nodes on one redis-server', () => {
     expect(reply).toMatchObject({ restored: true, rooms: { [room]: { recovered: true, replayed: MESSAGES } } });
     expect(second.numbers(room)).toEqual(range(3, MESSAGES + 5));
     expect(await second.request('whoami')).toMatchObject({ data: { name: 'ada' }, rooms: [room] });
+  });
+
+  it('resumes a resumed session on a third node with the newest id (A → B → C), rooms and data back, nothing missed', async () => {
+    const room = `h:chain-${Math.random()}`;
+    const [a, b, c] = nodes;
+    const first = await connect(a);
+    await first.request('join', { room });
+    await first.request('remember', { name: 'ada' });
+    await c.publish(room, 1, 2);
+    await first.waitForCount(room, 2);
+    const atA = first.position(room);
+    first.reset();
+
+    await c.publish(room, 3, 2);
+    const second = await connect(b);
+    const toB = await second.resume(first.session, { [room]: atA });
+    await second.waitForCount(room, 2);
+    const atB = second.position(room);
+    second.reset();
+
+    await a.publish(room, 5, 3);
+    const third = await connect(c);
+    const toC = await third.resume(second.session, { [room]: atB });
+    await third.waitForCount(room, 3);
+
+    expect(toB).toMatchObject({ session: second.session, restored: true, rooms: { [room]: { recovered: true, replayed: 2 } } });
+    expect(toC).toMatchObject({ session: third.session, restored: true, rooms: { [room]: { recovered: true, replayed: 3 } } });
+    expect(third.numbers(room)).toEqual(range(5, 3));
+    expect(await third.request('whoami')).toMatchObject({ data: { name: 'ada' }, rooms: [room] });
+    expect(await (await connect(a)).resume(first.session)).toMatchObject({ restored: false });
   });
 
   it('recovers on another node after its own node was SIGKILLed mid-stream', async () => {

@@ -17,6 +17,13 @@ export interface Position {
   epoch: string;
 }
 
+/** The `data` of the answer to `$resume`. */
+export interface ResumeReply {
+  session: string;
+  restored: boolean;
+  rooms: Record<string, { recovered: boolean; epoch: string; offset: number; replayed: number }>;
+}
+
 const WAIT_MS = 15_000;
 
 export class ResumingClient {
@@ -47,6 +54,11 @@ export class ResumingClient {
     const id = this.nextId++;
     this.socket.send(JSON.stringify({ event, data, id }));
     return (await this.waitFor((envelope) => envelope.id === id, `the reply to ${event}`)).data as T;
+  }
+
+  /** `$resume` as the first message: the session to resume and the newest position in each room. */
+  resume(session: string, rooms: Record<string, Position | undefined> = {}): Promise<ResumeReply> {
+    return this.request<ResumeReply>('$resume', { session, rooms });
   }
 
   /** The `n` of each `msg` received from `room`, in arrival order. */

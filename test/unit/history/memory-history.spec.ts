@@ -62,7 +62,13 @@ describe('MemoryHistory', () => {
     clock.now += 900;
     await store.touchSessions(['s1'], 1000);
     clock.now += 200;
-    expect(await store.loadSession('s1')).toEqual({ data: { name: 'ada' }, rooms: {} });
-    expect(await store.loadSession('s2')).toBeUndefined();
+    expect(await store.takeSession('s1')).toEqual({ data: { name: 'ada' }, rooms: {} });
+    expect(await store.takeSession('s2')).toBeUndefined();
+  });
+
+  it('gives a session to the first take only', async () => {
+    const { store } = history(10);
+    await store.saveSession('s1', { data: {}, rooms: { 'h:a': null } }, 1000);
+    expect(await Promise.all([store.takeSession('s1'), store.takeSession('s1')])).toEqual([{ data: {}, rooms: { 'h:a': null } }, undefined]);
   });
 });
