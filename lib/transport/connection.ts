@@ -128,9 +128,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     socket.on('end', Connection.onSocketEnd);
   }
 
-  // The socket's rarer events reach their Connection through one function each, shared by every
-  // socket (Node calls a listener with the socket as `this`): three closures fewer, 190 B per connection.
+  // The socket's events reach their Connection through one function each, shared by every socket
+  // (Node calls a listener with the socket as `this`): four closures fewer, 250 B per connection.
   private static readonly bySocket = new WeakMap<Duplex, Connection>();
+
+  private static onSocketData(this: Duplex, chunk: Buffer): void {
+    Connection.bySocket.get(this)?.onData(chunk);
+  }
 
   private static onSocketClose(this: Duplex): void {
     Connection.bySocket.get(this)?.onSocketClose();
@@ -178,7 +182,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   open(head: Buffer = EMPTY): void {
     if (this.isReading) return;
     this.isReading = true;
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('data', Connection.onSocketData);
     if (head.length > 0) this.onData(head);
   }
 
@@ -332,11 +336,21 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (deflate.inbound.size >= INBOUND_BACKLOG_MESSAGES) this.socket.pause();
     deflate.inbound.push(async () => {
       // A failed or closing connection inflates nothing more: the results would be dropped anyway.
-      if (event.kind === 'compressed' && this.readyState !== ReadyState.Open) return;
-      if (event.kind === 'compressed') await this.inflateThenDeliver(deflate, event.isText, event.data);
-      else this.handle(event);
+      if (event.kind !== 'compressed') this.handle(event);
+      else if (this.readyState === ReadyState.Open) await this.inflateThenDeliver(deflate, event.isText, event.data);
+      // Whatever the state: a closing connection must still read the peer's close frame and FIN.
       if (deflate.inbound.size <= INBOUND_BACKLOG_MESSAGES / 2 && this.socket.isPaused()) this.socket.resume();
     });
+  }
+
+  /**
+   * The peer's FIN and the socket's close come after every byte read before them: with messages
+   * still inflating, they wait their turn, so the messages are delivered and a close frame answered.
+   */
+  private inStreamOrder(step: (this: Connection) => void): void {
+    const { deflate } = this;
+    if (deflate?.inbound.isBusy) deflate.inbound.push(() => step.call(this));
+    else step.call(this);
   }
 
   private async inflateThenDeliver(deflate: DeflateChannel, isText: boolean, data: Buffer): Promise<void> {
@@ -399,7 +413,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.peerClose = { code, reason };
     if (!this.hasSentClose) this.sendClose(code, reason);
     this.readyState = ReadyState.Closing;
-    this.endAfterCloseFrame();
+    this.endAfterOutbound();
     this.armCloseTimer();
   }
 
@@ -407,21 +421,23 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private failConnection(code: number, reason: string): void {
     if (!this.hasSentClose) this.sendClose(code, reason);
     this.readyState = ReadyState.Closing;
-    this.endAfterCloseFrame();
-    this.armCloseTimer();
+    this.endAfterOutbound();
   }
 
-  /** The peer ended TCP without (or after) a close frame: end our half too. */
+  /** The peer ended TCP without (or after) a close frame: end our half too, after what we still send. */
   private onSocketEnd(): void {
+    this.inStreamOrder(this.onPeerEnd);
+  }
+
+  private onPeerEnd(): void {
     this.readyState = ReadyState.Closing;
-    this.queue.end();
+    this.endAfterOutbound();
     this.armCloseTimer();
   }
 
   private startClosingHandshake(code: number, reason: string): void {
     this.sendClose(code, reason);
     this.readyState = ReadyState.Closing;
-    this.armCloseTimer();
   }
 
   private sendClose(code: number, reason: string): void {
@@ -430,21 +446,23 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const frame = encodeClose(code, safeReason); // throws for a code that may not be sent, before any state changes
     this.hasSentClose = true;
     this.sentCloseCode = code;
-    // After the messages still being compressed, so in-flight replies go out first.
+    // After the messages still being compressed, so in-flight replies go out first. The wait for
+    // the peer's answer starts when our frame leaves, not while messages before it compress.
     const writeClose = (): void => {
       this.hasWrittenClose = true;
       this.writeControl(frame);
+      this.armCloseTimer();
     };
     if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(writeClose);
     else writeClose();
   }
 
   /**
-   * Ends TCP after our close frame (§7.1.1), which sendClose may have queued behind the
-   * compressions in flight. Ending at once made that frame a write after end: it was lost and the
-   * socket destroyed, so the peer saw TCP end with no close frame, and a reset if it kept sending.
+   * Ends TCP after our close frame (§7.1.1) and the messages before it, which may still be
+   * compressing. Ending at once made them writes after end: they were lost and the socket
+   * destroyed, so the peer saw TCP end with no close frame, and a reset if it kept sending.
    */
-  private endAfterCloseFrame(): void {
+  private endAfterOutbound(): void {
     if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(() => this.queue.end());
     else this.queue.end();
   }
@@ -455,8 +473,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.closeTimer.unref();
   }
 
+  /** Nothing more can be sent; what was read before the close is still delivered, in order. */
   private onSocketClose(): void {
+    this.deflate?.outbound.clear();
+    this.inStreamOrder(this.reportClosed);
+  }
+
+  private reportClosed(): void {
+    // Here, not at the socket's close: a FIN read before it may have armed the timer in turn.
     clearTimeout(this.closeTimer);
+    const { socket } = this;
+    socket.off('data', Connection.onSocketData);
+    socket.off('drain', Connection.onSocketDrain);
+    socket.off('end', Connection.onSocketEnd);
+    socket.off('close', Connection.onSocketClose);
     this.deflate?.close();
     this.readyState = ReadyState.Closed;
     const wasClean = this.hasSentClose && this.peerClose !== undefined;
