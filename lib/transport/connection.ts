@@ -100,6 +100,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** The close frame is on the socket: nothing may follow it (§5.5.1). */
   private hasWrittenClose = false;
   private isReading = false;
+  /** send() returned false for messages waiting for zlib: 'drain' is owed once they have left. */
+  private isAwaitingDrain = false;
   private peerClose: { code: number; reason: string } | undefined;
   private sentCloseCode: number = CloseCode.Abnormal;
   private closeTimer: NodeJS.Timeout | undefined;
@@ -141,7 +143,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   private static onSocketDrain(this: Duplex): void {
-    Connection.bySocket.get(this)?.emit('drain');
+    Connection.bySocket.get(this)?.emitDrainIfBelowHighWater();
   }
 
   private static onSocketEnd(this: Duplex): void {
@@ -173,8 +175,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.lastMessageAt;
   }
 
-  /** Bytes sent but not yet handed to the kernel (backpressure: wait for 'drain'). */
+  /**
+   * Bytes sent but not yet handed to the kernel (backpressure: wait for 'drain'). A message
+   * waiting for or under compression counts at its uncompressed frame size until it is written.
+   */
   get bufferedAmount(): number {
+    // A destroyed socket discards what it held: nothing is buffered any more.
+    if (this.socket.destroyed) return 0;
     return this.queue.bufferedAmount + (this.deflate?.pendingOutboundBytes ?? 0);
   }
 
@@ -211,11 +218,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (deflate && (deflate.outbound.isBusy || deflate.shouldCompress(frame.length))) {
       if (!this.admit(frame.length)) return false;
       deflate.pendingOutboundBytes += frame.length;
-      deflate.outbound.push(() => {
-        deflate.pendingOutboundBytes -= frame.length;
-        return this.sendCompressible(deflate, frame);
-      });
-      return true;
+      deflate.outbound.push(() => this.sendCompressible(deflate, frame));
+      // The same answer as a plain send: false from the socket's high-water mark on.
+      if (this.bufferedAmount < this.socket.writableHighWaterMark) return true;
+      this.isAwaitingDrain = true;
+      return false;
     }
     return this.writeFrame(frame);
   }
@@ -243,8 +250,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.queue.write(frame);
   }
 
-  /** RFC 7692 §6: a compressed message is one frame with RSV1 set; small ones go out as they are. */
+  /** A queued message leaves the compression backlog once written (or dropped): 'drain' may follow. */
   private async sendCompressible(deflate: DeflateChannel, frame: Buffer): Promise<void> {
+    try {
+      await this.compressThenWrite(deflate, frame);
+    } finally {
+      deflate.pendingOutboundBytes -= frame.length;
+    }
+    if (this.isAwaitingDrain) this.emitDrainIfBelowHighWater();
+  }
+
+  /** RFC 7692 §6: a compressed message is one frame with RSV1 set; small ones go out as they are. */
+  private async compressThenWrite(deflate: DeflateChannel, frame: Buffer): Promise<void> {
     // Sent before close() still goes out: the close frame waits behind it in the same queue.
     if (this.hasWrittenClose || this.readyState === ReadyState.Closed) return;
     const { opcode, payload } = framePayloadOf(frame);
@@ -393,8 +410,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
   }
 
+  /** 'drain' once what is buffered, compression backlog included, is below the socket's high-water mark. */
+  private emitDrainIfBelowHighWater(): void {
+    if (this.bufferedAmount >= this.socket.writableHighWaterMark) return;
+    this.isAwaitingDrain = false;
+    this.deliver('drain');
+  }
+
   /** Our own listeners never let an exception reach the socket's 'data' handler. */
-  private deliver<E extends 'message' | 'ping' | 'pong'>(name: E, ...args: ConnectionEvents[E]): void {
+  private deliver<E extends 'message' | 'ping' | 'pong' | 'drain'>(name: E, ...args: ConnectionEvents[E]): void {
     if (this.readyState !== ReadyState.Open) return;
     if (name === 'message') {
       this.hasMessageSinceCheck = true;

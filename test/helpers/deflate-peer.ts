@@ -54,7 +54,13 @@ export class ServerMessageReader {
   /** The text of a data event, or undefined for a control frame. */
   textOf(event: InboundEvent): string | undefined {
     if (event.kind === 'text') return event.text;
+    return this.bytesOf(event)?.toString('utf8');
+  }
+
+  /** The payload of a binary or compressed event, inflated; undefined for anything else. */
+  bytesOf(event: InboundEvent): Buffer | undefined {
+    if (event.kind === 'binary') return event.data;
     if (event.kind !== 'compressed') return undefined;
-    return (this.contextInflater ? this.contextInflater.inflate(event.data) : inflateMessage(event.data)).toString('utf8');
+    return this.contextInflater ? this.contextInflater.inflate(event.data) : inflateMessage(event.data);
   }
 }
