@@ -12,7 +12,7 @@ export type { ErrorBody } from './gateway/error-envelope';
 export type { HandshakeContext, HandshakeGuard } from './gateway/interfaces/handshake-guard.interface';
 export type { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit } from './gateway/interfaces/lifecycle-hooks.interface';
 export type { ConnectionLimits, GatewayOptions, RateLimitOptions, WebSocketModuleOptions } from './gateway/interfaces/websocket-options.interface';
-export type { OriginPattern } from './gateway/origin-policy';
+export type { AllowedOrigins, OriginPattern } from './gateway/origin-policy';
 export type { PerMessageDeflateOptions } from './protocol/extensions/permessage-deflate';
 export { Rooms, Broadcast, PRESENCE_EVENT } from './rooms/rooms.service';
 export type { JoinOptions } from './rooms/rooms.service';

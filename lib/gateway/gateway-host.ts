@@ -18,7 +18,7 @@ import { GatewayDefinition } from './gateway.explorer';
 import { runHandshakeGuards } from './handshake-guards';
 import { HandshakeGuard } from './interfaces/handshake-guard.interface';
 import { OnGatewayConnection, OnGatewayDisconnect } from './interfaces/lifecycle-hooks.interface';
-import { badMessage, hookFailed, rateLimited } from './messages';
+import { badMessage, handshakeGuardFailed, hookFailed, originRefusedOnce, rateLimited } from './messages';
 import { RateLimiter } from './rate-limiter';
 import { checkOrigin } from './origin-policy';
 import { ResolvedGatewayOptions } from './websocket.defaults';
@@ -60,6 +60,8 @@ export class GatewayHost {
   private readonly sessions = new Map<Connection, Session>();
   private readonly disconnectHooks = new Set<Promise<void>>();
   private readonly name: string;
+  /** The first origin refusal is logged with the option to set; the rest only count (a foreign page may retry in a loop). */
+  private hasLoggedOriginRefusal = false;
 
   constructor(
     definition: GatewayDefinition,
@@ -86,8 +88,8 @@ export class GatewayHost {
       },
       heartbeat: { intervalMs: options.heartbeatIntervalMs, maxMissedPongs: options.maxMissedPongs, idleTimeoutMs: options.idleTimeoutMs },
       perMessageDeflate: options.perMessageDeflate,
-      // Nothing to check without an origin list or guards: the listener then skips the hook.
-      verify: options.allowedOrigins !== undefined || this.guards.length > 0 ? (request, upgrade) => this.verify(request, upgrade) : undefined,
+      // Nothing to check when any origin may connect and there are no guards: the listener then skips the hook.
+      verify: options.allowedOrigins !== '*' || this.guards.length > 0 ? (request, upgrade) => this.verify(request, upgrade) : undefined,
       onConnection: (connection, request) => this.onConnection(connection, request),
       onClose: (connection, event) => this.onClose(connection, event),
     };
@@ -99,12 +101,21 @@ export class GatewayHost {
   }
 
   private verify(request: IncomingMessage, upgrade: ValidUpgrade): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined> {
-    const refusal = checkOrigin(this.options.allowedOrigins, upgrade.origin);
+    const refusal = checkOrigin(this.options.allowedOrigins, upgrade.origin, upgrade.host);
+    if (refusal) this.logOriginRefusal(upgrade.origin ?? '');
     if (refusal || this.guards.length === 0) return refusal;
     const data: Record<string, unknown> = {};
     this.dataByRequest.set(request, data);
     const protocol = selectSubprotocol(upgrade.offeredProtocols, this.options.subprotocols);
-    return runHandshakeGuards(this.guards, { request, handshake: handshakeInfoOf(request, protocol), data });
+    return runHandshakeGuards(this.guards, { request, handshake: handshakeInfoOf(request, protocol), data }, (guard, error) =>
+      this.deps.logger.error(handshakeGuardFailed(this.name, guard), error instanceof Error ? error.stack : String(error)),
+    );
+  }
+
+  private logOriginRefusal(origin: string): void {
+    if (this.hasLoggedOriginRefusal) return;
+    this.hasLoggedOriginRefusal = true;
+    this.deps.logger.warn(originRefusedOnce(this.name, this.options.path, origin));
   }
 
   /** Reading starts when this returns, or when the promise resolves (a scoped gateway, handleConnection, history). */
@@ -200,7 +211,8 @@ export class GatewayHost {
 
   /** A connection's first message may be `$resume` (README, "History and resumable sessions"): true when it was. */
   private tryResume(client: WsConnection, history: RoomHistory, dispatcher: GatewayDispatcher, message: string | Buffer): boolean {
-    const decoded = (this.options.codec ?? this.deps.codec).decode(message);
+    const decoded = dispatcher.decode(client, message);
+    if (decoded === undefined) return true; // the codec threw: answered INTERNAL
     if (!decoded.ok || decoded.envelope.event !== RESUME_EVENT) return false;
     const { data, id } = decoded.envelope;
     const parsed = parseResumeRequest(data);
@@ -220,7 +232,8 @@ export class GatewayHost {
     this.deps.instruments.stats.rateLimitExceeded();
     if (this.options.rateLimit?.onExceeded === 'close') return client.close(CloseCode.PolicyViolation, 'rate limit exceeded');
     // Decoded only to echo its id, so the client knows which request was dropped (DESIGN.md).
-    const decoded = (this.options.codec ?? this.deps.codec).decode(message);
+    const decoded = dispatcher.decode(client, message);
+    if (decoded === undefined) return; // the codec threw: answered INTERNAL
     dispatcher.sendError(client, { code: 'RATE_LIMITED', message: rateLimited() }, decoded.ok ? decoded.envelope.id : undefined);
   }
 

@@ -13,7 +13,24 @@ export const noHttpServer = (gateway: string): string =>
 
 export const originNotAllowed = (origin: string): string => `origin ${origin} is not allowed`;
 
+export const originRefusedOnce = (gateway: string, path: string, origin: string): string =>
+  `${gateway} on ${path} answered 403 to a page from ${origin}: only same-origin pages and allowedOrigins may connect. ` +
+  `List your front-end origins in allowedOrigins, or set allowedOrigins: '*' to accept any. Logged once per gateway.`;
+
 export const handlerFailed = (gateway: string, methodName: string): string => `${gateway}.${methodName} threw`;
+
+export const replyNotEncoded = (gateway: string, methodName: string, encoder: string): string =>
+  `${gateway}.${methodName} replied with a value that ${encoder} could not encode`;
+
+export const filterFailed = (filter: string, gateway: string, methodName: string): string =>
+  `exception filter ${filter} threw while handling an exception from ${gateway}.${methodName}`;
+
+export const decodeFailed = (gateway: string, codec: string): string => `${gateway}: ${codec}.decode threw on a message`;
+
+export const errorNotEncoded = (gateway: string, codec: string): string =>
+  `${gateway}: ${codec}.encode could not encode an error envelope; the connection is closed with 1011`;
+
+export const handshakeGuardFailed = (gateway: string, guard: string): string => `${gateway}: handshake guard ${guard} threw`;
 
 export const internalError = (): string => 'internal error';
 

@@ -4,18 +4,36 @@ import { originNotAllowed } from './messages';
 /** An exact origin (`https://app.example.com`), a wildcard (`https://*.example.com`), or your RegExp. */
 export type OriginPattern = string | RegExp;
 
+/** `'*'` for any origin; a list widens the same-origin default with the origins it names. */
+export type AllowedOrigins = readonly OriginPattern[] | '*';
+
 /**
- * DESIGN.md: browsers send Origin, so an allow-list stops cross-site WebSocket hijacking (403).
+ * DESIGN.md "Defaults": browsers always send Origin, so only same-origin pages and the listed
+ * origins get in; the others get 403 (cross-site WebSocket hijacking, RFC 6455 §10.2).
  * Requests without Origin come from non-browser clients and are not judged here.
  */
-export const checkOrigin = (allowedOrigins: readonly OriginPattern[] | undefined, origin: string | undefined): HandshakeRefusal | undefined =>
-  allowedOrigins === undefined || origin === undefined || allowedOrigins.some((pattern) => matchesOrigin(pattern, origin))
-    ? undefined
-    : new HandshakeRefusal(403, originNotAllowed(origin));
+export function checkOrigin(allowedOrigins: AllowedOrigins | undefined, origin: string | undefined, host: string): HandshakeRefusal | undefined {
+  if (origin === undefined || allowedOrigins === '*' || isSameOrigin(origin, host)) return undefined;
+  if (allowedOrigins?.some((pattern) => matchesOrigin(pattern, origin))) return undefined;
+  return new HandshakeRefusal(403, originNotAllowed(origin));
+}
+
+/**
+ * RFC 6454 §6.2: an Origin is `scheme "://" host [":" port]`, the port only when not the scheme's
+ * default, as browsers write Host. Same-origin means that authority is the Host, without case
+ * (gorilla/websocket and Centrifugo compare the same way). An opaque origin ("null") never is.
+ */
+function isSameOrigin(origin: string, host: string): boolean {
+  const schemeEnd = origin.indexOf('://');
+  if (schemeEnd === -1) return false;
+  const authority = origin.slice(schemeEnd + 3);
+  return authority.length === host.length && authority.toLowerCase() === host.toLowerCase();
+}
 
 /** Wildcards are matched by prefix and suffix, not by a generated RegExp: linear, no backtracking. */
 function matchesOrigin(pattern: OriginPattern, origin: string): boolean {
   if (typeof pattern !== 'string') return pattern.test(origin);
+  if (pattern === '*') return true;
   const star = pattern.indexOf('*');
   if (star === -1) return pattern === origin.toLowerCase();
   const prefix = pattern.slice(0, star);

@@ -23,6 +23,8 @@ export interface ValidUpgrade {
   offeredProtocols: string[];
   extensionOffers: ExtensionOffer[];
   origin: string | undefined;
+  /** The one Host header (§4.1 item 4): what a same-origin page's Origin names. */
+  host: string;
 }
 
 /** Header names as a set, and their lengths: most headers are skipped by length alone, never lower-cased. */
@@ -81,7 +83,8 @@ export function validateUpgrade(request: UpgradeRequestHead): ValidUpgrade | Han
   }
 
   const headers = headerValues(request.rawHeaders, UPGRADE_HEADERS);
-  if (headers.get('host')?.length !== 1) return badRequest('exactly one Host header is required');
+  const hosts = headers.get('host');
+  if (hosts?.length !== 1) return badRequest('exactly one Host header is required');
   if (!listsToken(headers.get('upgrade'), 'websocket')) return badRequest('Upgrade header must include "websocket"');
   if (!listsToken(headers.get('connection'), 'upgrade')) return badRequest('Connection header must include "Upgrade"');
 
@@ -110,7 +113,7 @@ export function validateUpgrade(request: UpgradeRequestHead): ValidUpgrade | Han
   const extensionOffers = extensionValues === undefined ? [] : (parseExtensionOffers(extensionValues) ?? []);
 
   const origins = headers.get('origin');
-  return { key, offeredProtocols, extensionOffers, origin: origins?.[0] };
+  return { key, offeredProtocols, extensionOffers, origin: origins?.[0], host: hosts[0] };
 }
 
 /** §4.2.2: base64(SHA-1(key + GUID)). */

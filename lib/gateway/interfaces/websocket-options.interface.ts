@@ -2,7 +2,7 @@ import { LogLevel } from '@nestjs/common';
 import { EventCodec } from '../../codec/event-codec.interface';
 import { HistoryOptions } from '../../history/history-options.interface';
 import { PerMessageDeflateOptions } from '../../protocol/extensions/permessage-deflate';
-import { OriginPattern } from '../origin-policy';
+import { AllowedOrigins } from '../origin-policy';
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 
 /** Per-connection rate limits, as token buckets refilled continuously. */
@@ -30,10 +30,11 @@ export interface ConnectionLimits {
   /** Unanswered pings before a connection is terminated. Default 2. */
   maxMissedPongs?: number;
   /**
-   * Browser origins allowed to connect; others get 403. Exact (`https://app.example.com`),
-   * wildcard (`https://*.example.com`) or a RegExp. Default: any origin.
+   * Browser origins allowed to connect besides same-origin pages (whose Origin names the request's
+   * Host); others get 403. Exact (`https://app.example.com`), wildcard (`https://*.example.com`)
+   * or a RegExp; `'*'` accepts any origin. Requests without Origin are not judged. Default: same-origin only.
    */
-  allowedOrigins?: readonly OriginPattern[];
+  allowedOrigins?: AllowedOrigins;
   /** Frames one message may take; a flood of tiny fragments gets 1008. Default 16,384 (as `ws` since 8.21); memory is bound by bytes, not fragments. */
   maxFragmentsPerMessage?: number;
   /** Close (1000, "idle timeout") a connection that sent no message for this long, checked at each heartbeat; 0 for never. Default 0. */

@@ -61,7 +61,7 @@ function expectRefusal(result: ValidUpgrade | HandshakeRefusal, status: number, 
 
 describe('opening handshake', () => {
   describe('validateUpgrade accepts', () => {
-    it('the RFC 6455 §1.2 sample request, returning the key, offers and origin', () => {
+    it('the RFC 6455 §1.2 sample request, returning the key, offers, origin and host', () => {
       const result = validateUpgrade(
         request({
           set: [
@@ -76,6 +76,7 @@ describe('opening handshake', () => {
         offeredProtocols: ['chat', 'superchat'],
         extensionOffers: [{ name: 'permessage-deflate', params: { client_max_window_bits: true } }],
         origin: 'http://example.com',
+        host: 'server.example.com',
       });
     });
 
@@ -85,6 +86,7 @@ describe('opening handshake', () => {
         offeredProtocols: [],
         extensionOffers: [],
         origin: undefined,
+        host: 'server.example.com',
       });
     });
 

@@ -42,6 +42,17 @@ describe('ws /echo', () => {
     expect(socket.protocol).toBe(chosen);
   });
 
+  it("accepts a page from any origin (allowedOrigins: '*'), while /chat keeps the same-origin default", async () => {
+    const page = await open([], { origin: 'https://conformance.example:9001' });
+    expect(page.readyState).toBe(WebSocket.OPEN);
+
+    const chat = new WebSocket(`${suite.app.wsUrl}/chat`, { origin: 'https://conformance.example:9001' });
+    chat.on('error', () => undefined); // terminate() below reports the unfinished handshake
+    const [, response] = (await once(chat, 'unexpected-response')) as [unknown, IncomingMessage];
+    chat.terminate();
+    expect(response.statusCode).toBe(403);
+  });
+
   it('chooses no protocol when the client offers none', async () => {
     const socket = await open([]);
 
