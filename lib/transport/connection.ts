@@ -143,7 +143,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   private static onSocketDrain(this: Duplex): void {
-    Connection.bySocket.get(this)?.emitDrainIfBelowHighWater();
+    Connection.bySocket.get(this)?.onSocketDrain();
   }
 
   private static onSocketEnd(this: Duplex): void {
@@ -408,6 +408,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       case 'failed':
         return this.failConnection(event.error.closeCode, event.error.message);
     }
+  }
+
+  /** The send queue's backlog goes out first; then 'drain', unless that refilled the socket. */
+  private onSocketDrain(): void {
+    this.queue.flush();
+    this.emitDrainIfBelowHighWater();
   }
 
   /** 'drain' once what is buffered, compression backlog included, is below the socket's high-water mark. */

@@ -1,5 +1,6 @@
 import { Duplex } from 'node:stream';
 import { frameHeaderBytes, writeTextFrame } from '../protocol/frame-writer';
+import { ByteBacklog } from './byte-backlog';
 
 /** A tick's frames up to this size are copied into one buffer and written once. */
 const COALESCE_MAX_BYTES = 64 * 1024;
@@ -31,8 +32,9 @@ function flushDirtyQueues(): void {
  * one read, a broadcast) are held and leave in one write at the end of the tick: small ones copied
  * into one buffer (one syscall, no writev of many chunks); past the socket's high-water mark they
  * wait corked in the socket and leave in one writev, without a copy. Past that, the socket's own
- * buffer is the queue; this adds the high-water mark that keeps a slow consumer from growing the
- * heap (DESIGN.md defaults).
+ * buffer is the queue until it passes its high-water mark; from then on until 'drain' (the owner
+ * calls flush()), writes wait in a backlog that copies small frames together, so a slow consumer
+ * sent many tiny frames holds their bytes, not an object each (DESIGN.md defaults).
  */
 export class SendQueue {
   private held: Buffer[] | undefined;
@@ -46,6 +48,8 @@ export class SendQueue {
   private isBatching = false;
   /** The socket is corked until the end of the tick (see spill). */
   private isCorked = false;
+  /** Set while the socket is past its high-water mark: every write waits here, in order, until flush() finds it drained. */
+  private backlog: ByteBacklog | undefined;
 
   constructor(
     private readonly socket: Duplex,
@@ -54,7 +58,7 @@ export class SendQueue {
 
   /** Bytes accepted but not yet handed to the kernel. */
   get bufferedAmount(): number {
-    return this.socket.writableLength + this.heldBytes;
+    return this.socket.writableLength + this.heldBytes + (this.backlog?.byteLength ?? 0);
   }
 
   /**
@@ -73,7 +77,7 @@ export class SendQueue {
    */
   writeText(text: string, payloadLength: number): boolean {
     const frameLength = frameHeaderBytes(payloadLength, false) + payloadLength;
-    if (frameLength > SLAB_FRAME_MAX_BYTES || this.isCorked) {
+    if (frameLength > SLAB_FRAME_MAX_BYTES || this.isCorked || this.backlog) {
       const frame = Buffer.allocUnsafe(frameLength);
       writeTextFrame(frame, 0, text, payloadLength);
       return this.write(frame);
@@ -95,8 +99,12 @@ export class SendQueue {
 
   /** False when the caller should wait for the socket's 'drain'. */
   write(bytes: Buffer): boolean {
-    // Past the high-water mark the tick's bytes wait in the corked socket, which then knows to emit 'drain'.
-    if (this.isCorked) return this.socket.write(bytes);
+    if (this.backlog) {
+      this.backlog.push(bytes);
+      return false;
+    }
+    // Past the spill size the tick's bytes wait in the corked socket, which then knows to emit 'drain'.
+    if (this.isCorked) return this.socket.write(bytes) || this.startBacklog();
     this.closeRegion();
     (this.held ??= []).push(bytes);
     return this.afterHolding(bytes.length);
@@ -129,19 +137,26 @@ export class SendQueue {
     this.flush();
   }
 
-  /** Writes what is held, then ends the socket (FIN after the last frame). */
+  /** Writes what is held and backed up, then ends the socket (FIN after the last frame). */
   end(): void {
     this.flush();
+    if (this.backlog && !this.socket.destroyed && !this.socket.writableEnded) this.backlog.writeTo(this.socket);
+    this.backlog = undefined;
     this.socket.end();
   }
 
-  /** Hands the held bytes to the socket now. */
+  /**
+   * Hands the held bytes to the socket now; while the socket is past its high-water mark they join
+   * the backlog instead, which the owner's flush() on the socket's 'drain' writes out.
+   */
   flush(): void {
     this.isDirty = false;
     this.closeRegion();
+    const { socket } = this;
+    if (!this.backlog && this.heldBytes > 0 && socket.writableNeedDrain) this.startBacklog();
+    if (this.backlog) this.flushBacklog();
     const held = this.held;
     if (held && held.length > 0) {
-      const { socket } = this;
       if (socket.destroyed || socket.writableEnded) held.length = 0;
       else if (held.length === 1) socket.write(held[0]);
       else if (this.heldBytes <= COALESCE_MAX_BYTES && !this.isCorked) socket.write(concat(held, this.heldBytes));
@@ -155,6 +170,31 @@ export class SendQueue {
     }
   }
 
+  /** From now until the socket drains, writes wait in the backlog. False: the answer to the write that found the socket full. */
+  private startBacklog(): false {
+    this.backlog = new ByteBacklog();
+    return false;
+  }
+
+  /** The held bytes join the backlog (they came after it); the backlog leaves once the socket has drained. */
+  private flushBacklog(): void {
+    const backlog = this.backlog!;
+    const { socket } = this;
+    if (socket.destroyed || socket.writableEnded) {
+      backlog.clear();
+      this.backlog = undefined;
+      return;
+    }
+    this.closeRegion();
+    const held = this.held;
+    if (held) for (let i = 0; i < held.length; i++) backlog.push(held[i]);
+    if (held) held.length = 0;
+    this.heldBytes = 0;
+    if (socket.writableNeedDrain) return;
+    this.backlog = undefined;
+    backlog.writeTo(socket);
+  }
+
   /** The region's frames join the held chunks, as one view of the slab. */
   private closeRegion(): void {
     if (this.region === undefined) return;
@@ -164,6 +204,12 @@ export class SendQueue {
 
   /** Moves the held bytes into the corked socket, where they wait for the end of the tick. */
   private spill(): boolean {
+    if (this.socket.writableNeedDrain) {
+      // Already full: the held bytes join a backlog rather than the socket's queue, an object each.
+      this.startBacklog();
+      this.flushBacklog();
+      return false;
+    }
     this.closeRegion();
     this.socket.cork();
     this.isCorked = true;
@@ -172,6 +218,7 @@ export class SendQueue {
     for (let i = 0; i < held.length; i++) isBelowHighWater = this.socket.write(held[i]);
     held.length = 0;
     this.heldBytes = 0;
+    if (!isBelowHighWater) this.startBacklog();
     if (!this.isBatching) this.flushAtEndOfTick();
     return isBelowHighWater;
   }

@@ -9,6 +9,8 @@ describe('SendQueue', () => {
   beforeEach(() => {
     socket = new RecordingDuplex();
     queue = new SendQueue(socket, 1_000);
+    // The owner's part (Connection does it): the backlog kept while the socket was full leaves on 'drain'.
+    socket.on('drain', () => queue.flush());
   });
 
   afterEach(() => socket.destroy());
@@ -66,7 +68,7 @@ describe('SendQueue', () => {
     expect(socket.chunks[0].toString()).toBe('one two ');
   });
 
-  it('past the high-water mark, moves the tick\'s bytes into the corked socket: write() says wait for drain, one writev at the end of the tick', async () => {
+  it('past the high-water mark, moves the tick\'s bytes into the corked socket: write() says wait for drain, one writev at the end of the tick, and what follows waits for the drain', async () => {
     expect(queue.write(Buffer.alloc(10 * 1024, 1))).toBe(true);
     expect(queue.write(Buffer.alloc(6 * 1024, 2))).toBe(false);
     expect(queue.write(Buffer.from('after'))).toBe(false);
@@ -76,8 +78,28 @@ describe('SendQueue', () => {
     await endOfTick();
 
     expect(socket.writevCalls).toHaveLength(1);
-    expect(socket.writevCalls[0].map((chunk) => chunk.length)).toEqual([10 * 1024, 6 * 1024, 5]);
+    expect(socket.writevCalls[0].map((chunk) => chunk.length)).toEqual([10 * 1024, 6 * 1024]);
     await drained;
+    expect(socket.written.subarray(-5).toString()).toBe('after');
+    expect(queue.bufferedAmount).toBe(0);
+  });
+
+  it('keeps tiny frames written while the socket is full as their bytes, copied together, and writes them in order after the drain', async () => {
+    socket.isStalled = true;
+    queue.write(Buffer.alloc(16 * 1024));
+    await endOfTick();
+    const frames = Array.from({ length: 10_000 }, (_, i) => Buffer.of(0x82, 0x01, i & 0xff));
+    for (const frame of frames) expect(queue.write(frame)).toBe(false);
+    expect(queue.bufferedAmount).toBe(16 * 1024 + 30_000);
+    await endOfTick();
+    // The socket's own queue got no object per frame: only the first write is in it.
+    expect(socket.writableLength).toBe(16 * 1024);
+
+    socket.release();
+
+    expect(socket.written).toEqual(Buffer.concat([Buffer.alloc(16 * 1024), ...frames]));
+    expect(socket.chunks.length).toBeLessThan(5);
+    expect(queue.bufferedAmount).toBe(0);
   });
 
   it('writes what it holds before ending the socket', async () => {

@@ -1,0 +1,54 @@
+import { Duplex } from 'node:stream';
+
+/** Chunks below this are copied together: each queued chunk costs an object of ~100 B or more. */
+const COPY_BELOW_BYTES = 4 * 1024;
+const SLAB_BYTES = 64 * 1024;
+
+/**
+ * Bytes waiting for a backed-up socket, in order. Small chunks are copied into slabs, so a flood
+ * of tiny frames costs its bytes and not an object each (3-byte echoes queued one object each cost
+ * about 100 times their size); a large chunk is kept as it is, its object a small share of it.
+ */
+export class ByteBacklog {
+  byteLength = 0;
+  private readonly chunks: Buffer[] = [];
+  private slab: Buffer | undefined;
+  /** The slab's bytes [slabStart, slabUsed) are not yet in `chunks`. */
+  private slabStart = 0;
+  private slabUsed = 0;
+
+  push(bytes: Buffer): void {
+    this.byteLength += bytes.length;
+    if (bytes.length >= COPY_BELOW_BYTES) {
+      this.sealSlab();
+      this.chunks.push(bytes);
+      return;
+    }
+    if (this.slab === undefined || this.slab.length - this.slabUsed < bytes.length) {
+      this.sealSlab();
+      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.slabStart = this.slabUsed = 0;
+    }
+    this.slab.set(bytes, this.slabUsed);
+    this.slabUsed += bytes.length;
+  }
+
+  /** Hands every chunk to the socket, in order, and empties the backlog. */
+  writeTo(socket: Duplex): void {
+    this.sealSlab();
+    for (let i = 0; i < this.chunks.length; i++) socket.write(this.chunks[i]);
+    this.clear();
+  }
+
+  clear(): void {
+    this.chunks.length = 0;
+    this.byteLength = 0;
+    this.slab = undefined;
+  }
+
+  private sealSlab(): void {
+    if (this.slab === undefined || this.slabUsed === this.slabStart) return;
+    this.chunks.push(this.slab.subarray(this.slabStart, this.slabUsed));
+    this.slabStart = this.slabUsed;
+  }
+}
