@@ -3,6 +3,9 @@ import { MessageDeflater } from './message-deflater';
 import { MessageInflater } from './message-inflater';
 import { SerialQueue } from './serial-queue';
 
+/** The largest message sent compressed; see shouldCompress. */
+const MAX_COMPRESSED_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 /**
  * permessage-deflate for one connection: the negotiated parameters, zlib contexts made on
  * first use, and one queue per direction that keeps messages in order around async zlib work.
@@ -20,9 +23,13 @@ export class DeflateChannel {
     private readonly maxMessageBytes: number,
   ) {}
 
-  /** Messages under the threshold are sent uncompressed (DESIGN.md: under 1 KiB). */
+  /**
+   * Messages under the threshold are sent uncompressed (DESIGN.md: under 1 KiB), and so are those
+   * above 4 MiB: RSV1 is per message (RFC 7692 §6), and Node 20's own WebSocket (undici 6) fails
+   * the connection with 1006 when a message inflates past 4 MiB.
+   */
   shouldCompress(byteLength: number): boolean {
-    return byteLength >= this.params.thresholdBytes;
+    return byteLength >= this.params.thresholdBytes && byteLength <= MAX_COMPRESSED_MESSAGE_BYTES;
   }
 
   inflate(data: Buffer): Promise<Buffer> {
