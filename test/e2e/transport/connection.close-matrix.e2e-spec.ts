@@ -103,7 +103,9 @@ const ENDINGS: Ending[] = [
     client: async (peer, frames) => {
       if (frames.length > 0) peer.socket.write(Buffer.concat(frames));
       await peer.nextOf('close');
-      await peer.ended; // the server destroyed its socket after closeTimeoutMs
+      // The server destroyed its socket after closeTimeoutMs: a FIN, or a reset if a stall under load
+      // left some of our messages unread there.
+      await Promise.race([peer.ended, peer.closed]);
       peer.socket.end();
     },
   },
