@@ -1,19 +1,22 @@
 import { Logger } from '@nestjs/common';
 import { ContextId } from '@nestjs/core';
-import { isObservable, Subscription } from 'rxjs';
-import { RequestId } from '../codec/envelope';
+import { isObservable, Observable, Subscription } from 'rxjs';
+import { DecodeResult, RequestId } from '../codec/envelope';
 import { EventCodec } from '../codec/event-codec.interface';
 import { GatewayInstruments } from '../observability/gateway-instruments';
 import { HandlerDurationRecorder } from '../observability/handler-durations';
 import { MessageSpan } from '../observability/tracing/ws-tracing';
+import { CloseCode } from '../protocol/close-code';
 import { MultiMap } from '../rooms/multi-map';
 import { WsConnection } from '../rooms/ws-connection';
+import { ReadyState } from '../transport/connection';
 import { currentRead } from '../transport/read-sequence';
 import { ErrorBody, errorEnvelopeFor } from './error-envelope';
 import { GatewayDefinition } from './gateway.explorer';
 import { CompiledHandler, HandlerArgs, HandlerMeta, HandlerPipelineFactory } from './handler-pipeline';
 import { InFlight } from './in-flight';
-import { badMessage, handlerFailed, noHandlerFor } from './messages';
+import { badMessage, decodeFailed, errorNotEncoded, filterFailed, handlerFailed, internalError, noHandlerFor, replyNotEncoded } from './messages';
+import { ReplyEncodingError } from './reply-encoding-error';
 
 /**
  * Routes one gateway's messages to its handlers and answers per DESIGN.md: a result becomes
@@ -28,6 +31,9 @@ export class GatewayDispatcher {
   private answeredRead = -1;
   /** Live Observable replies, ended when their connection closes. */
   private readonly streams = new MultiMap<WsConnection, Subscription>();
+  private readonly gatewayName: string;
+  /** The codec's class, for the log line when it throws. */
+  private readonly codecName: string;
 
   constructor(
     private readonly definition: GatewayDefinition,
@@ -40,6 +46,8 @@ export class GatewayDispatcher {
     private readonly instruments: GatewayInstruments,
     contextId?: ContextId,
   ) {
+    this.gatewayName = definition.metatype.name;
+    this.codecName = codec.constructor.name;
     for (const { event, methodName } of definition.handlers) {
       const handler = { ...pipeline.compile(instance, definition.metatype, methodName, contextId), durations: instruments.stats.recorderFor(event) };
       if (event === undefined) this.rawHandler = handler;
@@ -49,13 +57,25 @@ export class GatewayDispatcher {
 
   dispatch(connection: WsConnection, message: string | Buffer): void {
     if (this.handlers.size === 0 && this.rawHandler) return this.run(this.rawHandler, connection, message, undefined, undefined);
-    const decoded = this.codec.decode(message);
+    const decoded = this.decode(connection, message);
+    if (decoded === undefined) return;
     const handler = decoded.ok ? this.handlers.get(decoded.envelope.event) : undefined;
     if (decoded.ok && handler) return this.run(handler, connection, decoded.envelope.data, decoded.envelope.id, decoded.envelope.event);
     if (this.rawHandler) return this.run(this.rawHandler, connection, message, undefined, undefined);
     if (!decoded.ok) return this.sendError(connection, { code: 'BAD_MESSAGE', message: badMessage(decoded.reason) }, undefined);
     const { event, id } = decoded.envelope;
     this.sendError(connection, { event, code: 'UNKNOWN_EVENT', message: noHandlerFor(event) }, id);
+  }
+
+  /** The codec's reading of a message; undefined when the codec threw (then answered INTERNAL and logged here). */
+  decode(connection: WsConnection, message: string | Buffer): DecodeResult | undefined {
+    try {
+      return this.codec.decode(message);
+    } catch (error) {
+      this.logError(decodeFailed(this.gatewayName, this.codecName), error);
+      this.sendError(connection, { code: 'INTERNAL', message: internalError() }, undefined);
+      return undefined;
+    }
   }
 
   /** The connection closed: stop its Observable replies. */
@@ -103,24 +123,15 @@ export class GatewayDispatcher {
     let result: unknown;
     try {
       result = call(args);
+      if (!(result instanceof Promise)) {
+        this.deliver(handler, args, result);
+        return ANSWERED;
+      }
     } catch (error) {
       return this.answerError(handler, args, error);
     }
-    if (!(result instanceof Promise)) {
-      try {
-        this.deliver(handler, args, result);
-        return ANSWERED;
-      } catch (error) {
-        return this.answerError(handler, args, error);
-      }
-    }
-    return result.then(
-      (value) => {
-        this.deliver(handler, args, value);
-        return undefined;
-      },
-      (error: unknown) => this.answerError(handler, args, error),
-    );
+    // As in the pipeline, a value that cannot be delivered is answered like an exception.
+    return result.then((value) => this.deliver(handler, args, value)).then(noError, (error: unknown) => this.answerError(handler, args, error));
   }
 
   private handled(durations: HandlerDurationRecorder, durationMs: number, errorCode: string | undefined, span: MessageSpan | undefined): void {
@@ -134,57 +145,110 @@ export class GatewayDispatcher {
 
   private deliver(handler: CompiledHandler, args: HandlerArgs, result: unknown): void {
     if (result === null || typeof result !== 'object' || !isObservable(result)) return this.reply(args, result);
+    // The client left while the handler ran: release() has passed, so nothing would end the stream.
+    if (args[0].readyState !== ReadyState.Open) return;
+    this.subscribe(handler, args, result);
+  }
+
+  /** Every emission is a reply; an error, or an emission that cannot be sent, ends the stream and is answered. */
+  private subscribe(handler: CompiledHandler, args: HandlerArgs, replies: Observable<unknown>): void {
     const [connection] = args;
     let subscription: Subscription | undefined = undefined;
-    subscription = result.subscribe({
-      next: (value) => this.reply(args, value),
-      error: (error: unknown) => {
-        if (subscription) this.streams.delete(connection, subscription);
-        this.answerError(handler, args, error).catch((failure: unknown) => this.logUnexpected(handler, failure));
+    let hasEnded = false;
+    const end = (): void => {
+      hasEnded = true;
+      if (!subscription) return;
+      this.streams.delete(connection, subscription);
+      subscription.unsubscribe();
+    };
+    const fail = (error: unknown): void => {
+      end();
+      this.answerError(handler, args, error).catch((failure: unknown) => this.logUnexpected(handler, failure));
+    };
+    subscription = replies.subscribe({
+      next: (value) => {
+        if (hasEnded) return; // a synchronous source emitting past a failed emission
+        try {
+          this.reply(args, value);
+        } catch (error) {
+          fail(error);
+        }
       },
-      complete: () => {
-        if (subscription) this.streams.delete(connection, subscription);
-      },
+      error: fail,
+      complete: end,
     });
-    if (!subscription.closed) this.streams.add(connection, subscription);
+    // Ended within subscribe() (a synchronous source): the teardown runs now.
+    if (hasEnded) subscription.unsubscribe();
+    else this.streams.add(connection, subscription);
   }
 
+  /** Sends one reply; throws ReplyEncodingError when the value cannot be encoded. */
   private reply([connection, , { id }, event]: HandlerArgs, value: unknown): void {
     if (value === undefined) return;
-    if (event !== undefined) {
-      connection.sendEnvelope(id === undefined ? { event, data: value } : { event, data: value, id });
-      return;
+    try {
+      if (event !== undefined) {
+        connection.sendEnvelope(id === undefined ? { event, data: value } : { event, data: value, id });
+        return;
+      }
+      // A raw handler answers raw: a string as text, a Buffer as binary, anything else as JSON text.
+      if (value === null) return;
+      connection.sendRaw(typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value));
+    } catch (error) {
+      throw new ReplyEncodingError(event === undefined ? 'JSON.stringify' : `${this.codecName}.encode`, error);
     }
-    // A raw handler answers raw: a string as text, a Buffer as binary, anything else as JSON text.
-    if (value === null) return;
-    connection.sendRaw(typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value));
   }
 
-  /** Exception filters first (their return value is the error's data); otherwise our mapping. Resolves with the error's code. */
+  /**
+   * Exception filters first (their return value is the error's data); otherwise our mapping. A
+   * filter that throws is answered like the error it threw, and logged under its own name.
+   * Resolves with the error's code.
+   */
   private async answerError(handler: CompiledHandler, args: HandlerArgs, error: unknown): Promise<string> {
-    const [connection, , { id }, event] = args;
-    const outcome = await handler.filter(error, args);
-    if (outcome.isHandled) {
-      const code = codeOf(outcome.value);
-      if (outcome.value !== undefined) {
-        this.instruments.stats.errorSent(code);
-        connection.sendEnvelope(withId({ event: 'error', data: outcome.value }, id));
-      }
-      return code;
+    const { methodName } = handler;
+    if (error instanceof ReplyEncodingError) {
+      return this.answerMapped(args, error, () => this.logError(replyNotEncoded(this.gatewayName, methodName, error.encoder), error.cause));
     }
+    const outcome = await handler.filter(error, args);
+    if (outcome.kind === 'unhandled') return this.answerMapped(args, error, () => this.logUnexpected(handler, error));
+    const logFilter = (failure: unknown): void => this.logError(filterFailed(outcome.filterName, this.gatewayName, methodName), failure);
+    if (outcome.kind === 'failed') return this.answerMapped(args, outcome.error, () => logFilter(outcome.error));
+    const code = codeOf(outcome.value);
+    if (outcome.value === undefined) return code; // README: the filter has answered the client itself
+    const [connection, , { id }] = args;
+    try {
+      connection.sendEnvelope(withId({ event: 'error', data: outcome.value }, id));
+    } catch (failure) {
+      return this.answerMapped(args, failure, () => logFilter(failure));
+    }
+    this.instruments.stats.errorSent(code);
+    return code;
+  }
+
+  /** Answers `error` through errorEnvelopeFor(); `log` runs when the error was not expected. */
+  private answerMapped([connection, , { id }, event]: HandlerArgs, error: unknown, log: () => void): string {
     const { body, isExpected } = errorEnvelopeFor(error, event);
-    if (!isExpected) this.logUnexpected(handler, error);
+    if (!isExpected) log();
     this.sendError(connection, body, id);
     return body.code;
   }
 
   sendError(connection: WsConnection, body: ErrorBody, id: RequestId | undefined): void {
+    try {
+      connection.sendEnvelope(withId({ event: 'error', data: body }, id));
+    } catch (error) {
+      // Nothing can reach the client when the codec fails on our own error envelope.
+      this.logError(errorNotEncoded(this.gatewayName, this.codecName), error);
+      return connection.close(CloseCode.InternalError);
+    }
     this.instruments.stats.errorSent(body.code);
-    connection.sendEnvelope(withId({ event: 'error', data: body }, id));
   }
 
   private logUnexpected(handler: CompiledHandler, error: unknown): void {
-    this.logger.error(handlerFailed(this.definition.metatype.name, handler.methodName), error instanceof Error ? error.stack : String(error));
+    this.logError(handlerFailed(this.gatewayName, handler.methodName), error);
+  }
+
+  private logError(line: string, error: unknown): void {
+    this.logger.error(line, error instanceof Error ? error.stack : String(error));
   }
 }
 

@@ -20,7 +20,11 @@ export interface HandlerMeta {
  */
 export type HandlerArgs = [connection: WsConnection, body: unknown, meta: HandlerMeta, event: string | undefined];
 
-export type FilterOutcome = { isHandled: true; value: unknown } | { isHandled: false };
+/** What the exception filters made of an error: nothing caught it, one returned `value`, or the one that caught it threw `error`. */
+export type FilterOutcome =
+  | { kind: 'unhandled' }
+  | { kind: 'handled'; filterName: string; value: unknown }
+  | { kind: 'failed'; filterName: string; error: unknown };
 
 /** A handler with its guards, interceptors, pipes and exception filters, built once at bootstrap. */
 export interface CompiledHandler {
@@ -29,13 +33,36 @@ export interface CompiledHandler {
   run(...args: HandlerArgs): Promise<unknown>;
   /** Set when there is nothing between the message and the method: call it directly (see direct-call.ts). */
   call?: (args: HandlerArgs) => unknown;
-  /** The first exception filter (method, class, then global) that catches `error`, and what it returned. */
+  /** The first exception filter (method, class, then global) that catches `error`, and what it returned or threw. */
   filter(error: unknown, args: HandlerArgs): Promise<FilterOutcome>;
 }
 
 interface FilterEntry {
   func: ExceptionFilter['catch'];
   exceptionMetatypes: Type[];
+  /** The filter's class, for the log line when it throws. */
+  filterName: string;
+}
+
+/**
+ * Nest's filter context, with each filter's class name kept next to its bound `catch` (Nest's
+ * entries keep only the bound function). Same steps as Nest 12.5.1's BaseExceptionFilterContext.
+ */
+class NamedFilterContext extends ExternalExceptionFilterContext {
+  override createConcreteContext<T extends unknown[], R extends unknown[]>(metadata: T, contextId?: ContextId, inquirerId?: string): R {
+    const entries: FilterEntry[] = [];
+    for (const filter of (metadata ?? []) as (ExceptionFilter | Type<ExceptionFilter> | undefined)[]) {
+      if (!filter || (typeof (filter as ExceptionFilter).catch !== 'function' && typeof filter !== 'function')) continue;
+      const instance = this.getFilterInstance(filter as Type<ExceptionFilter>, contextId, inquirerId);
+      if (!instance) continue;
+      entries.push({
+        func: instance.catch.bind(instance),
+        exceptionMetatypes: this.reflectCatchExceptions(instance),
+        filterName: typeof instance === 'function' ? (instance as Type).name : instance.constructor.name,
+      });
+    }
+    return entries as unknown as R;
+  }
 }
 
 const paramsFactory = new WsParamsFactory();
@@ -43,7 +70,7 @@ const paramsFactory = new WsParamsFactory();
 /** Builds CompiledHandlers from Nest's context creators, so enhancers behave as on controllers. */
 export class HandlerPipelineFactory {
   private readonly creator: ExternalContextCreator;
-  private readonly filterContext: ExternalExceptionFilterContext;
+  private readonly filterContext: NamedFilterContext;
   private readonly config: ApplicationConfig;
 
   constructor(shared: ExternalContextCreator) {
@@ -52,7 +79,7 @@ export class HandlerPipelineFactory {
     this.creator = ExternalContextCreator.fromContainer(container);
     this.creator.transformToResult = async (result: unknown) => result;
     this.config = container.applicationConfig as ApplicationConfig;
-    this.filterContext = new ExternalExceptionFilterContext(container, this.config);
+    this.filterContext = new NamedFilterContext(container, this.config);
   }
 
   /** `contextId` is set for a connection-scoped gateway instance (its request is the connection). */
@@ -82,10 +109,14 @@ export class HandlerPipelineFactory {
         const entry = filters.find(
           (f) => f.exceptionMetatypes.length === 0 || f.exceptionMetatypes.some((type) => error instanceof type),
         );
-        if (!entry) return { isHandled: false };
+        if (!entry) return { kind: 'unhandled' };
         const host = new ExecutionContextHost(args, metatype, callback);
         host.setType('ws');
-        return { isHandled: true, value: await entry.func(error, host) };
+        try {
+          return { kind: 'handled', filterName: entry.filterName, value: await entry.func(error, host) };
+        } catch (failure) {
+          return { kind: 'failed', filterName: entry.filterName, error: failure };
+        }
       },
     };
   }
