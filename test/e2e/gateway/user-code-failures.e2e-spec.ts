@@ -1,0 +1,258 @@
+// The sweep of issue 14: every boundary where the gateway layer calls user code (handlers, guards,
+// pipes, interceptors, exception filters, lifecycle hooks, handshake guards, codecs) throws,
+// rejects, returns what cannot be encoded, or never finishes. For each cell: the client gets the
+// documented reply or close code, the server process sees no uncaught exception or unhandled
+// rejection (its own process-wide listeners, in a child process), and the one error line logged
+// names the culprit. Handlers run on the direct-call path (/direct) and through Nest's pipeline
+// (/pipeline, forced by a class interceptor).
+import { CloseCode } from '../../../lib';
+import {
+  decodeFailed,
+  errorNotEncoded,
+  filterFailed,
+  handlerFailed,
+  handshakeGuardFailed,
+  hookFailed,
+  internalError,
+  replyNotEncoded,
+} from '../../../lib/gateway/messages';
+import type { ErrorLine } from '../../fixtures/gateways/misbehaving-server';
+import { CodecPoison } from '../../fixtures/gateways/misbehaving';
+import { MisbehavingServer, startMisbehavingServer } from '../../helpers/misbehaving-server';
+import { TestEnvelope, WsTestClient } from '../../helpers/ws-test-client';
+
+/** The error line a cell expects: its exact message, and a name its stack must contain (the culprit's code). */
+interface ExpectedLine {
+  message: string;
+  stackNames?: string;
+}
+
+/** One request that goes wrong: every envelope it gets, in order, and the error lines logged. */
+interface ReplyCell {
+  event: string;
+  replies: (id: string) => TestEnvelope[];
+  logged: (gateway: string) => ExpectedLine[];
+}
+
+const ENCODER = 'JsonEventCodec.encode';
+const internal = (event: string) => (id: string): TestEnvelope[] => [{ event: 'error', data: { event, code: 'INTERNAL', message: internalError() }, id }];
+const threw = (method: string, stackNames: string) => (gateway: string): ExpectedLine[] => [{ message: handlerFailed(gateway, method), stackNames }];
+const notEncoded = (method: string, encoder = ENCODER) => (gateway: string): ExpectedLine[] => [{ message: replyNotEncoded(gateway, method, encoder) }];
+const filterThrew = (filter: string, method: string, stackNames: string) => (gateway: string): ExpectedLine[] => [
+  { message: filterFailed(filter, gateway, method), stackNames },
+];
+const nothingLogged = (): ExpectedLine[] => [];
+
+const HANDLER_CELLS: ReplyCell[] = [
+  { event: 'sync-throws', replies: internal('sync-throws'), logged: threw('syncThrows', 'syncThrows exploded') },
+  { event: 'async-rejects', replies: internal('async-rejects'), logged: threw('asyncRejects', 'asyncRejects exploded') },
+  { event: 'sync-unencodable', replies: internal('sync-unencodable'), logged: notEncoded('syncUnencodable') },
+  { event: 'async-unencodable', replies: internal('async-unencodable'), logged: notEncoded('asyncUnencodable') },
+  { event: 'observable-throws', replies: internal('observable-throws'), logged: threw('observableThrows', 'observableThrows exploded') },
+  { event: 'observable-errors', replies: internal('observable-errors'), logged: threw('observableErrors', 'observableErrors exploded') },
+  { event: 'observable-unencodable', replies: internal('observable-unencodable'), logged: notEncoded('observableUnencodable') },
+];
+
+const ENHANCER_CELLS: ReplyCell[] = [
+  { event: 'guard-throws', replies: internal('guard-throws'), logged: threw('guardThrows', 'ThrowingGuard') },
+  { event: 'guard-rejects', replies: internal('guard-rejects'), logged: threw('guardRejects', 'RejectingGuard') },
+  {
+    event: 'guard-refuses',
+    replies: (id) => [{ event: 'error', data: { event: 'guard-refuses', code: 'FORBIDDEN', message: 'Forbidden resource' }, id }],
+    logged: nothingLogged,
+  },
+  { event: 'pipe-throws', replies: internal('pipe-throws'), logged: threw('pipeThrows', 'ThrowingPipe') },
+  { event: 'pipe-rejects', replies: internal('pipe-rejects'), logged: threw('pipeRejects', 'RejectingPipe') },
+  { event: 'interceptor-throws', replies: internal('interceptor-throws'), logged: threw('interceptorThrows', 'ThrowingInterceptor') },
+  { event: 'interceptor-errors', replies: internal('interceptor-errors'), logged: threw('interceptorErrors', 'ErroringInterceptor') },
+  { event: 'interceptor-unencodable', replies: internal('interceptor-unencodable'), logged: notEncoded('interceptorUnencodable') },
+];
+
+const FILTER_CELLS: ReplyCell[] = [
+  { event: 'filter-throws', replies: internal('filter-throws'), logged: filterThrew('EmittingFilter', 'filterThrows', 'EmittingFilter') },
+  { event: 'async-filter-throws', replies: internal('async-filter-throws'), logged: filterThrew('EmittingFilter', 'asyncFilterThrows', 'EmittingFilter') },
+  {
+    event: 'observable-filter-throws',
+    replies: internal('observable-filter-throws'),
+    logged: filterThrew('EmittingFilter', 'observableFilterThrows', 'EmittingFilter'),
+  },
+  { event: 'filter-rethrows', replies: internal('filter-rethrows'), logged: filterThrew('RethrowingFilter', 'filterRethrows', 'filterRethrows exploded') },
+  { event: 'filter-unencodable', replies: internal('filter-unencodable'), logged: (gateway) => [{ message: filterFailed('UnencodableFilter', gateway, 'filterUnencodable') }] },
+  {
+    event: 'filter-translates',
+    replies: (id) => [{ event: 'error', data: { event: 'filter-translates', code: 'TRANSLATED', message: 'the filter translated it' }, id }],
+    logged: nothingLogged,
+  },
+  // README: a filter that returns nothing has answered the client itself.
+  { event: 'filter-answers-itself', replies: () => [{ event: 'answered-by-filter', data: 'quietly' }], logged: nothingLogged },
+];
+
+const GATEWAYS = [
+  { path: '/direct', gateway: 'DirectGateway' },
+  { path: '/pipeline', gateway: 'PipelineGateway' },
+];
+
+describe('user code that fails at every gateway boundary', () => {
+  let server: MisbehavingServer;
+  let port: number;
+  const clients: WsTestClient[] = [];
+  /** Endless Observables the fixture has handed out so far. */
+  let streamsHandedOut = 0;
+
+  const connect = async (path: string): Promise<WsTestClient> => {
+    const client = await WsTestClient.connect(`ws://127.0.0.1:${port}${path}`);
+    clients.push(client);
+    return client;
+  };
+
+  /** The error lines logged since the last check are exactly `expected`, each naming its culprit; and nothing escaped. */
+  const expectLogged = async (expected: ExpectedLine[]): Promise<void> => {
+    const { faults, errors } = await server.report();
+    expect(faults).toEqual([]);
+    expect(errors.map(({ context, message }: ErrorLine) => ({ context, message }))).toEqual(expected.map(({ message }) => ({ context: 'WebSocket', message })));
+    expected.forEach(({ stackNames }, i) => {
+      if (stackNames !== undefined) expect(errors[i].stack).toContain(stackNames);
+    });
+  };
+
+  /** Sends `event`, takes as many envelopes as expected, then proves with an echo that nothing else came and the connection serves. */
+  const expectReplies = async (client: WsTestClient, event: string, expected: TestEnvelope[]): Promise<void> => {
+    await client.sendEvent(event, undefined, event);
+    const received: TestEnvelope[] = [];
+    for (let i = 0; i < expected.length; i++) received.push(await client.nextEnvelope());
+    await client.sendEvent('echo', 'still serving', 'echo');
+    for (let envelope = await client.nextEnvelope(); envelope.id !== 'echo'; envelope = await client.nextEnvelope()) received.push(envelope);
+    expect(received).toEqual(expected);
+  };
+
+  beforeAll(async () => {
+    server = startMisbehavingServer();
+    port = await server.startApp();
+    await expectLogged([]);
+  }, 90_000);
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    // Whatever a cell's closing set off (disconnect hooks, teardowns) is in the report of the next one.
+  });
+
+  afterAll(async () => {
+    await server?.report().then(({ faults }) => expect(faults).toEqual([]));
+    await server?.stop();
+  });
+
+  describe.each(GATEWAYS)('handlers on $path', ({ path, gateway }) => {
+    it.each([...HANDLER_CELLS, ...ENHANCER_CELLS, ...FILTER_CELLS])('$event: answers as documented and logs the culprit', async ({ event, replies, logged }) => {
+      const client = await connect(path);
+
+      await expectReplies(client, event, replies(event));
+      await expectLogged(logged(gateway));
+    });
+
+    it('observable-unencodable-midway: sends what it could, then INTERNAL, and unsubscribes the stream', async () => {
+      const client = await connect(path);
+
+      await expectReplies(client, 'observable-unencodable-midway', [
+        { event: 'observable-unencodable-midway', data: 1, id: 'observable-unencodable-midway' },
+        ...internal('observable-unencodable-midway')('observable-unencodable-midway'),
+      ]);
+      await server.streamsIdle(++streamsHandedOut);
+      await expectLogged(notEncoded('observableUnencodableMidway')(gateway));
+    });
+
+    it('observable-endless: is unsubscribed (its teardown runs) when the client leaves', async () => {
+      const client = await connect(path);
+
+      expect(await client.request('observable-endless', undefined, 1)).toEqual({ event: 'observable-endless', data: 'started', id: 1 });
+      await client.close();
+      await server.streamsIdle(++streamsHandedOut);
+      await expectLogged([]);
+    });
+
+    it('observable-endless-late: an Observable returned after the client left is never left subscribed', async () => {
+      const client = await connect(path);
+
+      await client.sendEvent('observable-endless-late', undefined, 1);
+      await client.close();
+      await server.streamsIdle(++streamsHandedOut);
+      await expectLogged([]);
+    });
+  });
+
+  describe('a raw handler', () => {
+    it('answers a value JSON cannot encode with INTERNAL and logs the handler', async () => {
+      const client = await connect('/raw');
+
+      await client.sendRaw('unencodable');
+      expect(await client.nextEnvelope()).toEqual({ event: 'error', data: { code: 'INTERNAL', message: internalError() } });
+      await client.sendRaw('still serving');
+      expect((await client.nextMessage()).data).toBe('still serving');
+      await expectLogged(notEncoded('raw', 'JSON.stringify')('RawGateway'));
+    });
+  });
+
+  describe('a codec that throws', () => {
+    it('decode: answers INTERNAL (no id can be read) and logs the codec', async () => {
+      const client = await connect('/faulty-codec');
+
+      await client.sendRaw(JSON.stringify({ event: 'echo', data: CodecPoison.decode, id: 1 }));
+      expect(await client.nextEnvelope()).toEqual({ event: 'error', data: { code: 'INTERNAL', message: internalError() } });
+      expect(await client.request('echo', 'still serving', 2)).toEqual({ event: 'echo', data: 'still serving', id: 2 });
+      await expectLogged([{ message: decodeFailed('FaultyCodecGateway', 'FaultyCodec'), stackNames: 'FaultyCodec.decode' }]);
+    });
+
+    it('encode, on a reply: answers INTERNAL and logs the handler and the codec', async () => {
+      const client = await connect('/faulty-codec');
+
+      await expectReplies(client, CodecPoison.encode, internal(CodecPoison.encode)(CodecPoison.encode));
+      await expectLogged(notEncoded('codecEncodeThrows', 'FaultyCodec.encode')('FaultyCodecGateway'));
+    });
+
+    it('encode, on the error envelope too: closes with 1011 and logs the codec', async () => {
+      const client = await connect('/faulty-codec');
+
+      await client.sendEvent('echo', 'fine', CodecPoison.everything);
+      expect((await client.closed()).code).toBe(CloseCode.InternalError);
+      await expectLogged([
+        { message: replyNotEncoded('FaultyCodecGateway', 'echo', 'FaultyCodec.encode') },
+        { message: errorNotEncoded('FaultyCodecGateway', 'FaultyCodec'), stackNames: 'FaultyCodec.encode' },
+      ]);
+    });
+  });
+
+  describe('lifecycle hooks', () => {
+    it.each(['throw', 'reject'])('handleConnection that does %s: closes that connection with 1011 and logs the hook', async (how) => {
+      const client = await connect(`/hooks?connect=${how}`);
+
+      expect((await client.closed()).code).toBe(CloseCode.InternalError);
+      await expectLogged([{ message: hookFailed('HooksGateway', 'handleConnection'), stackNames: 'handleConnection exploded' }]);
+    });
+
+    it.each(['throw', 'reject'])('handleDisconnect that does %s: the close completes and the hook is logged', async (how) => {
+      const client = await connect(`/hooks?disconnect=${how}`);
+      expect(await client.request('echo', 'fine', 1)).toEqual({ event: 'echo', data: 'fine', id: 1 });
+
+      expect((await client.close()).code).toBe(1000);
+      await server.errorLogged(hookFailed('HooksGateway', 'handleDisconnect'));
+      await expectLogged([{ message: hookFailed('HooksGateway', 'handleDisconnect'), stackNames: 'handleDisconnect exploded' }]);
+    });
+
+    it.each(['throw', 'reject'] as const)('afterInit that does %s: the application starts, logs the hook and serves', async (how) => {
+      const otherPort = await server.startApp(how);
+      const client = await WsTestClient.connect(`ws://127.0.0.1:${otherPort}/hooks`);
+      clients.push(client);
+
+      expect(await client.request('echo', 'fine', 1)).toEqual({ event: 'echo', data: 'fine', id: 1 });
+      await expectLogged([{ message: hookFailed('HooksGateway', 'afterInit'), stackNames: 'afterInit exploded' }]);
+    });
+  });
+
+  describe('handshake guards', () => {
+    it.each(['throw', 'reject'])('a guard that does %s: answers 500 and logs the guard', async (how) => {
+      const refusal = await WsTestClient.refusal(`ws://127.0.0.1:${port}/hooks?guard=${how}`);
+
+      expect(refusal.status).toBe(500);
+      await expectLogged([{ message: handshakeGuardFailed('HooksGateway', 'ExplodingHandshakeGuard'), stackNames: 'ExplodingHandshakeGuard' }]);
+    });
+  });
+});
