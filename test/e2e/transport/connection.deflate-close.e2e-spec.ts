@@ -37,6 +37,32 @@ describe('Connection: closing with compressed messages in flight', () => {
     },
   );
 
+  it.each([4, 40])('closes cleanly when a ws client sends %i compressed messages to an echo back to back, then closes', async (count) => {
+    let messages: Array<string | Buffer> = [];
+    const server = await harness.start({
+      routes: [
+        {
+          path: '/ws',
+          perMessageDeflate: {},
+          connection: { closeTimeoutMs: 10_000 },
+          onConnection: (accepted) => {
+            messages = collectMessages(accepted);
+            accepted.on('message', (data) => accepted.send(data));
+          },
+        },
+      ],
+    });
+    const client = await harness.ws(`ws://127.0.0.1:${server.port}/ws`, undefined, { perMessageDeflate: true });
+    const connection = await server.nextConnection();
+    const texts = Array.from({ length: count }, (_, i) => textOf(i));
+
+    for (const text of texts) client.send(text);
+    client.close(1000);
+
+    expect(await connection.closed).toEqual({ code: 1000, reason: '', wasClean: true });
+    expect(messages).toEqual(texts);
+  });
+
   it('delivers 5 compressed messages sent with a close frame and FIN in one burst, in order, and answers the close', async () => {
     let messages: Array<string | Buffer> = [];
     const { peer, connection } = await connect((accepted) => (messages = collectMessages(accepted)));
