@@ -31,8 +31,11 @@ export function errorEnvelopeFor(error: unknown, event: string | undefined): { b
     return { body: withEvent(event, { code: error.code, message: error.message, details: error.details }), isExpected: true };
   }
   if (error instanceof HttpException) return { body: withEvent(event, fromHttpException(error)), isExpected: true };
-  return { body: withEvent(event, { code: 'INTERNAL', message: internalError() }), isExpected: false };
+  return { body: internalErrorBody(event), isExpected: false };
 }
+
+/** What the client sees of an error that was not expected. */
+export const internalErrorBody = (event: string | undefined): ErrorBody => withEvent(event, { code: 'INTERNAL', message: internalError() });
 
 /** ValidationPipe throws BadRequestException({ message: string[] }): that is VALIDATION_FAILED. */
 function fromHttpException(error: HttpException): ErrorBody {

@@ -11,11 +11,11 @@ import { MultiMap } from '../rooms/multi-map';
 import { WsConnection } from '../rooms/ws-connection';
 import { ReadyState } from '../transport/connection';
 import { currentRead } from '../transport/read-sequence';
-import { ErrorBody, errorEnvelopeFor } from './error-envelope';
+import { ErrorBody, errorEnvelopeFor, internalErrorBody } from './error-envelope';
 import { GatewayDefinition } from './gateway.explorer';
 import { CompiledHandler, HandlerArgs, HandlerMeta, HandlerPipelineFactory } from './handler-pipeline';
 import { InFlight } from './in-flight';
-import { badMessage, decodeFailed, errorNotEncoded, filterFailed, handlerFailed, internalError, noHandlerFor, replyNotEncoded } from './messages';
+import { badMessage, decodeFailed, errorNotEncoded, filterFailed, handlerFailed, internalNotEncoded, noHandlerFor, replyNotEncoded } from './messages';
 import { ReplyEncodingError } from './reply-encoding-error';
 
 /**
@@ -73,7 +73,7 @@ export class GatewayDispatcher {
       return this.codec.decode(message);
     } catch (error) {
       this.logError(decodeFailed(this.gatewayName, this.codecName), error);
-      this.sendError(connection, { code: 'INTERNAL', message: internalError() }, undefined);
+      this.sendError(connection, internalErrorBody(undefined), undefined);
       return undefined;
     }
   }
@@ -233,14 +233,25 @@ export class GatewayDispatcher {
   }
 
   sendError(connection: WsConnection, body: ErrorBody, id: RequestId | undefined): void {
+    const failure = this.trySendError(connection, body, id);
+    if (failure === undefined) return;
+    // The codec failed on it (a WsException's details, say): INTERNAL instead, or 1011 when even that fails.
+    if (body.code !== 'INTERNAL' && this.trySendError(connection, internalErrorBody(body.event), id) === undefined) {
+      return this.logError(errorNotEncoded(this.gatewayName, this.codecName, body.code), failure.error);
+    }
+    this.logError(internalNotEncoded(this.gatewayName, this.codecName), failure.error);
+    connection.close(CloseCode.InternalError);
+  }
+
+  /** Undefined when sent; what the codec threw otherwise. */
+  private trySendError(connection: WsConnection, body: ErrorBody, id: RequestId | undefined): { error: unknown } | undefined {
     try {
       connection.sendEnvelope(withId({ event: 'error', data: body }, id));
     } catch (error) {
-      // Nothing can reach the client when the codec fails on our own error envelope.
-      this.logError(errorNotEncoded(this.gatewayName, this.codecName), error);
-      return connection.close(CloseCode.InternalError);
+      return { error };
     }
     this.instruments.stats.errorSent(body.code);
+    return undefined;
   }
 
   private logUnexpected(handler: CompiledHandler, error: unknown): void {

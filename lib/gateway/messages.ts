@@ -27,8 +27,11 @@ export const filterFailed = (filter: string, gateway: string, methodName: string
 
 export const decodeFailed = (gateway: string, codec: string): string => `${gateway}: ${codec}.decode threw on a message`;
 
-export const errorNotEncoded = (gateway: string, codec: string): string =>
-  `${gateway}: ${codec}.encode could not encode an error envelope; the connection is closed with 1011`;
+export const errorNotEncoded = (gateway: string, codec: string, code: string): string =>
+  `${gateway}: ${codec}.encode could not encode a ${code} error envelope; INTERNAL was sent instead`;
+
+export const internalNotEncoded = (gateway: string, codec: string): string =>
+  `${gateway}: ${codec}.encode could not encode an INTERNAL error envelope; the connection is closed with 1011`;
 
 export const handshakeGuardFailed = (gateway: string, guard: string): string => `${gateway}: handshake guard ${guard} threw`;
 

@@ -17,8 +17,8 @@ export interface MisbehavingServer {
   report(): Promise<{ faults: string[]; errors: ErrorLine[] }>;
   /** Resolves with the first error line containing `includes` (logged already or later). */
   errorLogged(includes: string): Promise<ErrorLine>;
-  /** Resolves once `handedOut` endless Observables were handed out in all and none is subscribed. */
-  streamsIdle(handedOut: number): Promise<void>;
+  /** Resolves once the dispatcher has finished with `name` (`Gateway:event`) and none of its endless Observables is subscribed. */
+  streamIdle(name: string): Promise<void>;
   /** Closes every application and waits for the process to exit; kills it by PID if it does not. */
   stop(): Promise<void>;
 }
@@ -39,8 +39,8 @@ export function startMisbehavingServer(): MisbehavingServer {
     async errorLogged(includes) {
       return (await ask({ type: 'await-error', includes }, 'error-logged')).line;
     },
-    async streamsIdle(handedOut) {
-      await ask({ type: 'streams-idle', handedOut }, 'streams-idle');
+    async streamIdle(name) {
+      await ask({ type: 'stream-idle', name }, 'stream-idle');
     },
     async stop() {
       child.send({ type: 'close' });
