@@ -14,10 +14,17 @@ export interface HistoryOptions {
   maxAgeMs?: number;
   /** How long a session outlives its connection, so the client can resume it. Default 120 000 (2 min). */
   sessionTtlMs?: number;
+  /**
+   * Paths of the gateways whose connections get a session (`$session`, `$resume`). Default: every
+   * gateway. A raw gateway (an echo, a protocol of its own) must not get envelopes it did not ask for.
+   */
+  sessionPaths?: readonly string[];
 }
 
 export interface ResolvedHistoryOptions {
   isRetained: (room: string) => boolean;
+  /** Whether connections to the gateway on this path get sessions. */
+  hasSessions: (path: string) => boolean;
   maxMessages: number;
   maxAgeMs: number;
   sessionTtlMs: number;
@@ -38,8 +45,10 @@ export function resolveHistoryOptions(options: HistoryOptions): ResolvedHistoryO
   const resolved = { ...HISTORY_DEFAULTS, ...options };
   if (!(resolved.maxMessages >= 1)) throw new RangeError('history.maxMessages must be 1 or more');
   if (!(resolved.maxAgeMs >= 0) || !(resolved.sessionTtlMs >= 1000)) throw new RangeError('history.maxAgeMs must be 0 or more, sessionTtlMs 1000 or more');
+  const { sessionPaths } = options;
   return {
     isRetained: (room) => patterns.some((pattern) => pattern.test(room)),
+    hasSessions: (path) => sessionPaths === undefined || sessionPaths.includes(path),
     maxMessages: resolved.maxMessages,
     maxAgeMs: resolved.maxAgeMs,
     sessionTtlMs: resolved.sessionTtlMs,

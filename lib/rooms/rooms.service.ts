@@ -57,7 +57,7 @@ export class Rooms {
     requireName('rooms.join()', 'room', room);
     requirePresenceMeta('rooms.join()', options.presence);
     if (typeof connection !== 'string' && !this.isOpenHere(connection)) return Promise.resolve();
-    // Without history the adapter is called in this tick, as before: a join and a say sent together stay in order.
+    // The adapter is called in this tick (with history too): a join and a say sent together stay in order.
     if (!this.history) return this.adapter.join(id, room, options.presence);
     return this.joinRecorded(this.history, id, room, options);
   }
@@ -98,8 +98,9 @@ export class Rooms {
 
   /** The session records the room, and where its history stood before the join (a resume replays from there). */
   private async joinRecorded(history: RoomHistory, id: string, room: string, options: JoinOptions): Promise<void> {
-    const position = await history.positionBeforeJoin(id, room);
-    await this.adapter.join(id, room, options.presence);
+    // Both start in this tick, the position's read first: it is taken before the join takes effect,
+    // and the join is in effect for the next message, as without history.
+    const [position] = await Promise.all([history.positionBeforeJoin(id, room), this.adapter.join(id, room, options.presence)]);
     // The adapter joined nothing if the connection closed meanwhile: its session must not claim the room.
     if (position !== undefined && this.local.get(id) !== undefined) await history.joined(id, room, position);
   }

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { RedisAdapter, WebSocketMetricsModule, WebSocketModule } from '../../lib';
 import { AsyncApiController } from './asyncapi/asyncapi.controller';
 import { BenchGateway } from './bench/bench.gateway';
+import { CHAT_HISTORY } from './chat/chat-room';
 import { ChatGateway } from './chat/chat.gateway';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { DashboardGateway } from './dashboard/dashboard.gateway';
@@ -19,7 +20,11 @@ import { StatsController } from './stats/stats.controller';
   // With REDIS_URL set, rooms and presence span every instance sharing that Redis (README, "Scaling out").
   imports: [
     WebSocketModule.forRootAsync({
-      useFactory: () => ({ adapter: process.env.REDIS_URL ? new RedisAdapter({ url: process.env.REDIS_URL, keyPrefix: 'sample:' }) : undefined }),
+      // The chat's rooms keep history, in memory or in Redis Streams, and /chat clients resume after a drop.
+      useFactory: () => ({
+        adapter: process.env.REDIS_URL ? new RedisAdapter({ url: process.env.REDIS_URL, keyPrefix: 'sample:' }) : undefined,
+        history: CHAT_HISTORY,
+      }),
     }),
     // GET /metrics: the WebSocketStats in Prometheus text, beside anything else in prom-client's default registry.
     WebSocketMetricsModule.forRoot({ path: 'metrics' }),

@@ -17,11 +17,18 @@ export interface SampleSuite {
   readonly app: SampleApp;
   /** An EnvelopeClient on `ws <path>`, closed after the test. */
   connect(path: string): Promise<EnvelopeClient>;
-  /** A client on `ws /chat` that has joined `room` as `name` (its `joined` and reply taken). */
+  /** A client on `ws /chat` that has joined `room` as `name` (its `$session`, `joined` and reply taken). */
   joinChat(room: string, name: string): Promise<EnvelopeClient>;
   /** `GET /stats`, checked to be a 200 with JSON. */
   stats(): Promise<SampleStats>;
 }
+
+/** What a push from a chat room carries besides `{event, data}`: every chat room keeps history (its library room is `chat:<room>`). */
+export const retainedIn = (room: string): { room: string; offset: number; epoch: string } => ({
+  room: `chat:${room}`,
+  offset: expect.any(Number) as number,
+  epoch: expect.any(String) as string,
+});
 
 export const useSampleApp = (): SampleSuite => {
   let app: SampleApp | undefined;
@@ -50,6 +57,7 @@ export const useSampleApp = (): SampleSuite => {
     },
     async joinChat(room, name) {
       const client = await suite.connect('/chat');
+      await client.next('$session');
       const reply = await client.request('join', { room, name });
       expect(reply).toMatchObject({ event: 'join', data: { room } });
       await client.next((envelope) => envelope.event === 'joined' && (envelope.data as { name?: string }).name === name);

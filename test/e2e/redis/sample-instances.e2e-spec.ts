@@ -7,6 +7,7 @@ import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { EnvelopeClient } from '../../helpers/envelope-client';
 import { RedisServer } from '../../helpers/redis-server';
+import { retainedIn } from '../../helpers/sample-suite';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const REGISTER = join(ROOT, 'test', 'helpers', 'swc-register.cjs');
@@ -133,11 +134,12 @@ describe('the sample app as two instances sharing REDIS_URL', () => {
     expect(await alice.next((envelope) => envelope.event === 'joined' && (envelope.data as { name?: string }).name === 'bob')).toEqual({
       event: 'joined',
       data: { room: 'lobby', name: 'bob' },
+      ...retainedIn('lobby'),
     });
 
     // say on A reaches bob on B.
     alice.send('say', { room: 'lobby', text: 'hello from A' });
-    expect(await bob.next('said')).toEqual({ event: 'said', data: { room: 'lobby', from: 'alice', text: 'hello from A', at: expect.any(String) } });
+    expect(await bob.next('said')).toEqual({ event: 'said', data: { room: 'lobby', from: 'alice', text: 'hello from A', at: expect.any(String) }, ...retainedIn('lobby') });
     expect(await alice.next('said')).toMatchObject({ event: 'said', data: { room: 'lobby', from: 'alice', text: 'hello from A' } });
 
     // POST /rooms/lobby/messages on B reaches alice on A.
@@ -149,7 +151,7 @@ describe('the sample app as two instances sharing REDIS_URL', () => {
     });
     expect(posted.status).toBe(202);
     expect(await posted.json()).toEqual({ room: 'lobby', members: 2 });
-    expect(await alice.next('said')).toEqual({ event: 'said', data: { room: 'lobby', from: 'server', text: 'from B', at: expect.any(String) } });
+    expect(await alice.next('said')).toEqual({ event: 'said', data: { room: 'lobby', from: 'server', text: 'from B', at: expect.any(String) }, ...retainedIn('lobby') });
     expect(await bob.next('said')).toMatchObject({ event: 'said', data: { room: 'lobby', from: 'server', text: 'from B' } });
 
     // GET /stats on A: one connection of its own, two across both nodes.
@@ -157,5 +159,29 @@ describe('the sample app as two instances sharing REDIS_URL', () => {
     expect(stats.connections).toBe(1);
     expect(stats.total).toBe(2);
     expect(stats.nodes).toHaveLength(2);
+  });
+
+  it('resumes on the other instance a /chat client that dropped: the messages it missed, in order', async () => {
+    const [nodeA, nodeB] = instances();
+    const alice = await connect(nodeA);
+    const bob = await connect(nodeB);
+    const session = ((await bob.next('$session')).data as { id: string }).id;
+    await alice.request('join', { room: 'resume', name: 'alice' });
+    await bob.request('join', { room: 'resume', name: 'bob' });
+    alice.send('say', { room: 'resume', text: 'before' });
+    const { offset, epoch } = (await bob.next('said')) as { offset?: number; epoch?: string };
+
+    bob.socket.terminate();
+    await alice.next((envelope) => envelope.event === 'left' && (envelope.data as { name?: string }).name === 'bob');
+    alice.send('say', { room: 'resume', text: 'while away' });
+    await alice.next((envelope) => envelope.event === 'said' && (envelope.data as { text?: string }).text === 'while away');
+    const back = await connect(nodeA);
+    const reply = await back.request('$resume', { session, rooms: { 'chat:resume': { offset, epoch } } });
+
+    expect(reply).toMatchObject({ data: { restored: true, rooms: { 'chat:resume': { recovered: true, replayed: 2 } } } });
+    expect(back.unreadEnvelopes().filter((envelope) => envelope.event !== '$session')).toEqual([
+      { event: 'left', data: { room: 'resume', name: 'bob' }, ...retainedIn('resume') },
+      { event: 'said', data: { room: 'resume', from: 'alice', text: 'while away', at: expect.any(String) }, ...retainedIn('resume') },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 // ws /chat (DESIGN.md, "Wire contract: the sample app"): join, leave, say; said, joined, left.
-import { useSampleApp } from '../../../helpers/sample-suite';
+import { retainedIn, useSampleApp } from '../../../helpers/sample-suite';
 
 interface Said {
   room: string;
@@ -34,8 +34,8 @@ describe('ws /chat', () => {
 
       bob.send('join', { room: 'join-push', name: 'bob' });
 
-      expect(await alice.next('joined')).toEqual({ event: 'joined', data: { room: 'join-push', name: 'bob' } });
-      expect(await bob.next('joined')).toEqual({ event: 'joined', data: { room: 'join-push', name: 'bob' } });
+      expect(await alice.next('joined')).toEqual({ event: 'joined', data: { room: 'join-push', name: 'bob' }, ...retainedIn('join-push') });
+      expect(await bob.next('joined')).toEqual({ event: 'joined', data: { room: 'join-push', name: 'bob' }, ...retainedIn('join-push') });
     });
 
     it('answers an invalid join body with a VALIDATION_FAILED error envelope and keeps the connection open', async () => {
@@ -78,7 +78,7 @@ describe('ws /chat', () => {
       const toBob = await bob.next('said');
       const toAlice = await alice.next('said');
       const after = Date.now();
-      expect(toBob).toEqual({ event: 'said', data: { room: 'say-room', from: 'alice', text: 'hello, room', at: expect.any(String) } });
+      expect(toBob).toEqual({ event: 'said', data: { room: 'say-room', from: 'alice', text: 'hello, room', at: expect.any(String) }, ...retainedIn('say-room') });
       expect(toAlice).toEqual(toBob);
       expectIsoBetween((toBob.data as Said).at, before, after);
       await carol.settle();
@@ -129,7 +129,7 @@ describe('ws /chat', () => {
       const reply = await bob.request('leave', { room: 'leave-room' });
 
       expect(reply).toEqual({ event: 'leave', data: { room: 'leave-room' }, id: 2 });
-      expect(await alice.next('left')).toEqual({ event: 'left', data: { room: 'leave-room', name: 'bob' } });
+      expect(await alice.next('left')).toEqual({ event: 'left', data: { room: 'leave-room', name: 'bob' }, ...retainedIn('leave-room') });
       expect(bob.unreadEnvelopes('left')).toEqual([]);
     });
 
@@ -167,8 +167,8 @@ describe('ws /chat', () => {
 
       await bob.close();
 
-      expect(await alice.next('left')).toEqual({ event: 'left', data: { room: 'gone-a', name: 'bob' } });
-      expect(await carol.next('left')).toEqual({ event: 'left', data: { room: 'gone-b', name: 'bob' } });
+      expect(await alice.next('left')).toEqual({ event: 'left', data: { room: 'gone-a', name: 'bob' }, ...retainedIn('gone-a') });
+      expect(await carol.next('left')).toEqual({ event: 'left', data: { room: 'gone-b', name: 'bob' }, ...retainedIn('gone-b') });
     });
   });
 

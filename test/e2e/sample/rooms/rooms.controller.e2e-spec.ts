@@ -1,6 +1,6 @@
 // POST /rooms/:room/messages (DESIGN.md, "Wire contract: the sample app"): HTTP pushes to ws members.
 import request from 'supertest';
-import { useSampleApp } from '../../../helpers/sample-suite';
+import { retainedIn, useSampleApp } from '../../../helpers/sample-suite';
 
 describe('POST /rooms/:room/messages', () => {
   const suite = useSampleApp();
@@ -16,7 +16,7 @@ describe('POST /rooms/:room/messages', () => {
     expect(response.body).toEqual({ room: 'rest-room', members: 2 });
     const toAlice = await alice.next('said');
     const toBob = await bob.next('said');
-    expect(toAlice).toEqual({ event: 'said', data: { room: 'rest-room', from: 'server', text: 'from the REST side', at: expect.any(String) } });
+    expect(toAlice).toEqual({ event: 'said', data: { room: 'rest-room', from: 'server', text: 'from the REST side', at: expect.any(String) }, ...retainedIn('rest-room') });
     expect(toBob).toEqual(toAlice);
     const { at } = toAlice.data as { at: string };
     expect(new Date(at).toISOString()).toBe(at);
