@@ -18,7 +18,7 @@ import { GatewayDefinition } from './gateway.explorer';
 import { runHandshakeGuards } from './handshake-guards';
 import { HandshakeGuard } from './interfaces/handshake-guard.interface';
 import { OnGatewayConnection, OnGatewayDisconnect } from './interfaces/lifecycle-hooks.interface';
-import { badMessage, handshakeGuardFailed, hookFailed, originRefusedOnce, rateLimited } from './messages';
+import { badMessage, handshakeGuardFailed, hookFailed, hookUnfinished, originRefusedOnce, rateLimited } from './messages';
 import { RateLimiter } from './rate-limiter';
 import { checkOrigin } from './origin-policy';
 import { ResolvedGatewayOptions } from './websocket.defaults';
@@ -58,7 +58,8 @@ export class GatewayHost {
   private readonly dataByRequest = new WeakMap<IncomingMessage, Record<string, unknown>>();
   /** Open connections by transport: one close hook for the route finds its connection here. */
   private readonly sessions = new Map<Connection, Session>();
-  private readonly disconnectHooks = new Set<Promise<void>>();
+  /** The cleanup of each closed connection, and the step it is at (named when a shutdown stops waiting for it). */
+  private readonly cleanups = new Map<Promise<void>, { step: string }>();
   private readonly name: string;
   /** The first origin refusal is logged with the option to set; the rest only count (a foreign page may retry in a loop). */
   private hasLoggedOriginRefusal = false;
@@ -97,7 +98,14 @@ export class GatewayHost {
 
   /** Resolves when every disconnect hook started so far has finished. */
   async settled(): Promise<void> {
-    await Promise.all(this.disconnectHooks);
+    await Promise.all(this.cleanups.keys());
+  }
+
+  /** Logs, once per step, the cleanups still running `waitedMs` into a shutdown (a hook that never settles). */
+  logUnfinished(waitedMs: number): void {
+    for (const step of new Set([...this.cleanups.values()].map((cleanup) => cleanup.step))) {
+      this.deps.logger.error(hookUnfinished(this.name, step, waitedMs));
+    }
   }
 
   private verify(request: IncomingMessage, upgrade: ValidUpgrade): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined> {
@@ -193,20 +201,25 @@ export class GatewayHost {
     this.deps.instruments.stats.connectionClosed(event.code);
     this.deps.instruments.tracing?.connectionClosed(client.id, event.code);
     this.deps.logger.debug(`${this.name} connection ${client.id} closed with ${event.code}${event.wasClean ? '' : ' (not clean)'}`);
+    const cleanup = { step: 'handleConnection' };
     const settled = Promise.resolve(session.started)
       .then(async (binding) => {
         if (!binding) return; // a failed binding was logged when the connection opened
         binding.dispatcher.release(client);
         const gateway = binding.instance as Partial<OnGatewayDisconnect>;
+        cleanup.step = 'handleDisconnect';
         if (typeof gateway.handleDisconnect === 'function') await this.runDisconnectHook(gateway as OnGatewayDisconnect, client, event);
       })
       .catch(() => undefined)
-      .then(() => this.deps.history?.closed(client.id)) // before leaveAll: the session keeps its rooms
+      .then(() => {
+        cleanup.step = 'leaveAll';
+        return this.deps.history?.closed(client.id); // before leaveAll: the session keeps its rooms
+      })
       .then(() => this.deps.adapter.leaveAll(client.id))
       .catch((error: unknown) => this.logHookError('leaveAll', error))
       .finally(() => this.deps.registry.remove(client)); // again: tags a late handleConnection added
-    this.disconnectHooks.add(settled);
-    void settled.finally(() => this.disconnectHooks.delete(settled));
+    this.cleanups.set(settled, cleanup);
+    void settled.finally(() => this.cleanups.delete(settled));
   }
 
   /** A connection's first message may be `$resume` (README, "History and resumable sessions"): true when it was. */

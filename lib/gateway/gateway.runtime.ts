@@ -75,7 +75,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
         codec: this.codec,
         logger: this.logger,
         instruments,
-        history: this.history ?? undefined,
+        history: this.history?.options.hasSessions(options.path) ? this.history : undefined,
       });
       this.hosts.push(host);
       this.listenerFor(options.port ?? 'app', definition).addRoute(host.route());
@@ -117,9 +117,13 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     this.stats.setServing(false);
     for (const listener of this.listeners.values()) listener.stopAccepting();
-    await boundedBy(this.inFlight.whenIdle(), this.options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs);
+    const closeTimeoutMs = this.options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs;
+    await boundedBy(this.inFlight.whenIdle(), closeTimeoutMs);
     await Promise.all([...this.listeners.values()].map((listener) => listener.close()));
-    await Promise.all(this.hosts.map((host) => host.settled()));
+    // A hook that never settles must not hold the application open forever: named, then left behind.
+    if (!(await boundedBy(Promise.all(this.hosts.map((host) => host.settled())), closeTimeoutMs))) {
+      for (const host of this.hosts) host.logUnfinished(closeTimeoutMs);
+    }
     this.history?.stop();
     await this.adapter.close?.();
   }
@@ -162,11 +166,12 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   }
 }
 
-/** Waits for `work`, but no longer than `ms`. */
-async function boundedBy(work: Promise<void>, ms: number): Promise<void> {
+/** Waits for `work`, but no longer than `ms`; true when it finished. */
+async function boundedBy(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  const hasFinished = await Promise.race([work.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
   clearTimeout(timer);
+  return hasFinished;
 }
 
 /** Two gateways on one path (on one server) is a startup error, named clearly. */

@@ -43,6 +43,9 @@ export const noHandlerFor = (event: string): string => `no handler for event "${
 
 export const hookFailed = (gateway: string, hook: string): string => `${gateway}.${hook} threw`;
 
+export const hookUnfinished = (gateway: string, hook: string, waitedMs: number): string =>
+  `${gateway}.${hook} has not finished ${waitedMs} ms into the shutdown; the application closes without it`;
+
 export const handshakeRefused = (): string => 'handshake refused';
 
 export const rateLimited = (): string => 'too many messages; this one was dropped';

@@ -12,7 +12,9 @@ const REPLY_WAIT_MS = 10_000;
 export interface MisbehavingServer {
   pid: number;
   /** Starts one more application in the same process; resolves with its port. */
-  startApp(afterInitFailure?: HookFailure): Promise<number>;
+  startApp(afterInitFailure?: HookFailure, closeTimeoutMs?: number): Promise<number>;
+  /** Resolves once app.close() of the application on `port` has resolved. */
+  closeApp(port: number): Promise<void>;
   /** Uncaught exceptions and unhandled rejections, and the error lines logged, since the last report. */
   report(): Promise<{ faults: string[]; errors: ErrorLine[] }>;
   /** Resolves with the first error line containing `includes` (logged already or later). */
@@ -32,8 +34,11 @@ export function startMisbehavingServer(): MisbehavingServer {
   };
   return {
     pid: child.pid,
-    async startApp(afterInitFailure) {
-      return (await ask({ type: 'start', afterInitFailure }, 'listening', START_WAIT_MS)).port;
+    async startApp(afterInitFailure, closeTimeoutMs) {
+      return (await ask({ type: 'start', afterInitFailure, closeTimeoutMs }, 'listening', START_WAIT_MS)).port;
+    },
+    async closeApp(port) {
+      await ask({ type: 'close-app', port }, 'app-closed');
     },
     report: () => ask({ type: 'report' }, 'report'),
     async errorLogged(includes) {

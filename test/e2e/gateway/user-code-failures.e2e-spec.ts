@@ -14,6 +14,7 @@ import {
   handlerFailed,
   handshakeGuardFailed,
   hookFailed,
+  hookUnfinished,
   internalError,
   internalNotEncoded,
   replyNotEncoded,
@@ -252,6 +253,30 @@ describe('user code that fails at every gateway boundary', () => {
       expect((await client.close()).code).toBe(1000);
       await server.errorLogged(hookFailed('HooksGateway', 'handleDisconnect'));
       await expectLogged([{ message: hookFailed('HooksGateway', 'handleDisconnect'), stackNames: 'handleDisconnect exploded' }]);
+    });
+
+    describe('that never finish', () => {
+      /** Short, so that app.close() gives up on the hook soon; the waits below only fail a hang. */
+      const closeTimeoutMs = 200;
+
+      it('handleConnection: app.close() still completes (the client gets 1001), and logs the hook it gave up on', async () => {
+        const otherPort = await server.startApp(undefined, closeTimeoutMs);
+        const client = await WsTestClient.connect(`ws://127.0.0.1:${otherPort}/hooks?connect=hang`);
+        clients.push(client);
+
+        await server.closeApp(otherPort);
+        expect((await client.closed()).code).toBe(1001);
+        await expectLogged([{ message: hookUnfinished('HooksGateway', 'handleConnection', closeTimeoutMs) }]);
+      });
+
+      it('handleDisconnect: app.close() still completes, and logs the hook it gave up on', async () => {
+        const otherPort = await server.startApp(undefined, closeTimeoutMs);
+        const client = await WsTestClient.connect(`ws://127.0.0.1:${otherPort}/hooks?disconnect=hang`);
+
+        expect((await client.close()).code).toBe(1000);
+        await server.closeApp(otherPort);
+        await expectLogged([{ message: hookUnfinished('HooksGateway', 'handleDisconnect', closeTimeoutMs) }]);
+      });
     });
 
     it.each(['throw', 'reject'] as const)('afterInit that does %s: the application starts, logs the hook and serves', async (how) => {
