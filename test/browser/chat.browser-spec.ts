@@ -1,6 +1,7 @@
 // The chat page (GET /) in Debian's Chromium, driven by playwright-core: the browser's own
 // WebSocket against our engine. Never downloads a browser; a missing one fails the suite.
 import { BrowserContext, Page } from 'playwright-core';
+import { ConnectionRegistry, Rooms } from '../../lib';
 import { ChromiumSession, launchChromium } from '../helpers/chromium';
 import { SampleApp, startSampleApp } from '../fixtures/sample-app';
 
@@ -90,6 +91,34 @@ describe('the chat page in Chromium', () => {
 
     await ada.locator('#messages li.presence', { hasText: 'bob left' }).waitFor();
     expect(await presenceOf(ada, ['ada'])).toEqual(['ada']);
+  });
+
+  it('resumes after the server drops its socket and shows exactly the messages said meanwhile, once and in order', async () => {
+    if (!app) throw new Error('the app did not start');
+    const ada = await openChat();
+    const bea = await openChat();
+    await joinRoom(ada, 'ada', 'resume');
+    await joinRoom(bea, 'bea', 'resume');
+    await ada.fill('#text', 'before');
+    await ada.click('#send');
+    await bea.locator('#messages li', { hasText: 'ada: before' }).waitFor();
+
+    // Dropped and talked about in one tick: the page cannot be back before all three are said.
+    const rooms = app.app.get(Rooms);
+    const members = new Set(await rooms.members('chat:resume'));
+    for (const connection of app.app.get(ConnectionRegistry).all()) {
+      if (members.has(connection.id) && (connection.data as { name?: string }).name === 'bea') connection.terminate();
+    }
+    await Promise.all(['one', 'two', 'three'].map((text) => rooms.to('chat:resume').send('said', { room: 'resume', from: 'ada', text, at: new Date().toISOString() })));
+
+    await bea.locator('#messages li', { hasText: /^back online: \d+ missed messages? shown above$/ }).waitFor();
+    await bea.locator('#status', { hasText: 'reconnected, joined resume' }).waitFor();
+    const said = await bea.$$eval('#messages li:not(.presence):not(.error)', (items) => items.map((item) => item.textContent));
+    expect(said).toEqual(['ada: before', 'ada: one', 'ada: two', 'ada: three']);
+    await bea.fill('#text', 'back');
+    await bea.click('#send');
+    await ada.locator('#messages li', { hasText: 'bea: back' }).waitFor();
+    expect(await presenceOf(ada, ['ada', 'bea'])).toEqual(['ada', 'bea']);
   });
 
   it('keeps a room name the server would refuse from being sent at all', async () => {
