@@ -263,6 +263,9 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
       }
       this.emitConnection('resumed', { session: reply.session, restored: reply.restored, rooms: reply.rooms, unrecovered });
     } catch (error) {
+      // No answer: the new connection's $session id holds nothing unless the resume went through,
+      // while the presented one still holds the session unless it did (then it answers restored: false).
+      this.sessionId = session;
       this.emitConnection('error', { error });
     }
   }

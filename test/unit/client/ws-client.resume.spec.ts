@@ -1,0 +1,57 @@
+import { fakeClient, settle } from './client-harness';
+import { FakeWebSocket, SentEnvelope } from './fake-web-socket';
+
+const restored = (session: string) => ({ session, restored: true, rooms: {} });
+
+describe('WsClient resume', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+    FakeWebSocket.reset();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  /** Drops the socket and opens the next one after the backoff (50 ms: 0.5 · 100). */
+  const reconnect = async (): Promise<FakeWebSocket> => {
+    FakeWebSocket.last.drop();
+    await jest.advanceTimersByTimeAsync(50);
+    FakeWebSocket.last.open();
+    await settle();
+    return FakeWebSocket.last;
+  };
+
+  const resumeOf = (socket: FakeWebSocket): SentEnvelope | undefined => socket.envelopes.find((envelope) => envelope.event === '$resume');
+
+  it('presents the newest session id at each reconnection (A → B → C)', async () => {
+    const client = fakeClient({ reconnect: { initialDelayMs: 100, maxDelayMs: 100 } });
+    const opened = client.connect();
+    FakeWebSocket.last.open();
+    await opened;
+    FakeWebSocket.last.receive({ event: '$session', data: { id: 'A' } });
+
+    const toB = await reconnect();
+    toB.receive({ event: '$session', data: { id: 'B' } });
+    toB.receive({ event: '$resume', data: restored('B'), id: resumeOf(toB)?.id });
+    await settle();
+    const toC = await reconnect();
+
+    expect(resumeOf(toB)?.data).toEqual({ session: 'A', rooms: {} });
+    expect(resumeOf(toC)?.data).toEqual({ session: 'B', rooms: {} });
+  });
+
+  it('presents the id it was resuming again when the connection drops before the answer, not the unanswered connection’s own', async () => {
+    const client = fakeClient({ reconnect: { initialDelayMs: 100, maxDelayMs: 100 } });
+    const opened = client.connect();
+    FakeWebSocket.last.open();
+    await opened;
+    FakeWebSocket.last.receive({ event: '$session', data: { id: 'A' } });
+
+    const unanswered = await reconnect();
+    unanswered.receive({ event: '$session', data: { id: 'B' } }); // B holds nothing unless the resume went through
+    const next = await reconnect();
+
+    expect(resumeOf(unanswered)?.data).toEqual({ session: 'A', rooms: {} });
+    expect(resumeOf(next)?.data).toEqual({ session: 'A', rooms: {} });
+  });
+});
