@@ -23,6 +23,7 @@ export { WsConnection } from './rooms/ws-connection';
 export type { HandshakeInfo } from './rooms/handshake-info';
 export { MemoryAdapter } from './adapters/memory/memory.adapter';
 export { RedisAdapter } from './adapters/redis/redis.adapter';
+export { RemoteMembershipError } from './adapters/redis/remote-membership.error';
 export type { RedisAdapterOptions } from './adapters/redis/redis-adapter-options.interface';
 export { HistoryUnavailableError } from './adapters/redis/redis-history';
 export { RESUME_EVENT, SESSION_EVENT } from './history/room-history.service';

@@ -5,6 +5,7 @@ import { LocalConnections } from '../../rooms/local-connections';
 import { MultiMap } from '../../rooms/multi-map';
 import { AdapterStats, NodeInfo, PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 import { presenceEncoder } from '../../rooms/rooms.service';
+import { runEach } from '../../rooms/run-each';
 import { ReadyState } from '../../transport/connection';
 
 const NOBODY: ReadonlySet<string> = new Set();
@@ -55,17 +56,14 @@ export class MemoryAdapter implements RoomsAdapter {
   }
 
   async leaveAll(connectionId: string): Promise<void> {
-    const failures: unknown[] = [];
-    for (const room of this.roomsByConnection.deleteKey(connectionId)) {
-      this.membersByRoom.delete(room, connectionId);
-      // One room's failing announcement (e.g. metadata changed since the join) must not keep the others' leaves.
-      try {
+    runEach(
+      this.roomsByConnection.deleteKey(connectionId),
+      (room) => {
+        this.membersByRoom.delete(room, connectionId);
         this.announceLeave(connectionId, room);
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length > 0) throw new AggregateError(failures, `leaving ${failures.length} room(s) of ${connectionId}: presence leave not announced`);
+      },
+      `presence leaves of ${connectionId}`,
+    );
   }
 
   async members(room: string): Promise<string[]> {

@@ -17,6 +17,12 @@ export interface ConnectionSnapshot {
   groups: ReadonlyMap<string, PresenceMeta | undefined>;
 }
 
+/** How presence in Redis changed when this node rewrote its state. */
+export interface PresenceDiff {
+  departed: PresenceEntry[];
+  arrived: PresenceEntry[];
+}
+
 export type PurgeResult = { isAlive: true } | { isAlive: false; remaining: number; departed: PresenceEntry[] };
 
 // SPOP count for a purge that must take everything at once (this node's own state, in a transaction).
@@ -110,9 +116,10 @@ export class ClusterState {
 
   /**
    * Replaces whatever Redis holds for this node with `connections`, atomically (MULTI), and
-   * registers the node. Resolves with the presence entries Redis had that are gone now.
+   * registers the node. Resolves with the presence entries Redis had that are gone now, and the
+   * ones it lacked (e.g. all of them after another node reaped this one): what presence() changed by.
    */
-  async replaceNode(connections: readonly ConnectionSnapshot[], ttlMs: number): Promise<PresenceEntry[]> {
+  async replaceNode(connections: readonly ConnectionSnapshot[], ttlMs: number): Promise<PresenceDiff> {
     const { names, nodeId } = this;
     const multi = this.client.multi();
     // Scripts go whole inside MULTI: a NOSCRIPT there would abort the transaction.
@@ -131,8 +138,14 @@ export class ClusterState {
     multi.eval(HEARTBEAT.source, 1, names.nodes, nodeId, ttlMs);
     const results = await exec(multi);
     const before = presenceEntries((results[0] as (string | number)[]).slice(1));
-    const now = new Set(connections.flatMap(({ id, groups }) => [...groups].filter(([, meta]) => meta).map(([group]) => `${groupName(group)}\n${id}`)));
-    return before.filter(({ room, id }) => !now.has(`${room}\n${id}`));
+    const now: PresenceEntry[] = [];
+    for (const { id, groups } of connections) {
+      for (const [group, meta] of groups) if (meta && isRoomGroup(group)) now.push({ room: groupName(group), id, meta });
+    }
+    const key = ({ room, id }: PresenceEntry): string => `${room}\n${id}`;
+    const hadBefore = new Set(before.map(key));
+    const hasNow = new Set(now.map(key));
+    return { departed: before.filter((entry) => !hasNow.has(key(entry))), arrived: now.filter((entry) => !hadBefore.has(key(entry))) };
   }
 }
 

@@ -22,9 +22,14 @@ export interface RedisAdapterOptions {
   maxPendingPublishes?: number;
   /** How long startup waits for Redis before serving without it (it keeps reconnecting). Default 5 000. */
   connectTimeoutMs?: number;
+  /**
+   * How long `rooms.join/leave/leaveAll` of a connection held by another node waits for that node
+   * to acknowledge the change before rejecting with a RemoteMembershipError. Default 5 000.
+   */
+  remoteMembershipTimeoutMs?: number;
 }
 
-export type ResolvedRedisAdapterOptions = Required<Pick<RedisAdapterOptions, 'keyPrefix' | 'heartbeatIntervalMs' | 'sharded' | 'maxPendingPublishes' | 'connectTimeoutMs'>> &
+export type ResolvedRedisAdapterOptions = Required<Pick<RedisAdapterOptions, 'keyPrefix' | 'heartbeatIntervalMs' | 'sharded' | 'maxPendingPublishes' | 'connectTimeoutMs' | 'remoteMembershipTimeoutMs'>> &
   RedisAdapterOptions;
 
 export const REDIS_ADAPTER_DEFAULTS = {
@@ -33,6 +38,7 @@ export const REDIS_ADAPTER_DEFAULTS = {
   sharded: false,
   maxPendingPublishes: 10_000,
   connectTimeoutMs: 5000,
+  remoteMembershipTimeoutMs: 5000,
 } as const;
 
 export const withRedisDefaults = (options: RedisAdapterOptions): ResolvedRedisAdapterOptions => {

@@ -6,11 +6,13 @@ export type ClusterMessage =
   | { kind: 'broadcast'; origin: string; groups: string[]; except: string[]; id?: string; frame: Buffer }
   /** A frame for one connection of the receiving node. */
   | { kind: 'direct'; origin: string; connectionId: string; frame: Buffer }
-  /** `rooms.join/leave/leaveAll` called on another node for a connection of the receiving node. */
-  | { kind: 'membership'; origin: string; connectionId: string; action: 'join' | 'leave' | 'leaveAll'; room?: string; meta?: PresenceMeta };
+  /** `rooms.join/leave/leaveAll` called on another node for a connection of the receiving node; it answers `requestId` with an ack. */
+  | { kind: 'membership'; origin: string; connectionId: string; action: 'join' | 'leave' | 'leaveAll'; room?: string; meta?: PresenceMeta; requestId?: string }
+  /** The receiving node's membership change `requestId` was applied (or failed: `failure`) by the node holding the connection. */
+  | { kind: 'ack'; origin: string; requestId: string; failure?: string };
 
 interface Header {
-  k: 'b' | 'd' | 'm';
+  k: 'b' | 'd' | 'm' | 'a';
   o: string;
   g?: string[];
   x?: string[];
@@ -19,6 +21,8 @@ interface Header {
   a?: 'join' | 'leave' | 'leaveAll';
   r?: string;
   m?: PresenceMeta;
+  q?: string;
+  f?: string;
 }
 
 // version (1 byte), header length (u32), JSON header, then the frame as is: no copy on receipt.
@@ -31,7 +35,7 @@ export class ClusterMessageError extends Error {}
 
 export function encodeClusterMessage(message: ClusterMessage): Buffer {
   const header = Buffer.from(JSON.stringify(headerOf(message)), 'utf8');
-  const frame = message.kind === 'membership' ? EMPTY : message.frame;
+  const frame = message.kind === 'membership' || message.kind === 'ack' ? EMPTY : message.frame;
   const bytes = Buffer.allocUnsafe(PREFIX_BYTES + header.length + frame.length);
   bytes[0] = VERSION;
   bytes.writeUInt32BE(header.length, 1);
@@ -52,7 +56,9 @@ export function decodeClusterMessage(bytes: Buffer): ClusterMessage {
     case 'd':
       return { kind: 'direct', origin: header.o, connectionId: header.c ?? '', frame };
     case 'm':
-      return { kind: 'membership', origin: header.o, connectionId: header.c ?? '', action: header.a ?? 'leave', room: header.r, meta: header.m };
+      return { kind: 'membership', origin: header.o, connectionId: header.c ?? '', action: header.a ?? 'leave', room: header.r, meta: header.m, requestId: header.q };
+    case 'a':
+      return { kind: 'ack', origin: header.o, requestId: header.q ?? '', failure: header.f };
     default:
       throw new ClusterMessageError(`unknown cluster message kind ${String(header.k)}`);
   }
@@ -65,6 +71,8 @@ function headerOf(message: ClusterMessage): Header {
     case 'direct':
       return { k: 'd', o: message.origin, c: message.connectionId };
     case 'membership':
-      return { k: 'm', o: message.origin, c: message.connectionId, a: message.action, r: message.room, m: message.meta };
+      return { k: 'm', o: message.origin, c: message.connectionId, a: message.action, r: message.room, m: message.meta, q: message.requestId };
+    case 'ack':
+      return { k: 'a', o: message.origin, q: message.requestId, f: message.failure };
   }
 }

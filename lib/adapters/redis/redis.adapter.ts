@@ -5,10 +5,12 @@ import { HistoryBackend, HistoryBackendContext } from '../../history/history-bac
 import { LocalConnections } from '../../rooms/local-connections';
 import { AdapterStats, NodeInfo, PresenceChange, PresenceMember, PresenceMeta, RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 import { presenceEncoder } from '../../rooms/rooms.service';
+import { runEach } from '../../rooms/run-each';
 import { ReadyState } from '../../transport/connection';
 import { ClusterBus } from './cluster-bus';
 import { ClusterState, ConnectionSnapshot, PresenceEntry } from './cluster-state';
 import { LocalGroups } from './local-groups';
+import { MembershipAcks } from './membership-acks';
 import { NodeLiveness } from './node-liveness';
 import { RecentIds } from './recent-ids';
 import { RedisAdapterOptions, ResolvedRedisAdapterOptions, withRedisDefaults } from './redis-adapter-options.interface';
@@ -17,6 +19,7 @@ import { closeRedisClients, openRedisClients, RedisClients } from './redis-clien
 import { isRetainedMessage, RedisHistory } from './redis-history';
 import { isLinkError, RedisLink } from './redis-link';
 import { ClusterMessage, decodeClusterMessage, encodeClusterMessage } from './redis-message';
+import { RemoteMembershipError } from './remote-membership.error';
 
 /** What exists once the adapter is attached. */
 interface Cluster {
@@ -27,7 +30,8 @@ interface Cluster {
   liveness: NodeLiveness;
 }
 
-type MembershipChange = Pick<Extract<ClusterMessage, { kind: 'membership' }>, 'action' | 'room' | 'meta'>;
+type MembershipMessage = Extract<ClusterMessage, { kind: 'membership' }>;
+type MembershipChange = Pick<MembershipMessage, 'action' | 'room' | 'meta'>;
 
 const NOBODY: ReadonlySet<string> = new Set();
 // A dead node's connections are purged this many per script call, so a reap never blocks Redis for long.
@@ -37,6 +41,9 @@ const MAX_REAP_ROUNDS = 20;
 const DEAD_NODES_PER_TICK = 16;
 const RECENT_IDS = 4096;
 const CLOSE_TIMEOUT_MS = 2000;
+
+// Presence metadata lives in Redis as JSON: a copy taken at the join is what every node sees, even if the caller's object changes later.
+const jsonCopy = (meta: PresenceMeta): PresenceMeta => JSON.parse(JSON.stringify(meta)) as PresenceMeta;
 
 /**
  * Rooms, tags, direct sends and presence across nodes, through Redis (ioredis, an optional peer
@@ -60,6 +67,7 @@ export class RedisAdapter implements RoomsAdapter {
   private readonly owned = new Set<string>();
   private readonly closing = new Set<string>();
   private readonly recent = new RecentIds(RECENT_IDS);
+  private readonly acks: MembershipAcks;
   private local = new LocalConnections();
   private encodePresence = presenceEncoder(new JsonEventCodec());
   private cluster: Cluster | undefined;
@@ -73,6 +81,7 @@ export class RedisAdapter implements RoomsAdapter {
     this.options = withRedisDefaults(options);
     this.nodeId = this.options.nodeId ?? randomUUID();
     this.names = new RedisNames(this.options.keyPrefix);
+    this.acks = new MembershipAcks(this.options.remoteMembershipTimeoutMs);
   }
 
   async attach(local: LocalConnections): Promise<void> {
@@ -107,6 +116,7 @@ export class RedisAdapter implements RoomsAdapter {
     if (!cluster) return;
     cluster.liveness.stop();
     cluster.link.close();
+    this.acks.failAll('was not heard from before this node shut down');
     if (cluster.link.canCommand) {
       await cluster.state.removeNode().catch((error: unknown) => this.onFailure('removeNode', error));
     }
@@ -133,10 +143,15 @@ export class RedisAdapter implements RoomsAdapter {
     }
   }
 
+  /** A connection of this node that has closed joins nothing (its cleanup may have run already). */
   async join(connectionId: string, room: string, presence?: PresenceMeta): Promise<void> {
     if (!this.owned.has(connectionId)) return this.forward(connectionId, { action: 'join', room, meta: presence });
-    await this.enter(roomGroup(room), connectionId, presence);
-    if (presence) this.announce('join', { room, id: connectionId, meta: presence });
+    if (this.closing.has(connectionId)) return;
+    // Checked first: metadata that JSON or the codec refuses fails the join before anything changed.
+    const meta = presence && jsonCopy(presence);
+    const announcement = meta && this.encodePresence({ room, action: 'join', id: connectionId, meta });
+    await this.enter(roomGroup(room), connectionId, meta);
+    if (announcement) this.broadcastGroups([roomGroup(room)], announcement, NOBODY);
   }
 
   async leave(connectionId: string, room: string): Promise<void> {
@@ -149,7 +164,7 @@ export class RedisAdapter implements RoomsAdapter {
 
   async leaveAll(connectionId: string): Promise<void> {
     if (!this.owned.has(connectionId)) return this.forward(connectionId, { action: 'leaveAll' });
-    const isClosed = this.closing.delete(connectionId);
+    const isClosed = this.closing.has(connectionId);
     const departed: PresenceEntry[] = [];
     for (const group of this.groups.groupsOfConnection(connectionId).filter(isRoomGroup)) {
       const meta = await this.exitLocally(group, connectionId);
@@ -160,9 +175,10 @@ export class RedisAdapter implements RoomsAdapter {
       // Tags a late handleConnection added after removeConnection() go too.
       for (const group of this.groups.groupsOfConnection(connectionId)) await this.exitLocally(group, connectionId);
       this.owned.delete(connectionId);
+      this.closing.delete(connectionId);
       await this.mirror('purgeConnection', (state) => state.purgeConnection(connectionId));
     }
-    for (const entry of departed) this.announce('leave', entry);
+    runEach(departed, (entry) => this.announce('leave', entry), `presence leaves of ${connectionId}`);
   }
 
   members(room: string): Promise<string[]> {
@@ -212,7 +228,7 @@ export class RedisAdapter implements RoomsAdapter {
   }
 
   async tag(connectionId: string, tag: string): Promise<void> {
-    if (this.owned.has(connectionId)) await this.enter(tagGroup(tag), connectionId, undefined);
+    if (this.owned.has(connectionId) && !this.closing.has(connectionId)) await this.enter(tagGroup(tag), connectionId, undefined);
   }
 
   async untag(connectionId: string, tag: string): Promise<void> {
@@ -254,6 +270,11 @@ export class RedisAdapter implements RoomsAdapter {
   /** Delivers to this node's members now, and hands the same frame to the nodes listening to the groups. */
   private broadcastGroups(groups: readonly string[], frame: Buffer, except: ReadonlySet<string>): void {
     this.groups.deliver(groups, frame, except, this.local);
+    this.publishGroups(groups, frame, except);
+  }
+
+  /** Hands a frame to the other nodes listening to the groups. */
+  private publishGroups(groups: readonly string[], frame: Buffer, except: ReadonlySet<string>): void {
     const cluster = this.cluster;
     if (!cluster) return;
     const id = groups.length > 1 ? `${this.nodeId}:${this.sequence++}` : undefined;
@@ -266,6 +287,10 @@ export class RedisAdapter implements RoomsAdapter {
 
   private announce(action: PresenceChange['action'], { room, id, meta }: PresenceEntry): void {
     this.broadcastGroups([roomGroup(room)], this.encodePresence({ room, action, id, meta }), NOBODY);
+  }
+
+  private announceRemotely(action: PresenceChange['action'], { room, id, meta }: PresenceEntry): void {
+    this.publishGroups([roomGroup(room)], this.encodePresence({ room, action, id, meta }), NOBODY);
   }
 
   private receive(bytes: Buffer): void {
@@ -292,26 +317,42 @@ export class RedisAdapter implements RoomsAdapter {
       case 'membership':
         void this.applyMembership(message);
         return;
+      case 'ack':
+        this.acks.settle(message.requestId, message.failure);
+        return;
     }
   }
 
-  private async applyMembership({ connectionId, action, room, meta }: Extract<ClusterMessage, { kind: 'membership' }>): Promise<void> {
-    if (!this.owned.has(connectionId)) return;
-    try {
-      if (action === 'leaveAll') await this.leaveAll(connectionId);
-      else if (room !== undefined && action === 'join') await this.join(connectionId, room, meta);
-      else if (room !== undefined) await this.leave(connectionId, room);
-    } catch (error) {
-      this.logger.error(`${action} from another node failed`, error instanceof Error ? error.stack : String(error));
+  /** Applies a change asked by another node, then tells that node (a closed connection joins nothing, and that is an answer too). */
+  private async applyMembership({ origin, connectionId, action, room, meta, requestId }: MembershipMessage): Promise<void> {
+    let failure: string | undefined;
+    if (this.owned.has(connectionId)) {
+      try {
+        if (action === 'leaveAll') await this.leaveAll(connectionId);
+        else if (room !== undefined && action === 'join') await this.join(connectionId, room, meta);
+        else if (room !== undefined) await this.leave(connectionId, room);
+      } catch (error) {
+        failure = error instanceof Error ? error.message : String(error);
+        this.logger.error(`${action} from another node failed`, error instanceof Error ? error.stack : String(error));
+      }
     }
+    if (requestId === undefined || !this.cluster) return;
+    await this.cluster.bus.publishCounted(this.names.nodeChannel(origin), encodeClusterMessage({ kind: 'ack', origin: this.nodeId, requestId, failure }));
   }
 
-  /** join/leave for a connection of another node: its node applies it. */
+  /**
+   * join/leave for a connection of another node: its node applies it, and this resolves once it
+   * says so (a broadcast sent next reaches the member). A connection no node holds changes nothing.
+   */
   private async forward(connectionId: string, change: MembershipChange): Promise<void> {
     const cluster = this.cluster;
     const node = await this.query<string | null>('nodeOf', (state) => state.nodeOf(connectionId), () => null);
     if (!cluster || node === null || node === this.nodeId) return;
-    await cluster.bus.publishCounted(this.names.nodeChannel(node), encodeClusterMessage({ kind: 'membership', origin: this.nodeId, connectionId, ...change }));
+    const requestId = `${this.nodeId}:${this.sequence++}`;
+    const acknowledged = this.acks.expect(requestId, (reason) => new RemoteMembershipError(change.action, connectionId, node, reason));
+    const message = encodeClusterMessage({ kind: 'membership', origin: this.nodeId, connectionId, ...change, requestId });
+    if ((await cluster.bus.publishCounted(this.names.nodeChannel(node), message)) === 0) this.acks.fail(requestId, 'is not listening');
+    await acknowledged;
   }
 
   private async enter(group: string, connectionId: string, meta: PresenceMeta | undefined): Promise<void> {
@@ -375,10 +416,13 @@ export class RedisAdapter implements RoomsAdapter {
     if (!cluster || !this.needsResync || !cluster.link.canCommand) return;
     this.needsResync = false; // a write failing from now on sets it again
     try {
-      const departed = await cluster.state.replaceNode(this.snapshot(), cluster.liveness.ttlMs);
-      // Connections that closed while Redis was away: the other nodes hear of it now.
-      for (const entry of departed) this.announce('leave', entry);
+      const { departed, arrived } = await cluster.state.replaceNode(this.snapshot(), cluster.liveness.ttlMs);
       this.markUpIfInSync(cluster);
+      // Presence events follow presence() on the other nodes: members that closed while Redis was away leave, and
+      // members Redis had lost (this node was reaped while cut off, or Redis restarted empty) join again. This node's
+      // own members saw neither change (its presence() answered from memory meanwhile), so only the others hear it.
+      runEach(departed, (entry) => this.announceRemotely('leave', entry), 'presence leaves after a resync');
+      runEach(arrived, (entry) => this.announceRemotely('join', entry), 'presence joins after a resync');
     } catch (error) {
       this.needsResync = true;
       this.onFailure('resync', error);
@@ -431,7 +475,7 @@ export class RedisAdapter implements RoomsAdapter {
     for (let round = 0; round < MAX_REAP_ROUNDS; round++) {
       const result = await cluster.state.purgeDeadNode(node, REAP_BATCH);
       if (result.isAlive) return;
-      for (const entry of result.departed) this.announce('leave', entry);
+      runEach(result.departed, (entry) => this.announce('leave', entry), `presence leaves of node ${node}`);
       departed += result.departed.length;
       if (result.remaining === 0) {
         this.logger.warn(`node ${node} missed its heartbeats: its connections left the cluster (${departed} presence leaves announced)`);

@@ -25,6 +25,14 @@ describe('cluster messages', () => {
     expect(decodeClusterMessage(encodeClusterMessage(message))).toEqual(message);
   });
 
+  it('carries a membership change with the request id its node acknowledges, and the acknowledgement with its failure', () => {
+    const change = { kind: 'membership' as const, origin: 'node-a', connectionId: 'c2', action: 'leave' as const, room: 'lobby', requestId: 'node-a:3' };
+    const ack = { kind: 'ack' as const, origin: 'node-b', requestId: 'node-a:3', failure: 'no such room' };
+
+    expect(decodeClusterMessage(encodeClusterMessage(change))).toEqual(change);
+    expect(decodeClusterMessage(encodeClusterMessage(ack))).toEqual(ack);
+  });
+
   it('refuses a message of another version', () => {
     const bytes = encodeClusterMessage({ kind: 'direct', origin: 'node-a', connectionId: 'c9', frame });
     bytes[0] = 2;
