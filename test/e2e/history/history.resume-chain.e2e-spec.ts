@@ -1,35 +1,13 @@
 // Resuming a session that was itself resumed (README, "History and resumable sessions"): the id
 // to keep is the newest one, which the `$resume` answer names; an id that was taken over answers
 // restored: false, never an empty restore. Raw envelopes, in memory and on Redis Streams.
-import { HistoryAppOptions } from '../../fixtures/history/history-app';
-import { RedisServer } from '../../helpers/redis-server';
-import { HistoryAppServer, startHistoryApp } from './history-app-server';
+import { describeOnEachBackend } from './history-app-server';
 import { range, ResumingClient } from './resuming-client';
 
 jest.setTimeout(30_000); // above ResumingClient's own 15 s bound, so a missing message fails with what arrived
 
-let redis: RedisServer;
-const clients: ResumingClient[] = [];
-
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-
-afterAll(async () => {
-  await redis?.dispose();
-});
-
-describe.each([
-  ['in memory', (): HistoryAppOptions => ({})],
-  ['on Redis Streams', (): HistoryAppOptions => ({ redisUrl: redis.url, keyPrefix: `chain-${Date.now()}:` })],
-])('resuming a resumed session, %s', (_name, options) => {
-  let server: HistoryAppServer;
-
-  const connect = async (): Promise<ResumingClient> => {
-    const client = await ResumingClient.connect(server.url);
-    clients.push(client);
-    return client;
-  };
+describeOnEachBackend('resuming a resumed session', (suite) => {
+  const connect = (): Promise<ResumingClient> => suite.connect();
 
   /** A connection that joined `room`, received `count` messages and then lost its network (RST). */
   const dropAfter = async (client: ResumingClient, room: string, count: number): Promise<{ session: string; position: ReturnType<ResumingClient['position']> }> => {
@@ -38,18 +16,6 @@ describe.each([
     client.reset();
     return { session: client.session, position };
   };
-
-  beforeAll(async () => {
-    server = await startHistoryApp(options());
-  });
-
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
-  });
-
-  afterAll(async () => {
-    await server?.app.close();
-  });
 
   it('names the new connection’s own $session id as the one to keep', async () => {
     const room = `h:keep-${Math.random()}`;
@@ -69,15 +35,15 @@ describe.each([
     const first = await connect();
     await first.request('join', { room });
     await first.request('remember', { name: 'ada' });
-    await server.publish(room, 1, 2);
+    await suite.server.publish(room, 1, 2);
     const a = await dropAfter(first, room, 2);
 
-    await server.publish(room, 3, 2);
+    await suite.server.publish(room, 3, 2);
     const second = await connect();
     const toB = await second.resume(a.session, { [room]: a.position });
     const b = await dropAfter(second, room, 2);
 
-    await server.publish(room, 5, 3);
+    await suite.server.publish(room, 5, 3);
     const third = await connect();
     const toC = await third.resume(b.session, { [room]: b.position });
     await third.waitForCount(room, 3);
@@ -90,16 +56,16 @@ describe.each([
 
   it('replays from where the room stood at the join for a room the client joined but got nothing from (no position sent)', async () => {
     const room = `h:no-epoch-${Math.random()}`;
-    await server.publish(room, -1, 2); // before the join: not the client's
+    await suite.server.publish(room, -1, 2); // before the join: not the client's
     const first = await connect();
     await first.request('join', { room });
     first.reset();
 
-    await server.publish(room, 1, 3);
+    await suite.server.publish(room, 1, 3);
     const second = await connect();
     await second.resume(first.session);
     second.reset();
-    await server.publish(room, 4, 2);
+    await suite.server.publish(room, 4, 2);
     const third = await connect();
     const toC = await third.resume(second.session);
     await third.waitForCount(room, 5);

@@ -1,9 +1,7 @@
 // A resume racing the client's disconnect, or another resume of the same session: nothing is left
 // behind (no member of a room without a connection), and a session is restored once.
 import { ConnectionRegistry, Rooms } from '../../../lib';
-import { HistoryAppOptions } from '../../fixtures/history/history-app';
-import { RedisServer } from '../../helpers/redis-server';
-import { HistoryAppServer, startHistoryApp } from './history-app-server';
+import { describeOnEachBackend } from './history-app-server';
 import { ResumingClient } from './resuming-client';
 
 jest.setTimeout(30_000);
@@ -11,17 +9,6 @@ jest.setTimeout(30_000);
 const ROOMS = 5;
 const ATTEMPTS = 12;
 const WAIT_MS = 10_000;
-
-let redis: RedisServer;
-const clients: ResumingClient[] = [];
-
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-
-afterAll(async () => {
-  await redis?.dispose();
-});
 
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + WAIT_MS;
@@ -31,41 +18,20 @@ async function until(condition: () => Promise<boolean>, what: string): Promise<v
   }
 }
 
-describe.each([
-  ['in memory', (): HistoryAppOptions => ({})],
-  ['on Redis Streams', (): HistoryAppOptions => ({ redisUrl: redis.url, keyPrefix: `races-${Date.now()}:` })],
-])('resume races, %s', (_name, options) => {
-  let server: HistoryAppServer;
-
-  const connect = async (): Promise<ResumingClient> => {
-    const client = await ResumingClient.connect(server.url);
-    clients.push(client);
-    return client;
-  };
+describeOnEachBackend('resume races', (suite) => {
+  const connect = (): Promise<ResumingClient> => suite.connect();
 
   /** A session in ROOMS rooms, each with a message, whose connection is gone. */
   const droppedSession = async (prefix: string): Promise<{ session: string; rooms: string[] }> => {
     const rooms = Array.from({ length: ROOMS }, (_, i) => `h:${prefix}-${i}-${Math.random()}`);
     const owner = await connect();
     for (const room of rooms) await owner.request('join', { room });
-    for (const room of rooms) await server.publish(room, 1, 1);
+    for (const room of rooms) await suite.server.publish(room, 1, 1);
     owner.reset();
     return { session: owner.session, rooms };
   };
 
-  const membersOf = async (rooms: string[]): Promise<string[]> => (await Promise.all(rooms.map((room) => server.app.get(Rooms).members(room)))).flat();
-
-  beforeAll(async () => {
-    server = await startHistoryApp(options());
-  });
-
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
-  });
-
-  afterAll(async () => {
-    await server?.app.close();
-  });
+  const membersOf = async (rooms: string[]): Promise<string[]> => (await Promise.all(rooms.map((room) => suite.server.app.get(Rooms).members(room)))).flat();
 
   it('leaves no member behind when the client resets right after $resume, or after the first replayed message', async () => {
     const { session, rooms } = await droppedSession('reset');
@@ -79,7 +45,7 @@ describe.each([
       presented = client.received.some((envelope) => envelope.id === 1 && (envelope.data as { restored?: boolean }).restored) ? client.session : presented;
     }
 
-    await until(async () => server.app.get(ConnectionRegistry).count === 0, 'every connection closed');
+    await until(async () => suite.server.app.get(ConnectionRegistry).count === 0, 'every connection closed');
     await until(async () => (await membersOf(rooms)).length === 0, `no member left in the rooms (${(await membersOf(rooms)).length} left)`);
   });
 
