@@ -32,6 +32,7 @@ export interface GatewayBinding {
 export interface GatewayHostDeps {
   registry: ConnectionRegistry;
   adapter: RoomsAdapter;
+  /** The gateway's codec (its own, or the module's). */
   codec: EventCodec;
   logger: Logger;
   instruments: GatewayInstruments;
@@ -132,7 +133,7 @@ export class GatewayHost {
       transport,
       handshakeInfoOf(request, transport.protocol),
       this.name,
-      this.options.codec ?? this.deps.codec,
+      this.deps.codec,
       this.dataByRequest.get(request) ?? {},
     );
     this.deps.registry.add(client);

@@ -16,6 +16,7 @@ import { GatewayDefinition } from './gateway.explorer';
 import { CompiledHandler, HandlerArgs, HandlerMeta, HandlerPipelineFactory } from './handler-pipeline';
 import { InFlight } from './in-flight';
 import { badMessage, decodeFailed, errorNotEncoded, filterFailed, handlerFailed, internalNotEncoded, noHandlerFor, replyNotEncoded } from './messages';
+import { codecName } from './checked-codec';
 import { ReplyEncodingError } from './reply-encoding-error';
 
 /**
@@ -47,7 +48,7 @@ export class GatewayDispatcher {
     contextId?: ContextId,
   ) {
     this.gatewayName = definition.metatype.name;
-    this.codecName = codec.constructor.name;
+    this.codecName = codecName(codec);
     for (const { event, methodName } of definition.handlers) {
       const handler = { ...pipeline.compile(instance, definition.metatype, methodName, contextId), durations: instruments.stats.recorderFor(event) };
       if (event === undefined) this.rawHandler = handler;
@@ -123,15 +124,17 @@ export class GatewayDispatcher {
     let result: unknown;
     try {
       result = call(args);
-      if (!(result instanceof Promise)) {
+      if (!isThenable(result)) {
         this.deliver(handler, args, result);
         return ANSWERED;
       }
     } catch (error) {
       return this.answerError(handler, args, error);
     }
-    // As in the pipeline, a value that cannot be delivered is answered like an exception.
-    return result.then((value) => this.deliver(handler, args, value)).then(noError, (error: unknown) => this.answerError(handler, args, error));
+    // Any thenable, as the pipeline awaits it (an ORM's query, say); a value that cannot be delivered is answered like an exception.
+    return Promise.resolve(result)
+      .then((value) => this.deliver(handler, args, value))
+      .then(noError, (error: unknown) => this.answerError(handler, args, error));
   }
 
   private handled(durations: HandlerDurationRecorder, durationMs: number, errorCode: string | undefined, span: MessageSpan | undefined): void {
@@ -274,6 +277,9 @@ const NO_ID: HandlerMeta = Object.freeze({ id: undefined });
 /** What run() gets when the handler was answered in the same tick, without error. */
 const ANSWERED = 0;
 const noError = (): undefined => undefined;
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 
 /** The `code` of what an exception filter returned, or FILTERED when it has none. */
 const codeOf = (value: unknown): string =>

@@ -18,6 +18,7 @@ import { GatewayDispatcher } from './gateway.dispatcher';
 import { GatewayDefinition, GatewayExplorer } from './gateway.explorer';
 import { HandlerPipelineFactory } from './handler-pipeline';
 import { InFlight } from './in-flight';
+import { checkedCodec } from './checked-codec';
 import { resolveHandshakeGuards } from './handshake-guards';
 import { OnGatewayInit } from './interfaces/lifecycle-hooks.interface';
 import { WebSocketModuleOptions } from './interfaces/websocket-options.interface';
@@ -67,12 +68,12 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     for (const definition of definitions) {
       const options = resolveGatewayOptions(this.options, definition.options);
       const guards = await resolveHandshakeGuards(this.moduleRef, this.accessor.handshakeGuards(definition.metatype));
-      const codec = options.codec ?? this.codec;
+      const codec = checkedCodec(options.codec ?? this.codec);
       const instruments: GatewayInstruments = { stats: this.stats.forGateway(definition.metatype.name, options.path), tracing: this.tracing ?? undefined };
       const host = new GatewayHost(definition, options, this.binder(definition, pipeline, codec, instruments), guards, {
         registry: this.registry,
         adapter: this.adapter,
-        codec: this.codec,
+        codec,
         logger: this.logger,
         instruments,
         history: this.history?.options.hasSessions(options.path) ? this.history : undefined,

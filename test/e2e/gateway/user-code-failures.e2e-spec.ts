@@ -47,6 +47,7 @@ const filterThrew = (filter: string, method: string, stackNames: string) => (gat
 const nothingLogged = (): ExpectedLine[] => [];
 
 const HANDLER_CELLS: ReplyCell[] = [
+  { event: 'thenable', replies: (id) => [{ event: 'thenable', data: 'from a thenable', id }], logged: nothingLogged },
   { event: 'sync-throws', replies: internal('sync-throws'), logged: threw('syncThrows', 'syncThrows exploded') },
   { event: 'throws-non-error', replies: internal('throws-non-error'), logged: threw('throwsNonError', 'throwsNonError gave up') },
   {
@@ -224,6 +225,15 @@ describe('user code that fails at every gateway boundary', () => {
 
       await expectReplies(client, CodecPoison.encode, internal(CodecPoison.encode)(CodecPoison.encode));
       await expectLogged(notEncoded('codecEncodeThrows', 'FaultyCodec.encode')('FaultyCodecGateway'));
+    });
+
+    it('encode, returning neither a string nor a Buffer: answers INTERNAL and logs the handler and the codec', async () => {
+      const client = await connect('/faulty-codec');
+
+      await expectReplies(client, CodecPoison.wrongType, internal(CodecPoison.wrongType)(CodecPoison.wrongType));
+      await expectLogged([
+        { message: replyNotEncoded('FaultyCodecGateway', 'codecEncodesWrongType', 'FaultyCodec.encode'), stackNames: 'FaultyCodec.encode returned number' },
+      ]);
     });
 
     it('encode, on the error envelope too: closes with 1011 and logs the codec', async () => {
