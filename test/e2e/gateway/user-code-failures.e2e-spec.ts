@@ -98,8 +98,9 @@ const FILTER_CELLS: ReplyCell[] = [
 ];
 
 const GATEWAYS = [
-  { path: '/direct', gateway: 'DirectGateway' },
-  { path: '/pipeline', gateway: 'PipelineGateway' },
+  { path: '/direct', gateway: 'DirectGateway', extensions: '' },
+  { path: '/pipeline', gateway: 'PipelineGateway', extensions: '' },
+  { path: '/deflate', gateway: 'DeflateGateway', extensions: 'permessage-deflate' },
 ];
 
 describe('user code that fails at every gateway boundary', () => {
@@ -107,9 +108,11 @@ describe('user code that fails at every gateway boundary', () => {
   let port: number;
   const clients: WsTestClient[] = [];
 
-  const connect = async (path: string): Promise<WsTestClient> => {
+  /** The `ws` client offers permessage-deflate; only /deflate accepts it. */
+  const connect = async (path: string, extensions = ''): Promise<WsTestClient> => {
     const client = await WsTestClient.connect(`ws://127.0.0.1:${port}${path}`);
     clients.push(client);
+    expect(client.socket.extensions.split(';')[0]).toBe(extensions);
     return client;
   };
 
@@ -150,16 +153,16 @@ describe('user code that fails at every gateway boundary', () => {
     await server?.stop();
   });
 
-  describe.each(GATEWAYS)('handlers on $path', ({ path, gateway }) => {
+  describe.each(GATEWAYS)('handlers on $path', ({ path, gateway, extensions }) => {
     it.each([...HANDLER_CELLS, ...ENHANCER_CELLS, ...FILTER_CELLS])('$event: answers as documented and logs the culprit', async ({ event, replies, logged }) => {
-      const client = await connect(path);
+      const client = await connect(path, extensions);
 
       await expectReplies(client, event, replies(event));
       await expectLogged(logged(gateway));
     });
 
     it('observable-unencodable-midway: sends what it could, then INTERNAL, and unsubscribes the stream', async () => {
-      const client = await connect(path);
+      const client = await connect(path, extensions);
 
       await expectReplies(client, 'observable-unencodable-midway', [
         { event: 'observable-unencodable-midway', data: 1, id: 'observable-unencodable-midway' },
@@ -177,7 +180,7 @@ describe('user code that fails at every gateway boundary', () => {
     ];
 
     it.each(LEAVINGS)('observable-endless: is unsubscribed (its teardown runs) when the client $how', async ({ leave }) => {
-      const client = await connect(path);
+      const client = await connect(path, extensions);
 
       expect(await client.request('observable-endless', undefined, 1)).toEqual({ event: 'observable-endless', data: 'started', id: 1 });
       await leave(client);
@@ -189,7 +192,7 @@ describe('user code that fails at every gateway boundary', () => {
       ['observable-endless-late', 'its handler returns it after the client left'],
       ['observable-endless-after-guard', 'its guard lets the handler run after the client left'],
     ])('%s: an Observable is never left subscribed when %s', async (event) => {
-      const client = await connect(path);
+      const client = await connect(path, extensions);
 
       await client.sendEvent(event, undefined, 1);
       await client.close();
