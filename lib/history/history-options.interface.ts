@@ -47,7 +47,11 @@ export function resolveHistoryOptions(options: HistoryOptions): ResolvedHistoryO
   if (!(resolved.maxAgeMs >= 0) || !(resolved.sessionTtlMs >= 1000)) throw new RangeError('history.maxAgeMs must be 0 or more, sessionTtlMs 1000 or more');
   const { sessionPaths } = options;
   return {
-    isRetained: (room) => patterns.some((pattern) => pattern.test(room)),
+    // Asked on every broadcast: a loop, no closure per call.
+    isRetained: (room) => {
+      for (const pattern of patterns) if (pattern.test(room)) return true;
+      return false;
+    },
     hasSessions: (path) => sessionPaths === undefined || sessionPaths.includes(path),
     maxMessages: resolved.maxMessages,
     maxAgeMs: resolved.maxAgeMs,

@@ -145,9 +145,9 @@ export class Broadcast {
    */
   send(event: string, data?: unknown): Promise<void> {
     const history = this.history;
-    const retained = history ? this.rooms.filter((room) => history.isRetained(room)) : [];
-    if (!history || retained.length === 0) return this.sendFrame(encodeEnvelope(this.codec, { event, data }));
-    return this.sendRetained(history, retained, event, data);
+    // Rooms without history (the common case) cost one pass and no array.
+    if (!history || !this.rooms.some(history.options.isRetained)) return this.sendFrame(encodeEnvelope(this.codec, { event, data }));
+    return this.sendRetained(history, this.rooms.filter(history.options.isRetained), event, data);
   }
 
   private async sendRetained(history: RoomHistory, retained: readonly string[], event: string, data: unknown): Promise<void> {
