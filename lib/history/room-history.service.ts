@@ -68,6 +68,11 @@ export class RoomHistory {
     return this.options.isRetained(room);
   }
 
+  /** @internal Sessions of open connections, for leak checks: zero once every connection has closed. */
+  get liveSessions(): number {
+    return this.live.size;
+  }
+
   /** Keeps the sessions of open connections alive; called once the adapter is attached. */
   start(): void {
     this.touchTimer = setInterval(() => void this.touch(), Math.max(1000, this.options.sessionTtlMs / 3));
@@ -104,7 +109,8 @@ export class RoomHistory {
   async joined(connectionId: string, room: string, position: StreamPosition | null): Promise<void> {
     const session = this.live.get(connectionId);
     if (!session || Object.hasOwn(session.record.rooms, room)) return;
-    session.record.rooms[room] = position;
+    // Defined, not assigned: a room named "__proto__" is a key like any other.
+    Object.defineProperty(session.record.rooms, room, { value: position, enumerable: true, writable: true, configurable: true });
     await this.save(connectionId);
   }
 

@@ -74,6 +74,18 @@ describeOnEachBackend('resuming a resumed session', (suite) => {
     expect(third.numbers(room)).toEqual(range(1, 5));
   });
 
+  it('rejoins every room of the session, also rooms named like Object.prototype members', async () => {
+    const rooms = ['__proto__', 'constructor', 'toString', `h:${Math.random()}`];
+    const first = await connect();
+    for (const room of rooms) await first.request('join', { room });
+    first.reset();
+
+    const second = await connect();
+    await second.resume(first.session);
+
+    expect(((await second.request<{ rooms: string[] }>('whoami')).rooms).sort()).toEqual([...rooms].sort());
+  });
+
   it('answers restored: false, and joins nothing, for an id a resume has already taken over', async () => {
     const room = `h:taken-${Math.random()}`;
     const first = await connect();

@@ -11,7 +11,6 @@ describe('parseResumeRequest', () => {
   ])('accepts %s', (_what, data, request) => {
     expect(parseResumeRequest(data)).toEqual({ ok: true, request });
   });
-
 });
 
 describe('history.sessionPaths', () => {
