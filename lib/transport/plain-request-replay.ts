@@ -1,4 +1,4 @@
-import { IncomingMessage } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
 import { Server as TlsServer } from 'node:tls';
 import { WebServer } from './web-server';
@@ -13,7 +13,34 @@ import { WebServer } from './web-server';
  * The body, keep-alive and pipelined requests are then Node's, exactly as without our listener.
  * Checked against Node 20 and 22.
  */
-export function replayAsPlainRequest(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+export class PlainRequestReplay {
+  /** Each socket's latest plain response: a request pipelined behind it waits until it is sent. */
+  private readonly latestResponse = new WeakMap<Duplex, ServerResponse>();
+
+  /** Told about every plain request the server answers (the request interceptor sees them all). */
+  noteResponse(request: IncomingMessage, response: ServerResponse): void {
+    this.latestResponse.set(request.socket, response);
+  }
+
+  replay(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const before = this.latestResponse.get(socket);
+    // Node lets go of a response's socket (response.socket becomes null) once it is written; until then
+    // the socket is the previous response's, even when its bytes are already out (writableFinished).
+    if (before === undefined || (before.socket === null && before.writableFinished)) return replayNow(server, request, socket, head);
+    // RFC 9112 §9.3.2: responses go out in request order. Node's parser for this socket is gone,
+    // so the one we start waits until the response before this request has let go of the socket.
+    socket.on('error', ignorePeerReset);
+    before.once('close', () => {
+      // Nothing reads the socket while it waits, so a reset shows as that response's write error,
+      // whose 'error' event reaches the socket after the response's 'close': the listener stays.
+      if (!socket.writable) return void socket.destroy();
+      socket.off('error', ignorePeerReset);
+      replayNow(server, request, socket, head);
+    });
+  }
+}
+
+function replayNow(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
   const { rawHeaders } = request;
   let text = `${request.method} ${request.url} HTTP/${request.httpVersion}\r\n`;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
@@ -24,3 +51,6 @@ export function replayAsPlainRequest(server: WebServer, request: IncomingMessage
   // An https server reads HTTP from 'secureConnection' (the TLS socket); a plain one from 'connection'.
   server.emit(server instanceof TlsServer ? 'secureConnection' : 'connection', socket);
 }
+
+// While it waits its turn the socket has no parser and no listener of Node's; a reset then is the peer leaving.
+const ignorePeerReset = (): void => undefined;

@@ -11,10 +11,10 @@ type RequestListener = (request: IncomingMessage, response: ServerResponse) => v
  * RFC 6455 §4.2.1 asks for (400), and every other request goes on to the application untouched.
  * Returns the function that restores the original listeners.
  */
-export function interceptHandshakeRequests(server: WebServer, refusalFor: (request: IncomingMessage) => HandshakeRefusal | undefined): () => void {
+export function interceptHandshakeRequests(server: WebServer, refusalFor: (request: IncomingMessage, response: ServerResponse) => HandshakeRefusal | undefined): () => void {
   const original = server.listeners('request') as RequestListener[];
   const intercept: RequestListener = (request, response) => {
-    const refusal = refusalFor(request);
+    const refusal = refusalFor(request, response);
     if (refusal) return respondWithRefusal(response, refusal);
     for (const listener of original) listener.call(server, request, response);
   };

@@ -8,7 +8,7 @@ import { negotiatePerMessageDeflate, PerMessageDeflateOptions } from '../protoco
 import { CloseEvent, Connection, ConnectionOptions } from './connection';
 import { Heartbeat, HeartbeatOptions } from './heartbeat';
 import { PathRouter } from './path-router';
-import { replayAsPlainRequest } from './plain-request-replay';
+import { PlainRequestReplay } from './plain-request-replay';
 import { interceptHandshakeRequests } from './request-interceptor';
 import { WebServer } from './web-server';
 import { writeRefusal } from './write-refusal';
@@ -67,6 +67,7 @@ export class UpgradeListener {
   /** What to undo on close: the 'upgrade' listener and the request interceptor, per server. */
   private readonly attached = new Map<WebServer, () => void>();
   private readonly ownServers: HttpServer[] = [];
+  private readonly plainRequests = new PlainRequestReplay();
   private isClosing = false;
 
   private readonly reportUnexpected = (error: unknown): void => this.options.onUnexpectedError(error);
@@ -98,7 +99,10 @@ export class UpgradeListener {
     this.boundHeaderPhase(server);
     const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.handleUpgrade(server, request, socket, head);
     server.on('upgrade', listener);
-    const restoreRequests = interceptHandshakeRequests(server, (request) => this.refusalForPlainRequest(request));
+    const restoreRequests = interceptHandshakeRequests(server, (request, response) => {
+      this.plainRequests.noteResponse(request, response);
+      return this.refusalForPlainRequest(request);
+    });
     this.attached.set(server, () => {
       server.off('upgrade', listener);
       restoreRequests();
@@ -197,7 +201,7 @@ export class UpgradeListener {
   private leaveToOthers(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (server.listenerCount('upgrade') > 1) return;
     if (upgradesToWebSocket(request)) return this.refuse(request, socket, new HandshakeRefusal(404, 'no WebSocket endpoint on this path'));
-    replayAsPlainRequest(server, request, socket, head);
+    this.plainRequests.replay(server, request, socket, head);
   }
 
   /** An asynchronous verify hook (e.g. handshake guards): within the handshake timeout, then the world may have moved. */

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
+import { connect, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Connection } from '../../../lib/transport/connection';
@@ -132,14 +133,52 @@ describe('UpgradeListener: sharing an HTTP server with other upgrade handlers an
       expect(listener.connections.size).toBe(0);
     });
 
-    it('keeps the connection for the next request after answering an h2c offer as plain HTTP', async () => {
-      const { port } = await start();
-      const offer = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n`;
+    // The application answers each request at once (its response may be out before the next offer is read) or once its body has ended.
+    it.each([
+      ['at once', (request: IncomingMessage, response: ServerResponse) => response.end(`${request.method} ${request.url} upgrade=${request.headers.upgrade ?? '-'} body=`)],
+      ['after the body', application],
+    ])('answers h2c offers pipelined on one connection in order, each after the one before it (RFC 9112 §9.3.2), an app answering %s', async (_when, app) => {
+      const { port } = await harness.start({ server: createServer(app), routes: [{ path: '/echo', onConnection: echoOnOpen }] });
+      const offer = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUPGRADE: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n`;
+      const paths = Array.from({ length: 50 }, (_, i) => `/p${i}`);
 
-      const answer = await harness.http(port, offer('/one') + `GET /two HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+      const answer = await harness.http(port, paths.map(offer).join('') + `GET /last HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
 
       const bodies = answer.raw.toString().match(/GET \/\w+ upgrade=- body=/g);
-      expect(bodies).toEqual(['GET /one upgrade=- body=', 'GET /two upgrade=- body=']);
+      expect(bodies).toEqual([...paths, '/last'].map((path) => `GET ${path} upgrade=- body=`));
+    });
+
+    it.each(['resets (RST)', 'half-closes (FIN)'])('survives a peer that %s while h2c offers wait behind a response not yet written', async (how) => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const reached: string[] = [];
+      const slowApp = (request: IncomingMessage, response: ServerResponse): void => {
+        reached.push(request.url ?? '');
+        void released.then(() => response.end('late'));
+      };
+      const serverSockets: Socket[] = [];
+      const server = createServer(slowApp).on('connection', (socket: Socket) => serverSockets.push(socket));
+      const { port } = await harness.start({ server, routes: [{ path: '/echo' }] });
+      const offer = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n`;
+      const client = connect(port, '127.0.0.1');
+      harness.sockets.add(client);
+      client.on('error', () => undefined);
+      await once(client, 'connect');
+      const isFirstReached = new Promise<void>((resolve) => server.once('request', () => setImmediate(resolve)));
+
+      client.write(offer('/a') + offer('/b') + offer('/c'));
+      await isFirstReached;
+      if (how.startsWith('resets')) client.resetAndDestroy();
+      else client.end();
+      if (how.startsWith('resets')) await once(client, 'close');
+      release();
+      const serverSocket = serverSockets[0];
+      // Not events.once: it would reject on the socket's 'error', which is the library's to handle.
+      if (!serverSocket.destroyed) await new Promise((resolve) => serverSocket.once('close', resolve));
+
+      // /b waited for /a's response; after the reset nothing more reaches the app, and no error escaped.
+      expect(reached[0]).toBe('/a');
+      expect(serverSocket.destroyed).toBe(true);
     });
 
     it('still answers 404 to a WebSocket upgrade on a path it does not serve', async () => {
