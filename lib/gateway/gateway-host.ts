@@ -22,6 +22,7 @@ import { badMessage, handshakeGuardFailed, hookFailed, hookUnfinished, originRef
 import { RateLimiter } from './rate-limiter';
 import { checkOrigin } from './origin-policy';
 import { ResolvedGatewayOptions } from './websocket.defaults';
+import { describeError } from './error-description';
 
 /** The gateway instance serving one connection (the singleton, or one per connection when scoped) and its dispatcher. */
 export interface GatewayBinding {
@@ -117,7 +118,7 @@ export class GatewayHost {
     this.dataByRequest.set(request, data);
     const protocol = selectSubprotocol(upgrade.offeredProtocols, this.options.subprotocols);
     return runHandshakeGuards(this.guards, { request, handshake: handshakeInfoOf(request, protocol), data }, (guard, error) =>
-      this.deps.logger.error(handshakeGuardFailed(this.name, guard), error instanceof Error ? error.stack : String(error)),
+      this.deps.logger.error(handshakeGuardFailed(this.name, guard), describeError(error)),
     );
   }
 
@@ -260,6 +261,6 @@ export class GatewayHost {
   }
 
   private logHookError(hook: string, error: unknown): void {
-    this.deps.logger.error(hookFailed(this.name, hook), error instanceof Error ? error.stack : String(error));
+    this.deps.logger.error(hookFailed(this.name, hook), describeError(error));
   }
 }

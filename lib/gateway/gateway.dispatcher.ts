@@ -18,6 +18,7 @@ import { InFlight } from './in-flight';
 import { badMessage, decodeFailed, errorNotEncoded, filterFailed, handlerFailed, internalNotEncoded, noHandlerFor, replyNotEncoded } from './messages';
 import { codecName } from './checked-codec';
 import { ReplyEncodingError } from './reply-encoding-error';
+import { describeError } from './error-description';
 
 /**
  * Routes one gateway's messages to its handlers and answers per DESIGN.md: a result becomes
@@ -262,7 +263,7 @@ export class GatewayDispatcher {
   }
 
   private logError(line: string, error: unknown): void {
-    this.logger.error(line, error instanceof Error ? error.stack : String(error));
+    this.logger.error(line, describeError(error));
   }
 }
 

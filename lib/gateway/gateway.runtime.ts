@@ -25,6 +25,7 @@ import { WebSocketModuleOptions } from './interfaces/websocket-options.interface
 import { duplicatePath, hookFailed, noHttpServer } from './messages';
 import { DEFAULTS, resolveGatewayOptions } from './websocket.defaults';
 import { WEBSOCKET_MODULE_OPTIONS } from './websocket.module-definition';
+import { describeError } from './error-description';
 
 /** Where a gateway is served: the application's HTTP server, or a port of its own. */
 type Host = 'app' | number;
@@ -137,7 +138,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     try {
       await gateway.afterInit();
     } catch (error) {
-      this.logger.error(hookFailed(definition.metatype.name, 'afterInit'), error instanceof Error ? error.stack : String(error));
+      this.logger.error(hookFailed(definition.metatype.name, 'afterInit'), describeError(error));
     }
   }
 
@@ -148,7 +149,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
       handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
       maxConnections: this.options.maxConnections,
       maxConnectionsPerAddress: this.options.maxConnectionsPerAddress,
-      onUnexpectedError: (error) => this.logger.error('unexpected error', error instanceof Error ? error.stack : String(error)),
+      onUnexpectedError: (error) => this.logger.error('unexpected error', describeError(error)),
       onRefusal: (refusal, request) => {
         this.stats.handshakeRefused(refusal.status);
         // The path only: a query string may carry a token.

@@ -50,6 +50,7 @@ const HANDLER_CELLS: ReplyCell[] = [
   { event: 'thenable', replies: (id) => [{ event: 'thenable', data: 'from a thenable', id }], logged: nothingLogged },
   { event: 'sync-throws', replies: internal('sync-throws'), logged: threw('syncThrows', 'syncThrows exploded') },
   { event: 'throws-non-error', replies: internal('throws-non-error'), logged: threw('throwsNonError', 'throwsNonError gave up') },
+  { event: 'throws-opaque', replies: internal('throws-opaque'), logged: threw('throwsOpaque', '[object Object]') },
   {
     event: 'unencodable-details',
     replies: internal('unencodable-details'),
@@ -252,11 +253,15 @@ describe('user code that fails at every gateway boundary', () => {
   });
 
   describe('lifecycle hooks', () => {
-    it.each(['throw', 'reject'])('handleConnection that does %s: closes that connection with 1011 and logs the hook', async (how) => {
+    it.each([
+      ['throw', 'handleConnection exploded'],
+      ['reject', 'handleConnection exploded'],
+      ['throw-opaque', '[object Object]'],
+    ])('handleConnection that does %s: closes that connection with 1011 and logs the hook', async (how, stackNames) => {
       const client = await connect(`/hooks?connect=${how}`);
 
       expect((await client.closed()).code).toBe(CloseCode.InternalError);
-      await expectLogged([{ message: hookFailed('HooksGateway', 'handleConnection'), stackNames: 'handleConnection exploded' }]);
+      await expectLogged([{ message: hookFailed('HooksGateway', 'handleConnection'), stackNames }]);
     });
 
     it.each(['throw', 'reject'])('handleDisconnect that does %s: the close completes and the hook is logged', async (how) => {
