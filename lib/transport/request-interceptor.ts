@@ -9,7 +9,8 @@ type RequestListener = (request: IncomingMessage, response: ServerResponse) => v
  * handshake without them would reach the application as a plain GET (and get its 404). This puts
  * a check in front of the server's 'request' listeners so such a request gets the refusal that
  * RFC 6455 §4.2.1 asks for (400), and every other request goes on to the application untouched.
- * Returns the function that restores the original listeners.
+ * `refusalFor` sees every request with its response (the upgrade listener notes each socket's
+ * latest response, see plain-request-replay.ts). Returns the function that restores the original listeners.
  */
 export function interceptHandshakeRequests(server: WebServer, refusalFor: (request: IncomingMessage, response: ServerResponse) => HandshakeRefusal | undefined): () => void {
   const original = server.listeners('request') as RequestListener[];
