@@ -1,7 +1,8 @@
 import { DEFAULTS } from '../../lib/gateway/websocket.defaults';
 import { FrameParser } from '../../lib/protocol/frame-parser';
+import { DeflateClient, RSV1, deflateMessage } from '../helpers/deflate-client';
 import { useEchoServer } from '../helpers/echo-suite';
-import { OP, encodeFragments, splitEvery } from '../helpers/raw-frames';
+import { OP, encodeFragments, encodeFrame, splitEvery } from '../helpers/raw-frames';
 import { MiB, binaryOf, textOf } from '../helpers/sized-payloads';
 
 // DESIGN.md "Defaults": a message may take 16,384 frames (ws's default since 8.21), and the
@@ -48,6 +49,41 @@ describe('fragment limits: the default cap lets streaming senders through and re
     await client.write(Buffer.concat(fragments.slice(0, MAX_FRAGMENTS)));
     await client.write(fragments[MAX_FRAGMENTS].subarray(0, 2));
     await client.expectClose(1008);
+  });
+
+  describe('with permessage-deflate (RFC 7692 §6.1: RSV1 on the first fragment only)', () => {
+    const clients: DeflateClient[] = [];
+    afterEach(async () => {
+      await Promise.all(clients.splice(0).map((client) => client.destroy()));
+    });
+    const compressedFragments = (payload: Buffer, count: number): Buffer => {
+      const pieces = splitEvery(deflateMessage(payload), 1);
+      // A compressed stream shorter than `count` bytes gets empty fragments at its end.
+      while (pieces.length < count) pieces.push(Buffer.alloc(0));
+      return Buffer.concat(pieces.map((payload, i) => encodeFrame({ opcode: i === 0 ? OP.text : OP.continuation, rsv: i === 0 ? RSV1 : 0, payload, fin: i === pieces.length - 1 })));
+    };
+    const connect = async (): Promise<DeflateClient> => {
+      const client = await DeflateClient.connect(suite.server.port, { path: '/echo', extensions: 'permessage-deflate' });
+      clients.push(client);
+      return client;
+    };
+
+    it('echoes a compressed text message sent in 16,384 fragments', async () => {
+      const client = await connect();
+      const payload = textOf(40_000);
+
+      await client.write(compressedFragments(payload, MAX_FRAGMENTS));
+
+      expect((await client.nextMessage()).data.equals(payload)).toBe(true);
+    });
+
+    it('fails with 1008 when a compressed message takes 16,385 fragments', async () => {
+      const client = await connect();
+
+      await client.write(compressedFragments(textOf(40_000), MAX_FRAGMENTS + 1));
+
+      await client.expectClose(1008);
+    });
   });
 
   it('holds a message of 16,384 one-byte fragments in a few buffers, not one per fragment', () => {
