@@ -11,6 +11,10 @@ import { upgradeRequest } from '../../helpers/transport-peer';
 /** What `curl --http2 http://…` sends: an HTTP/1.1 request offering h2c (RFC 7540 §3.2). */
 const H2C_OFFER = { Connection: 'Upgrade, HTTP2-Settings', Upgrade: 'h2c', 'HTTP2-Settings': 'AAMAAABkAAQCAAAAAAIAAAAA' };
 
+/** The same offer as raw bytes, for pipelining; `upgradeName` spells the header as a client might. */
+const rawH2cOffer = (path: string, upgradeName = 'Upgrade'): string =>
+  `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: ${H2C_OFFER.Connection}\r\n${upgradeName}: h2c\r\nHTTP2-Settings: ${H2C_OFFER['HTTP2-Settings']}\r\n\r\n`;
+
 /** The application's ordinary routes: each request is answered with what reached it. */
 function application(request: IncomingMessage, response: ServerResponse): void {
   let body = '';
@@ -139,10 +143,9 @@ describe('UpgradeListener: sharing an HTTP server with other upgrade handlers an
       ['after the body', application],
     ])('answers h2c offers pipelined on one connection in order, each after the one before it (RFC 9112 §9.3.2), an app answering %s', async (_when, app) => {
       const { port } = await harness.start({ server: createServer(app), routes: [{ path: '/echo', onConnection: echoOnOpen }] });
-      const offer = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUPGRADE: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n`;
       const paths = Array.from({ length: 50 }, (_, i) => `/p${i}`);
 
-      const answer = await harness.http(port, paths.map(offer).join('') + `GET /last HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+      const answer = await harness.http(port, paths.map((path) => rawH2cOffer(path, 'UPGRADE')).join('') + `GET /last HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
 
       const bodies = answer.raw.toString().match(/GET \/\w+ upgrade=- body=/g);
       expect(bodies).toEqual([...paths, '/last'].map((path) => `GET ${path} upgrade=- body=`));
@@ -159,14 +162,13 @@ describe('UpgradeListener: sharing an HTTP server with other upgrade handlers an
       const serverSockets: Socket[] = [];
       const server = createServer(slowApp).on('connection', (socket: Socket) => serverSockets.push(socket));
       const { port } = await harness.start({ server, routes: [{ path: '/echo' }] });
-      const offer = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n`;
       const client = connect(port, '127.0.0.1');
       harness.sockets.add(client);
       client.on('error', () => undefined);
       await once(client, 'connect');
       const isFirstReached = new Promise<void>((resolve) => server.once('request', () => setImmediate(resolve)));
 
-      client.write(offer('/a') + offer('/b') + offer('/c'));
+      client.write(rawH2cOffer('/a') + rawH2cOffer('/b') + rawH2cOffer('/c'));
       await isFirstReached;
       if (how.startsWith('resets')) client.resetAndDestroy();
       else client.end();
