@@ -32,7 +32,10 @@ function isSameOrigin(origin: string, host: string): boolean {
 
 /** Wildcards are matched by prefix and suffix, not by a generated RegExp: linear, no backtracking. */
 function matchesOrigin(pattern: OriginPattern, origin: string): boolean {
-  if (typeof pattern !== 'string') return pattern.test(origin);
+  if (typeof pattern !== 'string') {
+    pattern.lastIndex = 0; // a /g or /y RegExp would otherwise resume from its last match: every other request refused
+    return pattern.test(origin);
+  }
   if (pattern === '*') return true;
   const star = pattern.indexOf('*');
   if (star === -1) return pattern === origin.toLowerCase();

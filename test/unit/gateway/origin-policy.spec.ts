@@ -43,6 +43,12 @@ describe('checkOrigin', () => {
     });
   });
 
+  it('gives the same answer every time with a global or sticky RegExp (test() would move its lastIndex)', () => {
+    for (const pattern of [/^https:\/\/ok\.test$/g, /https:\/\/ok\.test/y]) {
+      expect([1, 2, 3].map(() => isAccepted([pattern], 'https://ok.test', HOST))).toEqual([true, true, true]);
+    }
+  });
+
   it("accepts every origin with '*', or with '*' in a list", () => {
     for (const origin of ['https://evil.example', 'null', 'https://app.example.com:8443']) {
       expect(isAccepted('*', origin, HOST)).toBe(true);
