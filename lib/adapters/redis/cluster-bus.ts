@@ -37,6 +37,11 @@ export class ClusterBus {
     clients.subscriber.on('close', this.onClose);
   }
 
+  /** Channels this node listens to: its own, and one per group it has a member in. */
+  get channelCount(): number {
+    return this.wanted.size;
+  }
+
   /** Resolves once subscribed (or once it is known that the link is down: resubscribe() follows). */
   async subscribe(channel: string): Promise<void> {
     this.wanted.add(channel);

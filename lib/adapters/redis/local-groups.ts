@@ -61,6 +61,11 @@ export class LocalGroups {
     return this.membersOf.keys();
   }
 
+  /** @internal What it holds, for leak checks. */
+  footprint(): { groups: number; connectionsInGroups: number; presenceGroups: number } {
+    return { groups: this.membersOf.keyCount, connectionsInGroups: this.groupsOf.keyCount, presenceGroups: this.presenceOf.size };
+  }
+
   /** Writes the frame once to each local member of the groups, skipping `except`. */
   deliver(groups: readonly string[], frame: Buffer, except: ReadonlySet<string>, local: LocalConnections): void {
     if (groups.length === 1) {

@@ -255,6 +255,17 @@ export class RedisAdapter implements RoomsAdapter {
     return { isConnected: this.isInSync(cluster), undelivered: bus.undelivered, outages: link.outages };
   }
 
+  /** @internal What this node holds, for leak checks: all zero (and its own channel) once every connection has closed. */
+  footprint(): Record<string, number> {
+    return {
+      ownedConnections: this.owned.size,
+      closingConnections: this.closing.size,
+      ...this.groups.footprint(),
+      pendingAcks: this.acks.size,
+      channels: this.cluster?.bus.channelCount ?? 0,
+    };
+  }
+
   /** Room histories in Redis Streams, sessions in Redis strings (see redis-history.ts). */
   history(context: HistoryBackendContext): HistoryBackend {
     this.retained = new RedisHistory(context, {

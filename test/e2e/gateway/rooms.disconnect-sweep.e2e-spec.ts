@@ -1,0 +1,36 @@
+import { MemoryAdapter } from '../../../lib';
+import { RoomHistory } from '../../../lib/history/room-history.service';
+import { OPERATIONS, runCell, SweepCluster, TIMINGS } from '../../helpers/disconnect-sweep';
+import { MembershipNode } from '../../helpers/membership-node';
+
+// 12 operations × 4 moments = 48 cells.
+describe('every stateful API of Rooms and the registry races the client closing (memory adapter)', () => {
+  const adapter = new MemoryAdapter();
+  let node: MembershipNode;
+  let cluster: SweepCluster;
+
+  beforeAll(async () => {
+    node = await MembershipNode.start(adapter);
+    const history = node.app.get(RoomHistory);
+    cluster = {
+      home: node,
+      remote: node,
+      leftovers: async () => ({ registry: node.registry.footprint(), adapter: adapter.footprint(), liveSessions: history.liveSessions }),
+      idle: {
+        registry: { connections: 0, gateways: 0, tags: 0, taggedConnections: 0 },
+        adapter: { rooms: 0, connectionsInRooms: 0, presenceRooms: 0, tags: 0, taggedConnections: 0 },
+        liveSessions: 0,
+      },
+    };
+  });
+
+  afterAll(async () => {
+    await node.stop();
+  });
+
+  describe.each(TIMINGS.map((timing) => [timing.name, timing] as const))('%s', (_name, timing) => {
+    it.each(OPERATIONS.map((operation) => [operation.name, operation] as const))('%s leaves nothing behind', async (_operation, operation) => {
+      await runCell(cluster, operation, timing);
+    });
+  });
+});
