@@ -58,6 +58,15 @@ describe('UpgradeListener: plain requests that look like broken handshakes', () 
     expect(reachedApp).toEqual(['/ws', '/api', '/api']);
   });
 
+  it('passes a request on a WebSocket path that names another Upgrade (h2c) without Connection: upgrade to the app', async () => {
+    const { port, reachedApp } = await startWithApp();
+
+    const answer = await harness.http(port, `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\nConnection: close\r\n\r\n`);
+
+    expect([answer.head?.status, answer.body]).toEqual([200, 'from the app']);
+    expect(reachedApp).toEqual(['/ws']);
+  });
+
   it("gives the app its 'request' listeners back after close()", async () => {
     const { port, server, listener, reachedApp, app } = await startWithApp();
 
