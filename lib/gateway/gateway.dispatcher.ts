@@ -15,7 +15,8 @@ import { ErrorBody, errorEnvelopeFor, internalErrorBody } from './error-envelope
 import { GatewayDefinition } from './gateway.explorer';
 import { CompiledHandler, HandlerArgs, HandlerMeta, HandlerPipelineFactory } from './handler-pipeline';
 import { InFlight } from './in-flight';
-import { badMessage, decodeFailed, errorNotEncoded, filterFailed, handlerFailed, internalNotEncoded, noHandlerFor, replyNotEncoded } from './messages';
+import { enhancerThatThrew } from './enhancer-names';
+import { badMessage, decodeFailed, enhancerFailed, errorNotEncoded, filterFailed, handlerFailed, internalNotEncoded, noHandlerFor, replyNotEncoded } from './messages';
 import { codecName } from './checked-codec';
 import { ReplyEncodingError } from './reply-encoding-error';
 import { describeError } from './error-description';
@@ -259,7 +260,9 @@ export class GatewayDispatcher {
   }
 
   private logUnexpected(handler: CompiledHandler, error: unknown): void {
-    this.logError(handlerFailed(this.gatewayName, handler.methodName), error);
+    const enhancer = enhancerThatThrew(error, this.gatewayName, handler.enhancers);
+    const line = enhancer ? enhancerFailed(enhancer.kind, enhancer.name, this.gatewayName, handler.methodName) : handlerFailed(this.gatewayName, handler.methodName);
+    this.logError(line, error);
   }
 
   private logError(line: string, error: unknown): void {

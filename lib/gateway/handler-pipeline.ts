@@ -6,6 +6,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { RequestId } from '../codec/envelope';
 import { WsConnection } from '../rooms/ws-connection';
 import { directCallFor } from './direct-call';
+import { EnhancerKind, enhancerNamesOf } from './enhancer-names';
 import { PARAM_ARGS_METADATA } from './websocket.constants';
 import { WsParamsFactory } from './ws-params.factory';
 
@@ -35,6 +36,8 @@ export interface CompiledHandler {
   call?: (args: HandlerArgs) => unknown;
   /** The first exception filter (method, class, then global) that catches `error`, and what it returned or threw. */
   filter(error: unknown, args: HandlerArgs): Promise<FilterOutcome>;
+  /** Its guards, pipes and interceptors by class name, to name the one an unexpected error came from. */
+  enhancers: ReadonlyMap<string, EnhancerKind>;
 }
 
 interface FilterEntry {
@@ -105,6 +108,7 @@ export class HandlerPipelineFactory {
       methodName,
       run,
       call,
+      enhancers: enhancerNamesOf(metatype, methodName, callback, this.config),
       filter: async (error, args) => {
         const entry = filters.find(
           (f) => f.exceptionMetatypes.length === 0 || f.exceptionMetatypes.some((type) => error instanceof type),

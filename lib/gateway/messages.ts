@@ -19,6 +19,9 @@ export const originRefusedOnce = (gateway: string, path: string, origin: string)
 
 export const handlerFailed = (gateway: string, methodName: string): string => `${gateway}.${methodName} threw`;
 
+export const enhancerFailed = (kind: string, enhancer: string, gateway: string, methodName: string): string =>
+  `${kind} ${enhancer} of ${gateway}.${methodName} threw`;
+
 export const replyNotEncoded = (gateway: string, methodName: string, encoder: string): string =>
   `${gateway}.${methodName} replied with a value that ${encoder} could not encode`;
 

@@ -9,6 +9,7 @@ import { Socket } from 'node:net';
 import { CloseCode } from '../../../lib';
 import {
   decodeFailed,
+  enhancerFailed,
   errorNotEncoded,
   filterFailed,
   handlerFailed,
@@ -40,6 +41,9 @@ interface ReplyCell {
 const ENCODER = 'JsonEventCodec.encode';
 const internal = (event: string) => (id: string): TestEnvelope[] => [{ event: 'error', data: { event, code: 'INTERNAL', message: internalError() }, id }];
 const threw = (method: string, stackNames: string) => (gateway: string): ExpectedLine[] => [{ message: handlerFailed(gateway, method), stackNames }];
+const enhancerThrew = (kind: string, enhancer: string, method: string) => (gateway: string): ExpectedLine[] => [
+  { message: enhancerFailed(kind, enhancer, gateway, method), stackNames: enhancer },
+];
 const notEncoded = (method: string, encoder = ENCODER) => (gateway: string): ExpectedLine[] => [{ message: replyNotEncoded(gateway, method, encoder) }];
 const filterThrew = (filter: string, method: string, stackNames: string) => (gateway: string): ExpectedLine[] => [
   { message: filterFailed(filter, gateway, method), stackNames },
@@ -65,17 +69,17 @@ const HANDLER_CELLS: ReplyCell[] = [
 ];
 
 const ENHANCER_CELLS: ReplyCell[] = [
-  { event: 'guard-throws', replies: internal('guard-throws'), logged: threw('guardThrows', 'ThrowingGuard') },
-  { event: 'guard-rejects', replies: internal('guard-rejects'), logged: threw('guardRejects', 'RejectingGuard') },
+  { event: 'guard-throws', replies: internal('guard-throws'), logged: enhancerThrew('guard', 'ThrowingGuard', 'guardThrows') },
+  { event: 'guard-rejects', replies: internal('guard-rejects'), logged: enhancerThrew('guard', 'RejectingGuard', 'guardRejects') },
   {
     event: 'guard-refuses',
     replies: (id) => [{ event: 'error', data: { event: 'guard-refuses', code: 'FORBIDDEN', message: 'Forbidden resource' }, id }],
     logged: nothingLogged,
   },
-  { event: 'pipe-throws', replies: internal('pipe-throws'), logged: threw('pipeThrows', 'ThrowingPipe') },
-  { event: 'pipe-rejects', replies: internal('pipe-rejects'), logged: threw('pipeRejects', 'RejectingPipe') },
-  { event: 'interceptor-throws', replies: internal('interceptor-throws'), logged: threw('interceptorThrows', 'ThrowingInterceptor') },
-  { event: 'interceptor-errors', replies: internal('interceptor-errors'), logged: threw('interceptorErrors', 'ErroringInterceptor') },
+  { event: 'pipe-throws', replies: internal('pipe-throws'), logged: enhancerThrew('pipe', 'ThrowingPipe', 'pipeThrows') },
+  { event: 'pipe-rejects', replies: internal('pipe-rejects'), logged: enhancerThrew('pipe', 'RejectingPipe', 'pipeRejects') },
+  { event: 'interceptor-throws', replies: internal('interceptor-throws'), logged: enhancerThrew('interceptor', 'ThrowingInterceptor', 'interceptorThrows') },
+  { event: 'interceptor-errors', replies: internal('interceptor-errors'), logged: enhancerThrew('interceptor', 'ErroringInterceptor', 'interceptorErrors') },
   { event: 'interceptor-unencodable', replies: internal('interceptor-unencodable'), logged: notEncoded('interceptorUnencodable') },
 ];
 

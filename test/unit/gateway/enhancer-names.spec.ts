@@ -1,0 +1,86 @@
+import { CanActivate, Injectable, NestInterceptor, ParseIntPipe, PipeTransform, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
+import { ApplicationConfig } from '@nestjs/core';
+import { Observable } from 'rxjs';
+import { MessageBody } from '../../../lib';
+import { enhancerNamesOf, enhancerThatThrew } from '../../../lib/gateway/enhancer-names';
+
+class GlobalGuard implements CanActivate {
+  canActivate(): boolean {
+    throw new Error('GlobalGuard exploded');
+  }
+}
+class ClassInterceptor implements NestInterceptor {
+  intercept(): Observable<unknown> {
+    throw new Error('ClassInterceptor exploded');
+  }
+}
+@Injectable()
+class MethodPipe implements PipeTransform {
+  transform(value: unknown): unknown {
+    return value;
+  }
+}
+class MethodGuard implements CanActivate {
+  canActivate(): boolean {
+    return true;
+  }
+}
+
+@UseInterceptors(ClassInterceptor)
+class SomeGateway {
+  @UseGuards(new MethodGuard())
+  @UsePipes(MethodPipe)
+  handle(@MessageBody('count', ParseIntPipe) count: number): never {
+    throw new Error(`SomeGateway.handle exploded on ${count}`);
+  }
+}
+
+/** A stack as V8 writes it: the error's line, then one line per frame. */
+const stackOf = (...frames: string[]): Error => Object.assign(new Error('boom'), { stack: ['Error: boom', ...frames.map((frame) => `    at ${frame} (/app/x.ts:1:1)`)].join('\n') });
+
+describe('enhancerNamesOf', () => {
+  it('names global, class, method and parameter enhancers, classes and instances alike, with their kind', () => {
+    const config = new ApplicationConfig();
+    config.useGlobalGuards(new GlobalGuard());
+
+    const names = enhancerNamesOf(SomeGateway, 'handle', SomeGateway.prototype.handle, config);
+
+    expect(Object.fromEntries(names)).toEqual({
+      GlobalGuard: 'guard',
+      MethodGuard: 'guard',
+      ClassInterceptor: 'interceptor',
+      MethodPipe: 'pipe',
+      ParseIntPipe: 'pipe',
+    });
+  });
+});
+
+describe('enhancerThatThrew', () => {
+  const names = enhancerNamesOf(SomeGateway, 'handle', SomeGateway.prototype.handle, new ApplicationConfig());
+
+  it('names the first enhancer frame, also past library frames and in async frames', () => {
+    expect(enhancerThatThrew(stackOf('Pool.query', 'async MethodPipe.transform', 'SomeGateway.handle'), 'SomeGateway', names)).toEqual({ kind: 'pipe', name: 'MethodPipe' });
+  });
+
+  it('blames nobody but the handler when a frame of the gateway comes first', () => {
+    expect(enhancerThatThrew(stackOf('SomeGateway.handle', 'ClassInterceptor.intercept'), 'SomeGateway', names)).toBeUndefined();
+  });
+
+  it('blames nobody but the handler for a value that is not an Error, or a stack naming no enhancer', () => {
+    expect(enhancerThatThrew('ClassInterceptor.intercept', 'SomeGateway', names)).toBeUndefined();
+    expect(enhancerThatThrew(stackOf('Pool.query', 'processTicksAndRejections'), 'SomeGateway', names)).toBeUndefined();
+  });
+
+  it('finds the real frame of an error thrown in an enhancer', () => {
+    const config = new ApplicationConfig();
+    config.useGlobalGuards(new GlobalGuard());
+    let thrown: unknown;
+    try {
+      new GlobalGuard().canActivate();
+    } catch (error) {
+      thrown = error;
+    }
+
+    expect(enhancerThatThrew(thrown, 'SomeGateway', enhancerNamesOf(SomeGateway, 'handle', SomeGateway.prototype.handle, config))).toEqual({ kind: 'guard', name: 'GlobalGuard' });
+  });
+});
