@@ -10,7 +10,7 @@ import { Opcode } from '../protocol/opcode';
 import { ProtocolError } from '../protocol/protocol-error';
 import { closeCodeFor } from './close-code-for';
 import { newConnectionId } from './connection-id';
-import { DeflateChannel } from './deflate/deflate-channel';
+import { DeflateChannel, UncompressedRun } from './deflate/deflate-channel';
 import { sharedCompressedFrame } from './deflate/shared-compressor';
 import { endRead, startRead } from './read-sequence';
 import { SendQueue } from './send-queue';
@@ -120,7 +120,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     readonly protocol?: string,
   ) {
     super();
-    this.deflate = options.deflate && new DeflateChannel(options.deflate, options.maxMessageBytes);
+    this.deflate = options.deflate && new DeflateChannel(options.deflate, options.maxMessageBytes, (run) => this.writeUncompressedRun(run));
     this.queue = new SendQueue(socket, options.maxBufferedBytes);
     this.counters = options.counters ?? newTrafficCounters();
     Connection.bySocket.set(socket, this);
@@ -218,7 +218,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (deflate && (deflate.outbound.isBusy || deflate.shouldCompress(frame.length))) {
       if (!this.admit(frame.length)) return false;
       deflate.pendingOutboundBytes += frame.length;
-      deflate.outbound.push(() => this.sendCompressible(deflate, frame));
+      if (deflate.shouldCompress(frame.length)) deflate.queueOutbound(() => this.sendCompressible(deflate, frame));
+      else deflate.queueUncompressed(frame);
       // The same answer as a plain send: false from the socket's high-water mark on.
       if (this.bufferedAmount < this.socket.writableHighWaterMark) return true;
       this.isAwaitingDrain = true;
@@ -250,20 +251,39 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.queue.write(frame);
   }
 
-  /** A queued message leaves the compression backlog once written (or dropped): 'drain' may follow. */
   private async sendCompressible(deflate: DeflateChannel, frame: Buffer): Promise<void> {
     try {
       await this.compressThenWrite(deflate, frame);
     } finally {
-      deflate.pendingOutboundBytes -= frame.length;
+      this.leaveCompressionBacklog(deflate, frame.length);
     }
+  }
+
+  /** Frames that waited behind zlib work, copied together: written as they are. */
+  private writeUncompressedRun({ frames, messageCount }: UncompressedRun): void {
+    const { byteLength } = frames;
+    if (this.canWriteQueued()) {
+      this.counters.messagesOut += messageCount;
+      this.counters.bytesOut += byteLength;
+      frames.writeTo(this.queue);
+    }
+    this.leaveCompressionBacklog(this.deflate!, byteLength);
+  }
+
+  /** Queued messages left the compression backlog (written or dropped): 'drain' may follow. */
+  private leaveCompressionBacklog(deflate: DeflateChannel, byteLength: number): void {
+    deflate.pendingOutboundBytes -= byteLength;
     if (this.isAwaitingDrain) this.emitDrainIfBelowHighWater();
+  }
+
+  /** Sent before close() still goes out: the close frame waits behind it in the same queue. */
+  private canWriteQueued(): boolean {
+    return !this.hasWrittenClose && this.readyState !== ReadyState.Closed;
   }
 
   /** RFC 7692 §6: a compressed message is one frame with RSV1 set; small ones go out as they are. */
   private async compressThenWrite(deflate: DeflateChannel, frame: Buffer): Promise<void> {
-    // Sent before close() still goes out: the close frame waits behind it in the same queue.
-    if (this.hasWrittenClose || this.readyState === ReadyState.Closed) return;
+    if (!this.canWriteQueued()) return;
     const { opcode, payload } = framePayloadOf(frame);
     if (!deflate.shouldCompress(payload.length)) return void this.writeQueued(frame);
     let compressed: Buffer;
@@ -283,7 +303,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * (against maxBufferedBytes) when it was queued, so it is not judged a second time here.
    */
   private writeQueued(frame: Buffer): void {
-    if (this.hasWrittenClose || this.readyState === ReadyState.Closed) return;
+    if (!this.canWriteQueued()) return;
     this.counters.messagesOut++;
     this.counters.bytesOut += frame.length;
     this.queue.write(frame);
@@ -483,7 +503,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.writeControl(frame);
       this.armCloseTimer();
     };
-    if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(writeClose);
+    if (this.deflate?.outbound.isBusy) this.deflate.queueOutbound(writeClose);
     else writeClose();
   }
 
@@ -493,7 +513,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * destroyed, so the peer saw TCP end with no close frame, and a reset if it kept sending.
    */
   private endAfterOutbound(): void {
-    if (this.deflate?.outbound.isBusy) this.deflate.outbound.push(() => this.queue.end());
+    if (this.deflate?.outbound.isBusy) this.deflate.queueOutbound(() => this.queue.end());
     else this.queue.end();
   }
 
@@ -505,7 +525,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Nothing more can be sent; what was read before the close is still delivered, in order. */
   private onSocketClose(): void {
-    this.deflate?.outbound.clear();
+    this.deflate?.clearOutbound();
     this.inStreamOrder(this.reportClosed);
   }
 

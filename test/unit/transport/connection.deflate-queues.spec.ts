@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { DeflateParams } from '../../../lib/protocol/extensions/permessage-deflate';
+import { encodeClose } from '../../../lib/protocol/frame-writer';
+import { FrameParser } from '../../../lib/protocol/frame-parser';
+import { InboundEvent } from '../../../lib/protocol/inbound-event';
+import { CloseEvent, Connection, ConnectionOptions } from '../../../lib/transport/connection';
+import { ContextInflater, inflateMessage } from '../../helpers/deflate-client';
+import { compressedTextFrame } from '../../helpers/deflate-peer';
+import { RecordingDuplex } from '../../helpers/recording-duplex';
+import { retainedBytes } from '../../helpers/retained-memory';
+
+const KiB = 1024;
+/** Tiny messages sent after each compressible one, while it waits for zlib. */
+const TINY_PER_ROUND = 40_000;
+const OPTIONS: ConnectionOptions = { maxMessageBytes: 1 << 20, closeTimeoutMs: 1_000, maxBufferedBytes: 8 << 20, onBufferOverflow: 'close' };
+const PARAMS: DeflateParams = {
+  serverNoContextTakeover: false,
+  clientNoContextTakeover: false,
+  serverMaxWindowBits: 15,
+  clientMaxWindowBits: 15,
+  thresholdBytes: 1024,
+  level: 1,
+  memLevel: 8,
+};
+const MODES = [
+  { name: 'context takeover', params: PARAMS },
+  { name: 'no context takeover', params: { ...PARAMS, serverNoContextTakeover: true, clientNoContextTakeover: true } },
+];
+
+/** The server's frames, as a client reads them. */
+const framesOf = (bytes: Buffer): readonly InboundEvent[] =>
+  new FrameParser({ role: 'client', maxMessageBytes: 64 << 20, isDeflateNegotiated: true }).push(bytes);
+
+/** Until the connection has answered the peer's close and ended the socket (FIN after the last frame). */
+const closeFromPeer = async (socket: RecordingDuplex, connection: Connection): Promise<CloseEvent> => {
+  const finished = once(socket, 'finish');
+  const closed = connection.closed;
+  socket.push(encodeClose(1000, '', randomBytes(4)));
+  await finished;
+  socket.destroy();
+  return closed;
+};
+
+/**
+ * permessage-deflate keeps messages in order with a queue per direction (a message waits for the
+ * zlib work before it). Those queues must cost about their bytes, as the send backlog does: a flood
+ * of tiny messages queued as one object each is the tiny-frame flood again (STYLE.md §10).
+ */
+describe.each(MODES)('Connection with permessage-deflate ($name): the cost of what waits for zlib', ({ params }) => {
+  let socket: RecordingDuplex;
+
+  beforeEach(() => (socket = new RecordingDuplex()));
+  afterEach(() => socket.destroy());
+
+  it('copies tiny messages sent behind compressions together: 3 × 40,000 of them hold less than 4 MiB, and leave whole and in order', async () => {
+    const connection = new Connection(socket, { ...OPTIONS, deflate: params });
+    connection.open();
+    const texts = [0, 1, 2].map(() => randomBytes(48 * KiB).toString('base64'));
+    const before = retainedBytes();
+
+    for (const text of texts) {
+      connection.send(text);
+      for (let i = 0; i < TINY_PER_ROUND; i++) connection.send(Buffer.of(i & 0xff));
+    }
+    const grown = retainedBytes() - before;
+
+    expect(grown).toBeLessThan(4 * KiB * KiB);
+    await expect(closeFromPeer(socket, connection)).resolves.toEqual({ code: 1000, reason: '', wasClean: true });
+    const events = framesOf(socket.written);
+    expect(events).toHaveLength(texts.length * (TINY_PER_ROUND + 1) + 1);
+    const inflater = new ContextInflater();
+    const inflate = params.serverNoContextTakeover ? inflateMessage : (payload: Buffer): Buffer => inflater.inflate(payload);
+    texts.forEach((text, round) => {
+      const [compressed, ...tiny] = events.slice(round * (TINY_PER_ROUND + 1), (round + 1) * (TINY_PER_ROUND + 1));
+      expect(compressed.kind === 'compressed' && inflate(compressed.data).toString()).toBe(text);
+      expect(tiny.every((event, i) => event.kind === 'binary' && event.data.length === 1 && event.data[0] === (i & 0xff))).toBe(true);
+    });
+    expect(events.at(-1)).toEqual({ kind: 'close', code: 1000, reason: '' });
+    expect(connection.bufferedAmount).toBe(0);
+  });
+
+  describe('one read of 5,000 tiny compressed messages', () => {
+    const COUNT = 5_000;
+    const texts = Array.from({ length: COUNT }, (_, i) => `m${i}`);
+    const burst = Buffer.concat(texts.map((text) => compressedTextFrame(text)));
+
+    /** Delivers the burst; `atFirst` runs in the first 'message' listener call. */
+    const receive = (connection: Connection, atFirst: () => void = () => undefined): Promise<string[]> => {
+      const received: string[] = [];
+      return new Promise((resolve) => {
+        connection.on('message', (message) => {
+          if (received.push(String(message)) === 1) atFirst();
+          if (received.length === COUNT) resolve(received);
+        });
+        connection.open();
+        socket.push(Buffer.from(burst)); // a copy: the server unmasks what it reads in place
+      });
+    };
+
+    it('is delivered whole and in order before a FIN read after it', async () => {
+      expect(burst.length).toBeLessThan(64 * KiB); // one read of a socket
+      const connection = new Connection(socket, { ...OPTIONS, deflate: params });
+      const finished = once(socket, 'finish');
+
+      const received = await receive(connection, () => socket.push(null));
+
+      expect(received).toEqual(texts);
+      await finished; // our half ends after the peer's
+      socket.destroy();
+      await expect(connection.closed).resolves.toEqual({ code: 1006, reason: '', wasClean: false });
+    });
+
+    it('is delivered whole and in order when the socket closes after it was read', async () => {
+      const connection = new Connection(socket, { ...OPTIONS, deflate: params });
+      const events: string[] = [];
+      connection.on('close', (event) => events.push(`close ${event.code}`));
+
+      const received = await receive(connection, () => socket.destroy());
+
+      expect(received).toEqual(texts);
+      await connection.closed;
+      expect(events).toEqual(['close 1006']);
+    });
+  });
+});
