@@ -154,9 +154,10 @@ describe('user code that fails at every gateway boundary', () => {
     expect((await server.report()).faults).toEqual([]);
   });
 
+  // Long enough for stop() to kill the process by PID when app.close() hangs.
   afterAll(async () => {
     await server?.stop();
-  });
+  }, 30_000);
 
   describe.each(GATEWAYS)('handlers on $path', ({ path, gateway, extensions }) => {
     it.each([...HANDLER_CELLS, ...ENHANCER_CELLS, ...FILTER_CELLS])('$event: answers as documented and logs the culprit', async ({ event, replies, logged }) => {
