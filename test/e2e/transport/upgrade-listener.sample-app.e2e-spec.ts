@@ -1,32 +1,19 @@
 // Issue 14, as reported: `curl --http2 http://host/health` on the sample app got 404 "no WebSocket
 // endpoint" from the upgrade listener, while a plain GET got 200. An h2c offer is not ours: with
 // no other upgrade listener, Node's plain-HTTP handling answers it.
-import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { SampleApp, startSampleApp } from '../../fixtures/sample-app';
+import { useCurl } from '../../helpers/curl';
 
 describe('the sample app behind the upgrade listener', () => {
   let app: SampleApp;
-  const children: Array<ReturnType<typeof execFile>> = [];
+  const curl = useCurl();
 
   beforeAll(async () => {
     app = await startSampleApp();
   }, 30_000);
-  afterEach(() => {
-    for (const child of children.splice(0)) child.kill();
-  });
   afterAll(async () => {
     await app?.close();
   });
-
-  const curl = async (...args: string[]): Promise<{ exitCode: number; output: string }> => {
-    const child = execFile('curl', ['--silent', '--show-error', '--include', ...args], { encoding: 'utf8' });
-    children.push(child);
-    let output = '';
-    child.stdout?.on('data', (chunk: string) => (output += chunk));
-    const [exitCode] = (await once(child, 'exit')) as [number];
-    return { exitCode, output };
-  };
 
   it('answers `curl --http2 /health` as a plain GET does: 200 with the health document', async () => {
     const plain = await curl(`${app.httpUrl}/health`);

@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
 import { connect, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Connection } from '../../../lib/transport/connection';
+import { useCurl } from '../../helpers/curl';
 import { useTransportHarness } from '../../helpers/transport-harness';
 import { upgradeRequest } from '../../helpers/transport-peer';
 
@@ -56,9 +56,8 @@ async function roundTrip(client: WebSocket, text: string): Promise<string> {
 describe('UpgradeListener: sharing an HTTP server with other upgrade handlers and ordinary routes', () => {
   const harness = useTransportHarness();
   const libraries: WebSocketServer[] = [];
-  const children: Array<ReturnType<typeof execFile>> = [];
+  const curl = useCurl();
   afterEach(async () => {
-    for (const child of children.splice(0)) child.kill();
     for (const library of libraries.splice(0)) {
       for (const client of library.clients) client.terminate();
       await new Promise((resolve) => library.close(resolve));
@@ -109,11 +108,7 @@ describe('UpgradeListener: sharing an HTTP server with other upgrade handlers an
     it('lets `curl --http2` reach an ordinary route as plain HTTP/1.1, as Node does without upgrade listeners', async () => {
       const { port } = await start();
 
-      const child = execFile('curl', ['--http2', '--silent', '--show-error', '--include', `http://127.0.0.1:${port}/health`], { encoding: 'utf8' });
-      children.push(child);
-      let output = '';
-      child.stdout?.on('data', (chunk: string) => (output += chunk));
-      const [exitCode] = (await once(child, 'exit')) as [number];
+      const { exitCode, output } = await curl('--http2', `http://127.0.0.1:${port}/health`);
 
       expect(exitCode).toBe(0);
       expect(output).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
