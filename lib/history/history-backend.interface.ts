@@ -43,9 +43,18 @@ export interface HistoryBackend {
   position(room: string): Promise<StreamPosition>;
   /** The frame of a stored entry, as members get it live. */
   frameOf(room: string, epoch: string, entry: RetainedEntry): Buffer;
-  saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<void>;
-  /** The session's record, removed in the same step: of two resumes with one id, one gets it. */
+  /**
+   * Saves the record of an open connection's session; false when a resume has taken the id (it is
+   * spent for sessionTtlMs, refreshed by touchSessions): that connection no longer owns a session.
+   */
+  saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<boolean>;
+  /**
+   * The session's record, marked spent in the same step: of two resumes with one id, one gets it, and
+   * the connection that still holds it (half-open, another tab) cannot save it back.
+   */
   takeSession(id: string): Promise<SessionRecord | undefined>;
+  /** Puts back a session taken by a resume whose connection closed before using it. */
+  returnSession(id: string, record: SessionRecord, ttlMs: number): Promise<void>;
   /** Keeps the sessions of open connections from expiring. */
   touchSessions(ids: readonly string[], ttlMs: number): Promise<void>;
 }

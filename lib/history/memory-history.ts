@@ -13,7 +13,8 @@ interface RoomStream {
 }
 
 interface StoredSession {
-  record: SessionRecord;
+  /** Undefined once a resume has taken it: the id is spent until it expires. */
+  record: SessionRecord | undefined;
   expiresAtMs: number;
 }
 
@@ -65,14 +66,22 @@ export class MemoryHistory implements HistoryBackend {
     return entry.payload as Buffer;
   }
 
-  async saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
-    this.sessions.set(id, { record: structuredClone(record), expiresAtMs: this.now() + ttlMs });
+  async saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<boolean> {
+    const stored = this.sessions.get(id);
+    if (stored && !stored.record && stored.expiresAtMs > this.now()) return false;
+    await this.returnSession(id, record, ttlMs);
+    return true;
   }
 
   async takeSession(id: string): Promise<SessionRecord | undefined> {
     const stored = this.sessions.get(id);
-    this.sessions.delete(id);
-    return stored && stored.expiresAtMs > this.now() ? stored.record : undefined;
+    if (!stored?.record || stored.expiresAtMs <= this.now()) return undefined;
+    this.sessions.set(id, { record: undefined, expiresAtMs: this.now() + this.context.options.sessionTtlMs });
+    return stored.record;
+  }
+
+  async returnSession(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    this.sessions.set(id, { record: structuredClone(record), expiresAtMs: this.now() + ttlMs });
   }
 
   async touchSessions(ids: readonly string[], ttlMs: number): Promise<void> {

@@ -182,7 +182,7 @@ export class RoomHistory {
     taken: SessionRecord | undefined,
   ): Promise<ResumeResult> {
     // Taken while the connection closed: put it back, so the client can still resume it elsewhere.
-    if (taken) await this.backend.saveSession(request.session, taken, this.options.sessionTtlMs);
+    if (taken) await this.backend.returnSession(request.session, taken, this.options.sessionTtlMs);
     const rooms = Object.fromEntries(
       Object.keys(request.rooms ?? {}).map((room): [string, RoomRecovery] => [room, { recovered: false, epoch: '', offset: 0, replayed: 0 }]),
     );
@@ -209,7 +209,9 @@ export class RoomHistory {
     if (!session) return;
     try {
       session.record.data = session.client.data; // handlers may have replaced it
-      await this.backend.saveSession(session.id, session.record, this.options.sessionTtlMs);
+      // A resume took the id while this connection was still open: the session is the resumer's now.
+      const isOwned = await this.backend.saveSession(session.id, session.record, this.options.sessionTtlMs);
+      if (!isOwned && this.live.get(connectionId) === session) this.live.delete(connectionId);
     } catch (error) {
       this.logger.error(`saving session of connection ${connectionId} failed`, error instanceof Error ? error.stack : String(error));
     }

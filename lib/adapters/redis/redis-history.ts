@@ -87,6 +87,20 @@ if maxAge > 0 then
 end
 return {epoch, top, entries}`);
 
+// What a taken session's key holds until it expires: JSON records never equal it.
+const SPENT = 'spent';
+
+/** KEYS session; ARGV record JSON, ttlMs. 1 when saved, 0 when a resume has spent the id. */
+const SAVE_SESSION = new RedisScript(`if redis.call('GET', KEYS[1]) == '${SPENT}' then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`);
+
+/** KEYS session; ARGV ttlMs. The record (nil when unknown or spent), the key left spent for ttlMs. */
+const TAKE_SESSION = new RedisScript(`local stored = redis.call('GET', KEYS[1])
+if (not stored) or stored == '${SPENT}' then return false end
+redis.call('SET', KEYS[1], '${SPENT}', 'PX', ARGV[1])
+return stored`);
+
 type StreamEntryReply = [Buffer, Buffer[]];
 
 /**
@@ -164,16 +178,17 @@ export class RedisHistory implements HistoryBackend {
     delivery.deliver(header.r, offset, frame, this.host.members(header.r), header.x ? new Set(header.x) : new Set());
   }
 
-  async saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
-    await this.requireClient().set(this.sessionKey(id), JSON.stringify(record), 'PX', ttlMs);
+  async saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<boolean> {
+    return (await SAVE_SESSION.run(this.requireClient(), [this.sessionKey(id)], [JSON.stringify(record), ttlMs])) === 1;
   }
 
   async takeSession(id: string): Promise<SessionRecord | undefined> {
-    // MULTI rather than GETDEL, which Redis 5 and 6.0 lack.
-    const replies = await this.requireClient().multi().get(this.sessionKey(id)).del(this.sessionKey(id)).exec();
-    const [error, stored] = replies?.[0] ?? [new Error('the transaction was aborted'), null];
-    if (error) throw error;
+    const stored = await TAKE_SESSION.run(this.requireClient(), [this.sessionKey(id)], [this.context.options.sessionTtlMs]);
     return typeof stored === 'string' ? (JSON.parse(stored) as SessionRecord) : undefined;
+  }
+
+  async returnSession(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    await this.requireClient().set(this.sessionKey(id), JSON.stringify(record), 'PX', ttlMs);
   }
 
   async touchSessions(ids: readonly string[], ttlMs: number): Promise<void> {

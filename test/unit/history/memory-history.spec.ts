@@ -71,4 +71,16 @@ describe('MemoryHistory', () => {
     await store.saveSession('s1', { data: {}, rooms: { 'h:a': null } }, 1000);
     expect(await Promise.all([store.takeSession('s1'), store.takeSession('s1')])).toEqual([{ data: {}, rooms: { 'h:a': null } }, undefined]);
   });
+
+  it('refuses to save a taken session for sessionTtlMs (the connection that held it may still be open), and takes a returned one again', async () => {
+    const { store, clock } = history(10);
+    await store.saveSession('s1', { data: {}, rooms: {} }, 1000);
+    await store.takeSession('s1');
+    expect(await store.saveSession('s1', { data: {}, rooms: { 'h:a': null } }, 1000)).toBe(false);
+    expect(await store.takeSession('s1')).toBeUndefined();
+    await store.returnSession('s1', { data: {}, rooms: { 'h:b': null } }, 1000);
+    expect(await store.takeSession('s1')).toEqual({ data: {}, rooms: { 'h:b': null } });
+    clock.now += 120_001; // the default sessionTtlMs: the spent mark is gone
+    expect(await store.saveSession('s1', { data: {}, rooms: {} }, 1000)).toBe(true);
+  });
 });

@@ -15,7 +15,7 @@ class HeldJoins {
   private finishJoin: (() => void) | undefined;
 
   readonly adapter = {
-    join: (id: string, room: string): Promise<void> => {
+    join: (_id: string, room: string): Promise<void> => {
       this.calls.push(`join ${room}`);
       return new Promise<void>((resolve) => (this.finishJoin = resolve));
     },

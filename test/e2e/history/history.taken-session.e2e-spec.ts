@@ -1,0 +1,58 @@
+// A presented session id is spent once (README, "The id to keep"), also while the connection that
+// held it is still open (half-open, a second tab): that connection's later saves (a join, its
+// close) must not bring the id back, and its close must not touch the session's new owner.
+import { Rooms } from '../../../lib';
+import { describeOnEachBackend } from './history-app-server';
+import { ResumingClient } from './resuming-client';
+
+jest.setTimeout(30_000);
+
+const WAIT_MS = 10_000;
+
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not within ${WAIT_MS} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describeOnEachBackend('a session taken from a connection that is still open', (suite) => {
+  const members = (room: string): Promise<string[]> => suite.server.app.get(Rooms).members(room);
+
+  /** `old` holds a session in `room` and stays open; `resumed` took that session. */
+  const takenWhileOpen = async (): Promise<{ old: ResumingClient; resumed: ResumingClient; room: string; oldId: string; resumedId: string }> => {
+    const room = `h:taken-${Math.random()}`;
+    const old = await suite.connect();
+    await old.request('join', { room });
+    const resumed = await suite.connect();
+    expect(await resumed.resume(old.session)).toMatchObject({ restored: true });
+    const [{ id: oldId }, { id: resumedId }] = await Promise.all([old.request<{ id: string }>('whoami'), resumed.request<{ id: string }>('whoami')]);
+    return { old, resumed, room, oldId, resumedId };
+  };
+
+  it('answers restored: false to the spent id after the old connection joins another room and closes', async () => {
+    const { old, resumed, room, oldId, resumedId } = await takenWhileOpen();
+    await old.request('join', { room: `h:later-${Math.random()}` });
+    old.close();
+    await until(async () => !(await members(room)).includes(oldId), 'the old connection left the room');
+
+    const third = await suite.connect();
+    expect(await third.resume(old.session)).toMatchObject({ restored: false, rooms: {} });
+    expect(await third.request('whoami')).toMatchObject({ rooms: [] });
+    expect(await members(room)).toEqual([resumedId]);
+    expect(resumed.socket.readyState).toBe(resumed.socket.OPEN);
+  });
+
+  it('keeps the session with its new owner when the old connection closes after the resume', async () => {
+    const { old, resumed, room, oldId, resumedId } = await takenWhileOpen();
+    old.reset();
+    await until(async () => !(await members(room)).includes(oldId), 'the old connection left the room');
+    resumed.close();
+    await until(async () => !(await members(room)).includes(resumedId), 'the resumed connection left the room');
+
+    const next = await suite.connect();
+    expect(await next.resume(resumed.session)).toMatchObject({ restored: true });
+    expect(await next.request('whoami')).toMatchObject({ rooms: [room] });
+  });
+});
