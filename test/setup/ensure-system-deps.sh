@@ -8,6 +8,8 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 /usr/bin/python3 -I -c 'import websockets' >/dev/null 2>&1 || missing+=(python3-websockets)
 command -v redis-server >/dev/null || missing+=(redis-server)
+# The h2c specs (issue 14) run `curl --http2` as the client that found the defect.
+command -v curl >/dev/null || missing+=(curl)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
