@@ -39,7 +39,7 @@ interface ReplyCell {
 }
 
 const ENCODER = 'JsonEventCodec.encode';
-const internal = (event: string) => (id: string): TestEnvelope[] => [{ event: 'error', data: { event, code: 'INTERNAL', message: internalError() }, id }];
+const internal = (event: string) => (id: string | number): TestEnvelope[] => [{ event: 'error', data: { event, code: 'INTERNAL', message: internalError() }, id }];
 const threw = (method: string, stackNames: string) => (gateway: string): ExpectedLine[] => [{ message: handlerFailed(gateway, method), stackNames }];
 const enhancerThrew = (kind: string, enhancer: string, method: string) => (gateway: string): ExpectedLine[] => [
   { message: enhancerFailed(kind, enhancer, gateway, method), stackNames: enhancer },
@@ -192,6 +192,29 @@ describe('user code that fails at every gateway boundary', () => {
       await leave(client);
       await server.streamIdle(`${gateway}:observable-endless`);
       await expectLogged([]);
+    });
+
+    it('a burst of 200 endless Observables on one connection: all torn down when the client drops the socket', async () => {
+      const client = await connect(path, extensions);
+      const BURST = 200;
+
+      for (let id = 0; id < BURST; id++) await client.sendEvent('observable-endless', undefined, id);
+      for (let id = 0; id < BURST; id++) await client.nextEnvelope((envelope) => envelope.id === id, `the first emission for ${id}`);
+      client.terminate();
+      await server.streamIdle(`${gateway}:observable-endless`);
+      await expectLogged([]);
+    });
+
+    it('a burst of 200 requests whose replies cannot be encoded: 200 INTERNAL answers, one line each, and the connection serves', async () => {
+      const client = await connect(path, extensions);
+      const BURST = 200;
+
+      for (let id = 0; id < BURST; id++) await client.sendEvent('observable-unencodable', undefined, id);
+      for (let id = 0; id < BURST; id++) {
+        expect(await client.nextEnvelope((envelope) => envelope.id === id, `the answer to ${id}`)).toEqual(internal('observable-unencodable')(id)[0]);
+      }
+      expect(await client.request('echo', 'still serving')).toMatchObject({ data: 'still serving' });
+      await expectLogged(Array.from({ length: BURST }, () => notEncoded('observableUnencodable')(gateway)[0]));
     });
 
     it.each([
