@@ -80,7 +80,7 @@ const ignoreSocketError = (): void => undefined;
  * OPEN ─close()→ CLOSING ─peer close frame→ end TCP ─socket close→ CLOSED (server ends TCP, §7.1.1)
  * OPEN ─peer close frame→ echo it, CLOSING ─socket close→ CLOSED
  * OPEN ─protocol error→ close frame with its code, CLOSING ─socket close→ CLOSED (§7.1.7)
- * any ─terminate() or socket error→ CLOSED; close timeout in CLOSING → destroy.
+ * OPEN ─terminate()→ CLOSING ─socket close→ CLOSED; any ─socket error→ CLOSED; close timeout in CLOSING → destroy.
  */
 export class Connection extends EventEmitter<ConnectionEvents> {
   /** A random UUID. */
@@ -323,6 +323,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Destroys the socket at once, without a closing handshake. */
   terminate(): void {
+    // The socket's 'close' comes later: until then send() must already answer false, not drop silently.
+    if (this.readyState === ReadyState.Open) this.readyState = ReadyState.Closing;
     this.socket.destroy();
   }
 
