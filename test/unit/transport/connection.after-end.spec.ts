@@ -30,21 +30,21 @@ const ENDINGS: Ending[] = [
   { name: 'terminate()', end: (connection) => connection.terminate() },
   {
     name: 'the peer’s close frame',
-    end: async (connection, socket) => {
+    end: async (_connection, socket) => {
       socket.push(encodeClose(1000, '', randomBytes(4)));
       await once(socket, 'finish');
     },
   },
   {
     name: 'a protocol error (an unmasked frame, §5.1)',
-    end: async (connection, socket) => {
+    end: async (_connection, socket) => {
       socket.push(unmaskedFrame(Opcode.Text, 'not masked'));
       await once(socket, 'finish');
     },
   },
   {
     name: 'the peer’s FIN',
-    end: async (connection, socket) => {
+    end: async (_connection, socket) => {
       socket.push(null);
       await once(socket, 'finish');
     },
