@@ -53,19 +53,23 @@ export function headerValues(rawHeaders: readonly string[], wanted?: HeaderNames
 
 /** Does a comma-separated header (any of its occurrences) list `token` (lower case)? */
 function listsToken(values: readonly string[] | undefined, token: string): boolean {
-  if (values === undefined) return false;
-  for (const value of values) {
-    if (value.length === token.length && value.toLowerCase() === token) return true;
-    for (const item of value.split(',')) if (item.trim().toLowerCase() === token) return true;
-  }
+  return values !== undefined && values.some((value) => valueListsToken(value, token));
+}
+
+function valueListsToken(value: string, token: string): boolean {
+  if (value.length === token.length && value.toLowerCase() === token) return true;
+  for (const item of value.split(',')) if (item.trim().toLowerCase() === token) return true;
   return false;
 }
 
-const UPGRADE_ONLY = headerNames(['upgrade']);
-
 /** Does the request ask for WebSocket (§4.2.1 item 3)? Upgrades to anything else (h2c) are not a handshake of ours. */
-export function upgradesToWebSocket(request: Pick<UpgradeRequestHead, 'rawHeaders'>): boolean {
-  return listsToken(headerValues(request.rawHeaders, UPGRADE_ONLY).get('upgrade'), 'websocket');
+export function upgradesToWebSocket({ rawHeaders }: Pick<UpgradeRequestHead, 'rawHeaders'>): boolean {
+  // Runs on every upgrade before routing: a scan by name length, with no Map of headers.
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    if (name.length === 7 && name.toLowerCase() === 'upgrade' && valueListsToken(rawHeaders[i + 1], 'websocket')) return true;
+  }
+  return false;
 }
 
 /** The headers validateUpgrade reads. */
