@@ -16,7 +16,9 @@ export class TokenBucket {
   has(cost: number, now = Date.now()): boolean {
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.refilledAt) / 1000) * this.ratePerSecond);
     this.refilledAt = now;
-    return this.tokens >= cost;
+    // A cost above the whole capacity would never pass: it passes on a full bucket, and the debt it
+    // leaves (tokens below zero) is waited out, so the rate still holds.
+    return this.tokens >= Math.min(cost, this.capacity);
   }
 
   /** Takes `cost` tokens that `has(cost)` just confirmed. */

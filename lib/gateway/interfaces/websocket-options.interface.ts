@@ -9,7 +9,7 @@ import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 export interface RateLimitOptions {
   messagesPerSecond?: number;
   bytesPerSecond?: number;
-  /** Each bucket holds this many seconds' worth (the burst a client may send at once). Default 1. */
+  /** Each bucket holds this many seconds' worth (the burst a client may send at once); a larger message passes on a full bucket and is paid off before the next. Default 1. */
   burstSeconds?: number;
   /** Over the limit: answer an `error` envelope RATE_LIMITED and drop the message (default), or close with 1008. */
   onExceeded?: 'error' | 'close';

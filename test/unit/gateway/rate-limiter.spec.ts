@@ -29,25 +29,37 @@ describe('RateLimiter', () => {
   });
 
   it('counts text by its UTF-8 bytes and binary by its length', () => {
-    const bytes = limiter({ bytesPerSecond: 4 });
-    expect(bytes.admit('é€')).toBe(false); // 5 bytes
-    expect(bytes.admit('éé')).toBe(true); // 4 bytes
-    expect(bytes.admit(Buffer.alloc(1))).toBe(false);
+    const bytes = limiter({ bytesPerSecond: 10 });
+    expect(bytes.admit('é€')).toBe(true); // 5 bytes: 5 left
+    expect(bytes.admit('é€é')).toBe(false); // 7 bytes
+    expect(bytes.admit('éé')).toBe(true); // 4 bytes: 1 left
+    expect([bytes.admit(Buffer.alloc(2)), bytes.admit(Buffer.alloc(1))]).toEqual([false, true]);
   });
 
   it('charges neither bucket for a message the byte bucket refuses', () => {
     const both = limiter({ messagesPerSecond: 2, bytesPerSecond: 10 });
-    expect(both.admit('x'.repeat(11))).toBe(false);
-    expect(both.admit('x'.repeat(11))).toBe(false);
-    // Both refusals left the message bucket whole: two small messages still pass.
-    expect([both.admit('a'), both.admit('b')]).toEqual([true, true]);
-    expect(both.admit('c')).toBe(false);
+    expect(both.admit('x'.repeat(6))).toBe(true); // 1 message and 4 bytes left
+    expect(both.admit('x'.repeat(5))).toBe(false);
+    expect(both.admit('x'.repeat(5))).toBe(false);
+    // The refusals left the message bucket as it was: one more message fits, then none.
+    expect([both.admit('x'.repeat(4)), both.admit('')]).toEqual([true, false]);
   });
 
-  it('charges both buckets for a message it admits', () => {
-    const both = limiter({ messagesPerSecond: 2, bytesPerSecond: 10 });
-    expect(both.admit('x'.repeat(6))).toBe(true);
-    expect(both.admit('x'.repeat(5))).toBe(false); // 4 bytes left
-    expect([both.admit('x'.repeat(4)), both.admit('')]).toEqual([true, false]); // the message budget (2) is spent by the two admitted
+  it('admits a message larger than a whole bucket when the bucket is full, then holds the rate until the debt is paid', () => {
+    const bytes = limiter({ bytesPerSecond: 10 });
+    expect(bytes.admit('x'.repeat(25))).toBe(true); // 15 bytes in debt
+    jest.advanceTimersByTime(1_400);
+    expect(bytes.admit('x')).toBe(false); // 14 refilled: still 1 in debt
+    jest.advanceTimersByTime(2_000);
+    expect(bytes.admit('x'.repeat(25))).toBe(true); // full again
+  });
+
+  it('admits one message per 1/messagesPerSecond when burstSeconds holds less than one message', () => {
+    const messages = limiter({ messagesPerSecond: 4, burstSeconds: 0.125 }); // half a message
+    expect([messages.admit('a'), messages.admit('b')]).toEqual([true, false]);
+    jest.advanceTimersByTime(200);
+    expect(messages.admit('c')).toBe(false);
+    jest.advanceTimersByTime(50);
+    expect([messages.admit('d'), messages.admit('e')]).toEqual([true, false]);
   });
 });
