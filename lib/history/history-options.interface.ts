@@ -12,6 +12,12 @@ export interface HistoryOptions {
   maxMessages?: number;
   /** Messages older than this are dropped from the history; 0 keeps them until maxMessages pushes them out. Default 600 000 (10 min). */
   maxAgeMs?: number;
+  /**
+   * A room's history is dropped this long after its last message (in memory; Redis keeps it, for now),
+   * so rooms that clients name do not pile up; the room starts over in a new epoch, and a client
+   * resuming from the old one is told `recovered: false`. 0 keeps it. Default 86 400 000 (1 day).
+   */
+  historyTtlMs?: number;
   /** How long a session outlives its connection, so the client can resume it. Default 120 000 (2 min). */
   sessionTtlMs?: number;
   /**
@@ -27,10 +33,11 @@ export interface ResolvedHistoryOptions {
   hasSessions: (path: string) => boolean;
   maxMessages: number;
   maxAgeMs: number;
+  historyTtlMs: number;
   sessionTtlMs: number;
 }
 
-export const HISTORY_DEFAULTS = { maxMessages: 1000, maxAgeMs: 600_000, sessionTtlMs: 120_000 } as const;
+export const HISTORY_DEFAULTS = { maxMessages: 1000, maxAgeMs: 600_000, historyTtlMs: 86_400_000, sessionTtlMs: 120_000 } as const;
 
 const escapeRegExp = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 
@@ -44,7 +51,9 @@ export function resolveHistoryOptions(options: HistoryOptions): ResolvedHistoryO
   const patterns = options.rooms.map(roomPattern);
   const resolved = { ...HISTORY_DEFAULTS, ...options };
   if (!(resolved.maxMessages >= 1)) throw new RangeError('history.maxMessages must be 1 or more');
-  if (!(resolved.maxAgeMs >= 0) || !(resolved.sessionTtlMs >= 1000)) throw new RangeError('history.maxAgeMs must be 0 or more, sessionTtlMs 1000 or more');
+  if (!(resolved.maxAgeMs >= 0) || !(resolved.historyTtlMs >= 0) || !(resolved.sessionTtlMs >= 1000)) {
+    throw new RangeError('history.maxAgeMs and historyTtlMs must be 0 or more, sessionTtlMs 1000 or more');
+  }
   const { sessionPaths } = options;
   return {
     // Asked on every broadcast: a loop, no closure per call.
@@ -55,6 +64,7 @@ export function resolveHistoryOptions(options: HistoryOptions): ResolvedHistoryO
     hasSessions: (path) => sessionPaths === undefined || sessionPaths.includes(path),
     maxMessages: resolved.maxMessages,
     maxAgeMs: resolved.maxAgeMs,
+    historyTtlMs: resolved.historyTtlMs,
     sessionTtlMs: resolved.sessionTtlMs,
   };
 }

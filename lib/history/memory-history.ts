@@ -7,9 +7,13 @@ interface StoredEntry extends RetainedEntry {
 }
 
 interface RoomStream {
+  /** Drawn when the stream starts: a room whose history expired starts over at offset 1 in a new epoch. */
+  epoch: string;
   top: number;
   /** Oldest first; at most maxMessages. */
   entries: StoredEntry[];
+  /** The last message, or the start: the stream expires historyTtlMs after it. */
+  lastAtMs: number;
 }
 
 interface StoredSession {
@@ -18,18 +22,22 @@ interface StoredSession {
   expiresAtMs: number;
 }
 
+// A room's history outlives its last message by historyTtlMs to historyTtlMs × 1.25.
+const EXPIRY_SWEEPS_PER_TTL = 4;
+
 /** A fresh epoch: 12 hex digits, random. */
 export const newEpoch = (): string => randomBytes(6).toString('hex');
 
 /**
- * Room histories and sessions in this process (the MemoryAdapter's). The epoch is drawn at
- * start: a restarted process has lost its history, and clients learn it from the new epoch.
- * Entries are whole frames, so a replay writes stored bytes.
+ * Room histories and sessions in this process (the MemoryAdapter's). Each room's epoch is drawn
+ * when its stream starts: a restarted process, or a room whose history expired (historyTtlMs), has
+ * lost it, and clients learn it from the new epoch. Entries are whole frames, so a replay writes
+ * stored bytes.
  */
 export class MemoryHistory implements HistoryBackend {
-  readonly epoch = newEpoch();
   private readonly streams = new Map<string, RoomStream>();
   private readonly sessions = new Map<string, StoredSession>();
+  private nextExpiryAtMs = 0;
 
   constructor(
     private readonly context: HistoryBackendContext,
@@ -37,29 +45,36 @@ export class MemoryHistory implements HistoryBackend {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** @internal Rooms whose history is kept, for leak checks. */
+  get retainedRooms(): number {
+    return this.streams.size;
+  }
+
   async append(room: string, event: string, data: unknown, except: ReadonlySet<string>): Promise<StreamPosition> {
-    const stream = this.streams.get(room) ?? { top: 0, entries: [] };
-    this.streams.set(room, stream);
+    const nowMs = this.now();
+    const stream = this.streamOf(room, nowMs);
     const offset = ++stream.top;
-    const frame = this.context.delivery.frame(event, data, room, offset, this.epoch);
-    stream.entries.push({ offset, payload: frame, atMs: this.now() });
+    const frame = this.context.delivery.frame(event, data, room, offset, stream.epoch);
+    stream.entries.push({ offset, payload: frame, atMs: nowMs });
+    stream.lastAtMs = nowMs;
     this.trim(stream);
     this.context.delivery.deliver(room, offset, frame, this.membersOf(room), except);
-    return { offset, epoch: this.epoch };
+    return { offset, epoch: stream.epoch };
   }
 
   async read(room: string, afterOffset: number): Promise<HistoryRead> {
-    const stream = this.streams.get(room);
-    if (!stream) return { epoch: this.epoch, top: 0, entries: [] };
+    const stream = this.streamOf(room, this.now());
     this.trim(stream);
     // Offsets are contiguous in memory: the entry after `afterOffset` sits at a known index.
     const first = stream.entries[0]?.offset ?? stream.top + 1;
     const entries = stream.entries.slice(Math.max(0, afterOffset + 1 - first));
-    return { epoch: this.epoch, top: stream.top, entries };
+    return { epoch: stream.epoch, top: stream.top, entries };
   }
 
+  /** Starts the room's stream when there is none: a join records this epoch, and the first message keeps it. */
   async position(room: string): Promise<StreamPosition> {
-    return { offset: this.streams.get(room)?.top ?? 0, epoch: this.epoch };
+    const stream = this.streamOf(room, this.now());
+    return { offset: stream.top, epoch: stream.epoch };
   }
 
   frameOf(_room: string, _epoch: string, entry: RetainedEntry): Buffer {
@@ -91,6 +106,23 @@ export class MemoryHistory implements HistoryBackend {
       if (stored) stored.expiresAtMs = now + ttlMs;
     }
     for (const [id, stored] of this.sessions) if (stored.expiresAtMs <= now) this.sessions.delete(id);
+  }
+
+  private streamOf(room: string, nowMs: number): RoomStream {
+    this.expireIdleRooms(nowMs);
+    let stream = this.streams.get(room);
+    if (!stream) this.streams.set(room, (stream = { epoch: newEpoch(), top: 0, entries: [], lastAtMs: nowMs }));
+    return stream;
+  }
+
+  // Rooms are named by clients (a chat's), so a history nobody writes to must go. Swept a few times
+  // per TTL, as messages and joins come: one clock comparison per call in between.
+  private expireIdleRooms(nowMs: number): void {
+    const { historyTtlMs } = this.context.options;
+    if (historyTtlMs === 0 || nowMs < this.nextExpiryAtMs) return;
+    this.nextExpiryAtMs = nowMs + historyTtlMs / EXPIRY_SWEEPS_PER_TTL;
+    const idleSinceMs = nowMs - historyTtlMs;
+    for (const [room, stream] of this.streams) if (stream.lastAtMs <= idleSinceMs) this.streams.delete(room);
   }
 
   private trim(stream: RoomStream): void {

@@ -4,9 +4,9 @@ import { MemoryHistory } from '../../../lib/history/memory-history';
 import { RetainedDelivery } from '../../../lib/history/retained-delivery';
 import { LocalConnections } from '../../../lib/rooms/local-connections';
 
-function history(maxMessages: number, maxAgeMs = 0): { store: MemoryHistory; clock: { now: number } } {
+function history(maxMessages: number, maxAgeMs = 0, historyTtlMs = 86_400_000): { store: MemoryHistory; clock: { now: number } } {
   const clock = { now: 1000 };
-  const options = resolveHistoryOptions({ rooms: ['h:*'], maxMessages, maxAgeMs });
+  const options = resolveHistoryOptions({ rooms: ['h:*'], maxMessages, maxAgeMs, historyTtlMs });
   const store = new MemoryHistory({ options, delivery: new RetainedDelivery(new JsonEventCodec(), new LocalConnections()) }, () => [], () => clock.now);
   return { store, clock };
 }
@@ -35,7 +35,7 @@ describe('MemoryHistory', () => {
       data: { text: 'again' },
       room: 'h:a',
       offset: 2,
-      epoch: store.epoch,
+      epoch: first.epoch,
     });
   });
 
@@ -53,6 +53,36 @@ describe('MemoryHistory', () => {
     await store.append('h:a', 'n', 2, NOBODY);
     clock.now += 200;
     expect((await store.read('h:a', 0)).entries.map((entry) => entry.offset)).toEqual([2]);
+  });
+
+  it('drops 10,000 one-message rooms historyTtlMs after their last message, and keeps the rooms still written to', async () => {
+    const { store, clock } = history(1000, 0, 60_000);
+    for (let i = 0; i < 10_000; i++) await store.append(`h:${i}`, 'said', { text: 'hi' }, NOBODY);
+    clock.now += 30_000;
+    await store.append('h:busy', 'said', { text: 'still here' }, NOBODY);
+    clock.now += 30_000;
+    await store.append('h:busy', 'said', { text: 'still here' }, NOBODY);
+    expect(store.retainedRooms).toBe(1);
+    expect((await store.read('h:busy', 0)).entries.map((entry) => entry.offset)).toEqual([1, 2]);
+  });
+
+  it('starts an expired room over in a new epoch, so a position in the old one never reads as complete', async () => {
+    const { store, clock } = history(1000, 0, 60_000);
+    for (let i = 0; i < 3; i++) await store.append('h:a', 'said', i, NOBODY);
+    const before = await store.position('h:a');
+    clock.now += 60_000;
+    await store.append('h:a', 'said', 'after', NOBODY);
+    await store.append('h:a', 'said', 'after', NOBODY);
+    const read = await store.read('h:a', before.offset);
+    expect(read).toMatchObject({ top: 2, entries: [] });
+    expect(read.epoch).not.toBe(before.epoch);
+  });
+
+  it('keeps a room joined before its first message in the epoch of the join, and never expires with historyTtlMs 0', async () => {
+    const { store, clock } = history(1000, 0, 0);
+    const atJoin = await store.position('h:quiet');
+    clock.now += 365 * 86_400_000;
+    expect(await store.append('h:quiet', 'said', 'first', NOBODY)).toEqual({ offset: 1, epoch: atJoin.epoch });
   });
 
   it('forgets a session after its TTL unless it is touched', async () => {
