@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { DeflateParams } from '../../../lib/protocol/extensions/permessage-deflate';
-import { encodeClose } from '../../../lib/protocol/frame-writer';
+import { constants, deflateRawSync } from 'node:zlib';
+import { encodeClose, encodeFrame } from '../../../lib/protocol/frame-writer';
+import { Opcode } from '../../../lib/protocol/opcode';
 import { FrameParser } from '../../../lib/protocol/frame-parser';
 import { InboundEvent } from '../../../lib/protocol/inbound-event';
 import { CloseEvent, Connection, ConnectionOptions } from '../../../lib/transport/connection';
@@ -28,6 +30,14 @@ const MODES = [
   { name: 'no context takeover', params: { ...PARAMS, serverNoContextTakeover: true, clientNoContextTakeover: true } },
 ];
 
+/** A masked message frame with RSV1 set (RFC 7692 §6) around `payload` as it is. */
+const maskedCompressed = (payload: Buffer, opcode = Opcode.Binary): Buffer => encodeFrame(payload, { opcode, rsv1: true, maskKey: randomBytes(4) });
+/** `data` compressed on its own (§7.2.1), in one masked frame. */
+const compressedFrame = (data: Buffer, opcode: Opcode): Buffer => {
+  const compressed = deflateRawSync(data, { finishFlush: constants.Z_SYNC_FLUSH });
+  return maskedCompressed(compressed.subarray(0, compressed.length - 4), opcode);
+};
+
 /** The server's frames, as a client reads them. */
 const framesOf = (bytes: Buffer): readonly InboundEvent[] =>
   new FrameParser({ role: 'client', maxMessageBytes: 64 << 20, isDeflateNegotiated: true }).push(bytes);
@@ -47,7 +57,7 @@ const closeFromPeer = async (socket: RecordingDuplex, connection: Connection): P
  * zlib work before it). Those queues must cost about their bytes, as the send backlog does: a flood
  * of tiny messages queued as one object each is the tiny-frame flood again (STYLE.md §10).
  */
-describe.each(MODES)('Connection with permessage-deflate ($name): the cost of what waits for zlib', ({ params }) => {
+describe.each(MODES)('Connection with permessage-deflate ($name): what waits for zlib', ({ params }) => {
   let socket: RecordingDuplex;
 
   beforeEach(() => (socket = new RecordingDuplex()));
@@ -78,6 +88,32 @@ describe.each(MODES)('Connection with permessage-deflate ($name): the cost of wh
     });
     expect(events.at(-1)).toEqual({ kind: 'close', code: 1000, reason: '' });
     expect(connection.bufferedAmount).toBe(0);
+  });
+
+  // Each limit hit by the message after a full inflate backlog (16 waiting): those before it are
+  // delivered, the connection fails with the limit's code, and the socket is read again, so the
+  // peer's answer to our close frame is not left unread.
+  it.each([
+    { name: 'a message that inflates past maxMessageBytes', code: 1009, frame: () => compressedFrame(Buffer.alloc(2 << 20), Opcode.Binary) },
+    { name: 'data that is not DEFLATE', code: 1007, frame: () => maskedCompressed(Buffer.of(0xff, 0xff, 0xff, 0xff)) },
+    { name: 'text that is not UTF-8', code: 1007, frame: () => compressedFrame(Buffer.of(0xc3, 0x28), Opcode.Text) },
+  ])('fails on $name between 16 waiting messages and 16 more, delivers the 16 before it, and still reads the peer’s close', async ({ code, frame }) => {
+    const connection = new Connection(socket, { ...OPTIONS, deflate: params });
+    const texts = Array.from({ length: 16 }, (_, i) => `before ${i}`);
+    const received: string[] = [];
+    connection.on('message', (message) => received.push(String(message)));
+    connection.open();
+    const finished = once(socket, 'finish');
+
+    socket.push(Buffer.concat([...texts.map((text) => compressedTextFrame(text)), frame(), ...texts.map((text) => compressedTextFrame(`after ${text}`))]));
+    await finished;
+    const closing = framesOf(socket.written).at(-1);
+    socket.push(encodeClose(1000, '', randomBytes(4)));
+    socket.push(null);
+
+    await expect(connection.closed).resolves.toEqual({ code: 1000, reason: '', wasClean: true });
+    expect(received).toEqual(texts);
+    expect(closing).toMatchObject({ kind: 'close', code });
   });
 
   describe('one read of 5,000 tiny compressed messages', () => {
