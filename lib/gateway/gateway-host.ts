@@ -13,6 +13,7 @@ import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { WsConnection } from '../rooms/ws-connection';
 import { CloseEvent, Connection } from '../transport/connection';
 import { UpgradeRoute } from '../transport/upgrade-listener';
+import { describeError } from './error-description';
 import { GatewayDispatcher } from './gateway.dispatcher';
 import { GatewayDefinition } from './gateway.explorer';
 import { runHandshakeGuards } from './handshake-guards';
@@ -22,7 +23,6 @@ import { badMessage, handshakeGuardFailed, hookFailed, hookUnfinished, originRef
 import { RateLimiter } from './rate-limiter';
 import { checkOrigin } from './origin-policy';
 import { ResolvedGatewayOptions } from './websocket.defaults';
-import { describeError } from './error-description';
 
 /** The gateway instance serving one connection (the singleton, or one per connection when scoped) and its dispatcher. */
 export interface GatewayBinding {

@@ -11,15 +11,15 @@ import { MultiMap } from '../rooms/multi-map';
 import { WsConnection } from '../rooms/ws-connection';
 import { ReadyState } from '../transport/connection';
 import { currentRead } from '../transport/read-sequence';
+import { codecName } from './checked-codec';
+import { enhancerThatThrew } from './enhancer-names';
+import { describeError } from './error-description';
 import { ErrorBody, errorEnvelopeFor, internalErrorBody } from './error-envelope';
 import { GatewayDefinition } from './gateway.explorer';
 import { CompiledHandler, HandlerArgs, HandlerMeta, HandlerPipelineFactory } from './handler-pipeline';
 import { InFlight } from './in-flight';
-import { enhancerThatThrew } from './enhancer-names';
 import { badMessage, decodeFailed, enhancerFailed, errorNotEncoded, filterFailed, handlerFailed, internalNotEncoded, noHandlerFor, replyNotEncoded } from './messages';
-import { codecName } from './checked-codec';
 import { ReplyEncodingError } from './reply-encoding-error';
-import { describeError } from './error-description';
 
 /**
  * Routes one gateway's messages to its handlers and answers per DESIGN.md: a result becomes

@@ -12,20 +12,20 @@ import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { WsConnection } from '../rooms/ws-connection';
 import { normalizePath } from '../transport/path-router';
 import { UpgradeListener, WebServer } from '../transport/upgrade-listener';
+import { checkedCodec } from './checked-codec';
+import { describeError } from './error-description';
 import { GatewayMetadataAccessor } from './gateway-metadata.accessor';
 import { GatewayBinding, GatewayHost } from './gateway-host';
 import { GatewayDispatcher } from './gateway.dispatcher';
 import { GatewayDefinition, GatewayExplorer } from './gateway.explorer';
 import { HandlerPipelineFactory } from './handler-pipeline';
 import { InFlight } from './in-flight';
-import { checkedCodec } from './checked-codec';
 import { resolveHandshakeGuards } from './handshake-guards';
 import { OnGatewayInit } from './interfaces/lifecycle-hooks.interface';
 import { WebSocketModuleOptions } from './interfaces/websocket-options.interface';
 import { duplicatePath, hookFailed, noHttpServer } from './messages';
 import { DEFAULTS, resolveGatewayOptions } from './websocket.defaults';
 import { WEBSOCKET_MODULE_OPTIONS } from './websocket.module-definition';
-import { describeError } from './error-description';
 
 /** Where a gateway is served: the application's HTTP server, or a port of its own. */
 type Host = 'app' | number;
