@@ -106,6 +106,7 @@ const GATEWAYS = [
   { path: '/direct', gateway: 'DirectGateway', extensions: '' },
   { path: '/pipeline', gateway: 'PipelineGateway', extensions: '' },
   { path: '/deflate', gateway: 'DeflateGateway', extensions: 'permessage-deflate' },
+  { path: '/scoped', gateway: 'ScopedGateway', extensions: '' },
 ];
 
 describe('user code that fails at every gateway boundary', () => {
