@@ -19,7 +19,7 @@ import { GatewayDefinition } from './gateway.explorer';
 import { runHandshakeGuards } from './handshake-guards';
 import { HandshakeGuard } from './interfaces/handshake-guard.interface';
 import { OnGatewayConnection, OnGatewayDisconnect } from './interfaces/lifecycle-hooks.interface';
-import { badMessage, handshakeGuardFailed, hookFailed, hookUnfinished, originRefusedOnce, rateLimited } from './messages';
+import { badMessage, handshakeGuardFailed, hookFailed, hookUnfinished, originRefusedOnce, rateLimited, scopedInstanceFailed } from './messages';
 import { RateLimiter } from './rate-limiter';
 import { checkOrigin } from './origin-policy';
 import { ResolvedGatewayOptions } from './websocket.defaults';
@@ -184,8 +184,9 @@ export class GatewayHost {
     }
   }
 
+  /** The connection's own gateway instance could not be resolved (a scoped provider threw): handleConnection never ran. */
   private startFailed(client: WsConnection, error: unknown): Started {
-    this.logHookError('handleConnection', error);
+    this.deps.logger.error(scopedInstanceFailed(this.name), describeError(error));
     client.close(CloseCode.InternalError);
     return undefined;
   }

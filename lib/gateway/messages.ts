@@ -46,6 +46,8 @@ export const noHandlerFor = (event: string): string => `no handler for event "${
 
 export const hookFailed = (gateway: string, hook: string): string => `${gateway}.${hook} threw`;
 
+export const scopedInstanceFailed = (gateway: string): string => `${gateway} could not be created for a connection (a provider it injects threw)`;
+
 export const hookUnfinished = (gateway: string, hook: string, waitedMs: number): string =>
   `${gateway}.${hook} has not finished ${waitedMs} ms into the shutdown; the application closes without it`;
 

@@ -19,6 +19,7 @@ import {
   internalError,
   internalNotEncoded,
   replyNotEncoded,
+  scopedInstanceFailed,
 } from '../../../lib/gateway/messages';
 import type { ErrorLine } from '../../fixtures/gateways/misbehaving-server';
 import { CodecPoison } from '../../fixtures/gateways/misbehaving';
@@ -300,6 +301,13 @@ describe('user code that fails at every gateway boundary', () => {
       expect((await client.close()).code).toBe(1000);
       await server.errorLogged(hookFailed('HooksGateway', 'handleDisconnect'));
       await expectLogged([{ message: hookFailed('HooksGateway', 'handleDisconnect'), stackNames: 'handleDisconnect exploded' }]);
+    });
+
+    it('a connection-scoped instance whose provider throws: closes that connection with 1011 and logs the gateway', async () => {
+      const client = await connect('/scoped?construct=throw');
+
+      expect((await client.closed()).code).toBe(CloseCode.InternalError);
+      await expectLogged([{ message: scopedInstanceFailed('ScopedGateway'), stackNames: 'ConnectionScope exploded' }]);
     });
 
     describe('that never finish', () => {
