@@ -141,7 +141,9 @@ export class RoomHistory {
     if (!stored || !current || this.live.get(client.id) !== current) return this.notRestored(client, current, request, requestId, stored);
     // What handshake guards and handleConnection set now wins over the stored data.
     client.data = { ...stored.data, ...client.data };
-    const session: LiveSession = { id: current.id, client, record: { data: client.data, rooms: { ...stored.rooms, ...current.record.rooms } } };
+    // The stored join positions win: the session has had each room's messages since then.
+    const joinedHere = current.record.rooms;
+    const session: LiveSession = { id: current.id, client, record: { data: client.data, rooms: { ...joinedHere, ...stored.rooms } } };
     this.live.set(client.id, session);
     const gate = this.delivery.gates.start(client.id);
     let result: ResumeResult;
@@ -158,9 +160,17 @@ export class RoomHistory {
         const read = await this.backend.read(room, from.offset);
         const first = read.entries[0]?.offset ?? read.top + 1;
         const recovered = read.epoch === from.epoch && first <= from.offset + 1;
-        if (recovered) for (const entry of read.entries) client.sendFrame(this.backend.frameOf(room, read.epoch, entry));
-        gate.raiseFloor(room, read.top);
-        recoveries.push([room, { recovered, epoch: read.epoch, offset: read.top, replayed: recovered ? read.entries.length : 0 }]);
+        // Joined by this connection before the resume (handleConnection): it got what came after that join live.
+        const liveAfter = Object.hasOwn(joinedHere, room) ? joinedHere[room] : null;
+        const replayTo = liveAfter?.epoch === read.epoch ? Math.min(liveAfter.offset, read.top) : read.top;
+        let replayed = 0;
+        for (const entry of read.entries) {
+          if (!recovered || entry.offset > replayTo) break;
+          client.sendFrame(this.backend.frameOf(room, read.epoch, entry));
+          replayed++;
+        }
+        gate.raiseFloor(room, replayTo);
+        recoveries.push([room, { recovered, epoch: read.epoch, offset: read.top, replayed }]);
       }
       result = { session: session.id, restored: true, rooms: Object.fromEntries(recoveries) };
       // The reply comes after the replay and before the held live frames.
