@@ -7,11 +7,6 @@ const COPY_BELOW_BYTES = 4 * 1024;
 const FIRST_SLAB_BYTES = 1024;
 const MAX_SLAB_BYTES = 64 * 1024;
 
-/** Where the backlog's bytes go: a socket, or a send queue. */
-export interface ByteSink {
-  write(bytes: Buffer): unknown;
-}
-
 /**
  * Bytes waiting for a backed-up socket, in order. Small chunks are copied into slabs, so a flood
  * of tiny frames costs its bytes and not an object each (3-byte echoes queued one object each cost
@@ -26,9 +21,14 @@ export class ByteBacklog {
   private slabUsed = 0;
   private nextSlabBytes = FIRST_SLAB_BYTES;
 
-  push(bytes: Buffer): void {
+  /**
+   * `isShared`: other queues hold the same bytes (a broadcast frame), or they were copied together
+   * already: kept by reference, a slot in an array, where a copy would cost its bytes on every
+   * slow connection.
+   */
+  push(bytes: Buffer, isShared = false): void {
     this.byteLength += bytes.length;
-    if (bytes.length >= COPY_BELOW_BYTES) {
+    if (isShared || bytes.length >= COPY_BELOW_BYTES) {
       this.sealSlab();
       this.chunks.push(bytes);
       return;
@@ -43,10 +43,10 @@ export class ByteBacklog {
     this.slabUsed += bytes.length;
   }
 
-  /** Hands every chunk to the sink, in order, and empties the backlog. */
-  writeTo(sink: ByteSink): void {
+  /** Hands every chunk to `write` (a socket's, a send queue's), in order, and empties the backlog. */
+  writeTo(write: (bytes: Buffer) => unknown): void {
     this.sealSlab();
-    for (let i = 0; i < this.chunks.length; i++) sink.write(this.chunks[i]);
+    for (let i = 0; i < this.chunks.length; i++) write(this.chunks[i]);
     this.clear();
   }
 

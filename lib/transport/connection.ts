@@ -199,8 +199,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    */
   send(data: string | Buffer): boolean {
     if (this.readyState !== ReadyState.Open) return false;
-    if (typeof data === 'string') return this.deflate ? this.sendFrame(encodeTextFrame(data)) : this.sendText(data);
-    if (data.length < COPY_THRESHOLD_BYTES || this.deflate) return this.sendFrame(encodeFrame(data, { opcode: Opcode.Binary }));
+    if (typeof data === 'string') return this.deflate ? this.sendEncoded(encodeTextFrame(data), false) : this.sendText(data);
+    if (data.length < COPY_THRESHOLD_BYTES || this.deflate) return this.sendEncoded(encodeFrame(data, { opcode: Opcode.Binary }), false);
     if (!this.admit(data.length + 10)) return false;
     this.counters.messagesOut++;
     this.counters.bytesOut += data.length + 10; // past 64 KiB the header is 10 bytes (§5.2)
@@ -213,19 +213,24 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * connections when there is no context takeover).
    */
   sendFrame(frame: Buffer): boolean {
+    return this.sendEncoded(frame, true);
+  }
+
+  /** `isShared`: other connections are sent the same frame, so a backlog keeps it rather than a copy each. */
+  private sendEncoded(frame: Buffer, isShared: boolean): boolean {
     if (this.readyState !== ReadyState.Open) return false;
     const { deflate } = this;
     if (deflate && (deflate.outbound.isBusy || deflate.shouldCompress(frame.length))) {
       if (!this.admit(frame.length)) return false;
       deflate.pendingOutboundBytes += frame.length;
-      if (deflate.shouldCompress(frame.length)) deflate.queueOutbound(() => this.sendCompressible(deflate, frame));
-      else deflate.queueUncompressed(frame);
+      if (deflate.shouldCompress(frame.length)) deflate.queueOutbound(() => this.sendCompressible(deflate, frame, isShared));
+      else deflate.queueUncompressed(frame, isShared);
       // The same answer as a plain send: false from the socket's high-water mark on.
       if (this.bufferedAmount < this.socket.writableHighWaterMark) return true;
       this.isAwaitingDrain = true;
       return false;
     }
-    return this.writeFrame(frame);
+    return this.writeFrame(frame, isShared);
   }
 
   /** Text without permessage-deflate: encoded straight into the send queue's batch. */
@@ -238,11 +243,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.queue.writeText(text, payloadLength);
   }
 
-  private writeFrame(frame: Buffer): boolean {
+  private writeFrame(frame: Buffer, isShared: boolean): boolean {
     if (this.readyState !== ReadyState.Open || !this.admit(frame.length)) return false;
     this.counters.messagesOut++;
     this.counters.bytesOut += frame.length;
-    return this.queue.write(frame);
+    return this.queue.write(frame, isShared);
   }
 
   /** Pings, pongs and close frames: counted as bytes, never held back by the overflow policy. */
@@ -251,9 +256,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.queue.write(frame);
   }
 
-  private async sendCompressible(deflate: DeflateChannel, frame: Buffer): Promise<void> {
+  private async sendCompressible(deflate: DeflateChannel, frame: Buffer, isShared: boolean): Promise<void> {
     try {
-      await this.compressThenWrite(deflate, frame);
+      await this.compressThenWrite(deflate, frame, isShared);
     } finally {
       this.leaveCompressionBacklog(deflate, frame.length);
     }
@@ -265,7 +270,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.canWriteQueued()) {
       this.counters.messagesOut += messageCount;
       this.counters.bytesOut += byteLength;
-      frames.writeTo(this.queue);
+      // Its chunks are copied together already, or shared frames: the send queue keeps them as they are.
+      frames.writeTo((bytes) => this.queue.write(bytes, true));
     }
     this.leaveCompressionBacklog(this.deflate!, byteLength);
   }
@@ -282,10 +288,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** RFC 7692 §6: a compressed message is one frame with RSV1 set; small ones go out as they are. */
-  private async compressThenWrite(deflate: DeflateChannel, frame: Buffer): Promise<void> {
+  private async compressThenWrite(deflate: DeflateChannel, frame: Buffer, isShared: boolean): Promise<void> {
     if (!this.canWriteQueued()) return;
     const { opcode, payload } = framePayloadOf(frame);
-    if (!deflate.shouldCompress(payload.length)) return void this.writeQueued(frame);
+    if (!deflate.shouldCompress(payload.length)) return void this.writeQueued(frame, isShared);
     let compressed: Buffer;
     try {
       compressed = deflate.params.serverNoContextTakeover
@@ -295,18 +301,19 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.options.onUnexpectedError?.(error, this);
       return this.failConnection(CloseCode.InternalError, '');
     }
-    this.writeQueued(compressed);
+    // Without context takeover a shared frame's compressed form is shared too (shared-compressor.ts).
+    this.writeQueued(compressed, isShared && deflate.params.serverNoContextTakeover);
   }
 
   /**
    * A frame from the outbound queue: written unless our close frame already left. It was admitted
    * (against maxBufferedBytes) when it was queued, so it is not judged a second time here.
    */
-  private writeQueued(frame: Buffer): void {
+  private writeQueued(frame: Buffer, isShared: boolean): void {
     if (!this.canWriteQueued()) return;
     this.counters.messagesOut++;
     this.counters.bytesOut += frame.length;
-    this.queue.write(frame);
+    this.queue.write(frame, isShared);
   }
 
   /** §5.5.2: a ping; the peer answers with a pong carrying the same payload. */

@@ -97,10 +97,10 @@ export class SendQueue {
     return this.afterHolding(frameLength);
   }
 
-  /** False when the caller should wait for the socket's 'drain'. */
-  write(bytes: Buffer): boolean {
+  /** False when the caller should wait for the socket's 'drain'. `isShared`: see ByteBacklog.push. */
+  write(bytes: Buffer, isShared = false): boolean {
     if (this.backlog) {
-      this.backlog.push(bytes);
+      this.backlog.push(bytes, isShared);
       return false;
     }
     // Past the spill size the tick's bytes wait in the corked socket, which then knows to emit 'drain'.
@@ -140,7 +140,7 @@ export class SendQueue {
   /** Writes what is held and backed up, then ends the socket (FIN after the last frame). */
   end(): void {
     this.flush();
-    if (this.backlog && !this.socket.destroyed && !this.socket.writableEnded) this.backlog.writeTo(this.socket);
+    if (this.backlog && !this.socket.destroyed && !this.socket.writableEnded) this.backlog.writeTo((bytes) => this.socket.write(bytes));
     this.backlog = undefined;
     this.socket.end();
   }
@@ -192,7 +192,7 @@ export class SendQueue {
     this.heldBytes = 0;
     if (socket.writableNeedDrain) return;
     this.backlog = undefined;
-    backlog.writeTo(socket);
+    backlog.writeTo((bytes) => socket.write(bytes));
   }
 
   /** The region's frames join the held chunks, as one view of the slab. */

@@ -45,7 +45,7 @@ export class DeflateChannel {
    * run with the frames next to it: a flood of tiny messages sent while a compression waits costs
    * its bytes, not a task each (120,000 of them held 27 MiB).
    */
-  queueUncompressed(frame: Buffer): void {
+  queueUncompressed(frame: Buffer, isShared: boolean): void {
     let run = this.uncompressedRun;
     if (run === undefined) {
       const newRun: UncompressedRun = (run = this.uncompressedRun = { frames: new ByteBacklog(), messageCount: 0 });
@@ -54,7 +54,7 @@ export class DeflateChannel {
         this.writeRun(newRun);
       });
     }
-    run.frames.push(frame);
+    run.frames.push(frame, isShared);
     run.messageCount++;
   }
 

@@ -22,7 +22,7 @@ describe('ByteBacklog', () => {
     for (const chunk of chunks) backlog.push(chunk);
 
     expect(backlog.byteLength).toBe(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-    backlog.writeTo(socket);
+    backlog.writeTo((bytes) => socket.write(bytes));
 
     expect(socket.written.equals(Buffer.concat(chunks))).toBe(true);
     expect(backlog.byteLength).toBe(0);
