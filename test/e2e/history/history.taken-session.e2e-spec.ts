@@ -2,7 +2,8 @@
 // held it is still open (half-open, a second tab): that connection's later saves (a join, its
 // close) must not bring the id back, and its close must not touch the session's new owner.
 import { Rooms } from '../../../lib';
-import { describeOnEachBackend } from './history-app-server';
+import { RedisServer } from '../../helpers/redis-server';
+import { describeOnEachBackend, HistoryAppServer, startHistoryApp } from './history-app-server';
 import { ResumingClient } from './resuming-client';
 
 jest.setTimeout(30_000);
@@ -54,5 +55,44 @@ describeOnEachBackend('a session taken from a connection that is still open', (s
     const next = await suite.connect();
     expect(await next.resume(resumed.session)).toMatchObject({ restored: true });
     expect(await next.request('whoami')).toMatchObject({ rooms: [room] });
+  });
+});
+
+describe('a session taken on another node while its connection is still open (two nodes, one Redis)', () => {
+  let redis: RedisServer | undefined;
+  const nodes: HistoryAppServer[] = [];
+  const clients: ResumingClient[] = [];
+  const connect = async (node: HistoryAppServer): Promise<ResumingClient> => {
+    const client = await ResumingClient.connect(node.url);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    const keyPrefix = `taken-${Date.now()}:`;
+    for (let i = 0; i < 2; i++) nodes.push(await startHistoryApp({ redisUrl: redis.url, keyPrefix }));
+  });
+  afterAll(async () => {
+    for (const client of clients.splice(0)) client.close();
+    for (const node of nodes.splice(0)) await node.app.close();
+    await redis?.dispose();
+  });
+
+  it('answers restored: false to the spent id once the connection on the first node has closed', async () => {
+    const [first, second] = nodes;
+    const room = `h:taken-${Math.random()}`;
+    const old = await connect(first);
+    await old.request('join', { room });
+    const resumed = await connect(second);
+    expect(await resumed.resume(old.session)).toMatchObject({ restored: true });
+    const [{ id: oldId }, { id: resumedId }] = await Promise.all([old.request<{ id: string }>('whoami'), resumed.request<{ id: string }>('whoami')]);
+
+    old.close();
+    await until(async () => !(await second.app.get(Rooms).members(room)).includes(oldId), 'the old connection left the room');
+    const third = await connect(second);
+
+    expect(await third.resume(old.session)).toMatchObject({ restored: false, rooms: {} });
+    expect(await second.app.get(Rooms).members(room)).toEqual([resumedId]);
   });
 });
