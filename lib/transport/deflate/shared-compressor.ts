@@ -1,6 +1,7 @@
 import { DeflateParams } from '../../protocol/extensions/permessage-deflate';
 import { encodeFrame, framePayloadOf } from '../../protocol/frame-writer';
 import { deflateAlone } from './message-deflater';
+import { zlibPool } from './zlib-pool';
 
 /**
  * Compressed variants of frames that are sent to many connections (broadcasts): without
@@ -18,7 +19,8 @@ export function sharedCompressedFrame(frame: Buffer, params: DeflateParams): Pro
   if (!compressed) {
     const { opcode, payload } = framePayloadOf(frame);
     // RFC 7692 §6: RSV1 on the (single) frame marks the message compressed.
-    compressed = deflateAlone(payload, params).then((deflated) => encodeFrame(deflated, { opcode, rsv1: true }));
+    // Through the pool as any zlib job: zlib makes its context when the job is made, not when it runs.
+    compressed = zlibPool.run(() => deflateAlone(payload, params)).then((deflated) => encodeFrame(deflated, { opcode, rsv1: true }));
     byParams.set(key, compressed);
   }
   return compressed;
