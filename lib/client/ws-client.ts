@@ -254,8 +254,11 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
   private async resumeSession(socket: WebSocketLike, session: string): Promise<void> {
     try {
       const reply = (await this.startRequest(RESUME_EVENT, { session, rooms: Object.fromEntries(this.positions) }, undefined, socket)) as ResumeReply;
-      if (reply.restored) this.sessionId = reply.session;
-      else this.positions.clear(); // the rooms were not rejoined: nothing to track until onReconnect joins again
+      if (reply.restored) {
+        this.sessionId = reply.session;
+        // The answer names every room of the session with history; a room it left would be presented forever.
+        for (const room of this.positions.keys()) if (!Object.hasOwn(reply.rooms, room)) this.positions.delete(room);
+      } else this.positions.clear(); // the rooms were not rejoined: nothing to track until onReconnect joins again
       const unrecovered: string[] = [];
       for (const [room, recovery] of Object.entries(reply.rooms)) {
         if (!recovery.recovered) unrecovered.push(room);

@@ -40,6 +40,26 @@ describe('WsClient resume', () => {
     expect(resumeOf(toC)?.data).toEqual({ session: 'B', rooms: {} });
   });
 
+  it('presents only the rooms the restored session holds at the next reconnection: rooms it left are forgotten, so they cannot pile past the 1,000 a $resume may name', async () => {
+    const client = fakeClient({ reconnect: { initialDelayMs: 100, maxDelayMs: 100 } });
+    const opened = client.connect();
+    FakeWebSocket.last.open();
+    await opened;
+    FakeWebSocket.last.receive({ event: '$session', data: { id: 'A' } });
+    for (let i = 0; i < 1000; i++) FakeWebSocket.last.receive({ event: 'said', data: {}, room: `h:left-${i}`, offset: 1, epoch: 'e' });
+    FakeWebSocket.last.receive({ event: 'said', data: {}, room: 'h:kept', offset: 7, epoch: 'e' });
+
+    const toB = await reconnect();
+    toB.receive({ event: '$session', data: { id: 'B' } });
+    toB.receive({ event: '$resume', data: { session: 'B', restored: true, rooms: { 'h:kept': { recovered: true, epoch: 'e', offset: 7, replayed: 0 } } }, id: resumeOf(toB)?.id });
+    await settle();
+    toB.receive({ event: 'said', data: {}, room: 'h:new', offset: 2, epoch: 'e' });
+    const toC = await reconnect();
+
+    expect(Object.keys((resumeOf(toB)?.data as { rooms: object }).rooms)).toHaveLength(1001);
+    expect(resumeOf(toC)?.data).toEqual({ session: 'B', rooms: { 'h:kept': { offset: 7, epoch: 'e' }, 'h:new': { offset: 2, epoch: 'e' } } });
+  });
+
   it('presents the id it was resuming again when the connection drops before the answer, not the unanswered connection’s own', async () => {
     const client = fakeClient({ reconnect: { initialDelayMs: 100, maxDelayMs: 100 } });
     const opened = client.connect();
