@@ -1,23 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { DeflateParams } from '../../../lib/protocol/extensions/permessage-deflate';
 import { encodeClose } from '../../../lib/protocol/frame-writer';
 import { FrameParser } from '../../../lib/protocol/frame-parser';
 import { Opcode } from '../../../lib/protocol/opcode';
 import { Connection, ConnectionOptions, ReadyState } from '../../../lib/transport/connection';
 import { unmaskedFrame } from '../../helpers/frames';
 import { RecordingDuplex } from '../../helpers/recording-duplex';
+import { deflateParams } from '../../helpers/deflate-params';
 
 const OPTIONS: ConnectionOptions = { maxMessageBytes: 1 << 20, closeTimeoutMs: 1_000, maxBufferedBytes: 8 << 20, onBufferOverflow: 'close' };
-const DEFLATE: DeflateParams = {
-  serverNoContextTakeover: false,
-  clientNoContextTakeover: false,
-  serverMaxWindowBits: 15,
-  clientMaxWindowBits: 15,
-  thresholdBytes: 1024,
-  level: 1,
-  memLevel: 8,
-};
+const DEFLATE = deflateParams(true);
 
 interface Ending {
   name: string;

@@ -1,23 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { DeflateParams } from '../../../lib/protocol/extensions/permessage-deflate';
 import { FrameParser } from '../../../lib/protocol/frame-parser';
 import { encodeFrame } from '../../../lib/protocol/frame-writer';
 import { Opcode } from '../../../lib/protocol/opcode';
 import { Connection, ConnectionOptions } from '../../../lib/transport/connection';
 import { RecordingDuplex } from '../../helpers/recording-duplex';
 import { retainedBytes } from '../../helpers/retained-memory';
+import { deflateParams } from '../../helpers/deflate-params';
 
 const MiB = 1024 * 1024;
 const OPTIONS: ConnectionOptions = { maxMessageBytes: 1 << 20, closeTimeoutMs: 1_000, maxBufferedBytes: 8 << 20, onBufferOverflow: 'close' };
-const NO_CONTEXT_TAKEOVER: DeflateParams = {
-  serverNoContextTakeover: true,
-  clientNoContextTakeover: true,
-  serverMaxWindowBits: 15,
-  clientMaxWindowBits: 15,
-  thresholdBytes: 1024,
-  level: 1,
-  memLevel: 8,
-};
+const NO_CONTEXT_TAKEOVER = deflateParams(false);
 const CONNECTIONS = 1_000;
 const FRAMES = 100;
 /** Under the 1 KiB deflate threshold: sent as they are. */

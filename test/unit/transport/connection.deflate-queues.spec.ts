@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { DeflateParams } from '../../../lib/protocol/extensions/permessage-deflate';
 import { constants, deflateRawSync } from 'node:zlib';
 import { encodeClose, encodeFrame } from '../../../lib/protocol/frame-writer';
 import { Opcode } from '../../../lib/protocol/opcode';
@@ -8,6 +7,7 @@ import { FrameParser } from '../../../lib/protocol/frame-parser';
 import { InboundEvent } from '../../../lib/protocol/inbound-event';
 import { CloseEvent, Connection, ConnectionOptions } from '../../../lib/transport/connection';
 import { ContextInflater, inflateMessage } from '../../helpers/deflate-client';
+import { deflateParams } from '../../helpers/deflate-params';
 import { compressedTextFrame } from '../../helpers/deflate-peer';
 import { RecordingDuplex } from '../../helpers/recording-duplex';
 import { retainedBytes } from '../../helpers/retained-memory';
@@ -16,18 +16,9 @@ const KiB = 1024;
 /** Tiny messages sent after each compressible one, while it waits for zlib. */
 const TINY_PER_ROUND = 40_000;
 const OPTIONS: ConnectionOptions = { maxMessageBytes: 1 << 20, closeTimeoutMs: 1_000, maxBufferedBytes: 8 << 20, onBufferOverflow: 'close' };
-const PARAMS: DeflateParams = {
-  serverNoContextTakeover: false,
-  clientNoContextTakeover: false,
-  serverMaxWindowBits: 15,
-  clientMaxWindowBits: 15,
-  thresholdBytes: 1024,
-  level: 1,
-  memLevel: 8,
-};
 const MODES = [
-  { name: 'context takeover', params: PARAMS },
-  { name: 'no context takeover', params: { ...PARAMS, serverNoContextTakeover: true, clientNoContextTakeover: true } },
+  { name: 'context takeover', params: deflateParams(true, { level: 1 }) },
+  { name: 'no context takeover', params: deflateParams(false, { level: 1 }) },
 ];
 
 /** A masked message frame with RSV1 set (RFC 7692 §6) around `payload` as it is. */

@@ -1,23 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Duplex } from 'node:stream';
-import { DeflateParams } from '../../../../lib/protocol/extensions/permessage-deflate';
 import { encodeFrame, framePayloadOf } from '../../../../lib/protocol/frame-writer';
 import { Opcode } from '../../../../lib/protocol/opcode';
 import { Connection } from '../../../../lib/transport/connection';
 import { sharedCompressedFrame } from '../../../../lib/transport/deflate/shared-compressor';
 import { inflateMessage } from '../../../helpers/deflate-client';
 import { RecordingDuplex } from '../../../helpers/recording-duplex';
+import { deflateParams } from '../../../helpers/deflate-params';
 
 const MiB = 1024 * 1024;
-const PARAMS: DeflateParams = {
-  serverNoContextTakeover: true,
-  clientNoContextTakeover: true,
-  serverMaxWindowBits: 15,
-  clientMaxWindowBits: 15,
-  thresholdBytes: 1024,
-  level: 6,
-  memLevel: 8,
-};
+const PARAMS = deflateParams(false);
 
 describe('sharedCompressedFrame', () => {
   it('compresses a frame once per parameters and gives every caller the same frame, RSV1 set (RFC 7692 §6)', async () => {
