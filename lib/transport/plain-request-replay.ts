@@ -1,6 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
 import { Server as TlsServer } from 'node:tls';
+import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { WebServer } from './web-server';
 
 /**
@@ -22,11 +23,15 @@ export class PlainRequestReplay {
     this.latestResponse.set(request.socket, response);
   }
 
-  replay(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /** Replays the request, or answers why it cannot be replayed (the transport writes that refusal). */
+  replay(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): HandshakeRefusal | undefined {
+    // The head is rebuilt from rawHeaders: one cut short would lose a Content-Length or Transfer-Encoding
+    // that Node's parser framed the body by, and the body would be read as the next request (smuggling).
+    if (request.rawHeaders.length >= keptHeaderEntries(server)) return new HandshakeRefusal(431, 'too many header fields');
     const before = this.latestResponse.get(socket);
     // Node lets go of a response's socket (response.socket becomes null) once it is written; until then
     // the socket is the previous response's, even when its bytes are already out (writableFinished).
-    if (before === undefined || (before.socket === null && before.writableFinished)) return replayNow(server, request, socket, head);
+    if (before === undefined || (before.socket === null && before.writableFinished)) return void replayNow(server, request, socket, head);
     // RFC 9112 §9.3.2: responses go out in request order. Node's parser for this socket is gone,
     // so the one we start waits until the response before this request has let go of the socket.
     socket.on('error', ignorePeerReset);
@@ -37,7 +42,17 @@ export class PlainRequestReplay {
       socket.off('error', ignorePeerReset);
       replayNow(server, request, socket, head);
     });
+    return undefined;
   }
+}
+
+/**
+ * rawHeaders keeps names and values up to maxHeadersCount pairs (Node's MAX_HEADER_PAIRS, 2,000 entries,
+ * when unset; 0 keeps all), collected 32 pairs at a time: from that length on, lines may have been dropped.
+ */
+function keptHeaderEntries({ maxHeadersCount }: WebServer): number {
+  if (typeof maxHeadersCount !== 'number') return 2_000;
+  return maxHeadersCount > 0 ? maxHeadersCount * 2 : Infinity;
 }
 
 function replayNow(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -201,7 +201,8 @@ export class UpgradeListener {
   private leaveToOthers(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (server.listenerCount('upgrade') > 1) return;
     if (upgradesToWebSocket(request)) return this.refuse(request, socket, new HandshakeRefusal(404, 'no WebSocket endpoint on this path'));
-    this.plainRequests.replay(server, request, socket, head);
+    const refusal = this.plainRequests.replay(server, request, socket, head);
+    if (refusal) this.refuse(request, socket, refusal);
   }
 
   /** An asynchronous verify hook (e.g. handshake guards): within the handshake timeout, then the world may have moved. */

@@ -1,0 +1,57 @@
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { useTransportHarness } from '../../helpers/transport-harness';
+
+/** An h2c offer (what `curl --http2` sends) with `fillerCount` more header lines, then its body framing and body. */
+function h2cOfferWithBody(fillerCount: number, framing: 'content-length' | 'chunked', body: string): string {
+  const filler = Array.from({ length: fillerCount }, (_, i) => `x-${i}: y\r\n`).join('');
+  const framed = framing === 'content-length' ? `Content-Length: ${body.length}\r\n\r\n${body}` : `Transfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+  return `POST /public HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n${filler}${framed}`;
+}
+
+/** A request hidden in the body: if it reaches the application on its own, the framing was lost (request smuggling). */
+const SMUGGLED = 'GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+const LAST = 'GET /last HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n';
+
+describe('PlainRequestReplay: an upgrade no one takes is served as the request the client sent, or refused', () => {
+  const harness = useTransportHarness();
+
+  async function start(maxHeadersCount: number | null): Promise<{ port: number; reached: string[] }> {
+    const reached: string[] = [];
+    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+      let body = '';
+      request.setEncoding('latin1');
+      request.on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        reached.push(`${request.method} ${request.url} body=${JSON.stringify(body)}`);
+        response.end('ok');
+      });
+    });
+    server.maxHeadersCount = maxHeadersCount;
+    const { port } = await harness.start({ server, routes: [{ path: '/echo' }] });
+    return { port, reached };
+  }
+
+  // Node keeps about maxHeadersCount header lines (1,000 by default; it collects them 32 at a time) in
+  // rawHeaders and drops the rest, though its parser framed the body by them: a replay rebuilt from rawHeaders
+  // would lose a Content-Length or Transfer-Encoding past that count, and the body would be read as the next
+  // request. Each filler count puts the framing line at the limit, at the last line collected, and past both.
+  describe.each([
+    ['the default maxHeadersCount', null, [0, 995, 1_019, 1_020, 1_100]],
+    ['maxHeadersCount 20', 20, [0, 15, 27, 28, 40]],
+  ])('with %s', (_name, maxHeadersCount, fillerCounts) => {
+    describe.each(['content-length', 'chunked'] as const)('a body framed by %s', (framing) => {
+      it.each(fillerCounts)('and %i more header lines reaches the application whole, or is refused 431 and nothing reaches it', async (fillerCount) => {
+        const { port, reached } = await start(maxHeadersCount);
+
+        const answer = await harness.http(port, h2cOfferWithBody(fillerCount, framing, SMUGGLED) + LAST);
+
+        if (answer.head?.status === 431) {
+          expect(reached).toEqual([]);
+          expect(answer.head.headers.connection).toBe('close');
+        } else {
+          expect(reached).toEqual([`POST /public body=${JSON.stringify(SMUGGLED)}`, 'GET /last body=""']);
+        }
+      });
+    });
+  });
+});
