@@ -137,7 +137,8 @@ export class RoomHistory {
    */
   async resume(client: WsConnection, request: ResumeRequest, requestId?: RequestId): Promise<ResumeResult> {
     const current = this.live.get(client.id);
-    const stored = current ? await this.backend.takeSession(request.session) : undefined;
+    // Its own id holds nothing to restore, and taking it would spend the session it is using.
+    const stored = current && current.id !== request.session ? await this.backend.takeSession(request.session) : undefined;
     if (!stored || !current || this.live.get(client.id) !== current) return this.notRestored(client, current, request, requestId, stored);
     // What handshake guards and handleConnection set now wins over the stored data.
     client.data = { ...stored.data, ...client.data };

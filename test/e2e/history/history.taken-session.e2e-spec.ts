@@ -45,6 +45,18 @@ describeOnEachBackend('a session taken from a connection that is still open', (s
     expect(resumed.socket.readyState).toBe(resumed.socket.OPEN);
   });
 
+  it('answers restored: false to a connection presenting its own id, and keeps the session with it', async () => {
+    const room = `h:own-${Math.random()}`;
+    const client = await suite.connect();
+    expect(await client.resume(client.session)).toMatchObject({ session: client.session, restored: false });
+    await client.request('join', { room });
+    client.reset();
+
+    const next = await suite.connect();
+    expect(await next.resume(client.session)).toMatchObject({ restored: true });
+    expect(await next.request('whoami')).toMatchObject({ rooms: [room] });
+  });
+
   it('keeps the session with its new owner when the old connection closes after the resume', async () => {
     const { old, resumed, room, oldId, resumedId } = await takenWhileOpen();
     old.reset();
