@@ -3,10 +3,11 @@ import { EventCodec } from '../codec/event-codec.interface';
 import { RoomHistory } from '../history/room-history.service';
 import { encodeFrame, encodeTextFrame } from '../protocol/frame-writer';
 import { Opcode } from '../protocol/opcode';
+import { ReadyState } from '../transport/connection';
 import { ConnectionRef, idOf, requireName, requireNames, requirePresenceMeta } from './argument-checks';
 import { LocalConnections } from './local-connections';
 import { PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from './rooms-adapter.interface';
-import { encodeEnvelope, WsConnection } from './ws-connection';
+import { encodeEnvelope } from './ws-connection';
 
 
 /** The event of presence changes: `{"event":"presence","data":{room,action,id,meta}}`. */
@@ -56,7 +57,7 @@ export class Rooms {
     const id = idOf('rooms.join()', connection);
     requireName('rooms.join()', 'room', room);
     requirePresenceMeta('rooms.join()', options.presence);
-    if (typeof connection !== 'string' && !this.isOpenHere(connection)) return Promise.resolve();
+    if (typeof connection !== 'string' && connection.readyState === ReadyState.Closed) return Promise.resolve();
     // The adapter is called in this tick (with history too): a join and a say sent together stay in order.
     if (!this.history) return this.adapter.join(id, room, options.presence);
     return this.joinRecorded(this.history, id, room, options);
@@ -103,11 +104,6 @@ export class Rooms {
     const [position] = await Promise.all([history.positionBeforeJoin(id, room), this.adapter.join(id, room, options.presence)]);
     // The adapter joined nothing if the connection closed meanwhile: its session must not claim the room.
     if (position !== undefined && this.local.get(id) !== undefined) await history.joined(id, room, position);
-  }
-
-  /** Still in this node's registry: its close has not been handled yet, so the cleanup will undo what joins now. */
-  private isOpenHere(connection: WsConnection): boolean {
-    return this.local.get(connection.id) === connection;
   }
 
   /** Starts a broadcast to one or more rooms. */

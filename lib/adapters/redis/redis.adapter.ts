@@ -357,8 +357,10 @@ export class RedisAdapter implements RoomsAdapter {
    */
   private async forward(connectionId: string, change: MembershipChange): Promise<void> {
     const cluster = this.cluster;
-    const node = await this.query<string | null>('nodeOf', (state) => state.nodeOf(connectionId), () => null);
-    if (!cluster || node === null || node === this.nodeId) return;
+    const node = await this.query<string | null | undefined>('nodeOf', (state) => state.nodeOf(connectionId), () => undefined);
+    // Redis away: the connection may well be open on another node, and the change cannot reach it.
+    if (!cluster || node === undefined) throw new RemoteMembershipError(change.action, connectionId, undefined, 'Redis is unreachable, so the node holding it is unknown');
+    if (node === null || node === this.nodeId) return;
     const requestId = `${this.nodeId}:${this.sequence++}`;
     const acknowledged = this.acks.expect(requestId, (reason) => new RemoteMembershipError(change.action, connectionId, node, reason));
     const message = encodeClusterMessage({ kind: 'membership', origin: this.nodeId, connectionId, ...change, requestId });

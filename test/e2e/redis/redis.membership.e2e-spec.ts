@@ -49,6 +49,15 @@ describe('RedisAdapter membership of connections on other nodes', () => {
     }
   });
 
+  it('joins a connection given as the object another node handed out, through that node', async () => {
+    const subject = await b.connect();
+    const room = freshRoom();
+
+    await a.rooms.join(subject.connection, room);
+
+    expect(await b.rooms.roomsOf(subject.connection)).toEqual([room]);
+  });
+
   it("resolves rooms.leave() and rooms.leaveAll() of another node's connection once that node has applied them", async () => {
     const subject = await b.connect();
     const [red, blue] = [freshRoom(), freshRoom()];
@@ -96,6 +105,20 @@ describe('RedisAdapter membership of connections on other nodes', () => {
     it('rejects rooms.join() at once when no node listens for that connection', async () => {
       await expect(adapter.join('far-away', 'lobby')).rejects.toThrow(`join of connection far-away: node ${silentNode} is not listening`);
     });
+  });
+
+  it("rejects rooms.join() of a connection it cannot look up while Redis is unreachable, instead of dropping it", async () => {
+    const unreachable = await RedisServer.start();
+    await unreachable.stop();
+    const adapter = new RedisAdapter({ ...adapterOptions(unreachable.url), connectTimeoutMs: 50 });
+    try {
+      await adapter.attach(new LocalConnections());
+
+      await expect(adapter.join('elsewhere', 'lobby')).rejects.toThrow('join of connection elsewhere: Redis is unreachable, so the node holding it is unknown');
+    } finally {
+      await adapter.close();
+      await unreachable.dispose();
+    }
   });
 
   it('announces again the presence of a node cut off past its TTL when it comes back, as presence() lists it again', async () => {
