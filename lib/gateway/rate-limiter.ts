@@ -19,7 +19,7 @@ export class RateLimiter {
 
   /** Charges one message of this size; false when either budget is spent (nothing is charged then). */
   admit(message: string | Buffer): boolean {
-    const now = Date.now();
+    const now = performance.now();
     // Both checks before either charge: a message one bucket refuses costs the other nothing.
     if (this.messages && !this.messages.has(1, now)) return false;
     const byteLength = this.bytes === undefined ? 0 : typeof message === 'string' ? Buffer.byteLength(message) : message.length;

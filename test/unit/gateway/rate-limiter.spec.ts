@@ -1,7 +1,8 @@
 import { RateLimiter } from '../../../lib/gateway/rate-limiter';
 
 describe('RateLimiter', () => {
-  // The buckets refill with Date.now(): a frozen clock makes every test independent of CPU load.
+  // The buckets refill by the monotonic clock (performance.now()), which fake timers freeze and advance too:
+  // every test is independent of CPU load.
   beforeEach(() => {
     jest.useFakeTimers({ now: 1_000_000 });
   });
@@ -61,5 +62,30 @@ describe('RateLimiter', () => {
     expect(messages.admit('c')).toBe(false);
     jest.advanceTimersByTime(50);
     expect([messages.admit('d'), messages.admit('e')]).toEqual([true, false]);
+  });
+
+  // The wall clock (Date.now()) may be set back or forward between two messages (NTP, an operator);
+  // fake timers move it without moving the monotonic clock, as such a jump does.
+  describe.each([
+    ['full', () => undefined, [true, true, false]],
+    ['empty', (bucket: RateLimiter) => [1, 2].forEach(() => bucket.admit('x')), [false, false, false]],
+    ['in debt', (bucket: RateLimiter) => bucket.admit('x'.repeat(50)), [false, false, false]],
+  ])('with the bucket %s', (_state, drain, admittedAtOnce) => {
+    it.each([1_000, 3_600_000])('refills at its rate after the clock is set back %i ms: no lockout', (jumpMs) => {
+      const both = limiter({ messagesPerSecond: 2, bytesPerSecond: 10 });
+      drain(both);
+      jest.setSystemTime(Date.now() - jumpMs);
+      jest.advanceTimersByTime(5_000); // pays any debt of the 50-byte message (5 s at 10 bytes per second)
+
+      expect([both.admit('x'), both.admit('x'), both.admit('x')]).toEqual([true, true, false]);
+    });
+
+    it('grants nothing more after the clock is set forward an hour', () => {
+      const both = limiter({ messagesPerSecond: 2, bytesPerSecond: 10 });
+      drain(both);
+      jest.setSystemTime(Date.now() + 3_600_000);
+
+      expect([both.admit('x'), both.admit('x'), both.admit('x')]).toEqual(admittedAtOnce);
+    });
   });
 });
