@@ -29,12 +29,14 @@ const EXPIRY_SWEEPS_PER_TTL = 4;
 export const newEpoch = (): string => randomBytes(6).toString('hex');
 
 /**
- * Room histories and sessions in this process (the MemoryAdapter's). Each room's epoch is drawn
- * when its stream starts: a restarted process, or a room whose history expired (historyTtlMs), has
- * lost it, and clients learn it from the new epoch. Entries are whole frames, so a replay writes
- * stored bytes.
+ * Room histories and sessions in this process (the MemoryAdapter's). A stream takes the current
+ * epoch when it starts; a new one is drawn at start and whenever rooms expire (historyTtlMs), so a
+ * restarted process, or a room that starts over, never reuses offsets of the same epoch: clients
+ * learn the history is lost. Entries are whole frames, so a replay writes stored bytes.
  */
 export class MemoryHistory implements HistoryBackend {
+  /** The epoch of streams that start now, and of rooms that have none yet. */
+  private epoch = newEpoch();
   private readonly streams = new Map<string, RoomStream>();
   private readonly sessions = new Map<string, StoredSession>();
   private nextExpiryAtMs = 0;
@@ -63,7 +65,9 @@ export class MemoryHistory implements HistoryBackend {
   }
 
   async read(room: string, afterOffset: number): Promise<HistoryRead> {
-    const stream = this.streamOf(room, this.now());
+    this.expireIdleRooms(this.now());
+    const stream = this.streams.get(room);
+    if (!stream) return { epoch: this.epoch, top: 0, entries: [] };
     this.trim(stream);
     // Offsets are contiguous in memory: the entry after `afterOffset` sits at a known index.
     const first = stream.entries[0]?.offset ?? stream.top + 1;
@@ -71,10 +75,10 @@ export class MemoryHistory implements HistoryBackend {
     return { epoch: stream.epoch, top: stream.top, entries };
   }
 
-  /** Starts the room's stream when there is none: a join records this epoch, and the first message keeps it. */
   async position(room: string): Promise<StreamPosition> {
-    const stream = this.streamOf(room, this.now());
-    return { offset: stream.top, epoch: stream.epoch };
+    this.expireIdleRooms(this.now());
+    const stream = this.streams.get(room);
+    return stream ? { offset: stream.top, epoch: stream.epoch } : { offset: 0, epoch: this.epoch };
   }
 
   frameOf(_room: string, _epoch: string, entry: RetainedEntry): Buffer {
@@ -111,18 +115,22 @@ export class MemoryHistory implements HistoryBackend {
   private streamOf(room: string, nowMs: number): RoomStream {
     this.expireIdleRooms(nowMs);
     let stream = this.streams.get(room);
-    if (!stream) this.streams.set(room, (stream = { epoch: newEpoch(), top: 0, entries: [], lastAtMs: nowMs }));
+    if (!stream) this.streams.set(room, (stream = { epoch: this.epoch, top: 0, entries: [], lastAtMs: nowMs }));
     return stream;
   }
 
   // Rooms are named by clients (a chat's), so a history nobody writes to must go. Swept a few times
-  // per TTL, as messages and joins come: one clock comparison per call in between.
+  // per TTL, as messages and joins come: one clock comparison per call in between. The new epoch
+  // costs a room joined before its first message and written to only after a sweep a
+  // `recovered: false` (nothing was missed); a join stays free of allocation.
   private expireIdleRooms(nowMs: number): void {
     const { historyTtlMs } = this.context.options;
     if (historyTtlMs === 0 || nowMs < this.nextExpiryAtMs) return;
     this.nextExpiryAtMs = nowMs + historyTtlMs / EXPIRY_SWEEPS_PER_TTL;
     const idleSinceMs = nowMs - historyTtlMs;
+    const roomsBefore = this.streams.size;
     for (const [room, stream] of this.streams) if (stream.lastAtMs <= idleSinceMs) this.streams.delete(room);
+    if (this.streams.size < roomsBefore) this.epoch = newEpoch();
   }
 
   private trim(stream: RoomStream): void {

@@ -78,6 +78,12 @@ describe('MemoryHistory', () => {
     expect(read.epoch).not.toBe(before.epoch);
   });
 
+  it('keeps nothing for 10,000 rooms joined without a message', async () => {
+    const { store } = history(1000, 0, 60_000);
+    for (let i = 0; i < 10_000; i++) await store.position(`h:${i}`);
+    expect(store.retainedRooms).toBe(0);
+  });
+
   it('keeps a room joined before its first message in the epoch of the join, and never expires with historyTtlMs 0', async () => {
     const { store, clock } = history(1000, 0, 0);
     const atJoin = await store.position('h:quiet');
