@@ -9,7 +9,6 @@ import { LocalConnections } from './local-connections';
 import { PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from './rooms-adapter.interface';
 import { encodeEnvelope } from './ws-connection';
 
-
 /** The event of presence changes: `{"event":"presence","data":{room,action,id,meta}}`. */
 export const PRESENCE_EVENT = 'presence';
 

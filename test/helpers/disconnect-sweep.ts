@@ -30,6 +30,8 @@ interface Operation {
 }
 
 const PRESENCE = { presence: { name: 'subject' } };
+// Many tiny things: the cleanup of a connection in this many rooms and tags must leave nothing either.
+const MANY = 200;
 
 export const OPERATIONS: Operation[] = [
   { name: 'rooms.join', run: ({ cluster, subject, room }) => cluster.home.rooms.join(subject.connection, room) },
@@ -38,6 +40,13 @@ export const OPERATIONS: Operation[] = [
   {
     name: 'history subscribe (rooms.join of a room with history)',
     run: ({ cluster, subject, room }) => cluster.home.rooms.join(subject.connection, `${RETAINED_ROOM_PREFIX}${room}`, PRESENCE),
+  },
+  {
+    name: `rooms.join of ${MANY} rooms and registry.tag of ${MANY} tags at once`,
+    run: ({ cluster, subject, room, tag }) =>
+      Promise.all(
+        Array.from({ length: MANY }, (_, i) => [cluster.home.rooms.join(subject.connection, `${room}-${i}`, PRESENCE), cluster.home.registry.tag(subject.connection, `${tag}-${i}`)]).flat(),
+      ),
   },
   { name: 'rooms.leave', run: ({ cluster, subject, anchor }) => cluster.home.rooms.leave(subject.connection, anchor) },
   { name: "rooms.leaveAll by id, from the watcher's node", run: ({ cluster, subject }) => cluster.remote.rooms.leaveAll(subject.id) },

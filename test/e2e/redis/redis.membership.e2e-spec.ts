@@ -107,6 +107,21 @@ describe('RedisAdapter membership of connections on other nodes', () => {
     });
   });
 
+  it('refuses presence metadata that JSON cannot hold before anything changes, and keeps a copy of the rest', async () => {
+    const subject = await a.connect();
+    const [refused, kept] = [freshRoom(), freshRoom()];
+    const meta: Record<string, unknown> = { name: 'ada' };
+
+    await expect(a.rooms.join(subject.connection, refused, { presence: { big: 1n } })).rejects.toThrow(TypeError);
+    await a.rooms.join(subject.connection, kept, { presence: meta });
+    meta.big = 1n; // changed by the application after the join: neither its leave nor a resync may break on it
+
+    expect(await a.rooms.roomsOf(subject.connection)).toEqual([kept]);
+    expect(await b.rooms.presence(kept)).toEqual([{ id: subject.id, meta: { name: 'ada' } }]);
+    await a.closeAndForget(subject, kept);
+    expect(await b.rooms.presence(kept)).toEqual([]);
+  });
+
   it("rejects rooms.join() of a connection it cannot look up while Redis is unreachable, instead of dropping it", async () => {
     const unreachable = await RedisServer.start();
     await unreachable.stop();

@@ -55,6 +55,19 @@ describe('MemoryAdapter', () => {
     expect([...received.values()]).toEqual([['first'], ['first'], []]);
   });
 
+  it('joins and tags nothing for a connection this node does not have open (closed, or never was)', async () => {
+    const { adapter, received } = adapterWith(['watcher']);
+    await adapter.join('watcher', 'lobby');
+
+    await adapter.join('gone', 'lobby', { name: 'ghost' });
+    await adapter.tag('gone', 'user:ghost');
+
+    expect(await adapter.members('lobby')).toEqual(['watcher']);
+    expect(await adapter.presence('lobby')).toEqual([]);
+    expect(received.get('watcher')).toEqual([]);
+    expect(adapter.footprint()).toEqual({ rooms: 1, connectionsInRooms: 1, presenceRooms: 0, tags: 0, taggedConnections: 0 });
+  });
+
   it('reports one node holding every local connection', async () => {
     const { adapter } = adapterWith(['a', 'b']);
 
