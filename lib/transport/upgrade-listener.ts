@@ -1,5 +1,5 @@
 import { createServer, IncomingMessage, Server as HttpServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
 import { buildAcceptResponse, selectSubprotocol, upgradesToWebSocket, validateUpgrade, ValidUpgrade } from '../protocol/handshake';
@@ -199,10 +199,23 @@ export class UpgradeListener {
 
   /** Not ours: another 'upgrade' listener's when there is one (another library may own the path or protocol). */
   private leaveToOthers(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (server.listenerCount('upgrade') > 1) return;
+    if (server.listenerCount('upgrade') > 1) return this.dropIfUnanswered(socket);
     if (upgradesToWebSocket(request)) return this.refuse(request, socket, new HandshakeRefusal(404, 'no WebSocket endpoint on this path'));
     const refusal = this.plainRequests.replay(server, request, socket, head);
     if (refusal) this.refuse(request, socket, refusal);
+  }
+
+  /**
+   * The other listeners may all pass on it (a `ws` noServer handler checks its path and returns), and
+   * Node then leaves the socket open forever. One that nothing was written to within the handshake
+   * timeout is dropped, as ours are; any upgrade protocol answers first (a 101 or a refusal).
+   */
+  private dropIfUnanswered(socket: Duplex): void {
+    if (!(socket instanceof Socket)) return; // bytesWritten is a net.Socket's (a TLSSocket's counts only what was written in it)
+    const dropUnanswered = (): void => {
+      if (socket.bytesWritten === 0) socket.destroy();
+    };
+    setTimeout(dropUnanswered, this.options.handshakeTimeoutMs).unref();
   }
 
   /** An asynchronous verify hook (e.g. handshake guards): within the handshake timeout, then the world may have moved. */
