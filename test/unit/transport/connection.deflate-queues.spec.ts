@@ -107,6 +107,34 @@ describe.each(MODES)('Connection with permessage-deflate ($name): what waits for
     expect(closing).toMatchObject({ kind: 'close', code });
   });
 
+  // A read is parsed no further than the inflate backlog allows: all of a read's messages queued
+  // at once cost about 250 B each, 35 times the read (2.3 MiB for one 64 KiB read of 7-byte frames).
+  it('holds less than 512 KiB for one 64 KiB read of 9,362 empty compressed messages, and delivers them all', async () => {
+    const frame = compressedTextFrame('');
+    const read = Buffer.concat(Array.from({ length: Math.floor((64 * KiB) / frame.length) }, () => frame));
+    const count = read.length / frame.length;
+    const connection = new Connection(socket, { ...OPTIONS, deflate: params });
+    let delivered = 0;
+    let nonEmpty = 0;
+    let grown = Infinity;
+    const before = retainedBytes();
+
+    await new Promise<void>((resolve) => {
+      connection.on('message', (message) => {
+        if (message !== '') nonEmpty++;
+        if (++delivered === 1) grown = retainedBytes() - before;
+        if (delivered === count) resolve();
+      });
+      connection.open();
+      socket.push(read);
+    });
+
+    expect(count).toBe(9_362);
+    expect(nonEmpty).toBe(0);
+    expect(grown).toBeLessThan(512 * KiB);
+    await expect(closeFromPeer(socket, connection)).resolves.toEqual({ code: 1000, reason: '', wasClean: true });
+  });
+
   describe('one read of 5,000 tiny compressed messages', () => {
     const COUNT = 5_000;
     const texts = Array.from({ length: COUNT }, (_, i) => `m${i}`);
