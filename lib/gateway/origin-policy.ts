@@ -25,10 +25,21 @@ export function checkOrigin(allowedOrigins: AllowedOrigins | undefined, origin: 
  */
 function isSameOrigin(origin: string, host: string): boolean {
   const schemeEnd = origin.indexOf('://');
-  if (schemeEnd === -1 || origin.length - schemeEnd - 3 !== host.length) return false;
+  if (schemeEnd === -1) return false;
   // Browsers write both in lower case: the exact comparison settles nearly every handshake without a copy.
-  return origin.endsWith(host) || origin.slice(schemeEnd + 3).toLowerCase() === host.toLowerCase();
+  if (origin.length - schemeEnd - 3 === host.length && (origin.endsWith(host) || origin.slice(schemeEnd + 3).toLowerCase() === host.toLowerCase())) return true;
+  // RFC 6454 §4: a URI without a port has its scheme's default, so ":443" written on one side only (a proxy
+  // that sets Host to $host:$server_port) still names the same origin.
+  const defaultPort = DEFAULT_PORT_SUFFIXES.get(origin.slice(0, schemeEnd).toLowerCase());
+  return defaultPort !== undefined && withoutSuffix(origin.slice(schemeEnd + 3).toLowerCase(), defaultPort) === withoutSuffix(host.toLowerCase(), defaultPort);
 }
+
+const DEFAULT_PORT_SUFFIXES = new Map([
+  ['http', ':80'],
+  ['https', ':443'],
+]);
+
+const withoutSuffix = (text: string, suffix: string): string => (text.endsWith(suffix) ? text.slice(0, -suffix.length) : text);
 
 /** Wildcards are matched by prefix and suffix, not by a generated RegExp: linear, no backtracking. */
 function matchesOrigin(pattern: OriginPattern, origin: string): boolean {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ExtensionOffer, parseExtensionOffers } from './extensions/extension-header';
 import { HandshakeRefusal } from './handshake-refusal';
+import { absoluteFormPrefix } from './request-target';
 
 /** §1.3: the GUID appended to the key before hashing. */
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -11,6 +12,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** What the handshake needs from an HTTP request, e.g. Node's IncomingMessage. */
 export interface UpgradeRequestHead {
   method?: string;
+  /** The request target: an absolute-form one names the host instead of Host (RFC 9112 §3.2.2). */
+  url?: string;
   httpVersion: string;
   /** [name, value, name, value, …] as received, so a duplicated header is visible. */
   rawHeaders: readonly string[];
@@ -23,7 +26,7 @@ export interface ValidUpgrade {
   offeredProtocols: string[];
   extensionOffers: ExtensionOffer[];
   origin: string | undefined;
-  /** The one Host header (§4.1 item 4): what a same-origin page's Origin names. */
+  /** The authority of an absolute-form target, else the one Host header (§4.1 item 4): what a same-origin page's Origin names. */
   host: string;
 }
 
@@ -116,8 +119,12 @@ export function validateUpgrade(request: UpgradeRequestHead): ValidUpgrade | Han
   const extensionValues = headers.get('sec-websocket-extensions');
   const extensionOffers = extensionValues === undefined ? [] : (parseExtensionOffers(extensionValues) ?? []);
 
+  // RFC 6454 §7.3: a user agent sends at most one Origin; with two, which one would the page be?
   const origins = headers.get('origin');
-  return { key, offeredProtocols, extensionOffers, origin: origins?.[0], host: hosts[0] };
+  if (origins !== undefined && origins.length > 1) return badRequest('at most one Origin header is allowed');
+  // RFC 9112 §3.2.2: with an absolute-form target, Host is ignored for the target's authority.
+  const host = (request.url === undefined ? undefined : absoluteFormPrefix(request.url)?.[1]) ?? hosts[0];
+  return { key, offeredProtocols, extensionOffers, origin: origins?.[0], host };
 }
 
 /** §4.2.2: base64(SHA-1(key + GUID)). */

@@ -1,3 +1,5 @@
+import { absoluteFormPrefix } from '../protocol/request-target';
+
 /** Routes an upgrade request to what is bound on its path (the query string is ignored). */
 export class PathRouter<T> {
   private readonly routes = new Map<string, T>();
@@ -21,13 +23,9 @@ export class PathRouter<T> {
   }
 }
 
-/** A scheme and authority before the path: RFC 9112 §3.2.2 absolute form, allowed by RFC 6455 §4.2.1. */
-const ABSOLUTE_FORM_PREFIX = /^(?:wss?|https?):\/\/[^/?]*/i;
-const SLASH = 0x2f;
-
-/** The path of a request target, without its query; origin form ("/echo?x") is the usual case and costs no regex. */
+/** The path of a request target, without its query. */
 function pathOf(target: string): string {
-  const absolute = target.charCodeAt(0) === SLASH ? null : ABSOLUTE_FORM_PREFIX.exec(target);
+  const absolute = absoluteFormPrefix(target);
   const pathAndQuery = absolute === null ? target : target.slice(absolute[0].length);
   const query = pathAndQuery.indexOf('?');
   // "ws://host" leaves "", which normalizePath makes "/" (RFC 3986 §6.2.3: an empty path is the root).
