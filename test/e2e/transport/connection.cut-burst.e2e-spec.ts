@@ -8,11 +8,25 @@ import { installLiveTimers, LiveTimers } from '../../helpers/live-timers';
 import { collectMessages, StartedServer, useTransportHarness } from '../../helpers/transport-harness';
 import { RawPeer } from '../../helpers/transport-peer';
 
-/** A short message and one past the 1 KiB threshold, so that the echoes go out plain and compressed. */
-const TEXTS = ['one', `two ${'2'.repeat(2048)}`, 'three', `four ${'4'.repeat(2048)}`];
 const ABNORMAL: CloseEvent = { code: 1006, reason: '', wasClean: false };
-/** Every cut within this many bytes of a frame boundary, and the middle of each frame. */
+/** Every cut within this many bytes of an edge (a frame's, a parse slice's), and the middle of each frame. */
 const EDGE_BYTES = 3;
+/** With deflate a read is parsed this much at a time (connection.ts). */
+const SLICE_BYTES = 4 * 1024;
+
+interface Burst {
+  name: string;
+  texts: string[];
+  /** Where to cut it, given its frames (the close frame last). */
+  cutsOf: (frames: Buffer[]) => number[];
+}
+
+const BURSTS: Burst[] = [
+  // A short message and one past the 1 KiB threshold, so that the echoes go out plain and compressed.
+  { name: 'four messages', texts: ['one', `two ${'2'.repeat(2048)}`, 'three', `four ${'4'.repeat(2048)}`], cutsOf: frameCuts },
+  // Past the inflate backlog (16) and longer than a parse slice: the rest of a read waits unparsed.
+  { name: '600 tiny messages', texts: Array.from({ length: 600 }, (_, i) => `t${i}`), cutsOf: sliceCuts },
+];
 
 interface Ending {
   name: string;
@@ -42,7 +56,7 @@ const ENDINGS: Ending[] = [
 ];
 
 /** Cut offsets: each frame's edges and middle, and the whole burst. */
-function cutsOf(frames: Buffer[]): number[] {
+function frameCuts(frames: Buffer[]): number[] {
   const cuts = new Set<number>();
   let start = 0;
   for (const frame of frames) {
@@ -54,11 +68,19 @@ function cutsOf(frames: Buffer[]): number[] {
   return [...cuts].sort((a, b) => a - b);
 }
 
+/** Cut offsets: around each parse slice's edge, and around the close frame. */
+function sliceCuts(frames: Buffer[]): number[] {
+  const total = frames.reduce((sum, frame) => sum + frame.length, 0);
+  const edges = [0, ...Array.from({ length: Math.floor(total / SLICE_BYTES) }, (_, i) => (i + 1) * SLICE_BYTES), total - frames.at(-1)!.length, total];
+  const cuts = edges.flatMap((edge) => Array.from({ length: 2 * EDGE_BYTES + 1 }, (_, d) => edge + d - EDGE_BYTES));
+  return [...new Set(cuts.filter((cut) => cut >= 0 && cut <= total))].sort((a, b) => a - b);
+}
+
 /** What a cut should give: the messages whole before it, and whether the close frame is whole. */
-function expectedAt(cut: number, frames: Buffer[]): { delivered: string[]; hasClose: boolean } {
+function expectedAt(cut: number, texts: string[], frames: Buffer[]): { delivered: string[]; hasClose: boolean } {
   let end = 0;
   const whole = frames.filter((frame) => (end += frame.length) <= cut).length;
-  return { delivered: TEXTS.slice(0, Math.min(whole, TEXTS.length)), hasClose: whole > TEXTS.length };
+  return { delivered: texts.slice(0, Math.min(whole, texts.length)), hasClose: whole > texts.length };
 }
 
 interface Outcome {
@@ -71,8 +93,9 @@ interface Outcome {
 }
 
 /**
- * A burst (four messages and a close frame, compressed when deflate is agreed) cut at every frame
- * edge and in the middle of each frame, then the client half-closes (FIN, and keeps reading) or
+ * A burst (messages and a close frame, compressed when deflate is agreed) cut at every frame edge
+ * and in the middle of each frame (or around each 4 KiB parse slice for a long burst of tiny
+ * messages), then the client half-closes (FIN, and keeps reading) or
  * resets. Whatever the cut, the echo gets each whole message once and in order, the client gets
  * the echoes of all of them before the server's FIN, the close frame (when whole) is answered and
  * the close is clean, and nothing stays paused, listened to or timed.
@@ -83,11 +106,13 @@ describe('Connection: a burst cut at every frame edge, then FIN or RST', () => {
   beforeEach(() => (timers = installLiveTimers()));
   afterEach(() => timers.uninstall());
 
-  const CELLS = DEFLATE_MODES.flatMap((mode) => ENDINGS.map((ending) => ({ label: `${mode.name} × ${ending.name}`, mode, ending })));
+  const CELLS = DEFLATE_MODES.flatMap((mode) =>
+    BURSTS.flatMap((burst) => ENDINGS.map((ending) => ({ label: `${mode.name} × ${burst.name} × ${ending.name}`, mode, burst, ending }))),
+  );
 
-  it('has 6 cells', () => expect(CELLS).toHaveLength(6));
+  it('has 12 cells', () => expect(CELLS).toHaveLength(12));
 
-  it.each(CELLS)('$label', async ({ mode, ending }) => {
+  it.each(CELLS)('$label', async ({ mode, burst: { texts, cutsOf }, ending }) => {
     let delivered: Array<string | Buffer> = [];
     const server = await harness.start({
       routes: [
@@ -103,7 +128,7 @@ describe('Connection: a burst cut at every frame edge, then FIN or RST', () => {
     });
     const serverSockets: Socket[] = [];
     server.server.on('connection', (socket: Socket) => serverSockets.push(socket));
-    const frames = [...TEXTS.map((text) => clientTextFrame(mode, text)), encodeClose(1000, 'done', randomBytes(4))];
+    const frames = [...texts.map((text) => clientTextFrame(mode, text)), encodeClose(1000, 'done', randomBytes(4))];
     const burst = Buffer.concat(frames);
     const cuts = cutsOf(frames);
 
@@ -111,11 +136,11 @@ describe('Connection: a burst cut at every frame edge, then FIN or RST', () => {
     for (const cut of cuts) outcomes.push(await runCut(server, mode, ending, burst.subarray(0, cut), cut, () => delivered, serverSockets));
 
     const expected = cuts.map((cut): Outcome => {
-      const { delivered: texts, hasClose } = expectedAt(cut, frames);
+      const { delivered: whole, hasClose } = expectedAt(cut, texts, frames);
       return {
         cut,
-        delivered: texts,
-        echoes: ending.readsEchoes ? texts : [],
+        delivered: whole,
+        echoes: ending.readsEchoes ? whole : [],
         closeEvent: hasClose ? { code: 1000, reason: 'done', wasClean: true } : ABNORMAL,
         isReleased: true,
       };
@@ -124,15 +149,15 @@ describe('Connection: a burst cut at every frame edge, then FIN or RST', () => {
     else {
       // A reset may come before the server read everything: a prefix is delivered, in order, and
       // the close is clean only when the whole close frame was read and answered first.
-      const judged = outcomes.map(({ cut, delivered: texts, closeEvent, isReleased }, i) => ({
+      const judged = outcomes.map(({ cut, delivered, closeEvent, isReleased }, i) => ({
         cut,
-        isPrefix: isDeepStrictEqual(texts, expected[i].delivered.slice(0, texts.length)),
+        isPrefix: isDeepStrictEqual(delivered, expected[i].delivered.slice(0, delivered.length)),
         isCloseAllowed: isDeepStrictEqual(closeEvent, ABNORMAL) || isDeepStrictEqual(closeEvent, expected[i].closeEvent),
         isReleased,
       }));
       expect(judged).toEqual(cuts.map((cut) => ({ cut, isPrefix: true, isCloseAllowed: true, isReleased: true })));
     }
-  });
+  }, 60_000);
 
   async function runCut(
     server: StartedServer,
