@@ -14,14 +14,19 @@ type RequestListener = (request: IncomingMessage, response: ServerResponse) => v
  */
 export function interceptHandshakeRequests(server: WebServer, refusalFor: (request: IncomingMessage, response: ServerResponse) => HandshakeRefusal | undefined): () => void {
   const original = server.listeners('request') as RequestListener[];
+  let isRestored = false;
   const intercept: RequestListener = (request, response) => {
-    const refusal = refusalFor(request, response);
+    const refusal = isRestored ? undefined : refusalFor(request, response);
     if (refusal) return respondWithRefusal(response, refusal);
     for (const listener of original) listener.call(server, request, response);
   };
   server.removeAllListeners('request');
   server.on('request', intercept);
   return () => {
+    isRestored = true;
+    // A library attached after us may keep our listener and call it itself (engine.io, so socket.io): ours then
+    // stays, passing every request on, since adding the originals back would answer each request twice.
+    if (!server.listeners('request').includes(intercept)) return;
     server.off('request', intercept);
     for (const listener of original) server.on('request', listener);
   };
