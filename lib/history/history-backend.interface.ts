@@ -22,6 +22,9 @@ export interface HistoryRead {
   entries: RetainedEntry[];
 }
 
+/** How a session write went: 'spent' once a resume has taken the id, 'absent' when a room was saved into no session. */
+export type SessionWrite = 'saved' | 'spent' | 'absent';
+
 /** What a session keeps between two connections: the connection's data and rooms. */
 export interface SessionRecord {
   data: Record<string, unknown>;
@@ -44,10 +47,15 @@ export interface HistoryBackend {
   /** The frame of a stored entry, as members get it live. */
   frameOf(room: string, epoch: string, entry: RetainedEntry): Buffer;
   /**
-   * Saves the record of an open connection's session; false when a resume has taken the id (it is
+   * Saves the record of an open connection's session; 'spent' when a resume has taken the id (it is
    * spent for sessionTtlMs, refreshed by touchSessions): that connection no longer owns a session.
    */
-  saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<boolean>;
+  saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<SessionWrite>;
+  /**
+   * Saves one room of a stored session (its position; undefined: left) and the session's data, and
+   * none of its other rooms, so a connection's joins cost linear time; 'absent' when nothing is stored.
+   */
+  saveSessionRoom(id: string, room: string, position: StreamPosition | null | undefined, data: Record<string, unknown>, ttlMs: number): Promise<SessionWrite>;
   /**
    * The session's record, marked spent in the same step: of two resumes with one id, one gets it, and
    * the connection that still holds it (half-open, another tab) cannot save it back.

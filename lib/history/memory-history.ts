@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { HistoryBackend, HistoryBackendContext, HistoryRead, RetainedEntry, SessionRecord, StreamPosition } from './history-backend.interface';
+import { HistoryBackend, HistoryBackendContext, HistoryRead, RetainedEntry, SessionRecord, SessionWrite, StreamPosition } from './history-backend.interface';
 
 interface StoredEntry extends RetainedEntry {
   payload: Buffer;
@@ -85,11 +85,23 @@ export class MemoryHistory implements HistoryBackend {
     return entry.payload as Buffer;
   }
 
-  async saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<boolean> {
-    const stored = this.sessions.get(id);
-    if (stored && !stored.record && stored.expiresAtMs > this.now()) return false;
+  async saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<SessionWrite> {
+    if (this.isSpent(id)) return 'spent';
     await this.returnSession(id, record, ttlMs);
-    return true;
+    return 'saved';
+  }
+
+  async saveSessionRoom(id: string, room: string, position: StreamPosition | null | undefined, data: Record<string, unknown>, ttlMs: number): Promise<SessionWrite> {
+    const stored = this.sessions.get(id);
+    if (!stored || stored.expiresAtMs <= this.now()) return 'absent';
+    if (!stored.record) return 'spent';
+    const { rooms } = stored.record;
+    // Defined, not assigned: a room named "__proto__" is a key like any other.
+    if (position === undefined) delete rooms[room];
+    else Object.defineProperty(rooms, room, { value: position && { ...position }, enumerable: true, writable: true, configurable: true });
+    stored.record.data = structuredClone(data);
+    stored.expiresAtMs = this.now() + ttlMs;
+    return 'saved';
   }
 
   async takeSession(id: string): Promise<SessionRecord | undefined> {
@@ -110,6 +122,11 @@ export class MemoryHistory implements HistoryBackend {
       if (stored) stored.expiresAtMs = now + ttlMs;
     }
     for (const [id, stored] of this.sessions) if (stored.expiresAtMs <= now) this.sessions.delete(id);
+  }
+
+  private isSpent(id: string): boolean {
+    const stored = this.sessions.get(id);
+    return stored !== undefined && !stored.record && stored.expiresAtMs > this.now();
   }
 
   private streamOf(room: string, nowMs: number): RoomStream {

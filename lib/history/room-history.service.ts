@@ -111,7 +111,7 @@ export class RoomHistory {
     if (!session || Object.hasOwn(session.record.rooms, room)) return;
     // Defined, not assigned: a room named "__proto__" is a key like any other.
     Object.defineProperty(session.record.rooms, room, { value: position, enumerable: true, writable: true, configurable: true });
-    await this.save(connectionId);
+    await this.save(connectionId, room);
   }
 
   async left(connectionId: string, room?: string): Promise<void> {
@@ -119,7 +119,7 @@ export class RoomHistory {
     if (!session) return;
     if (room === undefined) session.record.rooms = {};
     else delete session.record.rooms[room];
-    await this.save(connectionId);
+    await this.save(connectionId, room);
   }
 
   /** The connection closed: its session is saved one last time and lives on for sessionTtlMs. */
@@ -215,14 +215,18 @@ export class RoomHistory {
     return reported.offset >= joinedAt.offset ? reported : joinedAt;
   }
 
-  private async save(connectionId: string): Promise<void> {
+  /** Saves the session, or only `room` of it when that is all that changed. */
+  private async save(connectionId: string, room?: string): Promise<void> {
     const session = this.live.get(connectionId);
     if (!session) return;
     try {
-      session.record.data = session.client.data; // handlers may have replaced it
+      const { id, record } = session;
+      record.data = session.client.data; // handlers may have replaced it
+      const ttlMs = this.options.sessionTtlMs;
+      let write = room === undefined ? 'absent' : await this.backend.saveSessionRoom(id, room, Object.hasOwn(record.rooms, room) ? record.rooms[room] : undefined, record.data, ttlMs);
+      if (write === 'absent') write = await this.backend.saveSession(id, record, ttlMs);
       // A resume took the id while this connection was still open: the session is the resumer's now.
-      const isOwned = await this.backend.saveSession(session.id, session.record, this.options.sessionTtlMs);
-      if (!isOwned && this.live.get(connectionId) === session) this.live.delete(connectionId);
+      if (write === 'spent' && this.live.get(connectionId) === session) this.live.delete(connectionId);
     } catch (error) {
       this.logger.error(`saving session of connection ${connectionId} failed`, error instanceof Error ? error.stack : String(error));
     }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { HistoryBackend, HistoryBackendContext, HistoryRead, RetainedEntry, SessionRecord, StreamPosition } from '../../history/history-backend.interface';
+import { HistoryBackend, HistoryBackendContext, HistoryRead, RetainedEntry, SessionRecord, SessionWrite, StreamPosition } from '../../history/history-backend.interface';
 import { newEpoch } from '../../history/memory-history';
 import { RedisScript } from './redis-scripts';
 
@@ -87,19 +87,47 @@ if maxAge > 0 then
 end
 return {epoch, top, entries}`);
 
-// What a taken session's key holds until it expires: JSON records never equal it.
+// A session is a hash: `d` its data (JSON), `r:<room>` each room's position (JSON, null without
+// history), and `spent` alone once a resume has taken it.
 const SPENT = 'spent';
 
-/** KEYS session; ARGV record JSON, ttlMs. 1 when saved, 0 when a resume has spent the id. */
-const SAVE_SESSION = new RedisScript(`if redis.call('GET', KEYS[1]) == '${SPENT}' then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+/** KEYS session; ARGV ttlMs, '1' to overwrite a spent id, data, then room and position pairs. 1, or 0 when spent. */
+const SAVE_SESSION = new RedisScript(`if ARGV[2] ~= '1' and redis.call('HEXISTS', KEYS[1], '${SPENT}') == 1 then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'd', ARGV[3])
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], 'r:' .. ARGV[i], ARGV[i + 1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`);
 
-/** KEYS session; ARGV ttlMs. The record (nil when unknown or spent), the key left spent for ttlMs. */
-const TAKE_SESSION = new RedisScript(`local stored = redis.call('GET', KEYS[1])
-if (not stored) or stored == '${SPENT}' then return false end
-redis.call('SET', KEYS[1], '${SPENT}', 'PX', ARGV[1])
-return stored`);
+/** KEYS session; ARGV ttlMs, data, room, position ('' when left). 1, 0 when spent, -1 when there is no session. */
+const SAVE_SESSION_ROOM = new RedisScript(`if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('HEXISTS', KEYS[1], '${SPENT}') == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'd', ARGV[2])
+if ARGV[4] == '' then redis.call('HDEL', KEYS[1], 'r:' .. ARGV[3]) else redis.call('HSET', KEYS[1], 'r:' .. ARGV[3], ARGV[4]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`);
+
+/** KEYS session; ARGV ttlMs. The session's fields (nil when unknown or spent), the key left spent for ttlMs. */
+const TAKE_SESSION = new RedisScript(`if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], '${SPENT}') == 1 then return false end
+local fields = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], '${SPENT}', '1')
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return fields`);
+
+const SESSION_WRITES: Record<number, SessionWrite> = { 1: 'saved', 0: 'spent', [-1]: 'absent' };
+
+/** The session record of a hash's fields, [field, value, …]. */
+function sessionRecordOf(fields: string[]): SessionRecord {
+  const record: SessionRecord = { data: {}, rooms: {} };
+  for (let i = 0; i < fields.length; i += 2) {
+    const value = JSON.parse(fields[i + 1]) as unknown;
+    if (fields[i] === 'd') record.data = value as Record<string, unknown>;
+    // Defined, not assigned: a room named "__proto__" is a key like any other.
+    else Object.defineProperty(record.rooms, fields[i].slice(2), { value, enumerable: true, writable: true, configurable: true });
+  }
+  return record;
+}
 
 type StreamEntryReply = [Buffer, Buffer[]];
 
@@ -109,7 +137,7 @@ type StreamEntryReply = [Buffer, Buffer[]];
  * ```
  * <p>hist:<room>        STREAM  id <offset>-0, fields p (the codec's bytes of {event, data}) and t (ms, Redis clock)
  * <p>hist-meta:<room>   HASH    epoch, offset (the newest)
- * <p>session:<id>       STRING  the session record as JSON, with a TTL
+ * <p>session:<id>       HASH    d (data, JSON), r:<room> (position, JSON) for each room; only `spent` once taken; a TTL
  * ```
  */
 export class RedisHistory implements HistoryBackend {
@@ -178,17 +206,22 @@ export class RedisHistory implements HistoryBackend {
     delivery.deliver(header.r, offset, frame, this.host.members(header.r), header.x ? new Set(header.x) : new Set());
   }
 
-  async saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<boolean> {
-    return (await SAVE_SESSION.run(this.requireClient(), [this.sessionKey(id)], [JSON.stringify(record), ttlMs])) === 1;
+  saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<SessionWrite> {
+    return this.writeSession(id, record, ttlMs, false);
+  }
+
+  async saveSessionRoom(id: string, room: string, position: StreamPosition | null | undefined, data: Record<string, unknown>, ttlMs: number): Promise<SessionWrite> {
+    const reply = await SAVE_SESSION_ROOM.run(this.requireClient(), [this.sessionKey(id)], [ttlMs, JSON.stringify(data), room, position === undefined ? '' : JSON.stringify(position)]);
+    return SESSION_WRITES[Number(reply)];
   }
 
   async takeSession(id: string): Promise<SessionRecord | undefined> {
-    const stored = await TAKE_SESSION.run(this.requireClient(), [this.sessionKey(id)], [this.context.options.sessionTtlMs]);
-    return typeof stored === 'string' ? (JSON.parse(stored) as SessionRecord) : undefined;
+    const fields = await TAKE_SESSION.run(this.requireClient(), [this.sessionKey(id)], [this.context.options.sessionTtlMs]);
+    return Array.isArray(fields) ? sessionRecordOf(fields as string[]) : undefined;
   }
 
   async returnSession(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
-    await this.requireClient().set(this.sessionKey(id), JSON.stringify(record), 'PX', ttlMs);
+    await this.writeSession(id, record, ttlMs, true);
   }
 
   async touchSessions(ids: readonly string[], ttlMs: number): Promise<void> {
@@ -206,6 +239,12 @@ export class RedisHistory implements HistoryBackend {
 
   private sessionKey(id: string): string {
     return `${this.host.prefix}session:${id}`;
+  }
+
+  private async writeSession(id: string, record: SessionRecord, ttlMs: number, isReturn: boolean): Promise<SessionWrite> {
+    const rooms = Object.entries(record.rooms).flatMap(([room, position]) => [room, JSON.stringify(position)]);
+    const reply = await SAVE_SESSION.run(this.requireClient(), [this.sessionKey(id)], [ttlMs, isReturn ? '1' : '0', JSON.stringify(record.data), ...rooms]);
+    return SESSION_WRITES[Number(reply)];
   }
 
   /** Redis cannot take it: this node's members still get it (without an offset), and the publisher learns it was not retained. */

@@ -112,11 +112,11 @@ describe('MemoryHistory', () => {
     const { store, clock } = history(10);
     await store.saveSession('s1', { data: {}, rooms: {} }, 1000);
     await store.takeSession('s1');
-    expect(await store.saveSession('s1', { data: {}, rooms: { 'h:a': null } }, 1000)).toBe(false);
+    expect(await store.saveSession('s1', { data: {}, rooms: { 'h:a': null } }, 1000)).toBe('spent');
     expect(await store.takeSession('s1')).toBeUndefined();
     await store.returnSession('s1', { data: {}, rooms: { 'h:b': null } }, 1000);
     expect(await store.takeSession('s1')).toEqual({ data: {}, rooms: { 'h:b': null } });
     clock.now += 120_001; // the default sessionTtlMs: the spent mark is gone
-    expect(await store.saveSession('s1', { data: {}, rooms: {} }, 1000)).toBe(true);
+    expect(await store.saveSession('s1', { data: {}, rooms: {} }, 1000)).toBe('saved');
   });
 });
