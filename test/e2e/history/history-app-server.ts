@@ -40,6 +40,17 @@ export interface HistoryBackendSuite {
   connect(): Promise<ResumingClient>;
 }
 
+const WAIT_MS = 10_000;
+
+/** Polls (10 ms) until the condition holds; bounded, for server-side state a test cannot await. */
+export async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not within ${WAIT_MS} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 let suites = 0;
 
 /** Defines the suite twice, in memory and on Redis Streams (a redis-server of its own), each on an app of its own. */

@@ -1,22 +1,13 @@
 // A resume racing the client's disconnect, or another resume of the same session: nothing is left
 // behind (no member of a room without a connection), and a session is restored once.
 import { ConnectionRegistry, Rooms } from '../../../lib';
-import { describeOnEachBackend } from './history-app-server';
+import { describeOnEachBackend, until } from './history-app-server';
 import { ResumingClient } from './resuming-client';
 
 jest.setTimeout(30_000);
 
 const ROOMS = 5;
 const ATTEMPTS = 12;
-const WAIT_MS = 10_000;
-
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`not within ${WAIT_MS} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describeOnEachBackend('resume races', (suite) => {
   const connect = (): Promise<ResumingClient> => suite.connect();

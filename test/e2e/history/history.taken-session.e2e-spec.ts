@@ -3,20 +3,10 @@
 // close) must not bring the id back, and its close must not touch the session's new owner.
 import { Rooms } from '../../../lib';
 import { RedisServer } from '../../helpers/redis-server';
-import { describeOnEachBackend, HistoryAppServer, startHistoryApp } from './history-app-server';
+import { describeOnEachBackend, HistoryAppServer, startHistoryApp, until } from './history-app-server';
 import { ResumingClient } from './resuming-client';
 
 jest.setTimeout(30_000);
-
-const WAIT_MS = 10_000;
-
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`not within ${WAIT_MS} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describeOnEachBackend('a session taken from a connection that is still open', (suite) => {
   const members = (room: string): Promise<string[]> => suite.server.app.get(Rooms).members(room);

@@ -21,14 +21,18 @@ describe('WsClient resume', () => {
     return FakeWebSocket.last;
   };
 
-  const resumeOf = (socket: FakeWebSocket): SentEnvelope | undefined => socket.envelopes.find((envelope) => envelope.event === '$resume');
-
-  it('presents the newest session id at each reconnection (A → B → C)', async () => {
-    const client = fakeClient({ reconnect: { initialDelayMs: 100, maxDelayMs: 100 } });
-    const opened = client.connect();
+  /** A connected client whose first connection's $session push named A. */
+  const connectedAsA = async (): Promise<void> => {
+    const opened = fakeClient({ reconnect: { initialDelayMs: 100, maxDelayMs: 100 } }).connect();
     FakeWebSocket.last.open();
     await opened;
     FakeWebSocket.last.receive({ event: '$session', data: { id: 'A' } });
+  };
+
+  const resumeOf = (socket: FakeWebSocket): SentEnvelope | undefined => socket.envelopes.find((envelope) => envelope.event === '$resume');
+
+  it('presents the newest session id at each reconnection (A → B → C)', async () => {
+    await connectedAsA();
 
     const toB = await reconnect();
     toB.receive({ event: '$session', data: { id: 'B' } });
@@ -41,11 +45,7 @@ describe('WsClient resume', () => {
   });
 
   it('presents only the rooms the restored session holds at the next reconnection: rooms it left are forgotten, so they cannot pile past the 1,000 a $resume may name', async () => {
-    const client = fakeClient({ reconnect: { initialDelayMs: 100, maxDelayMs: 100 } });
-    const opened = client.connect();
-    FakeWebSocket.last.open();
-    await opened;
-    FakeWebSocket.last.receive({ event: '$session', data: { id: 'A' } });
+    await connectedAsA();
     for (let i = 0; i < 1000; i++) FakeWebSocket.last.receive({ event: 'said', data: {}, room: `h:left-${i}`, offset: 1, epoch: 'e' });
     FakeWebSocket.last.receive({ event: 'said', data: {}, room: 'h:kept', offset: 7, epoch: 'e' });
 
@@ -61,11 +61,7 @@ describe('WsClient resume', () => {
   });
 
   it('presents the id it was resuming again when the connection drops before the answer, not the unanswered connection’s own', async () => {
-    const client = fakeClient({ reconnect: { initialDelayMs: 100, maxDelayMs: 100 } });
-    const opened = client.connect();
-    FakeWebSocket.last.open();
-    await opened;
-    FakeWebSocket.last.receive({ event: '$session', data: { id: 'A' } });
+    await connectedAsA();
 
     const unanswered = await reconnect();
     unanswered.receive({ event: '$session', data: { id: 'B' } }); // B holds nothing unless the resume went through
