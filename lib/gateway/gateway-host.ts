@@ -19,7 +19,7 @@ import { GatewayDefinition } from './gateway.explorer';
 import { runHandshakeGuards } from './handshake-guards';
 import { HandshakeGuard } from './interfaces/handshake-guard.interface';
 import { OnGatewayConnection, OnGatewayDisconnect } from './interfaces/lifecycle-hooks.interface';
-import { badMessage, handshakeGuardFailed, hookFailed, hookUnfinished, originRefusedOnce, rateLimited, scopedInstanceFailed } from './messages';
+import { badMessage, connectHookUnfinished, handshakeGuardFailed, hookFailed, hookUnfinished, originRefusedOnce, rateLimited, scopedInstanceFailed } from './messages';
 import { RateLimiter } from './rate-limiter';
 import { checkOrigin } from './origin-policy';
 import { ResolvedGatewayOptions } from './websocket.defaults';
@@ -49,6 +49,8 @@ interface Session {
   client: WsConnection;
   /** Settles once handleConnection has finished (or failed). */
   started: Started | Promise<Started>;
+  /** Known as soon as the gateway instance is, before handleConnection finishes. */
+  binding?: GatewayBinding;
 }
 
 /**
@@ -150,7 +152,10 @@ export class GatewayHost {
     } catch (error) {
       binding = Promise.reject(error);
     }
-    const started = binding instanceof Promise ? binding.then((bound) => this.start(client, bound), (error: unknown) => this.startFailed(client, error)) : this.start(client, binding);
+    const started =
+      binding instanceof Promise
+        ? binding.then((bound) => this.start(client, (session.binding = bound)), (error: unknown) => this.startFailed(client, error))
+        : this.start(client, (session.binding = binding));
     session.started = started;
     if (started instanceof Promise) return started.then(() => undefined);
   }
@@ -192,8 +197,8 @@ export class GatewayHost {
   }
 
   /**
-   * Cleanup waits for handleConnection, so what it joined or tagged is undone too; the
-   * disconnect hook runs before the rooms are left, so it can still tell them who left.
+   * Cleanup waits for handleConnection (at most closeTimeoutMs), so what it joined or tagged is
+   * undone too; the disconnect hook runs before the rooms are left, so it can still tell them who left.
    */
   private onClose(transport: Connection, event: CloseEvent): void {
     const session = this.sessions.get(transport);
@@ -205,7 +210,7 @@ export class GatewayHost {
     this.deps.instruments.tracing?.connectionClosed(client.id, event.code);
     this.deps.logger.debug(`${this.name} connection ${client.id} closed with ${event.code}${event.wasClean ? '' : ' (not clean)'}`);
     const cleanup = { step: 'handleConnection' };
-    const settled = Promise.resolve(session.started)
+    const settled = this.startedOrGivenUp(session)
       .then(async (binding) => {
         if (!binding) return; // a failed binding was logged when the connection opened
         binding.dispatcher.release(client);
@@ -223,6 +228,26 @@ export class GatewayHost {
       .finally(() => this.deps.registry.remove(client)); // again: tags a late handleConnection added
     this.cleanups.set(settled, cleanup);
     void settled.finally(() => this.cleanups.delete(settled));
+  }
+
+  /**
+   * handleConnection's end, but no later than closeTimeoutMs after the close: one that never
+   * settles must not keep the connection's rooms, tags and memory forever (logged by name).
+   */
+  private async startedOrGivenUp(session: Session): Promise<Started> {
+    if (!(session.started instanceof Promise)) return session.started;
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<Started>((resolve) => {
+      timer = setTimeout(() => {
+        this.deps.logger.error(connectHookUnfinished(this.name, this.options.closeTimeoutMs));
+        resolve(session.binding);
+      }, this.options.closeTimeoutMs);
+    });
+    try {
+      return await Promise.race([session.started, givenUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** A connection's first message may be `$resume` (README, "History and resumable sessions"): true when it was. */

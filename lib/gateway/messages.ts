@@ -48,6 +48,9 @@ export const hookFailed = (gateway: string, hook: string): string => `${gateway}
 
 export const scopedInstanceFailed = (gateway: string): string => `${gateway} could not be created for a connection (a provider it injects threw)`;
 
+export const connectHookUnfinished = (gateway: string, waitedMs: number): string =>
+  `${gateway}.handleConnection has not finished ${waitedMs} ms after its connection closed; the connection is cleaned up without it`;
+
 export const hookUnfinished = (gateway: string, hook: string, waitedMs: number): string =>
   `${gateway}.${hook} has not finished ${waitedMs} ms into the shutdown; the application closes without it`;
 

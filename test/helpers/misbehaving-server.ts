@@ -13,6 +13,8 @@ export interface MisbehavingServer {
   pid: number;
   /** Starts one more application in the same process; resolves with its port. */
   startApp(afterInitFailure?: HookFailure, closeTimeoutMs?: number): Promise<number>;
+  /** The members of `room` in the application on `port`. */
+  members(port: number, room: string): Promise<string[]>;
   /** Resolves once app.close() of the application on `port` has resolved. */
   closeApp(port: number): Promise<void>;
   /** Uncaught exceptions and unhandled rejections, and the error lines logged, since the last report. */
@@ -36,6 +38,9 @@ export function startMisbehavingServer(): MisbehavingServer {
     pid: child.pid,
     async startApp(afterInitFailure, closeTimeoutMs) {
       return (await ask({ type: 'start', afterInitFailure, closeTimeoutMs }, 'listening', START_WAIT_MS)).port;
+    },
+    async members(port, room) {
+      return (await ask({ type: 'members', port, room }, 'members')).members;
     },
     async closeApp(port) {
       await ask({ type: 'close-app', port }, 'app-closed');

@@ -8,6 +8,7 @@
 import { Socket } from 'node:net';
 import { CloseCode } from '../../../lib';
 import {
+  connectHookUnfinished,
   decodeFailed,
   enhancerFailed,
   errorNotEncoded,
@@ -23,6 +24,7 @@ import {
 } from '../../../lib/gateway/messages';
 import type { ErrorLine } from '../../fixtures/gateways/misbehaving-server';
 import { CodecPoison } from '../../fixtures/gateways/misbehaving';
+import { HANG_ROOM } from '../../fixtures/gateways/misbehaving.gateway';
 import { MisbehavingServer, startMisbehavingServer } from '../../helpers/misbehaving-server';
 import { TestEnvelope, WsTestClient } from '../../helpers/ws-test-client';
 
@@ -321,7 +323,21 @@ describe('user code that fails at every gateway boundary', () => {
 
         await server.closeApp(otherPort);
         expect((await client.closed()).code).toBe(1001);
-        await expectLogged([{ message: hookUnfinished('HooksGateway', 'handleConnection', closeTimeoutMs) }]);
+        // Its connection's cleanup gave up on it first, so the shutdown did not have to.
+        await expectLogged([{ message: connectHookUnfinished('HooksGateway', closeTimeoutMs) }]);
+      });
+
+      it('handleConnection, then the client leaves: its connection is cleaned up (rooms left) without waiting for it, and the hook is logged', async () => {
+        const otherPort = await server.startApp(undefined, closeTimeoutMs);
+        const client = await WsTestClient.connect(`ws://127.0.0.1:${otherPort}/hooks?connect=join-then-hang`);
+        clients.push(client);
+        expect(await server.members(otherPort, HANG_ROOM)).toHaveLength(1);
+
+        client.terminate();
+        await server.errorLogged(connectHookUnfinished('HooksGateway', closeTimeoutMs));
+        expect(await server.members(otherPort, HANG_ROOM)).toEqual([]);
+        await server.closeApp(otherPort);
+        await expectLogged([{ message: connectHookUnfinished('HooksGateway', closeTimeoutMs) }]);
       });
 
       it('handleDisconnect: app.close() still completes, and logs the hook it gave up on', async () => {
