@@ -19,6 +19,8 @@ export interface ClientEnvelope<T = unknown> {
 export const SESSION_EVENT = '$session';
 /** The request that resumes a session after a reconnection. */
 export const RESUME_EVENT = '$resume';
+/** Rooms a `$resume` may name (the server's MAX_RESUME_ROOMS): more are answered BAD_MESSAGE. */
+export const MAX_RESUME_ROOMS = 1000;
 
 /** Where the client is in a room's history. */
 export interface RoomPosition {

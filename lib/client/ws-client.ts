@@ -3,7 +3,7 @@ import { ClientOptions, ReconnectContext, ResolvedClientOptions, resolveClientOp
 import { ConnectionClosedError, QueueFullError, UnexpectedMessageError } from './client-errors';
 import { canTransition, ClientState } from './client-state';
 import { ConnectionEvents } from './connection-events';
-import { ClientEnvelope, decodeEnvelope, encodeEnvelope, ERROR_EVENT, errorBodyOf, RESUME_EVENT, ResumeReply, RoomPosition, SESSION_EVENT } from './envelope';
+import { ClientEnvelope, decodeEnvelope, encodeEnvelope, ERROR_EVENT, errorBodyOf, MAX_RESUME_ROOMS, RESUME_EVENT, ResumeReply, RoomPosition, SESSION_EVENT } from './envelope';
 import { DataArgs, DataOf, EventMap, EventName, EventSender, InboundEventName, InboundListener, RequestArgs, RequestOptions } from './event-map';
 import { ListenerSet, StoredListener } from './listener-set';
 import { OutboundMessage, Outbox } from './outbox';
@@ -253,7 +253,9 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
   /** `$resume` with the session and the position in each room; the replay arrives before the reply. */
   private async resumeSession(socket: WebSocketLike, session: string): Promise<void> {
     try {
-      const reply = (await this.startRequest(RESUME_EVENT, { session, rooms: Object.fromEntries(this.positions) }, undefined, socket)) as ResumeReply;
+      // The newest rooms; one left out is replayed from where the session joined it, and isNewInRoom drops what is here already.
+      const rooms = Object.fromEntries([...this.positions].slice(-MAX_RESUME_ROOMS));
+      const reply = (await this.startRequest(RESUME_EVENT, { session, rooms }, undefined, socket)) as ResumeReply;
       if (reply.restored) {
         this.sessionId = reply.session;
         // The answer names every room of the session with history; a room it left would be presented forever.

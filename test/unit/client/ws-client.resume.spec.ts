@@ -1,3 +1,4 @@
+import { MAX_RESUME_ROOMS } from '../../../lib/history/resume-request';
 import { fakeClient, settle } from './client-harness';
 import { FakeWebSocket, SentEnvelope } from './fake-web-socket';
 
@@ -44,9 +45,9 @@ describe('WsClient resume', () => {
     expect(resumeOf(toC)?.data).toEqual({ session: 'B', rooms: {} });
   });
 
-  it('presents only the rooms the restored session holds at the next reconnection: rooms it left are forgotten, so they cannot pile past the 1,000 a $resume may name', async () => {
+  it('presents only the rooms the restored session holds at the next reconnection: rooms it left are forgotten', async () => {
     await connectedAsA();
-    for (let i = 0; i < 1000; i++) FakeWebSocket.last.receive({ event: 'said', data: {}, room: `h:left-${i}`, offset: 1, epoch: 'e' });
+    for (let i = 0; i < 999; i++) FakeWebSocket.last.receive({ event: 'said', data: {}, room: `h:left-${i}`, offset: 1, epoch: 'e' });
     FakeWebSocket.last.receive({ event: 'said', data: {}, room: 'h:kept', offset: 7, epoch: 'e' });
 
     const toB = await reconnect();
@@ -56,8 +57,18 @@ describe('WsClient resume', () => {
     toB.receive({ event: 'said', data: {}, room: 'h:new', offset: 2, epoch: 'e' });
     const toC = await reconnect();
 
-    expect(Object.keys((resumeOf(toB)?.data as { rooms: object }).rooms)).toHaveLength(1001);
+    expect(Object.keys((resumeOf(toB)?.data as { rooms: object }).rooms)).toHaveLength(1000);
     expect(resumeOf(toC)?.data).toEqual({ session: 'B', rooms: { 'h:kept': { offset: 7, epoch: 'e' }, 'h:new': { offset: 2, epoch: 'e' } } });
+  });
+
+  it('presents at most the 1,000 rooms a $resume may name, the newest ones (a room left out is replayed from its join, its duplicates dropped)', async () => {
+    await connectedAsA();
+    for (let i = 0; i < 1500; i++) FakeWebSocket.last.receive({ event: 'said', data: {}, room: `h:${i}`, offset: 1, epoch: 'e' });
+
+    const rooms = Object.keys((resumeOf(await reconnect())?.data as { rooms: object }).rooms);
+
+    expect(rooms).toHaveLength(MAX_RESUME_ROOMS);
+    expect(rooms.at(-1)).toBe('h:1499');
   });
 
   it('presents the id it was resuming again when the connection drops before the answer, not the unanswered connection’s own', async () => {
