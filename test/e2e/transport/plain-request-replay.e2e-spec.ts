@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { connect, Socket } from 'node:net';
 import { useTransportHarness } from '../../helpers/transport-harness';
 
 /** An h2c offer (what `curl --http2` sends) with `fillerCount` more header lines, then its body framing and body. */
@@ -53,5 +55,46 @@ describe('PlainRequestReplay: an upgrade no one takes is served as the request t
         }
       });
     });
+  });
+});
+
+describe('PlainRequestReplay: the peer leaves at every byte of a replayed request', () => {
+  const harness = useTransportHarness();
+  const BODY = '5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n';
+  const REQUEST = 'POST /items HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nTransfer-Encoding: chunked\r\n\r\n' + BODY;
+
+  it.each(['half-closes (FIN)', 'resets (RST)'])('%s: each cut closes the server socket, nothing escapes, only the whole request reaches the app', async (how) => {
+    const reached: string[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        reached.push(body);
+        response.end('ok');
+      });
+    });
+    const { port, unexpectedErrors } = await harness.start({ server, routes: [{ path: '/echo' }] });
+    const serverClosed: Array<Promise<unknown>> = [];
+    server.on('connection', (socket: Socket) => serverClosed.push(new Promise((resolve) => socket.once('close', resolve))));
+    const headerEnd = REQUEST.indexOf('\r\n\r\n') + 4;
+
+    for (let cut = headerEnd - 2; cut <= REQUEST.length; cut++) {
+      const client = connect(port, '127.0.0.1');
+      harness.sockets.add(client);
+      client.on('error', () => undefined);
+      client.resume(); // read the answer and the server's FIN
+      await once(client, 'connect');
+      client.write(REQUEST.slice(0, cut));
+      // Past the head the upgrade has been replayed once Node answers or holds the body: wait for the bytes to be written.
+      await new Promise((resolve) => client.write('', resolve));
+      if (how.startsWith('resets')) client.resetAndDestroy();
+      else client.end();
+      await once(client, 'close');
+    }
+    await Promise.all(serverClosed); // every socket the server saw (twice for a replayed one) closed
+
+    expect(unexpectedErrors).toEqual([]);
+    expect(reached.every((body) => body === 'hello world')).toBe(true);
+    expect(await new Promise((resolve) => server.getConnections((_error, count) => resolve(count)))).toBe(0);
   });
 });
