@@ -99,6 +99,9 @@ export class SendQueue {
 
   /** False when the caller should wait for the socket's 'drain'. `isShared`: see ByteBacklog.push. */
   write(bytes: Buffer, isShared = false): boolean {
+    // Already full: wait in the backlog from this write on, not held until the end of the tick and
+    // copied into it then (a shared frame would be copied on every slow connection).
+    if (!this.backlog && !this.isCorked && this.socket.writableNeedDrain) this.startBacklogAfterHeld();
     if (this.backlog) {
       this.backlog.push(bytes, isShared);
       return false;
@@ -176,6 +179,13 @@ export class SendQueue {
     return false;
   }
 
+  /** A backlog from now on, the bytes held so far first in it. */
+  private startBacklogAfterHeld(): false {
+    this.startBacklog();
+    this.flushBacklog();
+    return false;
+  }
+
   /** The held bytes join the backlog (they came after it); the backlog leaves once the socket has drained. */
   private flushBacklog(): void {
     const backlog = this.backlog!;
@@ -204,12 +214,8 @@ export class SendQueue {
 
   /** Moves the held bytes into the corked socket, where they wait for the end of the tick. */
   private spill(): boolean {
-    if (this.socket.writableNeedDrain) {
-      // Already full: the held bytes join a backlog rather than the socket's queue, an object each.
-      this.startBacklog();
-      this.flushBacklog();
-      return false;
-    }
+    // Already full: the held bytes join a backlog rather than the socket's queue, an object each.
+    if (this.socket.writableNeedDrain) return this.startBacklogAfterHeld();
     this.closeRegion();
     this.socket.cork();
     this.isCorked = true;

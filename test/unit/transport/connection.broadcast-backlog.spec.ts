@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { FrameParser } from '../../../lib/protocol/frame-parser';
 import { encodeFrame } from '../../../lib/protocol/frame-writer';
 import { Opcode } from '../../../lib/protocol/opcode';
@@ -58,5 +59,50 @@ describe.each([
     expect(events).toHaveLength(1 + (isCompressing ? 1 : 0) + FRAMES); // the fill, our own message, the broadcast
     expect(events.slice(-FRAMES)).toEqual(frames.map((_, i) => ({ kind: 'binary', data: Buffer.alloc(PAYLOAD_BYTES, i) })));
     expect(connections[0].bufferedAmount).toBe(0);
+  });
+});
+
+describe('Connection.sendFrame() to slow readers, the socket filled by the tick before', () => {
+  const sockets: RecordingDuplex[] = [];
+  afterEach(() => sockets.splice(0).forEach((socket) => socket.destroy()));
+
+  // A socket can be full with no backlog yet (a tick's writes overfilled it when they left): a
+  // frame written then was held until the end of the tick and copied into the backlog started then.
+  it('keeps shared frames by reference when the socket filled up in the tick before, drain after drain', async () => {
+    const connections = Array.from({ length: 300 }, () => {
+      const socket = new RecordingDuplex();
+      socket.isStalled = true;
+      sockets.push(socket);
+      return new Connection(socket, OPTIONS);
+    });
+    // Shared by every connection: what the sockets record costs a slot each, not their bytes.
+    const fillBelowHighWater = encodeFrame(Buffer.alloc(15 * 1024), { opcode: Opcode.Binary });
+    const overfill = encodeFrame(Buffer.alloc(2048), { opcode: Opcode.Binary });
+    const frames = Array.from({ length: 20 }, (_, i) => encodeFrame(Buffer.alloc(PAYLOAD_BYTES, i), { opcode: Opcode.Binary }));
+    const sendToAll = async (frame: Buffer): Promise<void> => {
+      for (const connection of connections) connection.sendFrame(frame);
+      await endOfTick();
+    };
+    const before = retainedBytes();
+
+    for (const frame of frames) {
+      await sendToAll(fillBelowHighWater);
+      await sendToAll(overfill); // past the high-water mark when it leaves, at the end of the tick
+      await sendToAll(frame);
+      expect(sockets.every((socket) => socket.writableNeedDrain)).toBe(true);
+      const drained = sockets.map((socket) => once(socket, 'drain'));
+      for (const socket of sockets) {
+        socket.release();
+        socket.isStalled = true;
+      }
+      await Promise.all(drained);
+    }
+    await endOfTick();
+    const grown = retainedBytes() - before;
+
+    expect(grown).toBeLessThan(2 * MiB);
+    sockets[0].release();
+    const events = new FrameParser({ role: 'client', maxMessageBytes: 1 << 20, isDeflateNegotiated: true }).push(sockets[0].written);
+    expect(events.filter((event) => event.kind === 'binary' && event.data.length === PAYLOAD_BYTES).map((event) => event.kind === 'binary' && event.data[0])).toEqual(frames.map((_, i) => i));
   });
 });
