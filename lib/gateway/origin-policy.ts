@@ -48,11 +48,13 @@ function matchesOrigin(pattern: OriginPattern, origin: string): boolean {
     return pattern.test(origin);
   }
   if (pattern === '*') return true;
-  const star = pattern.indexOf('*');
-  if (star === -1) return pattern === origin.toLowerCase();
-  const prefix = pattern.slice(0, star);
-  const suffix = pattern.slice(star + 1);
+  // Host names have no case (RFC 4343): 'https://App.example.com' in a list names that page too.
+  const expected = pattern.toLowerCase();
   const candidate = origin.toLowerCase();
+  const star = expected.indexOf('*');
+  if (star === -1) return expected === candidate;
+  const prefix = expected.slice(0, star);
+  const suffix = expected.slice(star + 1);
   if (candidate.length <= prefix.length + suffix.length || !candidate.startsWith(prefix) || !candidate.endsWith(suffix)) return false;
   // "*" stands for one or more DNS labels: no scheme, port or path characters.
   const labels = candidate.slice(prefix.length, candidate.length - suffix.length);

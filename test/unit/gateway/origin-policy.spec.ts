@@ -44,6 +44,12 @@ describe('checkOrigin', () => {
     });
   });
 
+  it('compares listed origins without case, as it does same-origin ones (RFC 4343: host names have no case)', () => {
+    expect(isAccepted(['https://Partner.Example'], 'https://partner.example', HOST)).toBe(true);
+    expect(isAccepted(['HTTPS://*.Example.ORG'], 'https://a.b.example.org', HOST)).toBe(true);
+    expect(isAccepted(['https://Partner.Example'], 'https://other.example', HOST)).toBe(false);
+  });
+
   it('gives the same answer every time with a global or sticky RegExp (test() would move its lastIndex)', () => {
     for (const pattern of [/^https:\/\/ok\.test$/g, /https:\/\/ok\.test/y]) {
       expect([1, 2, 3].map(() => isAccepted([pattern], 'https://ok.test', HOST))).toEqual([true, true, true]);
