@@ -198,11 +198,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /**
-   * Sends a text (string) or binary (Buffer) message. False when the connection is not open,
-   * when the message was dropped by the overflow policy, or when the caller should wait for 'drain'.
+   * Sends a text (string) or binary (Buffer) message. False when the connection is not open or its
+   * socket is gone, when the message was dropped by the overflow policy, or when the caller should
+   * wait for 'drain'.
    */
   send(data: string | Buffer): boolean {
-    if (this.readyState !== ReadyState.Open) return false;
+    if (!this.canSend()) return false;
     if (typeof data === 'string') return this.deflate ? this.sendEncoded(encodeTextFrame(data), false) : this.sendText(data);
     if (data.length < COPY_THRESHOLD_BYTES || this.deflate) return this.sendEncoded(encodeFrame(data, { opcode: Opcode.Binary }), false);
     if (!this.admit(data.length + 10)) return false;
@@ -222,7 +223,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** `isShared`: other connections are sent the same frame, so a backlog keeps it rather than a copy each. */
   private sendEncoded(frame: Buffer, isShared: boolean): boolean {
-    if (this.readyState !== ReadyState.Open) return false;
+    if (!this.canSend()) return false;
     const { deflate } = this;
     if (deflate && (deflate.outbound.isBusy || deflate.shouldCompress(frame.length))) {
       if (!this.admit(frame.length)) return false;
@@ -284,6 +285,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private leaveCompressionBacklog(deflate: DeflateChannel, byteLength: number): void {
     deflate.pendingOutboundBytes -= byteLength;
     if (this.isAwaitingDrain) this.emitDrainIfBelowHighWater();
+  }
+
+  /**
+   * Open, and the socket not destroyed: messages read before a reset are still delivered (they wait
+   * for the socket's close in stream order), but a reply to one can never leave.
+   */
+  private canSend(): boolean {
+    return this.readyState === ReadyState.Open && !this.socket.destroyed;
   }
 
   /** Sent before close() still goes out: the close frame waits behind it in the same queue. */
