@@ -1,3 +1,4 @@
+import Fastify from 'fastify';
 import { once } from 'node:events';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { connect, Socket } from 'node:net';
@@ -96,5 +97,30 @@ describe('PlainRequestReplay: the peer leaves at every byte of a replayed reques
     expect(unexpectedErrors).toEqual([]);
     expect(reached.every((body) => body === 'hello world')).toBe(true);
     expect(await new Promise((resolve) => server.getConnections((_error, count) => resolve(count)))).toBe(0);
+  });
+});
+
+describe('PlainRequestReplay: a Fastify app behind the replay', () => {
+  const harness = useTransportHarness();
+
+  it('answers h2c offers (GET, POST with a JSON body) and a plain request pipelined behind them on one connection, in order', async () => {
+    const app = Fastify();
+    app.get('/health', () => ({ ok: true }));
+    app.post('/items', (request) => ({ got: (request.body as { n: number }).n }));
+    await app.ready();
+    const { port } = await harness.start({ server: app.server, routes: [{ path: '/echo' }] });
+    const h2c = 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n';
+    const body = JSON.stringify({ n: 42 });
+
+    const answer = await harness.http(port, [
+      `GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n${h2c}\r\n`,
+      `POST /items HTTP/1.1\r\nHost: 127.0.0.1\r\n${h2c}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+    ].join(''));
+    await app.close();
+
+    const text = answer.raw.toString();
+    expect(text.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(text.match(/\{[^}]*\}/g)).toEqual(['{"ok":true}', '{"got":42}', '{"ok":true}']);
   });
 });
