@@ -64,6 +64,30 @@ describe('RateLimiter', () => {
     expect([messages.admit('d'), messages.admit('e')]).toEqual([true, false]);
   });
 
+  // The debt rule must not open a bypass: whatever the sizes (many under the burst, many over it), what passes in
+  // T seconds is at most one burst, T seconds of rate and one message; a client that keeps sending gets the rate.
+  it.each([
+    ['tiny messages', 1, 3],
+    ['messages around the burst', 5, 15],
+    ['messages far over the burst', 30, 100],
+  ])('holds the average byte rate over 60 s of %s at random intervals', (_name, minBytes, maxBytes) => {
+    const bytesPerSecond = 10; // burst: 10 bytes
+    const bytes = limiter({ bytesPerSecond });
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647);
+    let admittedBytes = 0;
+    for (let elapsedMs = 0; elapsedMs < 60_000; ) {
+      const size = minBytes + Math.floor(random() * (maxBytes - minBytes + 1));
+      if (bytes.admit('x'.repeat(size))) admittedBytes += size;
+      const stepMs = 1 + Math.floor(random() * 50);
+      jest.advanceTimersByTime(stepMs);
+      elapsedMs += stepMs;
+    }
+
+    expect(admittedBytes).toBeLessThanOrEqual(10 + 60 * bytesPerSecond + maxBytes);
+    expect(admittedBytes).toBeGreaterThanOrEqual(60 * bytesPerSecond - 2 * maxBytes);
+  });
+
   // The wall clock (Date.now()) may be set back or forward between two messages (NTP, an operator);
   // fake timers move it without moving the monotonic clock, as such a jump does.
   describe.each([
