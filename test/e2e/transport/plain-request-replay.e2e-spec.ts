@@ -59,6 +59,55 @@ describe('PlainRequestReplay: an upgrade no one takes is served as the request t
   });
 });
 
+describe('PlainRequestReplay: body framing that a proxy and Node could read apart', () => {
+  const harness = useTransportHarness();
+  const H2C = 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n';
+
+  async function start(): Promise<{ port: number; reached: string[] }> {
+    const reached: string[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        reached.push(`${request.url} body=${body}`);
+        response.end('ok');
+      });
+    });
+    const { port } = await harness.start({ server, routes: [{ path: '/echo' }] });
+    return { port, reached };
+  }
+
+  it.each([
+    ['Transfer-Encoding and Content-Length', 'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n'],
+    ['two Content-Length', 'Content-Length: 5\r\nContent-Length: 41\r\n'],
+  ])('an h2c offer with %s is refused 400 and nothing reaches the app, neither it nor what it carries', async (_name, framing) => {
+    const { port, reached } = await start();
+
+    const answer = await harness.http(port, `POST /p HTTP/1.1\r\nHost: 127.0.0.1\r\n${H2C}${framing}\r\n0\r\n\r\n${SMUGGLED}`);
+
+    expect(answer.head?.status).toBe(400);
+    expect(reached).toEqual([]);
+  });
+
+  it('an h2c offer with Expect: 100-continue gets 100 Continue before its body, then its answer', async () => {
+    const { port, reached } = await start();
+    const client = connect(port, '127.0.0.1');
+    harness.sockets.add(client);
+    let received = '';
+    client.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const offerThenClose = H2C.replace('HTTP2-Settings\r\n', 'HTTP2-Settings, close\r\n');
+    client.write(`POST /p HTTP/1.1\r\nHost: 127.0.0.1\r\n${offerThenClose}Content-Length: 5\r\nExpect: 100-continue\r\n\r\n`);
+    await once(client, 'data');
+    const interim = received;
+    client.write('hello');
+    await once(client, 'close');
+
+    expect(interim).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+    expect(received).toMatch(/\r\n\r\nok$/);
+    expect(reached).toEqual(['/p body=hello']);
+  });
+});
+
 describe('PlainRequestReplay: the peer leaves at every byte of a replayed request', () => {
   const harness = useTransportHarness();
   const BODY = '5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n';
