@@ -64,6 +64,19 @@ interface Timing {
   run(context: SweepContext, operation: Operation): Promise<unknown>;
 }
 
+/** The operation starts, then the connection is cut in the same tick: whatever the operation awaits ends after the close. */
+function closedInTheSameTick(how: string, cut: (subject: Subject) => void): Timing {
+  return {
+    name: `in the tick ${how} (the operation first)`,
+    async run(context, operation) {
+      const result = operation.run(context);
+      cut(context.subject);
+      await context.cluster.home.closeAndForget(context.subject, context.anchor);
+      return result;
+    },
+  };
+}
+
 export const TIMINGS: Timing[] = [
   {
     name: 'before the client closes',
@@ -73,15 +86,8 @@ export const TIMINGS: Timing[] = [
       return result;
     },
   },
-  {
-    name: 'in the tick the server terminates the connection (the operation first)',
-    async run(context, operation) {
-      const result = operation.run(context);
-      context.subject.connection.terminate();
-      await context.cluster.home.closeAndForget(context.subject, context.anchor);
-      return result;
-    },
-  },
+  closedInTheSameTick('the server terminates the connection', (subject) => subject.connection.terminate()),
+  closedInTheSameTick('the client resets the connection (RST)', (subject) => subject.client.terminate()),
   {
     name: "in the tick the server handles the client's close",
     async run(context, operation) {

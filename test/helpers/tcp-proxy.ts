@@ -29,7 +29,7 @@ export class TcpProxy {
   /** Resets every forwarded connection and refuses new ones (accepted, then reset) until restore(). */
   cut(): void {
     this.isCut = true;
-    for (const socket of this.sockets) socket.resetAndDestroy();
+    for (const socket of this.sockets) reset(socket);
     this.sockets.clear();
   }
 
@@ -44,7 +44,7 @@ export class TcpProxy {
   }
 
   private accept(client: Socket): void {
-    if (this.isCut) return void client.resetAndDestroy();
+    if (this.isCut) return reset(client);
     const upstream = createConnection({ host: '127.0.0.1', port: this.targetPort });
     for (const [socket, peer] of [
       [client, upstream],
@@ -59,4 +59,10 @@ export class TcpProxy {
       });
     }
   }
+}
+
+/** An RST where the socket is connected; destroy() otherwise (resetAndDestroy() on a socket not yet or no longer open spins in Node 20: the process never exits). */
+function reset(socket: Socket): void {
+  if (socket.readyState === 'open') socket.resetAndDestroy();
+  else socket.destroy();
 }

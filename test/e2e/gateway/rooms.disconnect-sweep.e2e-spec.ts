@@ -3,7 +3,7 @@ import { RoomHistory } from '../../../lib/history/room-history.service';
 import { OPERATIONS, runCell, SweepCluster, TIMINGS } from '../../helpers/disconnect-sweep';
 import { MembershipNode } from '../../helpers/membership-node';
 
-// 13 operations × 4 moments = 52 cells.
+// 13 operations × 5 moments = 65 cells.
 describe('every stateful API of Rooms and the registry races the client closing (memory adapter)', () => {
   const adapter = new MemoryAdapter();
   let node: MembershipNode;

@@ -9,7 +9,7 @@ const KEY_PREFIX = 'sweep:';
 // History (streams, and sessions that outlive their connections by design) is not membership.
 const isMembershipKey = (key: string): boolean => !/^sweep:(hist|hist-meta|session):/.test(key);
 
-// 13 operations × 4 moments = 52 cells, over two nodes: the subject on one, the watcher and the by-id calls on the other.
+// 13 operations × 5 moments = 65 cells, over two nodes: the subject on one, the watcher and the by-id calls on the other.
 describe('every stateful API of Rooms and the registry races the client closing (RedisAdapter, two nodes)', () => {
   let redis: RedisServer;
   let probe: Redis;
