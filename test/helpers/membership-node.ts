@@ -15,6 +15,14 @@ export interface Subject {
   received: TestEnvelope[];
 }
 
+/** A presence event about one connection in one room. */
+export const isPresence =
+  (action: 'join' | 'leave', id: string, room: string) =>
+  (envelope: TestEnvelope): boolean => {
+    const data = envelope.data as { action?: string; id?: string; room?: string } | undefined;
+    return envelope.event === 'presence' && data?.action === action && data.id === id && data.room === room;
+  };
+
 export class MembershipNode {
   readonly rooms: Rooms;
   readonly registry: ConnectionRegistry;

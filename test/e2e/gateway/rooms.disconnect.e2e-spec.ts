@@ -1,12 +1,4 @@
-import { MembershipNode, Subject } from '../../helpers/membership-node';
-import { TestEnvelope } from '../../helpers/ws-test-client';
-
-const isPresence =
-  (action: 'join' | 'leave', id: string, room: string) =>
-  (envelope: TestEnvelope): boolean => {
-    const data = envelope.data as { action?: string; id?: string; room?: string } | undefined;
-    return envelope.event === 'presence' && data?.action === action && data.id === id && data.room === room;
-  };
+import { isPresence, MembershipNode, Subject } from '../../helpers/membership-node';
 
 describe('Rooms and the registry after a client closed (memory adapter)', () => {
   let node: MembershipNode;

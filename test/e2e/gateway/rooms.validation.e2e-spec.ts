@@ -1,6 +1,5 @@
 import { ConnectionRegistry, Rooms, WsConnection } from '../../../lib';
-import { MembershipNode, Subject } from '../../helpers/membership-node';
-import { TestEnvelope } from '../../helpers/ws-test-client';
+import { isPresence, MembershipNode, Subject } from '../../helpers/membership-node';
 
 /** A public call given one bad argument, and the start of the TypeError it must throw. */
 interface BoundaryCase {
@@ -40,13 +39,6 @@ const BAD_VALUES: [string, unknown][] = [
   ['an empty string', ''],
   ['a number', 42],
 ];
-
-const isPresence =
-  (action: 'join' | 'leave', id: string, room: string) =>
-  (envelope: TestEnvelope): boolean => {
-    const data = envelope.data as { action?: string; id?: string; room?: string } | undefined;
-    return envelope.event === 'presence' && data?.action === action && data.id === id && data.room === room;
-  };
 
 describe('Rooms and ConnectionRegistry at their boundary', () => {
   let node: MembershipNode;

@@ -1,22 +1,15 @@
 import { Redis } from 'ioredis';
 import { RedisAdapter, RemoteMembershipError } from '../../../lib';
 import { LocalConnections } from '../../../lib/rooms/local-connections';
-import { MembershipNode, Subject } from '../../helpers/membership-node';
+import { isPresence, MembershipNode, Subject } from '../../helpers/membership-node';
 import { RedisServer } from '../../helpers/redis-server';
 import { TcpProxy } from '../../helpers/tcp-proxy';
-import { TestEnvelope, waitUntil } from '../../helpers/ws-test-client';
+import { waitUntil } from '../../helpers/ws-test-client';
 
 const KEY_PREFIX = 'membership:';
 const HEARTBEAT_MS = 1000;
 // A partition outlasts the TTL (1.5 heartbeats), then ioredis reconnects within its 2 s backoff cap.
 const PARTITION_WAIT_MS = 10_000;
-
-const isPresence =
-  (action: 'join' | 'leave', id: string, room: string) =>
-  (envelope: TestEnvelope): boolean => {
-    const data = envelope.data as { action?: string; id?: string; room?: string } | undefined;
-    return envelope.event === 'presence' && data?.action === action && data.id === id && data.room === room;
-  };
 
 describe('RedisAdapter membership of connections on other nodes', () => {
   let redis: RedisServer;
