@@ -1,6 +1,7 @@
 import { Type } from '@nestjs/common';
 import { GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA } from '@nestjs/common/constants.js';
 import { ApplicationConfig } from '@nestjs/core';
+import { stackOf } from './error-description';
 import { PARAM_ARGS_METADATA } from './websocket.constants';
 
 export type EnhancerKind = 'guard' | 'pipe' | 'interceptor';
@@ -40,11 +41,12 @@ const FRAME = /^\s*at (?:async )?(?:new )?([A-Za-z_$][\w$]*)\./gm;
 /**
  * Which of a handler's guards, pipes or interceptors an error came from: the first frame of its
  * stack that is in one of them, unless a frame of the gateway itself comes first. Undefined for
- * the handler, and when the stack says nothing (a value that is not an Error).
+ * the handler, and when the stack says nothing (a value that is not an Error, a stack that cannot be read).
  */
 export function enhancerThatThrew(error: unknown, gatewayName: string, enhancers: ReadonlyMap<string, EnhancerKind>): { kind: EnhancerKind; name: string } | undefined {
-  if (enhancers.size === 0 || !(error instanceof Error) || typeof error.stack !== 'string') return undefined;
-  for (const [, name] of error.stack.matchAll(FRAME)) {
+  const stack = enhancers.size > 0 && error instanceof Error ? stackOf(error) : undefined;
+  if (stack === undefined) return undefined;
+  for (const [, name] of stack.matchAll(FRAME)) {
     if (name === gatewayName) return undefined;
     const kind = enhancers.get(name);
     if (kind) return { kind, name };
