@@ -13,7 +13,7 @@ import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { WsConnection } from '../rooms/ws-connection';
 import { CloseEvent, Connection } from '../transport/connection';
 import { UpgradeRoute } from '../transport/upgrade-listener';
-import { describeError } from './error-description';
+import { ErrorLog } from './error-log';
 import { GatewayDispatcher } from './gateway.dispatcher';
 import { GatewayDefinition } from './gateway.explorer';
 import { runHandshakeGuards } from './handshake-guards';
@@ -36,6 +36,8 @@ export interface GatewayHostDeps {
   /** The gateway's codec (its own, or the module's). */
   codec: EventCodec;
   logger: Logger;
+  /** Where the per-connection error lines go (hooks, handshake guards): a client may reconnect in a loop. */
+  errorLog: ErrorLog;
   instruments: GatewayInstruments;
   /** Set when the module has `history`: sessions and resume. */
   history?: RoomHistory;
@@ -120,7 +122,7 @@ export class GatewayHost {
     this.dataByRequest.set(request, data);
     const protocol = selectSubprotocol(upgrade.offeredProtocols, this.options.subprotocols);
     return runHandshakeGuards(this.guards, { request, handshake: handshakeInfoOf(request, protocol), data }, (guard, error) =>
-      this.deps.logger.error(handshakeGuardFailed(this.name, guard), describeError(error)),
+      this.deps.errorLog.error(handshakeGuardFailed(this.name, guard), error),
     );
   }
 
@@ -191,7 +193,7 @@ export class GatewayHost {
 
   /** The connection's own gateway instance could not be resolved (a scoped provider threw): handleConnection never ran. */
   private startFailed(client: WsConnection, error: unknown): Started {
-    this.deps.logger.error(scopedInstanceFailed(this.name), describeError(error));
+    this.deps.errorLog.error(scopedInstanceFailed(this.name), error);
     client.close(CloseCode.InternalError);
     return undefined;
   }
@@ -239,7 +241,7 @@ export class GatewayHost {
     let timer: NodeJS.Timeout | undefined;
     const givenUp = new Promise<Started>((resolve) => {
       timer = setTimeout(() => {
-        this.deps.logger.error(connectHookUnfinished(this.name, this.options.closeTimeoutMs));
+        this.deps.errorLog.error(connectHookUnfinished(this.name, this.options.closeTimeoutMs));
         resolve(session.binding);
       }, this.options.closeTimeoutMs);
     });
@@ -287,6 +289,6 @@ export class GatewayHost {
   }
 
   private logHookError(hook: string, error: unknown): void {
-    this.deps.logger.error(hookFailed(this.name, hook), describeError(error));
+    this.deps.errorLog.error(hookFailed(this.name, hook), error);
   }
 }

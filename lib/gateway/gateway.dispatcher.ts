@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { ContextId } from '@nestjs/core';
 import { isObservable, Observable, Subscription } from 'rxjs';
 import { DecodeResult, RequestId } from '../codec/envelope';
@@ -13,8 +12,8 @@ import { ReadyState } from '../transport/connection';
 import { currentRead } from '../transport/read-sequence';
 import { codecName } from './checked-codec';
 import { enhancerThatThrew } from './enhancer-names';
-import { describeError } from './error-description';
 import { ErrorBody, errorEnvelopeFor, internalErrorBody } from './error-envelope';
+import { ErrorLog } from './error-log';
 import { GatewayDefinition } from './gateway.explorer';
 import { CompiledHandler, HandlerArgs, HandlerMeta, HandlerPipelineFactory } from './handler-pipeline';
 import { InFlight } from './in-flight';
@@ -44,7 +43,7 @@ export class GatewayDispatcher {
     instance: object,
     pipeline: HandlerPipelineFactory,
     private readonly codec: EventCodec,
-    private readonly logger: Logger,
+    private readonly errorLog: ErrorLog,
     private readonly inFlight: InFlight,
     private readonly instruments: GatewayInstruments,
     contextId?: ContextId,
@@ -266,7 +265,7 @@ export class GatewayDispatcher {
   }
 
   private logError(line: string, error: unknown): void {
-    this.logger.error(line, describeError(error));
+    this.errorLog.error(line, error);
   }
 }
 

@@ -16,6 +16,7 @@ import { checkedCodec } from './checked-codec';
 import { describeError } from './error-description';
 import { GatewayMetadataAccessor } from './gateway-metadata.accessor';
 import { GatewayBinding, GatewayHost } from './gateway-host';
+import { ErrorLog } from './error-log';
 import { GatewayDispatcher } from './gateway.dispatcher';
 import { GatewayDefinition, GatewayExplorer } from './gateway.explorer';
 import { HandlerPipelineFactory } from './handler-pipeline';
@@ -37,6 +38,8 @@ type Host = 'app' | number;
 @Injectable()
 export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger: Logger;
+  /** Error lines of handlers, enhancers, codecs and hooks: a client can make them fail on every message. */
+  private readonly errorLog: ErrorLog;
   private readonly listeners = new Map<Host, UpgradeListener>();
   private readonly hosts: GatewayHost[] = [];
   /** Handler runs of every gateway, so shutdown lets their replies out before the 1001. */
@@ -58,6 +61,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     @Optional() @Inject(RoomHistory) private readonly history: RoomHistory | null = null,
   ) {
     this.logger = new LibraryLogger('WebSocket', options.logLevels);
+    this.errorLog = new ErrorLog(this.logger);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -76,6 +80,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
         adapter: this.adapter,
         codec,
         logger: this.logger,
+        errorLog: this.errorLog,
         instruments,
         history: this.history?.options.hasSessions(options.path) ? this.history : undefined,
       });
@@ -101,14 +106,14 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     instruments: GatewayInstruments,
   ): (client: WsConnection) => GatewayBinding | Promise<GatewayBinding> {
     if (definition.isStatic) {
-      const binding = { instance: definition.instance, dispatcher: new GatewayDispatcher(definition, definition.instance, pipeline, codec, this.logger, this.inFlight, instruments) };
+      const binding = { instance: definition.instance, dispatcher: new GatewayDispatcher(definition, definition.instance, pipeline, codec, this.errorLog, this.inFlight, instruments) };
       return () => binding;
     }
     return async (client) => {
       const contextId = ContextIdFactory.create();
       this.moduleRef.registerRequestByContextId(client, contextId);
       const instance: object = await this.moduleRef.resolve(definition.metatype, contextId, { strict: false });
-      return { instance, dispatcher: new GatewayDispatcher(definition, instance, pipeline, codec, this.logger, this.inFlight, instruments, contextId) };
+      return { instance, dispatcher: new GatewayDispatcher(definition, instance, pipeline, codec, this.errorLog, this.inFlight, instruments, contextId) };
     };
   }
 
@@ -128,6 +133,12 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     }
     this.history?.stop();
     await this.adapter.close?.();
+    this.flushErrorLog(); // before the application is gone
+  }
+
+  /** Writes the summaries of the error lines repeated so far (ErrorLog) and starts a new window. */
+  flushErrorLog(): void {
+    this.errorLog.flush();
   }
 
   /** Scoped gateways have no singleton to initialise; their instances start per connection. */

@@ -57,3 +57,6 @@ export const hookUnfinished = (gateway: string, hook: string, waitedMs: number):
 export const handshakeRefused = (): string => 'handshake refused';
 
 export const rateLimited = (): string => 'too many messages; this one was dropped';
+
+export const errorsRepeated = (line: string, count: number, windowMs: number): string =>
+  `${line} ${count} more times (an error line is logged with its stack once per ${windowMs / 1000} s; its repeats are counted)`;

@@ -7,11 +7,13 @@
 // (/pipeline, forced by a class interceptor).
 import { Socket } from 'node:net';
 import { CloseCode } from '../../../lib';
+import { ERROR_LOG_WINDOW_MS } from '../../../lib/gateway/error-log';
 import {
   connectHookUnfinished,
   decodeFailed,
   enhancerFailed,
   errorNotEncoded,
+  errorsRepeated,
   filterFailed,
   handlerFailed,
   handshakeGuardFailed,
@@ -209,7 +211,7 @@ describe('user code that fails at every gateway boundary', () => {
       await expectLogged([]);
     });
 
-    it('a burst of 200 requests whose replies cannot be encoded: 200 INTERNAL answers, one line each, and the connection serves', async () => {
+    it('a burst of 200 requests whose replies cannot be encoded: 200 INTERNAL answers, one line with its stack and one that counts the rest, and the connection serves', async () => {
       const client = await connect(path, extensions);
       const BURST = 200;
 
@@ -218,7 +220,8 @@ describe('user code that fails at every gateway boundary', () => {
         expect(await client.nextEnvelope((envelope) => envelope.id === id, `the answer to ${id}`)).toEqual(internal('observable-unencodable')(id)[0]);
       }
       expect(await client.request('echo', 'still serving')).toMatchObject({ data: 'still serving' });
-      await expectLogged(Array.from({ length: BURST }, () => notEncoded('observableUnencodable')(gateway)[0]));
+      const [line] = notEncoded('observableUnencodable')(gateway);
+      await expectLogged([line, { message: errorsRepeated(line.message, BURST - 1, ERROR_LOG_WINDOW_MS) }]);
     });
 
     it.each([

@@ -1,0 +1,185 @@
+// Issue 14, attacked as an outsider (STYLE.md §10): a careless application's failing user code
+// must not let a client flood the logs, and an error whose stack cannot be read must still be
+// answered and logged. The process must see no uncaught exception or unhandled rejection.
+import { CanActivate, Injectable, LoggerService, Module, UseGuards } from '@nestjs/common';
+import WebSocket from 'ws';
+import { Gateway, MessageBody, OnMessage, WebSocketModule } from '../../../lib';
+import { ERROR_LOG_WINDOW_MS } from '../../../lib/gateway/error-log';
+import { enhancerFailed, errorsRepeated, handlerFailed, internalError } from '../../../lib/gateway/messages';
+import { startApp, StartedApp } from '../../fixtures/gateways/test-app';
+
+interface LoggedError {
+  message: string;
+  stack: string | undefined;
+}
+
+class ErrorRecorder implements LoggerService {
+  readonly errors: LoggedError[] = [];
+  error(message: unknown, stack?: unknown): void {
+    this.errors.push({ message: String(message), stack: typeof stack === 'string' ? stack : undefined });
+  }
+  log(): void {}
+  warn(): void {}
+}
+
+/** What a guard throws when the test says so: an Error made by `make` inside canActivate. */
+let makeGuardError: () => unknown = () => new Error('guard exploded');
+
+@Injectable()
+class ExplodingGuard implements CanActivate {
+  canActivate(): boolean {
+    throw makeGuardError();
+  }
+}
+
+@Gateway({ path: '/attack' })
+class AttackGateway {
+  @OnMessage('fail')
+  fail(@MessageBody() n: number): never {
+    throw new Error(`fail ${n}`);
+  }
+
+  @OnMessage('guarded')
+  @UseGuards(ExplodingGuard)
+  guarded(): string {
+    return 'unreachable';
+  }
+}
+
+@Module({ imports: [WebSocketModule.forRoot({})], providers: [AttackGateway, ExplodingGuard] })
+class AttackModule {}
+
+/** Far above what each exchange needs on a loaded machine: only a request left unanswered reaches them. */
+const FLOOD_WAIT_MS = 90_000;
+const REPLY_WAIT_MS = 10_000;
+
+const internalReply = (event: string, id: number): object => ({ event: 'error', data: { event, code: 'INTERNAL', message: internalError() }, id });
+
+describe('user code attacked as an outsider would', () => {
+  let started: StartedApp;
+  let recorder: ErrorRecorder;
+  let client: WebSocket;
+  let isClosed: boolean;
+  const faults: string[] = [];
+  const recordFault = (error: unknown): void => void faults.push(error instanceof Error ? String(error.stack) : String(error));
+
+  beforeAll(() => {
+    process.on('uncaughtException', recordFault);
+    process.on('unhandledRejection', recordFault);
+  });
+
+  afterAll(() => {
+    process.off('uncaughtException', recordFault);
+    process.off('unhandledRejection', recordFault);
+  });
+
+  beforeEach(async () => {
+    recorder = new ErrorRecorder();
+    started = await startApp(AttackModule, { logger: recorder });
+    isClosed = false;
+    client = new WebSocket(started.wsUrl('/attack'));
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+  });
+
+  afterEach(async () => {
+    client.close();
+    if (!isClosed) await started.app.close();
+    // A rejection nobody handled is reported after the microtasks of its tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(faults).toEqual([]);
+  });
+
+  /** Sends every message at once and resolves with the first `count` replies, parsed; rejects with those seen if the rest never come. */
+  const exchange = async (messages: object[], waitMs: number): Promise<unknown[]> => {
+    const count = messages.length;
+    const replies: unknown[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      setTimeout(() => reject(new Error(`${replies.length} of ${count} replies: ${JSON.stringify(replies.slice(-3))}`)), waitMs).unref();
+      const onMessage = (data: WebSocket.RawData): void => {
+        replies.push(JSON.parse(String(data)));
+        if (replies.length < count) return;
+        client.off('message', onMessage);
+        resolve();
+      };
+      client.on('message', onMessage);
+    });
+    for (const message of messages) client.send(JSON.stringify(message));
+    await done;
+    return replies;
+  };
+
+  it('logs a flood of failures once per culprit with its stack and summarises the repeats, while every request is answered', async () => {
+    const FLOOD = 10_000;
+    const messages = Array.from({ length: FLOOD }, (_, i) => ({ event: i % 2 === 0 ? 'fail' : 'guarded', data: i, id: i }));
+    const startedAt = performance.now();
+
+    const replies = await exchange(messages, FLOOD_WAIT_MS);
+    await started.app.close(); // writes the summaries still pending
+    isClosed = true;
+    const elapsedMs = performance.now() - startedAt;
+
+    // Requests with ids may be answered in any order.
+    const byId = (replies as { id: number }[]).sort((a, b) => a.id - b.id);
+    expect(byId).toEqual(messages.map(({ event, id }) => internalReply(event, id)));
+    const windows = 1 + Math.floor(elapsedMs / ERROR_LOG_WINDOW_MS);
+    for (const line of [handlerFailed('AttackGateway', 'fail'), enhancerFailed('guard', 'ExplodingGuard', 'AttackGateway', 'guarded')]) {
+      const full = recorder.errors.filter((error) => error.message === line);
+      expect(full.length).toBeGreaterThanOrEqual(1);
+      expect(full.length).toBeLessThanOrEqual(windows);
+      expect(full.every((error) => error.stack?.includes('exploded') || error.stack?.includes('fail '))).toBe(true);
+      const summaries = recorder.errors.filter((error) => error.message !== line && error.message.startsWith(line));
+      const repeats = summaries.map((error) => Number(/ (\d+) more times/.exec(error.message)?.[1]));
+      expect(summaries.map((error) => error.message)).toEqual(repeats.map((count) => errorsRepeated(line, count, ERROR_LOG_WINDOW_MS)));
+      expect(full.length + repeats.reduce((sum, count) => sum + count, 0)).toBe(FLOOD / 2);
+    }
+    expect(recorder.errors).toHaveLength(recorder.errors.filter((error) => error.message.includes('AttackGateway')).length);
+  }, 2 * FLOOD_WAIT_MS);
+
+  const UNREADABLE_STACKS: { name: string; make(): unknown; around?(run: () => Promise<void>): Promise<void> }[] = [
+    {
+      name: 'a stack getter that throws',
+      make: () => Object.defineProperty(new Error('guard exploded'), 'stack', { get: () => { throw new Error('no stack for you'); } }),
+    },
+    { name: 'a stack that is not a string', make: () => Object.assign(new Error('guard exploded'), { stack: 42 }) },
+    {
+      name: 'Error.prepareStackTrace that throws',
+      make: () => new Error('guard exploded'),
+      async around(run) {
+        const original = Error.prepareStackTrace;
+        Error.prepareStackTrace = () => {
+          throw new Error('prepareStackTrace exploded');
+        };
+        try {
+          await run();
+        } finally {
+          Error.prepareStackTrace = original;
+        }
+      },
+    },
+    {
+      name: 'Error.stackTraceLimit of 0',
+      make: () => new Error('guard exploded'),
+      async around(run) {
+        const original = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+          await run();
+        } finally {
+          Error.stackTraceLimit = original;
+        }
+      },
+    },
+  ];
+
+  it.each(UNREADABLE_STACKS)('answers INTERNAL and logs one line when a guard throws an error with $name', async ({ make, around }) => {
+    makeGuardError = make;
+    const run = async (): Promise<void> => {
+      expect(await exchange([{ event: 'guarded', id: 1 }], REPLY_WAIT_MS)).toEqual([internalReply('guarded', 1)]);
+    };
+    await (around ? around(run) : run());
+    makeGuardError = () => new Error('guard exploded');
+
+    expect(recorder.errors.map((error) => error.message)).toHaveLength(1);
+    expect(recorder.errors[0].message).toMatch(/AttackGateway\.guarded threw$/);
+  }, 2 * REPLY_WAIT_MS);
+});
