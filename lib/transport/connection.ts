@@ -9,6 +9,7 @@ import { DeflateParams } from '../protocol/extensions/permessage-deflate';
 import { Opcode } from '../protocol/opcode';
 import { ProtocolError } from '../protocol/protocol-error';
 import { closeCodeFor } from './close-code-for';
+import { CloseAction, CloseInput, CloseState, closeTransition } from './close-handshake';
 import { newConnectionId } from './connection-id';
 import { DeflateChannel, UncompressedRun } from './deflate/deflate-channel';
 import { sharedCompressedFrame } from './deflate/shared-compressor';
@@ -77,18 +78,14 @@ const EMPTY = Buffer.alloc(0);
 const ignoreSocketError = (): void => undefined;
 
 /**
- * One WebSocket over one TCP/TLS socket, after the opening handshake.
- *
- * OPEN ─close()→ CLOSING ─peer close frame→ end TCP ─socket close→ CLOSED (server ends TCP, §7.1.1)
- * OPEN ─peer close frame→ echo it, CLOSING ─socket close→ CLOSED
- * OPEN ─protocol error→ close frame with its code, CLOSING ─socket close→ CLOSED (§7.1.7)
- * OPEN ─terminate()→ CLOSING ─socket close→ CLOSED; any ─socket error→ CLOSED; close timeout in CLOSING → destroy.
+ * One WebSocket over one TCP/TLS socket, after the opening handshake. Its closing handshake is
+ * drawn and decided in close-handshake.ts; a socket error is followed by the socket's close.
  */
 export class Connection extends EventEmitter<ConnectionEvents> {
   /** A random UUID. */
   readonly id = newConnectionId();
   /** Open from the start: a Connection is made after the 101 is written; reading waits for open(). */
-  readyState = ReadyState.Open;
+  private closeState = CloseState.Open;
   /** A message arrived since the heartbeat last looked: cheaper than reading the clock per message. */
   private hasMessageSinceCheck = false;
   private lastMessageAt = Date.now();
@@ -98,7 +95,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Made by the first bytes: an idle connection holds no parser, byte queue or assembler. */
   private frameParser: FrameParser | undefined;
   private readonly queue: SendQueue;
-  private hasSentClose = false;
   /** The close frame is on the socket: nothing may follow it (§5.5.1). */
   private hasWrittenClose = false;
   private isReading = false;
@@ -189,6 +185,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.queue.bufferedAmount + (this.deflate?.pendingOutboundBytes ?? 0);
   }
 
+  get readyState(): ReadyState {
+    if (this.closeState === CloseState.Open) return ReadyState.Open;
+    return this.closeState === CloseState.Closed ? ReadyState.Closed : ReadyState.Closing;
+  }
+
   /** Starts reading. `head` is what arrived after the handshake, in the same packet. */
   open(head: Buffer = EMPTY): void {
     if (this.isReading) return;
@@ -249,7 +250,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   private writeFrame(frame: Buffer, isShared: boolean): boolean {
-    if (this.readyState !== ReadyState.Open || !this.admit(frame.length)) return false;
+    if (this.closeState !== CloseState.Open || !this.admit(frame.length)) return false;
     this.counters.messagesOut++;
     this.counters.bytesOut += frame.length;
     return this.queue.write(frame, isShared);
@@ -292,12 +293,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * for the socket's close in stream order), but a reply to one can never leave.
    */
   private canSend(): boolean {
-    return this.readyState === ReadyState.Open && !this.socket.destroyed;
+    return this.closeState === CloseState.Open && !this.socket.destroyed;
   }
 
   /** Sent before close() still goes out: the close frame waits behind it in the same queue. */
   private canWriteQueued(): boolean {
-    return !this.hasWrittenClose && this.readyState !== ReadyState.Closed;
+    return !this.hasWrittenClose && this.closeState !== CloseState.Closed;
   }
 
   /** RFC 7692 §6: a compressed message is one frame with RSV1 set; small ones go out as they are. */
@@ -332,20 +333,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** §5.5.2: a ping; the peer answers with a pong carrying the same payload. */
   ping(payload: Buffer = EMPTY): void {
     if (payload.length > 125) throw new RangeError('a ping payload is at most 125 bytes (RFC 6455 §5.5)');
-    if (this.readyState === ReadyState.Open) this.writeControl(encodeFrame(payload, { opcode: Opcode.Ping }));
+    if (this.closeState === CloseState.Open) this.writeControl(encodeFrame(payload, { opcode: Opcode.Ping }));
   }
 
   /** Starts the closing handshake (§7.1.2); the socket is destroyed if the peer does not answer in time. */
   close(code: number = CloseCode.Normal, reason = ''): void {
-    if (this.hasSentClose || this.readyState >= ReadyState.Closing) return;
-    this.startClosingHandshake(code, reason);
+    this.applyClose(CloseInput.AppClose, code, reason);
   }
 
   /** Destroys the socket at once, without a closing handshake. */
   terminate(): void {
     // The socket's 'close' comes later: until then send() must already answer false, not drop silently.
-    if (this.readyState === ReadyState.Open) this.readyState = ReadyState.Closing;
-    this.socket.destroy();
+    this.applyClose(CloseInput.Terminate);
   }
 
   private get parser(): FrameParser {
@@ -424,7 +423,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     deflate.inbound.push(async () => {
       // A failed or closing connection inflates nothing more: the results would be dropped anyway.
       if (event.kind !== 'compressed') this.handle(event);
-      else if (this.readyState === ReadyState.Open) await this.inflateThenDeliver(deflate, event.isText, event.data);
+      else if (this.closeState === CloseState.Open) await this.inflateThenDeliver(deflate, event.isText, event.data);
       // Whatever the state: a closing connection must still read the peer's close frame and FIN.
       if (deflate.inbound.size <= INBOUND_BACKLOG_MESSAGES / 2 && this.socket.isPaused()) this.resumeReading(deflate);
     });
@@ -471,7 +470,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       case 'ping':
         // §5.5.3: answer with a pong carrying the ping's payload, unless closing. A peer that
         // pings but does not read gets no more pongs once they back up: they cannot grow our heap.
-        if (this.readyState === ReadyState.Open && !this.hasSentClose && this.queue.bufferedAmount < PONG_BACKLOG_BYTES) {
+        if (this.closeState === CloseState.Open && this.queue.bufferedAmount < PONG_BACKLOG_BYTES) {
           this.writeControl(encodeFrame(event.payload, { opcode: Opcode.Pong }));
         }
         return this.deliver('ping', event.payload);
@@ -482,7 +481,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         // Routed through enqueueInbound by onData; the parser yields these only with deflate negotiated.
         return this.failConnection(CloseCode.ProtocolError, 'unexpected compressed message');
       case 'close':
-        return this.onCloseFrame(event.code, event.reason);
+        return this.applyClose(CloseInput.PeerCloseFrame, event.code, event.reason);
       case 'failed':
         return this.failConnection(event.error.closeCode, event.error.message);
     }
@@ -503,7 +502,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   /** Our own listeners never let an exception reach the socket's 'data' handler. */
   private deliver<E extends 'message' | 'ping' | 'pong' | 'drain'>(name: E, ...args: ConnectionEvents[E]): void {
-    if (this.readyState !== ReadyState.Open) return;
+    if (this.closeState !== CloseState.Open) return;
     if (name === 'message') {
       this.hasMessageSinceCheck = true;
       this.counters.messagesIn++;
@@ -516,20 +515,26 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  /** §5.5.1: echo the peer's close (an empty one with an empty one), then the server ends TCP (§7.1.1). */
-  private onCloseFrame(code: number, reason: string): void {
-    this.peerClose = { code, reason };
-    if (!this.hasSentClose) this.sendClose(code, reason);
-    this.readyState = ReadyState.Closing;
-    this.endAfterOutbound();
-    this.armCloseTimer();
+  /**
+   * The one place the close state changes: closeTransition decides, this does the I/O in its order.
+   * `code` and `reason`: ours to send, or the peer's to record and echo (§5.5.1).
+   */
+  private applyClose(input: CloseInput, code: number = CloseCode.Abnormal, reason = ''): void {
+    const previous = this.closeState;
+    const { next, actions } = closeTransition(previous, input);
+    if (actions & CloseAction.RecordPeerClose) this.peerClose = { code, reason };
+    if (actions & CloseAction.SendClose) this.sendClose(code, reason);
+    this.closeState = next;
+    if (actions & CloseAction.EndTcp) this.endAfterOutbound();
+    if (actions & CloseAction.ArmCloseTimer) this.armCloseTimer();
+    if (actions & CloseAction.DestroySocket) this.socket.destroy();
+    // §7.1.4: clean only when both close frames were exchanged before TCP closed.
+    if (actions & CloseAction.ReportClosed) this.reportClosed(previous === CloseState.CloseExchanged);
   }
 
   /** §7.1.7: send a close frame with the code, end TCP, and read nothing more. */
   private failConnection(code: number, reason: string): void {
-    if (!this.hasSentClose) this.sendClose(code, reason);
-    this.readyState = ReadyState.Closing;
-    this.endAfterOutbound();
+    this.applyClose(CloseInput.Fail, code, reason);
   }
 
   /** The peer ended TCP without (or after) a close frame: end our half too, after what we still send. */
@@ -539,21 +544,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   private onPeerEnd(): void {
-    this.readyState = ReadyState.Closing;
-    this.endAfterOutbound();
-    this.armCloseTimer();
-  }
-
-  private startClosingHandshake(code: number, reason: string): void {
-    this.sendClose(code, reason);
-    this.readyState = ReadyState.Closing;
+    this.applyClose(CloseInput.PeerEnd);
   }
 
   private sendClose(code: number, reason: string): void {
     // §5.5: a close reason is at most 123 bytes; ours are short, but never trust a caller's.
     const safeReason = Buffer.byteLength(reason) <= 123 ? reason : '';
     const frame = encodeClose(code, safeReason); // throws for a code that may not be sent, before any state changes
-    this.hasSentClose = true;
     this.sentCloseCode = code;
     // After the messages still being compressed, so in-flight replies go out first. The wait for
     // the peer's answer starts when our frame leaves, not while messages before it compress.
@@ -586,10 +583,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onSocketClose(): void {
     this.deflate?.clearOutbound();
     this.parseUnparsedRead();
-    this.inStreamOrder(this.reportClosed);
+    this.inStreamOrder(this.onClosedInOrder);
   }
 
-  private reportClosed(): void {
+  private onClosedInOrder(): void {
+    this.applyClose(CloseInput.SocketClose);
+  }
+
+  private reportClosed(wasClean: boolean): void {
     // Here, not at the socket's close: a FIN read before it may have armed the timer in turn.
     clearTimeout(this.closeTimer);
     const { socket } = this;
@@ -598,8 +599,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     socket.off('end', Connection.onSocketEnd);
     socket.off('close', Connection.onSocketClose);
     this.deflate?.close();
-    this.readyState = ReadyState.Closed;
-    const wasClean = this.hasSentClose && this.peerClose !== undefined;
     const event: CloseEvent = this.peerClose
       ? { code: this.peerClose.code, reason: this.peerClose.reason, wasClean }
       : { code: this.sentCloseCode, reason: '', wasClean: false };
