@@ -26,8 +26,7 @@ export class ErrorLog {
       return;
     }
     this.repeats.set(line, 0);
-    if (error === undefined) this.logger.error(line);
-    else this.logger.error(line, describeError(error));
+    this.write(line, error === undefined ? undefined : describeError(error));
     this.windowEnd ??= setTimeout(() => this.flush(), ERROR_LOG_WINDOW_MS).unref();
   }
 
@@ -36,8 +35,18 @@ export class ErrorLog {
     clearTimeout(this.windowEnd);
     this.windowEnd = undefined;
     for (const [line, count] of this.repeats) {
-      if (count > 0) this.logger.error(errorsRepeated(line, count, ERROR_LOG_WINDOW_MS));
+      if (count > 0) this.write(errorsRepeated(line, count, ERROR_LOG_WINDOW_MS), undefined);
     }
     this.repeats.clear();
+  }
+
+  /** The application's logger may throw (it is user code too): the request being answered must still be. */
+  private write(line: string, stack: string | undefined): void {
+    try {
+      if (stack === undefined) this.logger.error(line);
+      else this.logger.error(line, stack);
+    } catch {
+      // Nothing is left to report it to; the caller goes on to answer the client.
+    }
   }
 }

@@ -13,7 +13,6 @@ import { WsConnection } from '../rooms/ws-connection';
 import { normalizePath } from '../transport/path-router';
 import { UpgradeListener, WebServer } from '../transport/upgrade-listener';
 import { checkedCodec } from './checked-codec';
-import { describeError } from './error-description';
 import { GatewayMetadataAccessor } from './gateway-metadata.accessor';
 import { GatewayBinding, GatewayHost } from './gateway-host';
 import { ErrorLog } from './error-log';
@@ -149,7 +148,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     try {
       await gateway.afterInit();
     } catch (error) {
-      this.logger.error(hookFailed(definition.metatype.name, 'afterInit'), describeError(error));
+      this.errorLog.error(hookFailed(definition.metatype.name, 'afterInit'), error);
     }
   }
 
@@ -160,7 +159,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
       handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
       maxConnections: this.options.maxConnections,
       maxConnectionsPerAddress: this.options.maxConnectionsPerAddress,
-      onUnexpectedError: (error) => this.logger.error('unexpected error', describeError(error)),
+      onUnexpectedError: (error) => this.errorLog.error('unexpected error', error),
       onRefusal: (refusal, request) => {
         this.stats.handshakeRefused(refusal.status);
         // The path only: a query string may carry a token.

@@ -171,6 +171,17 @@ describe('user code attacked as an outsider would', () => {
     },
   ];
 
+  it('answers every request when the application logger throws on each error line', async () => {
+    recorder.error = () => {
+      throw new Error('logger exploded');
+    };
+
+    const messages = [{ event: 'fail', data: 1, id: 1 }, { event: 'guarded', id: 2 }, { event: 'fail', data: 3, id: 3 }];
+    const replies = (await exchange(messages, REPLY_WAIT_MS)) as { id: number }[];
+
+    expect(replies.sort((a, b) => a.id - b.id)).toEqual(messages.map(({ event, id }) => internalReply(event, id)));
+  }, 2 * REPLY_WAIT_MS);
+
   it.each(UNREADABLE_STACKS)('answers INTERNAL and logs one line when a guard throws an error with $name', async ({ make, around }) => {
     makeGuardError = make;
     const run = async (): Promise<void> => {

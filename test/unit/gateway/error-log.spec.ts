@@ -33,6 +33,15 @@ describe('ErrorLog', () => {
     expect(written.slice(3)).toEqual([['A.fail threw', error.stack]]);
   });
 
+  it("goes on when the application's logger throws, also when the window ends on a timer", () => {
+    const throwing = new ErrorLog({ error: () => { throw new Error('logger exploded'); } } as unknown as Logger);
+    throwing.error('A.fail threw', new Error('boom'));
+    throwing.error('A.fail threw', new Error('boom'));
+
+    expect(() => jest.advanceTimersByTime(ERROR_LOG_WINDOW_MS)).not.toThrow();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('writes a line without an error as it is, and leaves no timer once flushed', () => {
     log.error('A.handleConnection has not finished');
     log.error('A.handleConnection has not finished');
