@@ -14,6 +14,7 @@ import { newConnectionId } from './connection-id';
 import { DeflateChannel, UncompressedRun } from './deflate/deflate-channel';
 import { sharedCompressedFrame } from './deflate/shared-compressor';
 import { endRead, startRead } from './read-sequence';
+import { BudgetAnswer, OutboundBudget } from './outbound-budget';
 import { SendQueue } from './send-queue';
 import { newTrafficCounters, TrafficCounters } from './traffic-counters';
 
@@ -71,8 +72,6 @@ const COPY_THRESHOLD_BYTES = 64 * 1024;
 const INBOUND_BACKLOG_MESSAGES = 16;
 /** With permessage-deflate a read is parsed this much at a time (see parseInSlices). */
 const INBOUND_SLICE_BYTES = 4 * 1024;
-/** Outbound bytes past which pongs are skipped: a ping flood from a peer that does not read. */
-const PONG_BACKLOG_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 /** ECONNRESET, EPIPE: 'close' follows and reports 1006. One function for every socket. */
 const ignoreSocketError = (): void => undefined;
@@ -112,6 +111,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private resolveClosed: ((event: CloseEvent) => void) | undefined;
   private readonly deflate: DeflateChannel | undefined;
   private readonly counters: TrafficCounters;
+  private readonly budget: OutboundBudget;
 
   constructor(
     private readonly socket: Duplex,
@@ -121,8 +121,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   ) {
     super();
     this.deflate = options.deflate && new DeflateChannel(options.deflate, options.maxMessageBytes, (run) => this.writeUncompressedRun(run));
-    this.queue = new SendQueue(socket, options.maxBufferedBytes);
+    this.queue = new SendQueue(socket);
     this.counters = options.counters ?? newTrafficCounters();
+    this.budget = new OutboundBudget(this.queue, options.maxBufferedBytes, options.onBufferOverflow, this.counters);
     Connection.bySocket.set(socket, this);
     socket.on('error', ignoreSocketError);
     socket.on('close', Connection.onSocketClose);
@@ -182,7 +183,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   get bufferedAmount(): number {
     // A destroyed socket discards what it held: nothing is buffered any more.
     if (this.socket.destroyed) return 0;
-    return this.queue.bufferedAmount + (this.deflate?.pendingOutboundBytes ?? 0);
+    return this.budget.bufferedBytes;
   }
 
   get readyState(): ReadyState {
@@ -207,10 +208,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (!this.canSend()) return false;
     if (typeof data === 'string') return this.deflate ? this.sendEncoded(encodeTextFrame(data), false) : this.sendText(data);
     if (data.length < COPY_THRESHOLD_BYTES || this.deflate) return this.sendEncoded(encodeFrame(data, { opcode: Opcode.Binary }), false);
-    if (!this.admit(data.length + 10)) return false;
-    this.counters.messagesOut++;
-    this.counters.bytesOut += data.length + 10; // past 64 KiB the header is 10 bytes (§5.2)
-    return this.queue.writeParts(encodeFrameHeader(data.length, { opcode: Opcode.Binary }), data);
+    if (!this.admit(data.length + 10)) return false; // past 64 KiB the header is 10 bytes (§5.2)
+    return this.enqueue(encodeFrameHeader(data.length, { opcode: Opcode.Binary }), false, 1, data);
   }
 
   /**
@@ -228,7 +227,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const { deflate } = this;
     if (deflate && (deflate.outbound.isBusy || deflate.shouldCompress(frame.length))) {
       if (!this.admit(frame.length)) return false;
-      deflate.pendingOutboundBytes += frame.length;
+      this.budget.enterCompressionBacklog(frame.length);
       if (deflate.shouldCompress(frame.length)) deflate.queueOutbound(() => this.sendCompressible(deflate, frame, isShared));
       else deflate.queueUncompressed(frame, isShared);
       // The same answer as a plain send: false from the socket's high-water mark on.
@@ -239,34 +238,45 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.writeFrame(frame, isShared);
   }
 
-  /** Text without permessage-deflate: encoded straight into the send queue's batch. */
+  /** Text without permessage-deflate: encoded straight into the send queue's batch, the other way in (see enqueue). */
   private sendText(text: string): boolean {
     const payloadLength = Buffer.byteLength(text);
     const frameLength = frameHeaderBytes(payloadLength, false) + payloadLength;
     if (!this.admit(frameLength)) return false;
-    this.counters.messagesOut++;
-    this.counters.bytesOut += frameLength;
+    this.countOut(1, frameLength);
     return this.queue.writeText(text, payloadLength);
   }
 
   private writeFrame(frame: Buffer, isShared: boolean): boolean {
     if (this.closeState !== CloseState.Open || !this.admit(frame.length)) return false;
-    this.counters.messagesOut++;
-    this.counters.bytesOut += frame.length;
-    return this.queue.write(frame, isShared);
+    return this.enqueue(frame, isShared, 1);
   }
 
-  /** Pings, pongs and close frames: counted as bytes, never held back by the overflow policy. */
-  private writeControl(frame: Buffer): void {
-    this.counters.bytesOut += frame.length;
-    this.queue.write(frame);
+  /**
+   * The way encoded frames reach the send queue (sendText encodes into it); `messageCount` is 0 for pings, pongs and close frames
+   * (never held back by the overflow policy), more than 1 for a run. A large `payload` is written
+   * after its header without a copy.
+   */
+  private enqueue(frame: Buffer, isShared: boolean, messageCount: number, payload?: Buffer): boolean {
+    if (payload === undefined) {
+      this.countOut(messageCount, frame.length);
+      return this.queue.write(frame, isShared);
+    }
+    this.countOut(messageCount, frame.length + payload.length);
+    return this.queue.writeParts(frame, payload);
+  }
+
+  /** Every frame handed to the send queue is counted here, once. */
+  private countOut(messageCount: number, frameBytes: number): void {
+    this.counters.messagesOut += messageCount;
+    this.counters.bytesOut += frameBytes;
   }
 
   private async sendCompressible(deflate: DeflateChannel, frame: Buffer, isShared: boolean): Promise<void> {
     try {
       await this.compressThenWrite(deflate, frame, isShared);
     } finally {
-      this.leaveCompressionBacklog(deflate, frame.length);
+      this.leaveCompressionBacklog(frame.length);
     }
   }
 
@@ -274,17 +284,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private writeUncompressedRun({ frames, messageCount }: UncompressedRun): void {
     const { byteLength } = frames;
     if (this.canWriteQueued()) {
-      this.counters.messagesOut += messageCount;
-      this.counters.bytesOut += byteLength;
+      this.countOut(messageCount, 0); // its bytes are counted chunk by chunk
       // Its chunks are copied together already, or shared frames: the send queue keeps them as they are.
-      frames.writeTo((bytes) => this.queue.write(bytes, true));
+      frames.writeTo((bytes) => this.enqueue(bytes, true, 0));
     }
-    this.leaveCompressionBacklog(this.deflate!, byteLength);
+    this.leaveCompressionBacklog(byteLength);
   }
 
   /** Queued messages left the compression backlog (written or dropped): 'drain' may follow. */
-  private leaveCompressionBacklog(deflate: DeflateChannel, byteLength: number): void {
-    deflate.pendingOutboundBytes -= byteLength;
+  private leaveCompressionBacklog(byteLength: number): void {
+    this.budget.leaveCompressionBacklog(byteLength);
     if (this.isAwaitingDrain) this.emitDrainIfBelowHighWater();
   }
 
@@ -325,15 +334,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    */
   private writeQueued(frame: Buffer, isShared: boolean): void {
     if (!this.canWriteQueued()) return;
-    this.counters.messagesOut++;
-    this.counters.bytesOut += frame.length;
-    this.queue.write(frame, isShared);
+    this.enqueue(frame, isShared, 1);
   }
 
   /** §5.5.2: a ping; the peer answers with a pong carrying the same payload. */
   ping(payload: Buffer = EMPTY): void {
     if (payload.length > 125) throw new RangeError('a ping payload is at most 125 bytes (RFC 6455 §5.5)');
-    if (this.closeState === CloseState.Open) this.writeControl(encodeFrame(payload, { opcode: Opcode.Ping }));
+    if (this.closeState === CloseState.Open) this.enqueue(encodeFrame(payload, { opcode: Opcode.Ping }), false, 0);
   }
 
   /** Starts the closing handshake (§7.1.2); the socket is destroyed if the peer does not answer in time. */
@@ -357,14 +364,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.frameParser;
   }
 
-  private admit(byteLength: number): boolean {
-    if (!this.queue.wouldOverflow(byteLength, this.deflate?.pendingOutboundBytes)) return true;
-    // A slow consumer: drop this message, or close with 1008 (DESIGN.md defaults).
-    if (this.options.onBufferOverflow === 'close') {
-      this.counters.slowConsumerCloses++;
-      this.failConnection(CloseCode.PolicyViolation, 'slow consumer');
-    } else this.counters.droppedOverflow++;
-    return false;
+  /** The outbound budget's answer: false for a message dropped, or refused because the connection fails with 1008. */
+  private admit(frameBytes: number): boolean {
+    const answer = this.budget.admit(frameBytes);
+    if (answer === BudgetAnswer.Close) this.failConnection(CloseCode.PolicyViolation, 'slow consumer');
+    return answer === BudgetAnswer.Send;
   }
 
   private onData(chunk: Buffer): void {
@@ -470,8 +474,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       case 'ping':
         // §5.5.3: answer with a pong carrying the ping's payload, unless closing. A peer that
         // pings but does not read gets no more pongs once they back up: they cannot grow our heap.
-        if (this.closeState === CloseState.Open && this.queue.bufferedAmount < PONG_BACKLOG_BYTES) {
-          this.writeControl(encodeFrame(event.payload, { opcode: Opcode.Pong }));
+        if (this.closeState === CloseState.Open && this.budget.canPong()) {
+          this.enqueue(encodeFrame(event.payload, { opcode: Opcode.Pong }), false, 0);
         }
         return this.deliver('ping', event.payload);
       case 'pong':
@@ -556,7 +560,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // the peer's answer starts when our frame leaves, not while messages before it compress.
     const writeClose = (): void => {
       this.hasWrittenClose = true;
-      this.writeControl(frame);
+      this.enqueue(frame, false, 0);
       this.armCloseTimer();
     };
     if (this.deflate?.outbound.isBusy) this.deflate.queueOutbound(writeClose);

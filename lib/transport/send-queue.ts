@@ -51,24 +51,11 @@ export class SendQueue {
   /** Set while the socket is past its high-water mark: every write waits here, in order, until flush() finds it drained. */
   private backlog: ByteBacklog | undefined;
 
-  constructor(
-    private readonly socket: Duplex,
-    private readonly maxBufferedBytes: number,
-  ) {}
+  constructor(private readonly socket: Duplex) {}
 
   /** Bytes accepted but not yet handed to the kernel. */
   get bufferedAmount(): number {
     return this.socket.writableLength + this.heldBytes + (this.backlog?.byteLength ?? 0);
-  }
-
-  /**
-   * Would queueing `byteLength` more bytes pass the limit? An empty queue always takes the
-   * message, so one message larger than the limit is still sent to a consumer that keeps up.
-   * `queuedElsewhere` counts bytes waiting before the socket (e.g. for compression).
-   */
-  wouldOverflow(byteLength: number, queuedElsewhere = 0): boolean {
-    const queued = this.bufferedAmount + queuedElsewhere;
-    return queued > 0 && queued + byteLength > this.maxBufferedBytes;
   }
 
   /**

@@ -20,8 +20,6 @@ export interface UncompressedRun {
 export class DeflateChannel {
   readonly inbound = new SerialQueue();
   readonly outbound = new SerialQueue();
-  /** Bytes of messages waiting to be compressed: they count against maxBufferedBytes too. */
-  pendingOutboundBytes = 0;
   private inflater: MessageInflater | undefined;
   private deflater: MessageDeflater | undefined;
   /** The run behind the last queued task, which later uncompressed frames join. */

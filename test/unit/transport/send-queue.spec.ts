@@ -8,7 +8,7 @@ describe('SendQueue', () => {
 
   beforeEach(() => {
     socket = new RecordingDuplex();
-    queue = new SendQueue(socket, 1_000);
+    queue = new SendQueue(socket);
     // The owner's part (Connection does it): the backlog kept while the socket was full leaves on 'drain'.
     socket.on('drain', () => queue.flush());
   });
@@ -26,18 +26,6 @@ describe('SendQueue', () => {
     await endOfTick();
     socket.release();
     expect(queue.bufferedAmount).toBe(0);
-  });
-
-  it('always admits a message onto an empty queue, however large', () => {
-    expect(queue.wouldOverflow(1_000_000)).toBe(false);
-  });
-
-  it('refuses a message that would take a non-empty queue past maxBufferedBytes', () => {
-    socket.isStalled = true;
-    queue.write(Buffer.alloc(600));
-
-    expect(queue.wouldOverflow(400)).toBe(false); // exactly at the limit is allowed
-    expect(queue.wouldOverflow(401)).toBe(true);
   });
 
   it('returns false from write() once the socket passes its high-water mark', () => {
@@ -149,7 +137,7 @@ describe('SendQueue', () => {
 
     it('keeps each queue\'s frames its own when two queues write in the same tick, interleaved', async () => {
       const other = new RecordingDuplex();
-      const otherQueue = new SendQueue(other, 1_000);
+      const otherQueue = new SendQueue(other);
       for (let i = 0; i < 3; i++) {
         queue.writeText(`a${i}`, 2);
         otherQueue.writeText(`b${i}`, 2);
