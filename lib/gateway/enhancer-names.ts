@@ -40,16 +40,19 @@ const FRAME = /^\s*at (?:async )?(?:new )?([A-Za-z_$][\w$]*)\./gm;
 
 /**
  * Which of a handler's guards, pipes or interceptors an error came from: the first frame of its
- * stack that is in one of them, unless a frame of the gateway itself comes first. Undefined for
- * the handler, and when the stack says nothing (a value that is not an Error, a stack that cannot be read).
+ * stack that is in one of them, unless a frame of the gateway is anywhere in it (the handler was
+ * running: an enhancer's own code never runs inside it, and a class the handler calls may share an
+ * enhancer's name, as one-letter names do in a minified bundle). Undefined for the handler, and
+ * when the stack says nothing (a value that is not an Error, a stack that cannot be read).
  */
 export function enhancerThatThrew(error: unknown, gatewayName: string, enhancers: ReadonlyMap<string, EnhancerKind>): { kind: EnhancerKind; name: string } | undefined {
   const stack = enhancers.size > 0 && error instanceof Error ? stackOf(error) : undefined;
   if (stack === undefined) return undefined;
+  let found: { kind: EnhancerKind; name: string } | undefined;
   for (const [, name] of stack.matchAll(FRAME)) {
     if (name === gatewayName) return undefined;
-    const kind = enhancers.get(name);
-    if (kind) return { kind, name };
+    const kind = found ? undefined : enhancers.get(name);
+    if (kind) found = { kind, name };
   }
-  return undefined;
+  return found;
 }

@@ -32,11 +32,37 @@ class ExplodingGuard implements CanActivate {
   }
 }
 
+// A bundler that minifies class names gives unrelated classes the same one-letter name: here a
+// guard that lets everything pass and a service the handler calls.
+const MinifiedGuard = (() => {
+  @Injectable()
+  class e implements CanActivate {
+    canActivate(): boolean {
+      return true;
+    }
+  }
+  return e;
+})();
+const minifiedService = (() => {
+  class e {
+    run(): never {
+      throw new Error('service exploded');
+    }
+  }
+  return new e();
+})();
+
 @Gateway({ path: '/attack' })
 class AttackGateway {
   @OnMessage('fail')
   fail(@MessageBody() n: number): never {
     throw new Error(`fail ${n}`);
+  }
+
+  @OnMessage('minified')
+  @UseGuards(MinifiedGuard)
+  minified(): never {
+    return minifiedService.run();
   }
 
   @OnMessage('guarded')
@@ -170,6 +196,13 @@ describe('user code attacked as an outsider would', () => {
       },
     },
   ];
+
+  it("blames the handler, not a guard that shares a name with a class in the handler's stack (minified)", async () => {
+    expect(await exchange([{ event: 'minified', id: 1 }], REPLY_WAIT_MS)).toEqual([internalReply('minified', 1)]);
+
+    expect(recorder.errors.map((error) => error.message)).toEqual([handlerFailed('AttackGateway', 'minified')]);
+    expect(recorder.errors[0].stack).toContain('service exploded');
+  }, 2 * REPLY_WAIT_MS);
 
   it('answers every request when the application logger throws on each error line', async () => {
     recorder.error = () => {
