@@ -2,6 +2,7 @@
 // must not let a client flood the logs, and an error whose stack cannot be read must still be
 // answered and logged. The process must see no uncaught exception or unhandled rejection.
 import { CanActivate, Injectable, LoggerService, Module, UseGuards } from '@nestjs/common';
+import { concatMap, from, map, Observable, timer } from 'rxjs';
 import WebSocket from 'ws';
 import { Gateway, MessageBody, OnMessage, WebSocketModule } from '../../../lib';
 import { ERROR_LOG_WINDOW_MS } from '../../../lib/gateway/error-log';
@@ -65,6 +66,12 @@ class AttackGateway {
     return minifiedService.run();
   }
 
+  /** `count` numbered emissions, each in a later macrotask, so concurrent streams interleave. */
+  @OnMessage('count')
+  count(@MessageBody() count: number): Observable<number> {
+    return from(Array.from({ length: count }, (_, i) => i)).pipe(concatMap((i) => timer(0).pipe(map(() => i))));
+  }
+
   @OnMessage('guarded')
   @UseGuards(ExplodingGuard)
   guarded(): string {
@@ -72,7 +79,10 @@ class AttackGateway {
   }
 }
 
-@Module({ imports: [WebSocketModule.forRoot({})], providers: [AttackGateway, ExplodingGuard] })
+@Gateway({ path: '/attack-deflate', perMessageDeflate: true })
+class DeflateAttackGateway extends AttackGateway {}
+
+@Module({ imports: [WebSocketModule.forRoot({})], providers: [AttackGateway, DeflateAttackGateway, ExplodingGuard] })
 class AttackModule {}
 
 /** Far above what each exchange needs on a loaded machine: only a request left unanswered reaches them. */
@@ -116,8 +126,7 @@ describe('user code attacked as an outsider would', () => {
   });
 
   /** Sends every message at once and resolves with the first `count` replies, parsed; rejects with those seen if the rest never come. */
-  const exchange = async (messages: object[], waitMs: number): Promise<unknown[]> => {
-    const count = messages.length;
+  const exchange = async (messages: object[], waitMs: number, count = messages.length): Promise<unknown[]> => {
     const replies: unknown[] = [];
     const done = new Promise<void>((resolve, reject) => {
       setTimeout(() => reject(new Error(`${replies.length} of ${count} replies: ${JSON.stringify(replies.slice(-3))}`)), waitMs).unref();
@@ -196,6 +205,21 @@ describe('user code attacked as an outsider would', () => {
       },
     },
   ];
+
+  it.each(['/attack', '/attack-deflate'])('delivers the emissions of 20 concurrent Observables on one connection each in order (%s)', async (path) => {
+    client.close();
+    client = new WebSocket(started.wsUrl(path));
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    expect(client.extensions.includes('permessage-deflate')).toBe(path === '/attack-deflate');
+    const STREAMS = 20;
+    const EMISSIONS = 50;
+
+    const replies = (await exchange(Array.from({ length: STREAMS }, (_, id) => ({ event: 'count', data: EMISSIONS, id })), REPLY_WAIT_MS, STREAMS * EMISSIONS)) as { id: number; data: number }[];
+
+    for (let id = 0; id < STREAMS; id++) {
+      expect(replies.filter((reply) => reply.id === id).map((reply) => reply.data)).toEqual(Array.from({ length: EMISSIONS }, (_, i) => i));
+    }
+  }, 2 * REPLY_WAIT_MS);
 
   it("blames the handler, not a guard that shares a name with a class in the handler's stack (minified)", async () => {
     expect(await exchange([{ event: 'minified', id: 1 }], REPLY_WAIT_MS)).toEqual([internalReply('minified', 1)]);
