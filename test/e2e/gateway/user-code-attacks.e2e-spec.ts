@@ -2,7 +2,7 @@
 // must not let a client flood the logs, and an error whose stack cannot be read must still be
 // answered and logged. The process must see no uncaught exception or unhandled rejection.
 import { CanActivate, Injectable, LoggerService, Module, UseGuards } from '@nestjs/common';
-import { concatMap, from, map, Observable, timer } from 'rxjs';
+import { concatMap, from, interval, map, Observable, timer } from 'rxjs';
 import WebSocket from 'ws';
 import { Gateway, MessageBody, OnMessage, WebSocketModule } from '../../../lib';
 import { ERROR_LOG_WINDOW_MS } from '../../../lib/gateway/error-log';
@@ -72,6 +72,16 @@ class AttackGateway {
     return from(Array.from({ length: count }, (_, i) => i)).pipe(concatMap((i) => timer(0).pipe(map(() => i))));
   }
 
+  @OnMessage('hang')
+  hang(): Promise<never> {
+    return new Promise(() => undefined);
+  }
+
+  @OnMessage('endless')
+  endless(): Observable<number> {
+    return interval(1);
+  }
+
   @OnMessage('guarded')
   @UseGuards(ExplodingGuard)
   guarded(): string {
@@ -82,7 +92,8 @@ class AttackGateway {
 @Gateway({ path: '/attack-deflate', perMessageDeflate: true })
 class DeflateAttackGateway extends AttackGateway {}
 
-@Module({ imports: [WebSocketModule.forRoot({})], providers: [AttackGateway, DeflateAttackGateway, ExplodingGuard] })
+// A short close timeout: shutdown stops waiting for a hung handler after it.
+@Module({ imports: [WebSocketModule.forRoot({ closeTimeoutMs: 300 })], providers: [AttackGateway, DeflateAttackGateway, ExplodingGuard] })
 class AttackModule {}
 
 /** Far above what each exchange needs on a loaded machine: only a request left unanswered reaches them. */
@@ -219,6 +230,21 @@ describe('user code attacked as an outsider would', () => {
     for (let id = 0; id < STREAMS; id++) {
       expect(replies.filter((reply) => reply.id === id).map((reply) => reply.data)).toEqual(Array.from({ length: EMISSIONS }, (_, i) => i));
     }
+  }, 2 * REPLY_WAIT_MS);
+
+  it.each(['/attack', '/attack-deflate'])('closes the app during a flood of failing requests, with hung handlers and endless Observables: the client gets 1001 (%s)', async (path) => {
+    client.close();
+    client = new WebSocket(started.wsUrl(path));
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    const closed = new Promise<number>((resolve) => client.once('close', resolve));
+    const messages = Array.from({ length: 2_000 }, (_, id) => ({ event: ['fail', 'hang', 'endless', 'guarded'][id % 4], data: id, id }));
+    await exchange(messages.slice(0, 4), REPLY_WAIT_MS, 3); // the Observable has emitted once: everything is running
+    for (const message of messages.slice(4)) client.send(JSON.stringify(message));
+
+    await started.app.close();
+    isClosed = true;
+
+    expect(await closed).toBe(1001);
   }, 2 * REPLY_WAIT_MS);
 
   it("blames the handler, not a guard that shares a name with a class in the handler's stack (minified)", async () => {
