@@ -1,3 +1,5 @@
+import { ReadyState } from './connection-events';
+
 /**
  * The closing handshake of one connection (RFC 6455 §7), sans-I/O: `closeTransition` decides the
  * next state and what to do; Connection does the I/O in the order of the action bits.
@@ -5,7 +7,8 @@
  * Open ─close()→ CloseSent ─peer close frame→ CloseExchanged (end TCP, the server does: §7.1.1)
  * Open ─peer close frame→ echo it (§5.5.1), end TCP → CloseExchanged
  * Open ─fail (§7.1.7)→ send our close frame, end TCP → CloseSent
- * Open ─terminate()→ destroy → ClosingUnsent;   Open ─peer FIN→ end TCP → ClosingUnsent
+ * Open ─terminate()→ destroy → ClosingUnsent (send() answers false before the socket's close comes)
+ * Open ─peer FIN→ end TCP → ClosingUnsent
  * ClosingUnsent ─fail→ CloseSent;   ClosingUnsent ─peer close frame→ echo it → CloseExchanged
  * any but Closed ─socket close→ Closed (clean only from CloseExchanged, §7.1.4); Closed takes nothing more.
  * Our close frame arms the close timer when it leaves; a peer close frame or FIN arms it at once (§7.1.1).
@@ -91,3 +94,7 @@ const TRANSITIONS: readonly (readonly CloseTransition[])[] = [
 ];
 
 export const closeTransition = (state: CloseState, input: CloseInput): CloseTransition => TRANSITIONS[state][input];
+
+/** The browser API's readyState for a close state. */
+export const readyStateOf = (state: CloseState): ReadyState =>
+  state === CloseState.Open ? ReadyState.Open : state === CloseState.Closed ? ReadyState.Closed : ReadyState.Closing;

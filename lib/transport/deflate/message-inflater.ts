@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { constants, createInflateRaw, InflateRaw, inflateRaw } from 'node:zlib';
 import { CloseCode } from '../../protocol/close-code';
 import { DeflateParams } from '../../protocol/extensions/permessage-deflate';
@@ -100,3 +101,10 @@ export class MessageInflater {
 
 const tooBig = (maxMessageBytes: number): ProtocolError =>
   new ProtocolError(CloseCode.MessageTooBig, 'MESSAGE_TOO_BIG', `message inflates past the limit of ${maxMessageBytes} bytes`);
+
+/** An inflated message as delivered: a text one is checked as UTF-8 whole, now that it is (§8.1). */
+export function inflatedMessage(inflated: Buffer, isText: boolean): string | Buffer {
+  if (!isText) return inflated;
+  if (!isUtf8(inflated)) throw new ProtocolError(CloseCode.InvalidPayload, 'INVALID_UTF8', 'text message is not valid UTF-8');
+  return inflated.toString('utf8');
+}

@@ -1,0 +1,51 @@
+import { DeflateParams } from '../protocol/extensions/permessage-deflate';
+import type { Connection } from './connection';
+import { TrafficCounters } from './traffic-counters';
+
+/** The WebSocket readyState values (same numbers as the browser API). */
+export enum ReadyState {
+  Connecting = 0,
+  Open = 1,
+  Closing = 2,
+  Closed = 3,
+}
+
+export interface ConnectionOptions {
+  /** Largest inbound message; 1009 above it. */
+  maxMessageBytes: number;
+  /** Frames one inbound message may take; 1008 above it. */
+  maxFragmentsPerMessage?: number;
+  /** How long to wait for the peer's close frame (or its FIN) before destroying the socket. */
+  closeTimeoutMs: number;
+  /** Outbound bytes queued in user space before the overflow policy applies. */
+  maxBufferedBytes: number;
+  /** Past maxBufferedBytes: close with 1008, or drop the message being sent. */
+  onBufferOverflow: 'close' | 'drop';
+  /** Told about errors thrown by our own listeners (the connection then closes with 1011). */
+  onUnexpectedError?: (error: unknown, connection: Connection) => void;
+  /** permessage-deflate parameters, when the handshake agreed on it (RFC 7692). */
+  deflate?: DeflateParams;
+  /**
+   * Told when the socket has closed, before the 'close' event. One function for all the
+   * connections of a route, so that tracking them costs no listener per connection.
+   */
+  onClose?: (connection: Connection, event: CloseEvent) => void;
+  /** Where this connection's traffic is counted, shared by the connections of a route; a private set when absent. */
+  counters?: TrafficCounters;
+}
+
+export interface CloseEvent {
+  /** The peer's close code; the one we sent when the peer sent none; 1006 when no close frame was exchanged. */
+  code: number;
+  reason: string;
+  /** Both close frames were exchanged before TCP closed (§7.1.4). */
+  wasClean: boolean;
+}
+
+export interface ConnectionEvents {
+  message: [data: string | Buffer];
+  ping: [payload: Buffer];
+  pong: [payload: Buffer];
+  drain: [];
+  close: [event: CloseEvent];
+}

@@ -1,0 +1,255 @@
+import { EventEmitter } from 'node:events';
+import { Duplex } from 'node:stream';
+import { CloseCode } from '../protocol/close-code';
+import { encodeClose, encodeFrame, encodeFrameHeader, encodeTextFrame, frameHeaderBytes, framePayloadOf } from '../protocol/frame-writer';
+import { Opcode } from '../protocol/opcode';
+import { CloseState } from './close-handshake';
+import { ConnectionEvents, ConnectionOptions } from './connection-events';
+import { DeflateChannel, UncompressedRun } from './deflate/deflate-channel';
+import { sharedCompressedFrame } from './deflate/shared-compressor';
+import { BudgetAnswer, OutboundBudget } from './outbound-budget';
+import { SendQueue } from './send-queue';
+import { newTrafficCounters, TrafficCounters } from './traffic-counters';
+
+/** Payloads above this are written after their header instead of being copied into one frame. */
+const COPY_THRESHOLD_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The sending half of a Connection: every outbound frame, in order around compression, judged by
+ * the outbound budget and counted once. A base class rather than a member object, so a connection
+ * stays one object with no closures per connection (ad6e7b9: four closures cost 250 B each);
+ * Connection owns the close state and does what only it may: fail, time out, tell its listeners.
+ */
+export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> {
+  /** Open from the start: a Connection is made after the 101 is written. Changed only by Connection.applyClose. */
+  protected closeState = CloseState.Open;
+  protected sentCloseCode: number = CloseCode.Abnormal;
+  protected readonly queue: SendQueue;
+  protected readonly counters: TrafficCounters;
+  protected readonly deflate: DeflateChannel | undefined;
+  private readonly budget: OutboundBudget;
+  /** The close frame is on the socket: nothing may follow it (§5.5.1). */
+  private hasWrittenClose = false;
+  /** send() returned false for messages waiting for zlib: 'drain' is owed once they have left. */
+  private isAwaitingDrain = false;
+
+  constructor(
+    protected readonly socket: Duplex,
+    protected readonly options: ConnectionOptions,
+  ) {
+    super();
+    this.deflate = options.deflate && new DeflateChannel(options.deflate, options.maxMessageBytes, (run) => this.writeUncompressedRun(run));
+    this.queue = new SendQueue(socket);
+    this.counters = options.counters ?? newTrafficCounters();
+    this.budget = new OutboundBudget(this.queue, options.maxBufferedBytes, options.onBufferOverflow, this.counters);
+  }
+
+  /** §7.1.7, with the close code: a slow consumer, or our own fault while compressing. */
+  protected abstract failConnection(code: number, reason: string): void;
+  /** Our close frame left: the wait for the peer's answer starts now. */
+  protected abstract armCloseTimer(): void;
+  protected abstract emitDrain(): void;
+  protected abstract reportUnexpected(error: unknown): void;
+
+  /**
+   * Bytes sent but not yet handed to the kernel (backpressure: wait for 'drain'). A message
+   * waiting for or under compression counts at its uncompressed frame size until it is written.
+   */
+  get bufferedAmount(): number {
+    // A destroyed socket discards what it held: nothing is buffered any more.
+    if (this.socket.destroyed) return 0;
+    return this.budget.bufferedBytes;
+  }
+
+  /**
+   * Sends a text (string) or binary (Buffer) message. False when the connection is not open or its
+   * socket is gone, when the message was dropped by the overflow policy, or when the caller should
+   * wait for 'drain'.
+   */
+  send(data: string | Buffer): boolean {
+    if (!this.canSend()) return false;
+    if (typeof data === 'string') return this.deflate ? this.sendEncoded(encodeTextFrame(data), false) : this.sendText(data);
+    if (data.length < COPY_THRESHOLD_BYTES || this.deflate) return this.sendEncoded(encodeFrame(data, { opcode: Opcode.Binary }), false);
+    if (!this.admit(data.length + 10)) return false; // past 64 KiB the header is 10 bytes (§5.2)
+    return this.enqueue(encodeFrameHeader(data.length, { opcode: Opcode.Binary }), false, 1, data);
+  }
+
+  /**
+   * Writes an already encoded frame, e.g. one broadcast frame shared by many connections.
+   * With permessage-deflate, a frame past the threshold goes out compressed (shared between
+   * connections when there is no context takeover).
+   */
+  sendFrame(frame: Buffer): boolean {
+    return this.sendEncoded(frame, true);
+  }
+
+  /** §5.5.2: a ping; the peer answers with a pong carrying the same payload. */
+  ping(payload: Buffer = EMPTY): void {
+    if (payload.length > 125) throw new RangeError('a ping payload is at most 125 bytes (RFC 6455 §5.5)');
+    if (this.closeState === CloseState.Open) this.enqueue(encodeFrame(payload, { opcode: Opcode.Ping }), false, 0);
+  }
+
+  /** §5.5.3: a pong carrying the ping's payload, unless closing or the peer is not reading (see OutboundBudget.canPong). */
+  protected pong(payload: Buffer): void {
+    if (this.closeState === CloseState.Open && this.budget.canPong()) this.enqueue(encodeFrame(payload, { opcode: Opcode.Pong }), false, 0);
+  }
+
+  /** The send queue's backlog goes out first; then 'drain', unless that refilled the socket. */
+  protected onSocketDrain(): void {
+    this.queue.flush();
+    this.emitDrainIfBelowHighWater();
+  }
+
+  /** Throws for a code that may not be sent, before anything changed. */
+  protected sendClose(code: number, reason: string): void {
+    // §5.5: a close reason is at most 123 bytes; ours are short, but never trust a caller's.
+    const safeReason = Buffer.byteLength(reason) <= 123 ? reason : '';
+    const frame = encodeClose(code, safeReason);
+    this.sentCloseCode = code;
+    // After the messages still being compressed, so in-flight replies go out first. The wait for
+    // the peer's answer starts when our frame leaves, not while messages before it compress.
+    const writeClose = (): void => {
+      this.hasWrittenClose = true;
+      this.enqueue(frame, false, 0);
+      this.armCloseTimer();
+    };
+    if (this.deflate?.outbound.isBusy) this.deflate.queueOutbound(writeClose);
+    else writeClose();
+  }
+
+  /**
+   * Ends TCP after our close frame (§7.1.1) and the messages before it, which may still be
+   * compressing. Ending at once made them writes after end: they were lost and the socket
+   * destroyed, so the peer saw TCP end with no close frame, and a reset if it kept sending.
+   */
+  protected endAfterOutbound(): void {
+    if (this.deflate?.outbound.isBusy) this.deflate.queueOutbound(() => this.queue.end());
+    else this.queue.end();
+  }
+
+  /** `isShared`: other connections are sent the same frame, so a backlog keeps it rather than a copy each. */
+  private sendEncoded(frame: Buffer, isShared: boolean): boolean {
+    if (!this.canSend()) return false;
+    const { deflate } = this;
+    if (deflate && (deflate.outbound.isBusy || deflate.shouldCompress(frame.length))) {
+      if (!this.admit(frame.length)) return false;
+      this.budget.enterCompressionBacklog(frame.length);
+      if (deflate.shouldCompress(frame.length)) deflate.queueOutbound(() => this.sendCompressible(deflate, frame, isShared));
+      else deflate.queueUncompressed(frame, isShared);
+      // The same answer as a plain send: false from the socket's high-water mark on.
+      if (this.bufferedAmount < this.socket.writableHighWaterMark) return true;
+      this.isAwaitingDrain = true;
+      return false;
+    }
+    if (this.closeState !== CloseState.Open || !this.admit(frame.length)) return false;
+    return this.enqueue(frame, isShared, 1);
+  }
+
+  /** Text without permessage-deflate: encoded straight into the send queue's batch, the other way in (see enqueue). */
+  private sendText(text: string): boolean {
+    const payloadLength = Buffer.byteLength(text);
+    const frameLength = frameHeaderBytes(payloadLength, false) + payloadLength;
+    if (!this.admit(frameLength)) return false;
+    this.countOut(1, frameLength);
+    return this.queue.writeText(text, payloadLength);
+  }
+
+  /**
+   * The way encoded frames reach the send queue (sendText encodes into it); `messageCount` is 0 for
+   * pings, pongs and close frames (never held back by the overflow policy), more than 1 for a run.
+   * A large `payload` is written after its header without a copy.
+   */
+  private enqueue(frame: Buffer, isShared: boolean, messageCount: number, payload?: Buffer): boolean {
+    if (payload === undefined) {
+      this.countOut(messageCount, frame.length);
+      return this.queue.write(frame, isShared);
+    }
+    this.countOut(messageCount, frame.length + payload.length);
+    return this.queue.writeParts(frame, payload);
+  }
+
+  /** Every frame handed to the send queue is counted here, once. */
+  private countOut(messageCount: number, frameBytes: number): void {
+    this.counters.messagesOut += messageCount;
+    this.counters.bytesOut += frameBytes;
+  }
+
+  /** The outbound budget's answer: false for a message dropped, or refused because the connection fails with 1008. */
+  private admit(frameBytes: number): boolean {
+    const answer = this.budget.admit(frameBytes);
+    if (answer === BudgetAnswer.Close) this.failConnection(CloseCode.PolicyViolation, 'slow consumer');
+    return answer === BudgetAnswer.Send;
+  }
+
+  private async sendCompressible(deflate: DeflateChannel, frame: Buffer, isShared: boolean): Promise<void> {
+    try {
+      await this.compressThenWrite(deflate, frame, isShared);
+    } finally {
+      this.leaveCompressionBacklog(frame.length);
+    }
+  }
+
+  /** RFC 7692 §6: a compressed message is one frame with RSV1 set; small ones go out as they are. */
+  private async compressThenWrite(deflate: DeflateChannel, frame: Buffer, isShared: boolean): Promise<void> {
+    if (!this.canWriteQueued()) return;
+    const { opcode, payload } = framePayloadOf(frame);
+    if (!deflate.shouldCompress(payload.length)) return void this.writeQueued(frame, isShared);
+    let compressed: Buffer;
+    try {
+      compressed = deflate.params.serverNoContextTakeover
+        ? await sharedCompressedFrame(frame, deflate.params)
+        : encodeFrame(await deflate.deflate(payload), { opcode, rsv1: true });
+    } catch (error) {
+      this.reportUnexpected(error);
+      return this.failConnection(CloseCode.InternalError, '');
+    }
+    // Without context takeover a shared frame's compressed form is shared too (shared-compressor.ts).
+    this.writeQueued(compressed, isShared && deflate.params.serverNoContextTakeover);
+  }
+
+  /** Frames that waited behind zlib work, copied together: written as they are. */
+  private writeUncompressedRun({ frames, messageCount }: UncompressedRun): void {
+    const { byteLength } = frames;
+    if (this.canWriteQueued()) {
+      this.countOut(messageCount, 0); // its bytes are counted chunk by chunk
+      // Its chunks are copied together already, or shared frames: the send queue keeps them as they are.
+      frames.writeTo((bytes) => this.enqueue(bytes, true, 0));
+    }
+    this.leaveCompressionBacklog(byteLength);
+  }
+
+  /**
+   * A frame from the outbound queue: written unless our close frame already left. It was admitted
+   * (against maxBufferedBytes) when it was queued, so it is not judged a second time here.
+   */
+  private writeQueued(frame: Buffer, isShared: boolean): void {
+    if (this.canWriteQueued()) this.enqueue(frame, isShared, 1);
+  }
+
+  /** Queued messages left the compression backlog (written or dropped): 'drain' may follow. */
+  private leaveCompressionBacklog(byteLength: number): void {
+    this.budget.leaveCompressionBacklog(byteLength);
+    if (this.isAwaitingDrain) this.emitDrainIfBelowHighWater();
+  }
+
+  /** 'drain' once what is buffered, compression backlog included, is below the socket's high-water mark. */
+  private emitDrainIfBelowHighWater(): void {
+    if (this.bufferedAmount >= this.socket.writableHighWaterMark) return;
+    this.isAwaitingDrain = false;
+    this.emitDrain();
+  }
+
+  /**
+   * Open, and the socket not destroyed: messages read before a reset are still delivered (they wait
+   * for the socket's close in stream order), but a reply to one can never leave.
+   */
+  private canSend(): boolean {
+    return this.closeState === CloseState.Open && !this.socket.destroyed;
+  }
+
+  /** Sent before close() still goes out: the close frame waits behind it in the same queue. */
+  private canWriteQueued(): boolean {
+    return !this.hasWrittenClose && this.closeState !== CloseState.Closed;
+  }
+}
