@@ -48,7 +48,7 @@ export function decodeClusterMessage(bytes: Buffer): ClusterMessage {
   if (bytes.length < PREFIX_BYTES || bytes[0] !== VERSION) throw new ClusterMessageError(`unknown cluster message version ${bytes[0]}`);
   const headerEnd = PREFIX_BYTES + bytes.readUInt32BE(1);
   if (headerEnd > bytes.length) throw new ClusterMessageError('cluster message header overruns the message');
-  const header = JSON.parse(bytes.toString('utf8', PREFIX_BYTES, headerEnd)) as Header;
+  const header = checkedHeader(JSON.parse(bytes.toString('utf8', PREFIX_BYTES, headerEnd)));
   const frame = bytes.subarray(headerEnd);
   switch (header.k) {
     case 'b':
@@ -62,6 +62,39 @@ export function decodeClusterMessage(bytes: Buffer): ClusterMessage {
     default:
       throw new ClusterMessageError(`unknown cluster message kind ${String(header.k)}`);
   }
+}
+
+/**
+ * The header's fields have the types the receiver relies on: a node of another version (or a
+ * corrupt message) is refused here, not allowed to throw later inside the subscriber's listener.
+ */
+function checkedHeader(parsed: unknown): Header {
+  if (!isObject(parsed)) throw new ClusterMessageError('cluster message header is not an object');
+  const header = parsed as Partial<Record<keyof Header, unknown>>;
+  const isWellTyped =
+    typeof header.o === 'string' &&
+    isOptionalStrings(header.g) &&
+    isOptionalStrings(header.x) &&
+    isOptionalString(header.i) &&
+    isOptionalString(header.c) &&
+    (header.a === undefined || ACTIONS.has(header.a)) &&
+    isOptionalString(header.r) &&
+    (header.m === undefined || isObject(header.m)) &&
+    isOptionalString(header.q) &&
+    isOptionalString(header.f);
+  if (!isWellTyped) throw new ClusterMessageError('cluster message header has a field of the wrong type');
+  return parsed as Header;
+}
+
+const ACTIONS: ReadonlySet<unknown> = new Set(['join', 'leave', 'leaveAll']);
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
+function isOptionalStrings(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (typeof item !== 'string') return false;
+  return true;
 }
 
 function headerOf(message: ClusterMessage): Header {

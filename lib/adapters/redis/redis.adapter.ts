@@ -364,8 +364,11 @@ export class RedisAdapter implements RoomsAdapter {
     const requestId = `${this.nodeId}:${this.sequence++}`;
     const acknowledged = this.acks.expect(requestId, (reason) => new RemoteMembershipError(change.action, connectionId, node, reason));
     const message = encodeClusterMessage({ kind: 'membership', origin: this.nodeId, connectionId, ...change, requestId });
-    if ((await cluster.bus.publishCounted(this.names.nodeChannel(node), message)) === 0) this.acks.fail(requestId, 'is not listening');
-    await acknowledged;
+    const published = cluster.bus.publishCounted(this.names.nodeChannel(node), message).then((receivers) => {
+      if (receivers === 0) this.acks.fail(requestId, 'is not listening');
+    });
+    // Awaited together: a stalled Redis can hold the PUBLISH past the timeout, which must reject the caller then, and not unhandled.
+    await Promise.all([acknowledged, published]);
   }
 
   private async enter(group: string, connectionId: string, meta: PresenceMeta | undefined): Promise<void> {

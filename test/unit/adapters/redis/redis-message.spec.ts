@@ -1,4 +1,4 @@
-import { ClusterMessageError, decodeClusterMessage, encodeClusterMessage } from '../../../../lib/adapters/redis/redis-message';
+import { ClusterMessage, ClusterMessageError, decodeClusterMessage, encodeClusterMessage } from '../../../../lib/adapters/redis/redis-message';
 import { hex } from '../../../helpers/hex';
 
 describe('cluster messages', () => {
@@ -42,5 +42,63 @@ describe('cluster messages', () => {
 
   it('refuses a header that claims more bytes than the message has', () => {
     expect(() => decodeClusterMessage(hex('01 00 00 00 ff 7b 7d'))).toThrow('header overruns');
+  });
+});
+
+// A node of another version (or a corrupt message) may send any JSON in a field: each one comes out
+// well typed or is refused as unreadable, never handed on to crash the receiving node's listener.
+describe('cluster messages with a field of the wrong type', () => {
+  const headers: Record<string, Record<string, unknown>> = {
+    broadcast: { k: 'b', o: 'node-a', g: ['r:lobby'], x: ['c1'], i: 'node-a:1' },
+    direct: { k: 'd', o: 'node-a', c: 'c1' },
+    membership: { k: 'm', o: 'node-a', c: 'c1', a: 'join', r: 'lobby', m: { name: 'ada' }, q: 'node-a:2' },
+    ack: { k: 'a', o: 'node-a', q: 'node-a:2', f: 'failed' },
+  };
+  const wrongValues: unknown[] = [5, true, null, {}, [], ['r:lobby', 7], 'r:lobby', { length: 1 }];
+  const cells = Object.entries(headers).flatMap(([kind, header]) =>
+    Object.keys(header)
+      .filter((field) => field !== 'k')
+      .flatMap((field) => wrongValues.map((value) => [kind, field, JSON.stringify(value), { ...header, [field]: value }] as const)),
+  );
+  const rawMessage = (header: unknown): Buffer => {
+    const json = Buffer.from(JSON.stringify(header), 'utf8');
+    const bytes = Buffer.alloc(5 + json.length);
+    bytes[0] = 1;
+    bytes.writeUInt32BE(json.length, 1);
+    json.copy(bytes, 5);
+    return bytes;
+  };
+  const strings = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
+  const optional = (value: unknown, type: string): boolean => value === undefined || typeof value === type;
+  const isWellTyped = (message: ClusterMessage): boolean => {
+    if (typeof message.origin !== 'string') return false;
+    switch (message.kind) {
+      case 'broadcast':
+        return strings(message.groups) && strings(message.except) && optional(message.id, 'string');
+      case 'direct':
+        return typeof message.connectionId === 'string';
+      case 'membership': {
+        const meta = message.meta as unknown;
+        const isMetaObject = meta === undefined || (typeof meta === 'object' && meta !== null && !Array.isArray(meta));
+        return typeof message.connectionId === 'string' && ['join', 'leave', 'leaveAll'].includes(message.action) && optional(message.room, 'string') && isMetaObject && optional(message.requestId, 'string');
+      }
+      case 'ack':
+        return typeof message.requestId === 'string' && optional(message.failure, 'string');
+    }
+  };
+
+  it.each(cells)('%s with %s = %s is decoded well typed or refused as unreadable', (_kind, _field, _value, header) => {
+    let message: ClusterMessage;
+    try {
+      message = decodeClusterMessage(rawMessage(header));
+    } catch (error) {
+      expect(error).toBeInstanceOf(ClusterMessageError);
+      return;
+    }
+    expect(isWellTyped(message)).toBe(true);
+  });
+
+  it('refuses a header that is JSON but no object', () => {
+    for (const header of [null, 5, 'b', ['b']]) expect(() => decodeClusterMessage(rawMessage(header))).toThrow(ClusterMessageError);
   });
 });
