@@ -9,7 +9,7 @@ export type ConnectionRef = WsConnection | string;
  * disconnect cleanup of every room it sits in. Each check is a typeof test: broadcasts pay nothing.
  */
 
-/** A room or tag name, or a connection id: a non-empty string. */
+/** A room or tag name, an event, or a connection id: a non-empty string. */
 export function requireName(api: string, argument: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${api}: ${argument} must be a non-empty string, got ${describe(value)}`);
 }

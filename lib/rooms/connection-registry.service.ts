@@ -97,12 +97,14 @@ export class ConnectionRegistry {
   /** Pushes an event to one connection, on whichever node holds it; false when none does. */
   send(connectionId: string, event: string, data?: unknown): Promise<boolean> {
     requireName('registry.send()', 'connectionId', connectionId);
+    requireName('registry.send()', 'event', event);
     return this.adapter.sendTo(connectionId, encodeEnvelope(this.codec, { event, data }));
   }
 
   /** Pushes an event, encoded once, to every connection carrying the tag, on every node. */
   sendToTag(tag: string, event: string, data?: unknown): Promise<void> {
     requireName('registry.sendToTag()', 'tag', tag);
+    requireName('registry.sendToTag()', 'event', event);
     return this.adapter.sendToTag(tag, encodeEnvelope(this.codec, { event, data }), NOBODY);
   }
 

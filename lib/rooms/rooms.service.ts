@@ -139,6 +139,7 @@ export class Broadcast {
    * history has it (with Redis: XADD acknowledged), and rejects when it could not be retained.
    */
   send(event: string, data?: unknown): Promise<void> {
+    requireName('broadcast.send()', 'event', event); // without one, no client can dispatch the envelope
     const history = this.history;
     // Rooms without history (the common case) cost one pass and no array.
     if (!history || !this.rooms.some(history.options.isRetained)) return this.sendFrame(encodeEnvelope(this.codec, { event, data }));

@@ -4,7 +4,7 @@ import { isPresence, MembershipNode, Subject } from '../../helpers/membership-no
 /** A public call given one bad argument, and the start of the TypeError it must throw. */
 interface BoundaryCase {
   call: string;
-  message: string;
+  message: string | RegExp;
   run(rooms: Rooms, registry: ConnectionRegistry, connection: WsConnection, bad: unknown): unknown;
 }
 
@@ -19,9 +19,9 @@ const CASES: BoundaryCase[] = [
   { call: 'rooms.members(bad)', message: 'rooms.members(): room must be', run: (rooms, _, _c, v) => rooms.members(bad(v)) },
   { call: 'rooms.presence(bad)', message: 'rooms.presence(): room must be', run: (rooms, _, _c, v) => rooms.presence(bad(v)) },
   { call: 'rooms.roomsOf(bad)', message: 'rooms.roomsOf(): connection must be', run: (rooms, _, _c, v) => rooms.roomsOf(bad(v)) },
-  { call: 'rooms.to(bad)', message: 'rooms.to(): room must be', run: (rooms, _, _c, v) => rooms.to(bad(v)) },
+  { call: 'rooms.to(bad)', message: /^rooms\.to\(\): (each of )?room must be/, run: (rooms, _, _c, v) => rooms.to(bad(v)) },
   { call: "rooms.to(['lobby', bad])", message: 'rooms.to(): each of room must be', run: (rooms, _, _c, v) => rooms.to(['lobby', bad(v)]) },
-  { call: "rooms.to('lobby').to(bad)", message: 'broadcast.to(): room must be', run: (rooms, _, _c, v) => rooms.to('lobby').to(bad(v)) },
+  { call: "rooms.to('lobby').to(bad)", message: /^broadcast\.to\(\): (each of )?room must be/, run: (rooms, _, _c, v) => rooms.to('lobby').to(bad(v)) },
   { call: "rooms.to('lobby').except(bad)", message: 'broadcast.except(): connection must be', run: (rooms, _, _c, v) => rooms.to('lobby').except(bad(v)) },
   { call: 'registry.tag(connection, bad)', message: 'registry.tag(): tag must be', run: (_, registry, c, v) => registry.tag(c, bad(v)) },
   { call: 'registry.tag(bad, tag)', message: 'registry.tag(): connection must be', run: (_, registry, _c, v) => registry.tag(bad(v), 'user:1') },
@@ -31,6 +31,10 @@ const CASES: BoundaryCase[] = [
   { call: 'registry.send(bad, event)', message: 'registry.send(): connectionId must be', run: (_, registry, _c, v) => registry.send(bad(v), 'hello') },
   { call: 'registry.sendToTag(bad, event)', message: 'registry.sendToTag(): tag must be', run: (_, registry, _c, v) => registry.sendToTag(bad(v), 'hello') },
   { call: 'registry.ofGateway(bad)', message: 'registry.ofGateway(): gateway must be', run: (_, registry, _c, v) => registry.ofGateway(bad(v)) },
+  // Without an event no client can dispatch the envelope: `{"data":…}` went to every member.
+  { call: "rooms.to('lobby').send(bad)", message: 'broadcast.send(): event must be', run: (rooms, _, _c, v) => rooms.to('lobby').send(bad(v)) },
+  { call: 'registry.send(id, bad)', message: 'registry.send(): event must be', run: (_, registry, c, v) => registry.send(c.id, bad(v)) },
+  { call: 'registry.sendToTag(tag, bad)', message: 'registry.sendToTag(): event must be', run: (_, registry, _c, v) => registry.sendToTag('user:1', bad(v)) },
 ];
 
 const BAD_VALUES: [string, unknown][] = [
@@ -38,6 +42,8 @@ const BAD_VALUES: [string, unknown][] = [
   ['null', null],
   ['an empty string', ''],
   ['a number', 42],
+  ['an object', { room: 'lobby' }],
+  ['an array', [42]],
 ];
 
 describe('Rooms and ConnectionRegistry at their boundary', () => {
