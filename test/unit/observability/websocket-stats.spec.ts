@@ -1,9 +1,11 @@
 import { MemoryAdapter } from '../../../lib/adapters/memory/memory.adapter';
 import { WebSocketStats } from '../../../lib/observability/websocket-stats';
+import { fakeLocalConnections } from '../../helpers/fake-local-connections';
 
 describe('WebSocketStats', () => {
   const statsWithRooms = async (rooms: string[]): Promise<WebSocketStats> => {
     const adapter = new MemoryAdapter();
+    adapter.attach(fakeLocalConnections(rooms.map((room) => `member-of-${room}`)));
     for (const room of rooms) await adapter.join(`member-of-${room}`, room);
     return new WebSocketStats(adapter);
   };

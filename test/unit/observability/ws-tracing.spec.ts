@@ -3,6 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { MemoryAdapter } from '../../../lib/adapters/memory/memory.adapter';
 import { TRACER_NAME, WsTracing } from '../../../lib/observability/tracing/ws-tracing';
+import { fakeLocalConnections } from '../../helpers/fake-local-connections';
 
 describe('WsTracing', () => {
   const exporter = new InMemorySpanExporter();
@@ -25,6 +26,7 @@ describe('WsTracing', () => {
 
   it('keeps the traced adapter’s identity and the methods it does not trace', async () => {
     const adapter = new MemoryAdapter();
+    adapter.attach(fakeLocalConnections(['c1']));
     const traced = tracing.traceAdapter(adapter);
 
     await traced.join('c1', 'room');

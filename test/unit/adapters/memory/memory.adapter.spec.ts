@@ -1,19 +1,12 @@
 import { MemoryAdapter } from '../../../../lib/adapters/memory/memory.adapter';
-import { LocalConnections } from '../../../../lib/rooms/local-connections';
 import { PresenceChange } from '../../../../lib/rooms/rooms-adapter.interface';
-import { WsConnection } from '../../../../lib/rooms/ws-connection';
-import { ReadyState } from '../../../../lib/transport/connection';
+import { fakeLocalConnections } from '../../../helpers/fake-local-connections';
 
 /** A MemoryAdapter over fake connections whose frames are presence changes encoded as JSON. */
 function adapterWith(ids: readonly string[]): { adapter: MemoryAdapter; received: Map<string, unknown[]> } {
-  const local = new LocalConnections();
-  const received = new Map<string, unknown[]>();
-  for (const id of ids) {
-    received.set(id, []);
-    local.add({ id, readyState: ReadyState.Open, sendFrame: (frame: Buffer) => received.get(id)?.push(JSON.parse(frame.toString())) } as unknown as WsConnection);
-  }
+  const received = new Map<string, unknown[]>(ids.map((id) => [id, []]));
   const adapter = new MemoryAdapter();
-  adapter.attach(local);
+  adapter.attach(fakeLocalConnections(ids, (id, frame) => received.get(id)?.push(JSON.parse(frame.toString()))));
   adapter.usePresenceEncoder((change: PresenceChange) => Buffer.from(JSON.stringify(change)));
   return { adapter, received };
 }

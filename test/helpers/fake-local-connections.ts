@@ -1,0 +1,15 @@
+import { LocalConnections } from '../../lib/rooms/local-connections';
+import { WsConnection } from '../../lib/rooms/ws-connection';
+import { ReadyState } from '../../lib/transport/connection';
+
+/**
+ * This node's open connections for adapter unit tests: adapters join only connections the node
+ * has open (issue 14, no ghost members), so a test's ids must be registered here first.
+ */
+export function fakeLocalConnections(ids: readonly string[], onFrame: (id: string, frame: Buffer) => void = () => undefined): LocalConnections {
+  const local = new LocalConnections();
+  for (const id of ids) {
+    local.add({ id, readyState: ReadyState.Open, sendFrame: (frame: Buffer) => onFrame(id, frame) } as unknown as WsConnection);
+  }
+  return local;
+}
