@@ -2,20 +2,11 @@ import { Redis } from 'ioredis';
 import { RedisAdapter, RemoteMembershipError } from '../../../lib';
 import { LocalConnections } from '../../../lib/rooms/local-connections';
 import { MembershipNode } from '../../helpers/membership-node';
+import { rawClusterMessage } from '../../helpers/raw-cluster-message';
 import { RedisServer } from '../../helpers/redis-server';
 import { waitUntil } from '../../helpers/ws-test-client';
 
 const KEY_PREFIX = 'attacks:';
-
-/** A cluster message as a node of another version might publish it: version 1, any JSON header, no frame. */
-function rawClusterMessage(header: unknown): Buffer {
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const bytes = Buffer.alloc(5 + json.length);
-  bytes[0] = 1;
-  bytes.writeUInt32BE(json.length, 1);
-  json.copy(bytes, 5);
-  return bytes;
-}
 
 describe('RedisAdapter under malformed traffic and a stalled Redis', () => {
   let redis: RedisServer;

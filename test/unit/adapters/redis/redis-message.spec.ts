@@ -1,5 +1,6 @@
 import { ClusterMessage, ClusterMessageError, decodeClusterMessage, encodeClusterMessage } from '../../../../lib/adapters/redis/redis-message';
 import { hex } from '../../../helpers/hex';
+import { rawClusterMessage } from '../../../helpers/raw-cluster-message';
 
 describe('cluster messages', () => {
   const frame = hex('81 02 68 69'); // text frame "hi", FIN set, unmasked
@@ -60,14 +61,6 @@ describe('cluster messages with a field of the wrong type', () => {
       .filter((field) => field !== 'k')
       .flatMap((field) => wrongValues.map((value) => [kind, field, JSON.stringify(value), { ...header, [field]: value }] as const)),
   );
-  const rawMessage = (header: unknown): Buffer => {
-    const json = Buffer.from(JSON.stringify(header), 'utf8');
-    const bytes = Buffer.alloc(5 + json.length);
-    bytes[0] = 1;
-    bytes.writeUInt32BE(json.length, 1);
-    json.copy(bytes, 5);
-    return bytes;
-  };
   const strings = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
   const optional = (value: unknown, type: string): boolean => value === undefined || typeof value === type;
   const isWellTyped = (message: ClusterMessage): boolean => {
@@ -90,7 +83,7 @@ describe('cluster messages with a field of the wrong type', () => {
   it.each(cells)('%s with %s = %s is decoded well typed or refused as unreadable', (_kind, _field, _value, header) => {
     let message: ClusterMessage;
     try {
-      message = decodeClusterMessage(rawMessage(header));
+      message = decodeClusterMessage(rawClusterMessage(header));
     } catch (error) {
       expect(error).toBeInstanceOf(ClusterMessageError);
       return;
@@ -99,6 +92,6 @@ describe('cluster messages with a field of the wrong type', () => {
   });
 
   it('refuses a header that is JSON but no object', () => {
-    for (const header of [null, 5, 'b', ['b']]) expect(() => decodeClusterMessage(rawMessage(header))).toThrow(ClusterMessageError);
+    for (const header of [null, 5, 'b', ['b']]) expect(() => decodeClusterMessage(rawClusterMessage(header))).toThrow(ClusterMessageError);
   });
 });
