@@ -7,20 +7,22 @@ import { ReadyState } from './connection-events';
  * Open ─close()→ CloseSent ─peer close frame→ CloseExchanged (end TCP, the server does: §7.1.1)
  * Open ─peer close frame→ echo it (§5.5.1), end TCP → CloseExchanged
  * Open ─fail (§7.1.7)→ send our close frame, end TCP → CloseSent
- * Open ─terminate()→ destroy → ClosingUnsent (send() answers false before the socket's close comes)
- * Open ─peer FIN→ end TCP → ClosingUnsent
- * ClosingUnsent ─fail→ CloseSent;   ClosingUnsent ─peer close frame→ echo it → CloseExchanged
+ * Open ─peer FIN→ end TCP → ClosingUnsent ─fail→ CloseSent
+ * Open, ClosingUnsent, CloseSent ─terminate()→ destroy → Terminated, which waits for the socket's close
+ *   only: a close frame read after it completes no handshake (ours never leaves), so it is not clean
  * any but Closed ─socket close→ Closed (clean only from CloseExchanged, §7.1.4); Closed takes nothing more.
  * Our close frame arms the close timer when it leaves; a peer close frame or FIN arms it at once (§7.1.1).
  */
 export enum CloseState {
   Open,
-  /** Closing, and our close frame not sent: after terminate() or the peer's FIN. */
+  /** Closing after the peer's FIN, our close frame not sent. */
   ClosingUnsent,
   /** Our close frame is sent (or waits behind compressions); the peer's has not come. */
   CloseSent,
   /** Both close frames exchanged. */
   CloseExchanged,
+  /** terminate() destroyed the socket before the handshake completed. */
+  Terminated,
   /** The socket has closed. */
   Closed,
 }
@@ -67,9 +69,11 @@ const ignored = (state: CloseState): CloseTransition => step(state, CloseAction.
 const closingSteps = (state: CloseState, hasSentClose: boolean): readonly CloseTransition[] => {
   const sendUnlessSent = hasSentClose ? 0 : SendClose;
   const afterFail = hasSentClose ? state : CloseState.CloseSent;
+  // A completed handshake stays complete when the socket is destroyed while TCP closes.
+  const afterTerminate = state === CloseState.CloseExchanged ? state : CloseState.Terminated;
   return [
     ignored(state),
-    step(state, DestroySocket),
+    step(afterTerminate, DestroySocket),
     step(CloseState.CloseExchanged, RecordPeerClose | sendUnlessSent | EndTcp | ArmCloseTimer),
     step(afterFail, sendUnlessSent | EndTcp),
     step(state, EndTcp | ArmCloseTimer),
@@ -81,7 +85,7 @@ const closingSteps = (state: CloseState, hasSentClose: boolean): readonly CloseT
 const TRANSITIONS: readonly (readonly CloseTransition[])[] = [
   [
     step(CloseState.CloseSent, SendClose),
-    step(CloseState.ClosingUnsent, DestroySocket),
+    step(CloseState.Terminated, DestroySocket),
     step(CloseState.CloseExchanged, RecordPeerClose | SendClose | EndTcp | ArmCloseTimer),
     step(CloseState.CloseSent, SendClose | EndTcp),
     step(CloseState.ClosingUnsent, EndTcp | ArmCloseTimer),
@@ -90,6 +94,7 @@ const TRANSITIONS: readonly (readonly CloseTransition[])[] = [
   closingSteps(CloseState.ClosingUnsent, false),
   closingSteps(CloseState.CloseSent, true),
   closingSteps(CloseState.CloseExchanged, true),
+  [...Array.from({ length: CloseInput.SocketClose }, () => ignored(CloseState.Terminated)), closed],
   Array.from({ length: CloseInput.SocketClose + 1 }, () => ignored(CloseState.Closed)),
 ];
 

@@ -178,8 +178,9 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
   /** The outbound budget's answer: false for a message dropped, or refused because the connection fails with 1008. */
   private admit(frameBytes: number): boolean {
     const answer = this.budget.admit(frameBytes);
+    if (answer === BudgetAnswer.Send) return true;
     if (answer === BudgetAnswer.Close) this.failConnection(CloseCode.PolicyViolation, 'slow consumer');
-    return answer === BudgetAnswer.Send;
+    return false;
   }
 
   private async sendCompressible(deflate: DeflateChannel, frame: Buffer, isShared: boolean): Promise<void> {

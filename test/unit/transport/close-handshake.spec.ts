@@ -1,29 +1,29 @@
 import { CloseAction, CloseInput, CloseState, closeTransition } from '../../../lib/transport/close-handshake';
 
-const { Open, ClosingUnsent, CloseSent, CloseExchanged, Closed } = CloseState;
+const { Open, ClosingUnsent, CloseSent, CloseExchanged, Terminated, Closed } = CloseState;
 const { AppClose, Terminate, PeerCloseFrame, Fail, PeerEnd, SocketClose } = CloseInput;
 const { None, RecordPeerClose: Record, SendClose: Send, EndTcp: End, ArmCloseTimer: Timer, DestroySocket: Destroy, ReportClosed: Report } = CloseAction;
 
 type Row = [state: CloseState, input: CloseInput, next: CloseState, actions: number];
 
-// Every state × every input (6 × 5): the whole machine, as drawn in close-handshake.ts.
+// Every state × every input (6 × 6): the whole machine, as drawn in close-handshake.ts.
 const table: Row[] = [
   [Open, AppClose, CloseSent, Send],
-  [Open, Terminate, ClosingUnsent, Destroy],
+  [Open, Terminate, Terminated, Destroy],
   [Open, PeerCloseFrame, CloseExchanged, Record | Send | End | Timer],
   [Open, Fail, CloseSent, Send | End],
   [Open, PeerEnd, ClosingUnsent, End | Timer],
   [Open, SocketClose, Closed, Report],
 
   [ClosingUnsent, AppClose, ClosingUnsent, None],
-  [ClosingUnsent, Terminate, ClosingUnsent, Destroy],
+  [ClosingUnsent, Terminate, Terminated, Destroy],
   [ClosingUnsent, PeerCloseFrame, CloseExchanged, Record | Send | End | Timer],
   [ClosingUnsent, Fail, CloseSent, Send | End],
   [ClosingUnsent, PeerEnd, ClosingUnsent, End | Timer],
   [ClosingUnsent, SocketClose, Closed, Report],
 
   [CloseSent, AppClose, CloseSent, None],
-  [CloseSent, Terminate, CloseSent, Destroy],
+  [CloseSent, Terminate, Terminated, Destroy],
   [CloseSent, PeerCloseFrame, CloseExchanged, Record | End | Timer],
   [CloseSent, Fail, CloseSent, End],
   [CloseSent, PeerEnd, CloseSent, End | Timer],
@@ -35,6 +35,14 @@ const table: Row[] = [
   [CloseExchanged, Fail, CloseExchanged, End],
   [CloseExchanged, PeerEnd, CloseExchanged, End | Timer],
   [CloseExchanged, SocketClose, Closed, Report],
+
+  // A close frame after terminate() completes no handshake (connection.terminate.spec.ts).
+  [Terminated, AppClose, Terminated, None],
+  [Terminated, Terminate, Terminated, None],
+  [Terminated, PeerCloseFrame, Terminated, None],
+  [Terminated, Fail, Terminated, None],
+  [Terminated, PeerEnd, Terminated, None],
+  [Terminated, SocketClose, Closed, Report],
 
   [Closed, AppClose, Closed, None],
   [Closed, Terminate, Closed, None],
@@ -53,7 +61,7 @@ const name = (actions: number): string =>
 describe('closeTransition', () => {
   it('has one row per state and input', () => {
     const cells = new Set(table.map(([state, input]) => `${state}/${input}`));
-    expect(cells.size).toBe(5 * 6);
+    expect(cells.size).toBe(6 * 6);
   });
 
   it.each(table.map(([state, input, next, actions]) => [CloseState[state], CloseInput[input], CloseState[next], name(actions), state, input, next, actions] as const))(
