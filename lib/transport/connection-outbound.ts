@@ -7,7 +7,7 @@ import { CloseState } from './close-handshake';
 import { ConnectionEvents, ConnectionOptions } from './connection-events';
 import { DeflateChannel, UncompressedRun } from './deflate/deflate-channel';
 import { sharedCompressedFrame } from './deflate/shared-compressor';
-import { BudgetAnswer, OutboundBudget } from './outbound-budget';
+import { admitOutbound, BudgetAnswer, canPong } from './outbound-budget';
 import { SendQueue } from './send-queue';
 import { newTrafficCounters, TrafficCounters } from './traffic-counters';
 
@@ -28,7 +28,6 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
   protected readonly queue: SendQueue;
   protected readonly counters: TrafficCounters;
   protected readonly deflate: DeflateChannel | undefined;
-  private readonly budget: OutboundBudget;
   /** The close frame is on the socket: nothing may follow it (§5.5.1). */
   private hasWrittenClose = false;
   /** send() returned false for messages waiting for zlib: 'drain' is owed once they have left. */
@@ -42,7 +41,6 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
     this.deflate = options.deflate && new DeflateChannel(options.deflate, options.maxMessageBytes, (run) => this.writeUncompressedRun(run));
     this.queue = new SendQueue(socket);
     this.counters = options.counters ?? newTrafficCounters();
-    this.budget = new OutboundBudget(this.queue, options.maxBufferedBytes, options.onBufferOverflow, this.counters);
   }
 
   /** §7.1.7, with the close code: a slow consumer, or our own fault while compressing. */
@@ -59,7 +57,12 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
   get bufferedAmount(): number {
     // A destroyed socket discards what it held: nothing is buffered any more.
     if (this.socket.destroyed) return 0;
-    return this.budget.bufferedBytes;
+    return this.queuedBytes;
+  }
+
+  /** What the outbound budget counts: the send queue's bytes and the compression backlog's. */
+  private get queuedBytes(): number {
+    return this.queue.bufferedAmount + (this.deflate?.compressionBacklogBytes ?? 0);
   }
 
   /**
@@ -90,9 +93,9 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
     if (this.closeState === CloseState.Open) this.enqueue(encodeFrame(payload, { opcode: Opcode.Ping }), false, 0);
   }
 
-  /** §5.5.3: a pong carrying the ping's payload, unless closing or the peer is not reading (see OutboundBudget.canPong). */
+  /** §5.5.3: a pong carrying the ping's payload, unless closing or the peer is not reading (see canPong). */
   protected pong(payload: Buffer): void {
-    if (this.closeState === CloseState.Open && this.budget.canPong()) this.enqueue(encodeFrame(payload, { opcode: Opcode.Pong }), false, 0);
+    if (this.closeState === CloseState.Open && canPong(this.queue.bufferedAmount)) this.enqueue(encodeFrame(payload, { opcode: Opcode.Pong }), false, 0);
   }
 
   /** The send queue's backlog goes out first; then 'drain', unless that refilled the socket. */
@@ -134,7 +137,7 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
     const { deflate } = this;
     if (deflate && (deflate.outbound.isBusy || deflate.shouldCompress(frame.length))) {
       if (!this.admit(frame.length)) return false;
-      this.budget.enterCompressionBacklog(frame.length);
+      deflate.enterCompressionBacklog(frame.length);
       if (deflate.shouldCompress(frame.length)) deflate.queueOutbound(() => this.sendCompressible(deflate, frame, isShared));
       else deflate.queueUncompressed(frame, isShared);
       // The same answer as a plain send: false from the socket's high-water mark on.
@@ -177,7 +180,7 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
 
   /** The outbound budget's answer: false for a message dropped, or refused because the connection fails with 1008. */
   private admit(frameBytes: number): boolean {
-    const answer = this.budget.admit(frameBytes);
+    const answer = admitOutbound(this.queuedBytes, frameBytes, this.options, this.counters);
     if (answer === BudgetAnswer.Send) return true;
     if (answer === BudgetAnswer.Close) this.failConnection(CloseCode.PolicyViolation, 'slow consumer');
     return false;
@@ -187,7 +190,7 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
     try {
       await this.compressThenWrite(deflate, frame, isShared);
     } finally {
-      this.leaveCompressionBacklog(frame.length);
+      this.leaveCompressionBacklog(deflate, frame.length);
     }
   }
 
@@ -217,7 +220,7 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
       // Its chunks are copied together already, or shared frames: the send queue keeps them as they are.
       frames.writeTo((bytes) => this.enqueue(bytes, true, 0));
     }
-    this.leaveCompressionBacklog(byteLength);
+    this.leaveCompressionBacklog(this.deflate!, byteLength);
   }
 
   /**
@@ -229,8 +232,8 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
   }
 
   /** Queued messages left the compression backlog (written or dropped): 'drain' may follow. */
-  private leaveCompressionBacklog(byteLength: number): void {
-    this.budget.leaveCompressionBacklog(byteLength);
+  private leaveCompressionBacklog(deflate: DeflateChannel, byteLength: number): void {
+    deflate.leaveCompressionBacklog(byteLength);
     if (this.isAwaitingDrain) this.emitDrainIfBelowHighWater();
   }
 

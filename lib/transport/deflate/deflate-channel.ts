@@ -20,6 +20,8 @@ export interface UncompressedRun {
 export class DeflateChannel {
   readonly inbound = new SerialQueue();
   readonly outbound = new SerialQueue();
+  /** Messages waiting for or under compression, at their uncompressed frame size: the outbound budget counts them. */
+  private compressionBacklogByteCount = 0;
   private inflater: MessageInflater | undefined;
   private deflater: MessageDeflater | undefined;
   /** The run behind the last queued task, which later uncompressed frames join. */
@@ -54,6 +56,18 @@ export class DeflateChannel {
     }
     run.frames.push(frame, isShared);
     run.messageCount++;
+  }
+
+  get compressionBacklogBytes(): number {
+    return this.compressionBacklogByteCount;
+  }
+
+  enterCompressionBacklog(frameBytes: number): void {
+    this.compressionBacklogByteCount += frameBytes;
+  }
+
+  leaveCompressionBacklog(frameBytes: number): void {
+    this.compressionBacklogByteCount -= frameBytes;
   }
 
   /** Drops the outbound work that has not started, e.g. once the socket has closed. */

@@ -1,13 +1,13 @@
-import { BudgetAnswer, OutboundBudget } from '../../../lib/transport/outbound-budget';
+import { admitOutbound, BudgetAnswer, canPong, OutboundBudgetPolicy } from '../../../lib/transport/outbound-budget';
 import { SendQueue } from '../../../lib/transport/send-queue';
 import { newTrafficCounters, TrafficCounters } from '../../../lib/transport/traffic-counters';
 import { RecordingDuplex } from '../../helpers/recording-duplex';
 
-describe('OutboundBudget', () => {
+describe('the outbound budget', () => {
   let socket: RecordingDuplex;
   let queue: SendQueue;
   let counters: TrafficCounters;
-  const budgetFor = (onBufferOverflow: 'close' | 'drop'): OutboundBudget => new OutboundBudget(queue, 1_000, onBufferOverflow, counters);
+  const policy = (onBufferOverflow: 'close' | 'drop'): OutboundBudgetPolicy => ({ maxBufferedBytes: 1_000, onBufferOverflow });
 
   beforeEach(() => {
     socket = new RecordingDuplex();
@@ -18,48 +18,32 @@ describe('OutboundBudget', () => {
   afterEach(() => socket.destroy());
 
   it('always admits a message onto an empty queue, however large', () => {
-    expect(budgetFor('close').admit(1_000_000)).toBe(BudgetAnswer.Send);
+    expect(admitOutbound(queue.bufferedAmount, 1_000_000, policy('close'), counters)).toBe(BudgetAnswer.Send);
   });
 
   it('refuses a message that would take a non-empty queue past maxBufferedBytes', () => {
-    const budget = budgetFor('close');
     socket.isStalled = true;
     queue.write(Buffer.alloc(600));
 
-    expect(budget.admit(400)).toBe(BudgetAnswer.Send); // exactly at the limit is allowed
-    expect(budget.admit(401)).toBe(BudgetAnswer.Close);
+    expect(admitOutbound(queue.bufferedAmount, 400, policy('close'), counters)).toBe(BudgetAnswer.Send); // exactly at the limit is allowed
+    expect(admitOutbound(queue.bufferedAmount, 401, policy('close'), counters)).toBe(BudgetAnswer.Close);
   });
 
   it.each([
     ['close', BudgetAnswer.Close, { slowConsumerCloses: 1, droppedOverflow: 0 }],
     ['drop', BudgetAnswer.Drop, { slowConsumerCloses: 0, droppedOverflow: 1 }],
-  ] as const)('answers the %s policy past the limit, and counts it once', (policy, answer, counted) => {
-    const budget = budgetFor(policy);
-    socket.isStalled = true;
-    queue.write(Buffer.alloc(600));
-
-    expect(budget.admit(401)).toBe(answer);
+  ] as const)('answers the %s policy past the limit, and counts it once', (onBufferOverflow, answer, counted) => {
+    expect(admitOutbound(600, 401, policy(onBufferOverflow), counters)).toBe(answer);
     expect(counters).toMatchObject(counted);
   });
 
-  it('counts a message waiting for compression at its frame size until it leaves the backlog', () => {
-    const budget = budgetFor('drop');
-    budget.enterCompressionBacklog(600);
-
-    expect(budget.bufferedBytes).toBe(600);
-    expect(budget.admit(401)).toBe(BudgetAnswer.Drop);
-    budget.leaveCompressionBacklog(600);
-    expect(budget.bufferedBytes).toBe(0);
-    expect(budget.admit(401)).toBe(BudgetAnswer.Send);
+  it('counts nothing for a message it admits', () => {
+    admitOutbound(600, 400, policy('drop'), counters);
+    expect(counters).toEqual(newTrafficCounters());
   });
 
   it('skips pongs once 64 KiB wait for the socket', () => {
-    const budget = budgetFor('close');
-    socket.isStalled = true;
-    queue.write(Buffer.alloc(64 * 1024 - 1));
-    expect(budget.canPong()).toBe(true);
-
-    queue.write(Buffer.alloc(1));
-    expect(budget.canPong()).toBe(false);
+    expect(canPong(64 * 1024 - 1)).toBe(true);
+    expect(canPong(64 * 1024)).toBe(false);
   });
 });
