@@ -7,7 +7,7 @@ import { ReadyState } from './connection-events';
  * Open ─close()→ CloseSent ─peer close frame→ CloseExchanged (end TCP, the server does: §7.1.1)
  * Open ─peer close frame→ echo it (§5.5.1), end TCP → CloseExchanged
  * Open ─fail (§7.1.7)→ send our close frame, end TCP → CloseSent
- * Open ─peer FIN→ end TCP → ClosingUnsent ─fail→ CloseSent
+ * Open ─peer FIN→ end TCP → ClosingUnsent ─fail→ CloseSent;   ClosingUnsent ─peer close frame→ echo it → CloseExchanged
  * Open, ClosingUnsent, CloseSent ─terminate()→ destroy → Terminated, which waits for the socket's close
  *   only: a close frame read after it completes no handshake (ours never leaves), so it is not clean
  * any but Closed ─socket close→ Closed (clean only from CloseExchanged, §7.1.4); Closed takes nothing more.

@@ -18,7 +18,7 @@ const EMPTY = Buffer.alloc(0);
 /**
  * The sending half of a Connection: every outbound frame, in order around compression, judged by
  * the outbound budget and counted once. A base class rather than a member object, so a connection
- * stays one object with no closures per connection (ad6e7b9: four closures cost 250 B each);
+ * stays one object with no closures per connection (ad6e7b9: four closures cost 250 B a connection);
  * Connection owns the close state and does what only it may: fail, time out, tell its listeners.
  */
 export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> {
