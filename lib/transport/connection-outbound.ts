@@ -48,6 +48,9 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
   /** Our close frame left: the wait for the peer's answer starts now. */
   protected abstract armCloseTimer(): void;
   protected abstract emitDrain(): void;
+  /** Our close frame waits behind compressions: stop reading the peer until it has left (InboundOrder.holdReading). */
+  protected abstract holdReading(): void;
+  protected abstract releaseReading(): void;
   protected abstract reportUnexpected(error: unknown): void;
 
   /**
@@ -117,8 +120,12 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
       this.enqueue(frame, false, 0);
       this.armCloseTimer();
     };
-    if (this.deflate?.outbound.isBusy) this.deflate.queueOutbound(writeClose);
-    else writeClose();
+    if (!this.deflate?.outbound.isBusy) return writeClose();
+    this.holdReading();
+    this.deflate.queueOutbound(() => {
+      writeClose();
+      this.releaseReading();
+    });
   }
 
   /**

@@ -205,6 +205,14 @@ export class Connection extends ConnectionOutbound {
     this.deliver('drain');
   }
 
+  protected override holdReading(): void {
+    this.inbound?.holdReading();
+  }
+
+  protected override releaseReading(): void {
+    this.inbound?.releaseReading();
+  }
+
   protected override reportUnexpected(error: unknown): void {
     this.options.onUnexpectedError?.(error, this);
   }

@@ -14,8 +14,10 @@ const INBOUND_SLICE_BYTES = 4 * 1024;
  * read from until the backlog shrinks, so its messages wait in the kernel, not our heap.
  */
 export class InboundOrder {
-  /** The rest of a read, left unparsed while the inflate backlog is full. */
+  /** The rest of a read, left unparsed while the inflate backlog is full or reading is held. */
   private unparsedRead: Buffer | undefined;
+  /** Our close frame waits behind compressions: the peer is not read until it has left (see holdReading). */
+  private isHeld = false;
 
   constructor(
     private readonly socket: Duplex,
@@ -33,7 +35,7 @@ export class InboundOrder {
    */
   read(bytes: Buffer): void {
     for (let at = 0; at < bytes.length; at += INBOUND_SLICE_BYTES) {
-      if (this.queue.size >= INBOUND_BACKLOG_MESSAGES) {
+      if (this.isHeld || this.queue.size >= INBOUND_BACKLOG_MESSAGES) {
         this.unparsedRead = bytes.subarray(at);
         this.socket.pause();
         return;
@@ -61,8 +63,25 @@ export class InboundOrder {
       const inflation = this.handleInTurn(event);
       if (inflation) await inflation; // no extra turn for an event that is not inflated
       // Whatever the state: a closing connection must still read the peer's close frame and FIN.
-      if (this.queue.size <= INBOUND_BACKLOG_MESSAGES / 2 && this.socket.isPaused()) this.resumeReading();
+      if (!this.isHeld && this.queue.size <= INBOUND_BACKLOG_MESSAGES / 2 && this.socket.isPaused()) this.resumeReading();
     });
+  }
+
+  /**
+   * From our close frame until it leaves (it waits behind the messages still compressing), nothing
+   * the peer sends can be delivered (§7.1.2, §7.1.7): its bytes wait in the kernel, and TCP slows it
+   * down. Read and discarded, a flood went on at full speed, its parsing slowing the compressions
+   * further: a peer pipelining 512 KiB messages had all 150 MiB taken before the 1008 left.
+   */
+  holdReading(): void {
+    this.isHeld = true;
+    this.socket.pause();
+  }
+
+  /** Our close frame has left: the peer's close frame and FIN are read again (unless the inflate backlog is still full). */
+  releaseReading(): void {
+    this.isHeld = false;
+    if (this.queue.size <= INBOUND_BACKLOG_MESSAGES / 2) this.resumeReading();
   }
 
   /**

@@ -5,7 +5,9 @@ import { encodeClose, encodeFrame } from '../../../lib/protocol/frame-writer';
 import { Opcode } from '../../../lib/protocol/opcode';
 import { FrameParser } from '../../../lib/protocol/frame-parser';
 import { InboundEvent } from '../../../lib/protocol/inbound-event';
-import { CloseEvent, Connection, ConnectionOptions } from '../../../lib/transport/connection';
+import { CloseEvent, Connection, ConnectionOptions, ReadyState } from '../../../lib/transport/connection';
+import { zlibPool } from '../../../lib/transport/deflate/zlib-pool';
+import { newTrafficCounters } from '../../../lib/transport/traffic-counters';
 import { ContextInflater, inflateMessage } from '../../helpers/deflate-client';
 import { deflateParams } from '../../helpers/deflate-params';
 import { compressedTextFrame } from '../../helpers/deflate-peer';
@@ -177,5 +179,50 @@ describe.each(MODES)('Connection with permessage-deflate ($name): what waits for
       await connection.closed;
       expect(events).toEqual(['close 1006']);
     });
+  });
+});
+
+/**
+ * §7.1.7: a connection that fails reads nothing more from the peer while its close frame waits
+ * behind the compressions accepted before it. Read and discarded, a flood went on at full speed:
+ * a peer pipelining 512 KiB messages had all 150 MiB taken before the 1008 left (deflate-bomb.spec.ts).
+ */
+describe.each(MODES)('Connection with permessage-deflate ($name): failing behind compressions', ({ params }) => {
+  let socket: RecordingDuplex;
+  /** Holds every slot of the process-wide zlib pool, so the compression waits until release. */
+  let releasePool: () => void;
+
+  beforeEach(() => {
+    socket = new RecordingDuplex();
+    const gate = new Promise<void>((resolve) => (releasePool = resolve));
+    for (let i = 0; i < 4; i++) void zlibPool.run(() => gate);
+  });
+  afterEach(() => {
+    releasePool();
+    socket.destroy();
+  });
+
+  it('reads nothing the peer sends until its 1008 has left, then reads its close frame', async () => {
+    const counters = newTrafficCounters();
+    const connection = new Connection(socket, { ...OPTIONS, maxBufferedBytes: 64 * KiB, counters, deflate: params });
+    connection.open();
+    connection.send(randomBytes(48 * KiB)); // waits for zlib, counted at 48 KiB
+    connection.send(randomBytes(48 * KiB)); // past maxBufferedBytes: 1008, behind the first
+    expect(connection.readyState).toBe(ReadyState.Closing);
+
+    const flood = compressedFrame(randomBytes(16 * KiB), Opcode.Binary);
+    for (let i = 0; i < 64; i++) socket.push(Buffer.from(flood));
+    await new Promise(setImmediate); // a turn for the socket's 'data' events, were it read
+    expect(counters.bytesIn).toBe(0);
+
+    const finished = once(socket, 'finish');
+    releasePool();
+    await finished; // the compressed message, our close frame, then FIN
+    expect(framesOf(socket.written).map((event) => event.kind)).toEqual(['compressed', 'close']);
+    const closed = connection.closed;
+    socket.push(encodeClose(1008, '', randomBytes(4)));
+    socket.push(null);
+    await expect(closed).resolves.toEqual({ code: 1008, reason: '', wasClean: true });
+    expect(counters.bytesIn).toBeGreaterThan(64 * flood.length);
   });
 });
