@@ -5,7 +5,8 @@ import { JsonEventCodec } from '../codec/json-event.codec';
 /**
  * An application's codec, with what its `encode` returns checked: anything but a string or a
  * Buffer would only fail later, inside a socket write that no caller can catch (a process crash).
- * A throw here reaches the dispatcher, which answers INTERNAL and names the codec.
+ * A throw here reaches the dispatcher, which answers INTERNAL and names the codec, or the caller of
+ * a broadcast, `registry.send()` or a history delivery (the module's EventCodec is checked too).
  */
 class CheckedCodec implements EventCodec {
   constructor(readonly inner: EventCodec) {}
@@ -21,8 +22,9 @@ class CheckedCodec implements EventCodec {
   }
 }
 
-/** The default codec as it is (it is ours, and on the hot path); any other one checked. */
-export const checkedCodec = (codec: EventCodec): EventCodec => (codec.constructor === JsonEventCodec ? codec : new CheckedCodec(codec));
+/** The default codec as it is (it is ours, and on the hot path), and a checked one; any other one checked. */
+export const checkedCodec = (codec: EventCodec): EventCodec =>
+  codec instanceof CheckedCodec || codec.constructor === JsonEventCodec ? codec : new CheckedCodec(codec);
 
 /** The codec's class, for log lines. */
 export const codecName = (codec: EventCodec): string => (codec instanceof CheckedCodec ? codecName(codec.inner) : codec.constructor.name);

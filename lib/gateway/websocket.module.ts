@@ -13,6 +13,7 @@ import { Rooms } from '../rooms/rooms.service';
 import { WebSocketHealthIndicator } from '../observability/health/websocket.health-indicator';
 import { WebSocketStats } from '../observability/websocket-stats';
 import { WS_TRACING, WsTracing } from '../observability/tracing/ws-tracing';
+import { checkedCodec } from './checked-codec';
 import { GatewayMetadataAccessor } from './gateway-metadata.accessor';
 import { GatewayExplorer } from './gateway.explorer';
 import { GatewayRuntime } from './gateway.runtime';
@@ -49,7 +50,8 @@ import { ConfigurableModuleClass, WEBSOCKET_MODULE_OPTIONS } from './websocket.m
     },
     {
       provide: EventCodec,
-      useFactory: (options: WebSocketModuleOptions) => options.codec ?? new JsonEventCodec(),
+      // Checked here, so broadcasts, registry.send() and history encode with what gateways use.
+      useFactory: (options: WebSocketModuleOptions) => checkedCodec(options.codec ?? new JsonEventCodec()),
       inject: [WEBSOCKET_MODULE_OPTIONS],
     },
     {
