@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { StartedApp, startApp } from '../../fixtures/gateways/test-app';
 import { TutorialModule } from '../../fixtures/docs/tutorial';
 import { WsTestClient } from '../../helpers/ws-test-client';
@@ -64,6 +66,36 @@ describe('the README examples', () => {
       await ada.sendEvent('say', { room: 'news', text: 'extra' });
 
       expect(await ada.nextEnvelope((envelope) => envelope.event === 'said')).toEqual({ event: 'said', data: { text: 'extra' } });
+    });
+  });
+
+  describe('the documented code is the code these tests run', () => {
+    const repo = join(__dirname, '..', '..', '..');
+    const fixture = readFileSync(join(repo, 'test', 'fixtures', 'docs', 'tutorial.ts'), 'utf8');
+    /** The ```ts blocks of one `## ` section of a Markdown page, in order. */
+    const tsBlocksOf = (page: string, heading: string): string[] => {
+      const text = readFileSync(join(repo, page), 'utf8');
+      const start = text.indexOf(`\n## ${heading}\n`);
+      expect(start).toBeGreaterThanOrEqual(0);
+      const next = text.indexOf('\n## ', start + 1);
+      const section = text.slice(start, next === -1 ? undefined : next);
+      return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
+    };
+
+    it('runs the tutorial gateway of README.md as written, imports aside', () => {
+      const gateway = tsBlocksOf('README.md', 'Five minutes: from `nest new` to a room chat').find((block) => block.includes('class ChatGateway'));
+      expect(gateway).toBeDefined();
+      const body = gateway!.split('\n').filter((line) => !line.startsWith('import ')).join('\n').trim();
+      expect(fixture).toContain(body);
+    });
+
+    it('runs the "After" gateway of docs/migration.md as written, its path and class name aside', () => {
+      const after = tsBlocksOf('docs/migration.md', 'Migrating from `@nestjs/websockets` + `@nestjs/platform-ws`').find((block) => block.startsWith('@Gateway(') && block.includes('class ChatGateway {'));
+      expect(after).toBeDefined();
+      const [gatewayLine, classLine, ...body] = after!.trim().split('\n');
+      expect(gatewayLine).toBe("@Gateway({ path: '/chat' })");
+      expect(classLine).toBe('export class ChatGateway {');
+      expect(fixture).toContain(`@Gateway({ path: '/migrated' })\nexport class MigratedChatGateway {\n${body.join('\n')}`);
     });
   });
 });
