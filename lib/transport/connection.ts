@@ -80,8 +80,8 @@ export class Connection extends ConnectionOutbound {
   }
 
   private static onSocketEnd(this: Duplex): void {
-    const connection = Connection.bySocket.get(this);
-    connection?.inStreamOrder(connection.onPeerEnd);
+    // The peer ended TCP without (or after) a close frame: we end our half too, after what we still send.
+    Connection.bySocket.get(this)?.inStreamOrder(CloseInput.PeerEnd);
   }
 
   /** Resolves once, when the socket has closed (made on first use: most connections are never asked). */
@@ -252,17 +252,12 @@ export class Connection extends ConnectionOutbound {
     this.applyClose(CloseInput.Fail, code, reason);
   }
 
-  /** After what was read before, parsed now whatever the backlog (the end of a read left unparsed too). */
-  private inStreamOrder(step: (this: Connection) => void): void {
+  /** The peer's FIN or the socket's close, after what was read before it: parsed now whatever the backlog (the end of a read left unparsed too). */
+  private inStreamOrder(input: CloseInput.PeerEnd | CloseInput.SocketClose): void {
     const { inbound } = this;
-    if (inbound === undefined) return step.call(this);
+    if (inbound === undefined) return this.applyClose(input);
     inbound.parseUnparsedRead();
-    inbound.inStreamOrder(step, this);
-  }
-
-  /** The peer ended TCP without (or after) a close frame: end our half too, after what we still send. */
-  private onPeerEnd(): void {
-    this.applyClose(CloseInput.PeerEnd);
+    inbound.inStreamOrder(() => this.applyClose(input)); // once per connection, deflate only
   }
 
   protected override armCloseTimer(): void {
@@ -274,11 +269,7 @@ export class Connection extends ConnectionOutbound {
   /** Nothing more can be sent; what was read before the close is still delivered, in order. */
   private onSocketClose(): void {
     this.deflate?.clearOutbound();
-    this.inStreamOrder(this.onClosedInOrder);
-  }
-
-  private onClosedInOrder(): void {
-    this.applyClose(CloseInput.SocketClose);
+    this.inStreamOrder(CloseInput.SocketClose);
   }
 
   private reportClosed(wasClean: boolean): void {

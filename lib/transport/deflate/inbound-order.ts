@@ -88,9 +88,9 @@ export class InboundOrder {
    * The peer's FIN and the socket's close come after every byte read before them: with messages
    * still inflating, they wait their turn, so the messages are delivered and a close frame answered.
    */
-  inStreamOrder<T>(step: (this: T) => void, owner: T): void {
-    if (this.queue.isBusy) this.queue.push(() => step.call(owner));
-    else step.call(owner);
+  inStreamOrder(step: () => void): void {
+    if (this.queue.isBusy) this.queue.push(step);
+    else step();
   }
 
   /** The inflate backlog has room again: the rest of the last read first, then the socket. */

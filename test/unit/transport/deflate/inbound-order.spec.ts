@@ -48,9 +48,7 @@ describe('InboundOrder', () => {
     expect(order.mustWait(ping)).toBe(true); // behind the inflation
     order.enqueue(ping);
     const steps: string[] = [];
-    order.inStreamOrder(function (this: string[]) {
-      this.push('end');
-    }, steps);
+    order.inStreamOrder(() => steps.push('end'));
     await settle();
     expect({ handled, steps }).toEqual({ handled: ['compressed'], steps: [] });
 
