@@ -87,7 +87,7 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
    * connections when there is no context takeover).
    */
   sendFrame(frame: Buffer): boolean {
-    return this.sendEncoded(frame, true);
+    return this.canSend() && this.sendEncoded(frame, true);
   }
 
   /** §5.5.2: a ping; the peer answers with a pong carrying the same payload. */
@@ -138,22 +138,21 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
     else this.queue.end();
   }
 
-  /** `isShared`: other connections are sent the same frame, so a backlog keeps it rather than a copy each. */
+  /** After canSend(). `isShared`: other connections are sent the same frame, so a backlog keeps it rather than a copy each. */
   private sendEncoded(frame: Buffer, isShared: boolean): boolean {
-    if (!this.canSend()) return false;
     const { deflate } = this;
-    if (deflate && (deflate.outbound.isBusy || deflate.shouldCompress(frame.length))) {
+    const isCompressible = deflate?.shouldCompress(frame.length) ?? false;
+    if (deflate && (isCompressible || deflate.outbound.isBusy)) {
       if (!this.admit(frame.length)) return false;
       deflate.enterCompressionBacklog(frame.length);
-      if (deflate.shouldCompress(frame.length)) deflate.queueOutbound(() => this.sendCompressible(deflate, frame, isShared));
+      if (isCompressible) deflate.queueOutbound(() => this.sendCompressible(deflate, frame, isShared));
       else deflate.queueUncompressed(frame, isShared);
       // The same answer as a plain send: false from the socket's high-water mark on.
       if (this.bufferedAmount < this.socket.writableHighWaterMark) return true;
       this.isAwaitingDrain = true;
       return false;
     }
-    if (this.closeState !== CloseState.Open || !this.admit(frame.length)) return false;
-    return this.enqueue(frame, isShared, 1);
+    return this.admit(frame.length) && this.enqueue(frame, isShared, 1);
   }
 
   /** Text without permessage-deflate: encoded straight into the send queue's batch, the other way in (see enqueue). */
