@@ -13,6 +13,7 @@ import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { WsConnection } from '../rooms/ws-connection';
 import { CloseEvent, Connection } from '../transport/connection';
 import { UpgradeRoute } from '../transport/upgrade-listener';
+import { boundedBy } from './bounded-by';
 import { ErrorLog } from './error-log';
 import { GatewayDispatcher } from './gateway.dispatcher';
 import { GatewayDefinition } from './gateway.explorer';
@@ -237,19 +238,9 @@ export class GatewayHost {
    * settles must not keep the connection's rooms, tags and memory forever (logged by name).
    */
   private async startedOrGivenUp(session: Session): Promise<Started> {
-    if (!(session.started instanceof Promise)) return session.started;
-    let timer: NodeJS.Timeout | undefined;
-    const givenUp = new Promise<Started>((resolve) => {
-      timer = setTimeout(() => {
-        this.deps.errorLog.error(connectHookUnfinished(this.name, this.options.closeTimeoutMs));
-        resolve(session.binding);
-      }, this.options.closeTimeoutMs);
-    });
-    try {
-      return await Promise.race([session.started, givenUp]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (!(session.started instanceof Promise) || (await boundedBy(session.started, this.options.closeTimeoutMs))) return session.started;
+    this.deps.errorLog.error(connectHookUnfinished(this.name, this.options.closeTimeoutMs));
+    return session.binding;
   }
 
   /** A connection's first message may be `$resume` (README, "History and resumable sessions"): true when it was. */

@@ -12,6 +12,7 @@ import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { WsConnection } from '../rooms/ws-connection';
 import { normalizePath } from '../transport/path-router';
 import { UpgradeListener, WebServer } from '../transport/upgrade-listener';
+import { boundedBy } from './bounded-by';
 import { checkedCodec } from './checked-codec';
 import { GatewayMetadataAccessor } from './gateway-metadata.accessor';
 import { GatewayBinding, GatewayHost } from './gateway-host';
@@ -176,14 +177,6 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     if (!server) throw new Error(noHttpServer(definition.metatype.name));
     return server;
   }
-}
-
-/** Waits for `work`, but no longer than `ms`; true when it finished. */
-async function boundedBy(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const hasFinished = await Promise.race([work.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
-  clearTimeout(timer);
-  return hasFinished;
 }
 
 /** Two gateways on one path (on one server) is a startup error, named clearly. */
