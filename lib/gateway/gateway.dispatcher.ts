@@ -74,7 +74,7 @@ export class GatewayDispatcher {
     try {
       return this.codec.decode(message);
     } catch (error) {
-      this.logError(decodeFailed(this.gatewayName, this.codecName), error);
+      this.errorLog.error(decodeFailed(this.gatewayName, this.codecName), error);
       this.sendError(connection, internalErrorBody(undefined), undefined);
       return undefined;
     }
@@ -210,11 +210,11 @@ export class GatewayDispatcher {
   private async answerError(handler: CompiledHandler, args: HandlerArgs, error: unknown): Promise<string> {
     const { methodName } = handler;
     if (error instanceof ReplyEncodingError) {
-      return this.answerMapped(args, error, () => this.logError(replyNotEncoded(this.gatewayName, methodName, error.encoder), error.cause));
+      return this.answerMapped(args, error, () => this.errorLog.error(replyNotEncoded(this.gatewayName, methodName, error.encoder), error.cause));
     }
     const outcome = await handler.filter(error, args);
     if (outcome.kind === 'unhandled') return this.answerMapped(args, error, () => this.logUnexpected(handler, error));
-    const logFilter = (failure: unknown): void => this.logError(filterFailed(outcome.filterName, this.gatewayName, methodName), failure);
+    const logFilter = (failure: unknown): void => this.errorLog.error(filterFailed(outcome.filterName, this.gatewayName, methodName), failure);
     if (outcome.kind === 'failed') return this.answerMapped(args, outcome.error, () => logFilter(outcome.error));
     const code = codeOf(outcome.value);
     if (outcome.value === undefined) return code; // README: the filter has answered the client itself
@@ -241,9 +241,9 @@ export class GatewayDispatcher {
     if (failure === undefined) return;
     // The codec failed on it (a WsException's details, say): INTERNAL instead, or 1011 when even that fails.
     if (body.code !== 'INTERNAL' && this.trySendError(connection, internalErrorBody(body.event), id) === undefined) {
-      return this.logError(errorNotEncoded(this.gatewayName, this.codecName, body.code), failure.error);
+      return this.errorLog.error(errorNotEncoded(this.gatewayName, this.codecName, body.code), failure.error);
     }
-    this.logError(internalNotEncoded(this.gatewayName, this.codecName), failure.error);
+    this.errorLog.error(internalNotEncoded(this.gatewayName, this.codecName), failure.error);
     connection.close(CloseCode.InternalError);
   }
 
@@ -261,10 +261,6 @@ export class GatewayDispatcher {
   private logUnexpected(handler: CompiledHandler, error: unknown): void {
     const enhancer = enhancerThatThrew(error, this.gatewayName, handler.enhancers);
     const line = enhancer ? enhancerFailed(enhancer.kind, enhancer.name, this.gatewayName, handler.methodName) : handlerFailed(this.gatewayName, handler.methodName);
-    this.logError(line, error);
-  }
-
-  private logError(line: string, error: unknown): void {
     this.errorLog.error(line, error);
   }
 }
