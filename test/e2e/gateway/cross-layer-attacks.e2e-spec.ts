@@ -2,13 +2,24 @@
 // permessage-deflate, rooms with presence, history and an interceptor, where a client resets or
 // half-closes while compressed requests are in flight, a $resume races the old connection's close,
 // and app.close() lands while messages inflate. Nothing may be left behind and nothing may escape.
-import { CallHandler, Injectable, Module, NestInterceptor, UseInterceptors } from '@nestjs/common';
+import { CallHandler, Injectable, LoggerService, Module, NestInterceptor, UseInterceptors } from '@nestjs/common';
 import { Observable, tap } from 'rxjs';
 import WebSocket from 'ws';
 import { ConnectedSocket, Gateway, MessageBody, OnGatewayDisconnect, OnMessage, Rooms, WebSocketModule, WsConnection } from '../../../lib';
+import { ERROR_LOG_WINDOW_MS } from '../../../lib/gateway/error-log';
+import { errorsRepeated, handlerFailed, internalError } from '../../../lib/gateway/messages';
 import { startApp, StartedApp } from '../../fixtures/gateways/test-app';
 
 const ROOMS = ['chat:0', 'chat:1', 'chat:2', 'chat:3', 'chat:4'];
+
+class ErrorLines implements LoggerService {
+  readonly messages: string[] = [];
+  error(message: unknown): void {
+    this.messages.push(String(message));
+  }
+  log(): void {}
+  warn(): void {}
+}
 
 @Injectable()
 class PassThroughInterceptor implements NestInterceptor {
@@ -44,6 +55,16 @@ class CrossLayerGateway implements OnGatewayDisconnect {
   async watch(@ConnectedSocket() client: WsConnection): Promise<true> {
     for (const room of ROOMS) await this.rooms.join(client, room);
     return true;
+  }
+
+  @OnMessage('fail')
+  fail(@MessageBody() n: number): never {
+    throw new Error(`fail ${n}`);
+  }
+
+  @OnMessage('reject')
+  async reject(@MessageBody() n: number): Promise<never> {
+    throw new Error(`reject ${n}`);
   }
 
   @OnMessage('say')
@@ -108,6 +129,7 @@ describe('cross-layer attacks (deflate, rooms with presence, history, intercepto
   let started: StartedApp;
   let gateway: CrossLayerGateway;
   let isClosed: boolean;
+  let errorLines: ErrorLines;
   const faults: unknown[] = [];
   const recordFault = (error: unknown): number => faults.push(error);
 
@@ -123,7 +145,8 @@ describe('cross-layer attacks (deflate, rooms with presence, history, intercepto
 
   beforeEach(async () => {
     faults.length = 0;
-    started = await startApp(CrossLayerModule);
+    errorLines = new ErrorLines();
+    started = await startApp(CrossLayerModule, { logger: errorLines });
     gateway = started.app.get(CrossLayerGateway);
     isClosed = false;
   });
@@ -203,6 +226,44 @@ describe('cross-layer attacks (deflate, rooms with presence, history, intercepto
       }
     },
   );
+
+  it('answers a flood of tiny compressed requests to throwing handlers, logging each culprit once per window and counting its repeats', async () => {
+    const FLOOD = 5_000;
+    const client = await open(started.wsUrl('/cross'));
+    expect(client.extensions).toContain('permessage-deflate');
+    const replies: { id: number }[] = [];
+    const answered = new Promise<void>((resolve) => {
+      client.on('message', (data: Buffer) => {
+        const reply = JSON.parse(String(data)) as { event: string; id: number };
+        if (reply.event === '$session') return;
+        replies.push(reply);
+        if (replies.length === FLOOD) resolve();
+      });
+    });
+    const messages = Array.from({ length: FLOOD }, (_, i) => ({ event: i % 2 === 0 ? 'fail' : 'reject', data: i, id: i }));
+    const startedAt = performance.now();
+    for (const message of messages) client.send(JSON.stringify(message));
+    await answered;
+    await started.app.close(); // writes the summaries still pending
+    isClosed = true;
+    const windows = 1 + Math.floor((performance.now() - startedAt) / ERROR_LOG_WINDOW_MS);
+
+    expect(replies.sort((a, b) => a.id - b.id)).toEqual(
+      messages.map(({ event, id }) => ({ event: 'error', data: { event, code: 'INTERNAL', message: internalError() }, id })),
+    );
+    for (const line of [handlerFailed('CrossLayerGateway', 'fail'), handlerFailed('CrossLayerGateway', 'reject')]) {
+      const full = errorLines.messages.filter((message) => message === line);
+      expect(full.length).toBeGreaterThanOrEqual(1);
+      expect(full.length).toBeLessThanOrEqual(windows);
+      const repeats = errorLines.messages
+        .filter((message) => message !== line && message.startsWith(line))
+        .map((message) => Number(/ (\d+) more times/.exec(message)?.[1]));
+      expect(errorLines.messages.filter((message) => message !== line && message.startsWith(line))).toEqual(
+        repeats.map((count) => errorsRepeated(line, count, ERROR_LOG_WINDOW_MS)),
+      );
+      expect(full.length + repeats.reduce((sum, count) => sum + count, 0)).toBe(FLOOD / 2);
+    }
+  });
 
   it('ends with 1001 when app.close() lands while large compressed messages inflate and a $resume is in flight', async () => {
     const old = await open(started.wsUrl('/cross'));
