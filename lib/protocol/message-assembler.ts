@@ -109,5 +109,6 @@ export class MessageAssembler {
   }
 }
 
-const invalidUtf8 = (): ProtocolError =>
+/** §8.1: a text message that is not UTF-8; also thrown for one that inflates to invalid UTF-8 (message-inflater.ts). */
+export const invalidUtf8 = (): ProtocolError =>
   new ProtocolError(CloseCode.InvalidPayload, 'INVALID_UTF8', 'text message is not valid UTF-8');

@@ -1,5 +1,6 @@
 import { DeflateParams } from '../protocol/extensions/permessage-deflate';
 import type { Connection } from './connection';
+import { OutboundBudgetPolicy } from './outbound-budget';
 import { TrafficCounters } from './traffic-counters';
 
 /** The WebSocket readyState values (same numbers as the browser API). */
@@ -10,17 +11,14 @@ export enum ReadyState {
   Closed = 3,
 }
 
-export interface ConnectionOptions {
+/** maxBufferedBytes and onBufferOverflow: the route's outbound budget (outbound-budget.ts). */
+export interface ConnectionOptions extends OutboundBudgetPolicy {
   /** Largest inbound message; 1009 above it. */
   maxMessageBytes: number;
   /** Frames one inbound message may take; 1008 above it. */
   maxFragmentsPerMessage?: number;
   /** How long to wait for the peer's close frame (or its FIN) before destroying the socket. */
   closeTimeoutMs: number;
-  /** Outbound bytes queued in user space before the overflow policy applies. */
-  maxBufferedBytes: number;
-  /** Past maxBufferedBytes: close with 1008, or drop the message being sent. */
-  onBufferOverflow: 'close' | 'drop';
   /** Told about errors thrown by our own listeners (the connection then closes with 1011). */
   onUnexpectedError?: (error: unknown, connection: Connection) => void;
   /** permessage-deflate parameters, when the handshake agreed on it (RFC 7692). */

@@ -11,7 +11,9 @@ export enum BudgetAnswer {
 
 /** A route's overflow policy (DESIGN.md defaults: 8 MiB, then close with 1008 or drop). */
 export interface OutboundBudgetPolicy {
+  /** Outbound bytes queued in user space before the overflow policy applies. */
   maxBufferedBytes: number;
+  /** Past maxBufferedBytes: close with 1008, or drop the message being sent. */
   onBufferOverflow: 'close' | 'drop';
 }
 

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { constants, createInflateRaw, InflateRaw, inflateRaw } from 'node:zlib';
 import { CloseCode } from '../../protocol/close-code';
 import { DeflateParams } from '../../protocol/extensions/permessage-deflate';
+import { invalidUtf8 } from '../../protocol/message-assembler';
 import { ProtocolError } from '../../protocol/protocol-error';
 import { zlibPool } from './zlib-pool';
 
@@ -105,6 +106,6 @@ const tooBig = (maxMessageBytes: number): ProtocolError =>
 /** An inflated message as delivered: a text one is checked as UTF-8 whole, now that it is (§8.1). */
 export function inflatedMessage(inflated: Buffer, isText: boolean): string | Buffer {
   if (!isText) return inflated;
-  if (!isUtf8(inflated)) throw new ProtocolError(CloseCode.InvalidPayload, 'INVALID_UTF8', 'text message is not valid UTF-8');
+  if (!isUtf8(inflated)) throw invalidUtf8();
   return inflated.toString('utf8');
 }
