@@ -19,7 +19,8 @@ export interface ClientEnvelope<T = unknown> {
 export const SESSION_EVENT = '$session';
 /** The request that resumes a session after a reconnection. */
 export const RESUME_EVENT = '$resume';
-/** Rooms a `$resume` may name (the server's MAX_RESUME_ROOMS): more are answered BAD_MESSAGE. */
+/** Rooms a `$resume` may name: the server (lib/history/resume-request.ts) answers more with BAD_MESSAGE. */
+// Each room costs a join and a history read: far above what one connection follows, far below a flood.
 export const MAX_RESUME_ROOMS = 1000;
 
 /** Where the client is in a room's history. */

@@ -1,3 +1,5 @@
+// One limit for both ends of the wire: the client sends at most this many rooms, the server refuses more.
+import { MAX_RESUME_ROOMS } from '../client/envelope';
 import { StreamPosition } from './history-backend.interface';
 
 /** What a client presents to resume: its session, and the newest position it got in each retained room. */
@@ -11,8 +13,6 @@ export type ResumeParse = { ok: true; request: ResumeRequest } | { ok: false; re
 
 // Session ids are 22 characters (128 bits, base64url); the bound keeps forged ones out of Redis keys.
 const MAX_SESSION_CHARS = 128;
-// Each room costs a join and a history read: far above what one connection follows, far below a flood.
-export const MAX_RESUME_ROOMS = 1000;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 

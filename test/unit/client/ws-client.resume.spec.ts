@@ -1,4 +1,4 @@
-import { MAX_RESUME_ROOMS } from '../../../lib/history/resume-request';
+import { MAX_RESUME_ROOMS } from '../../../lib/client/envelope';
 import { fakeClient, settle } from './client-harness';
 import { FakeWebSocket, SentEnvelope } from './fake-web-socket';
 
