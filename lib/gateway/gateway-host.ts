@@ -243,7 +243,7 @@ export class GatewayHost {
     return session.binding;
   }
 
-  /** A connection's first message may be `$resume` (README, "History and resumable sessions"): true when it was. */
+  /** A connection's first message may be `$resume` (docs/history.md): true when it was. */
   private tryResume(client: WsConnection, history: RoomHistory, dispatcher: GatewayDispatcher, message: string | Buffer): boolean {
     const decoded = dispatcher.decode(client, message);
     if (decoded === undefined) return true; // the codec threw: answered INTERNAL

@@ -217,7 +217,7 @@ export class GatewayDispatcher {
     const logFilter = (failure: unknown): void => this.errorLog.error(filterFailed(outcome.filterName, this.gatewayName, methodName), failure);
     if (outcome.kind === 'failed') return this.answerMapped(args, outcome.error, () => logFilter(outcome.error));
     const code = codeOf(outcome.value);
-    if (outcome.value === undefined) return code; // README: the filter has answered the client itself
+    if (outcome.value === undefined) return code; // docs/gateways.md: the filter has answered the client itself
     const [connection, , { id }] = args;
     try {
       connection.sendEnvelope(withId({ event: 'error', data: outcome.value }, id));

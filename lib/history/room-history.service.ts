@@ -48,7 +48,7 @@ const SEAM_GRACE_MS = 5000;
 const newSessionId = (): string => randomBytes(16).toString('base64url');
 
 /**
- * Sessions and retained rooms (README, "History and resumable sessions"). Each connection gets a
+ * Sessions and retained rooms (docs/history.md). Each connection gets a
  * session whose record (data, rooms, join positions) is saved on every change, so it survives
  * its node; a new connection presenting it gets the data and rooms back, and the missed messages.
  */

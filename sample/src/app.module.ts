@@ -17,7 +17,7 @@ import { RoomsController } from './rooms/rooms.controller';
 import { StatsController } from './stats/stats.controller';
 
 @Module({
-  // With REDIS_URL set, rooms and presence span every instance sharing that Redis (README, "Scaling out").
+  // With REDIS_URL set, rooms and presence span every instance sharing that Redis (docs/scaling.md).
   imports: [
     WebSocketModule.forRootAsync({
       // The chat's rooms keep history, in memory or in Redis Streams, and /chat clients resume after a drop.

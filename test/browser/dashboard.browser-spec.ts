@@ -1,6 +1,6 @@
 // The live dashboard (GET /dashboard) in Debian's Chromium, driven by playwright-core: it renders
 // from ws /dashboard-feed and its numbers and charts move when a client sends traffic.
-// UPDATE_SCREENSHOTS=1 also writes the screenshot README shows (docs/images/dashboard.png).
+// UPDATE_SCREENSHOTS=1 also writes the screenshot docs/observability.md shows (docs/images/dashboard.png).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

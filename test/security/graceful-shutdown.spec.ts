@@ -6,7 +6,7 @@ import { probe } from '../helpers/fresh-client';
 import { OP, closePayload, encodeFrame } from '../helpers/raw-frames';
 import { SecurityServer, startSecurityServer } from '../helpers/security-server';
 
-// Graceful shutdown (README "Security"): app.close() stops accepting upgrades (503), lets running
+// Graceful shutdown (docs/security.md): app.close() stops accepting upgrades (503), lets running
 // handlers send their replies, then closes every connection with 1001 and waits for the close
 // handshakes. The server is a child process, so its exit is part of what is checked.
 

@@ -73,7 +73,7 @@ export interface WebSocketModuleOptions extends ConnectionLimits {
   logLevels?: LogLevel[];
   /**
    * Message history for the rooms that match, and resumable sessions for every connection
-   * (README, "History and resumable sessions"). Default: none.
+   * (docs/history.md). Default: none.
    *
    * @example
    * history: { rooms: ['chat:*'], maxMessages: 1000, maxAgeMs: 600_000 }

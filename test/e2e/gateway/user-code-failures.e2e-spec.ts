@@ -103,7 +103,7 @@ const FILTER_CELLS: ReplyCell[] = [
     replies: (id) => [{ event: 'error', data: { event: 'filter-translates', code: 'TRANSLATED', message: 'the filter translated it' }, id }],
     logged: nothingLogged,
   },
-  // README: a filter that returns nothing has answered the client itself.
+  // docs/gateways.md: a filter that returns nothing has answered the client itself.
   { event: 'filter-answers-itself', replies: () => [{ event: 'answered-by-filter', data: 'quietly' }], logged: nothingLogged },
 ];
 

@@ -1,4 +1,4 @@
-// Resuming a session that was itself resumed (README, "History and resumable sessions"): the id
+// Resuming a session that was itself resumed (docs/history.md): the id
 // to keep is the newest one, which the `$resume` answer names; an id that was taken over answers
 // restored: false, never an empty restore. Raw envelopes, in memory and on Redis Streams.
 import { describeOnEachBackend } from './history-app-server';

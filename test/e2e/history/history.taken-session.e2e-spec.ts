@@ -1,4 +1,4 @@
-// A presented session id is spent once (README, "The id to keep"), also while the connection that
+// A presented session id is spent once (docs/history.md, "The id to keep"), also while the connection that
 // held it is still open (half-open, a second tab): that connection's later saves (a join, its
 // close) must not bring the id back, and its close must not touch the session's new owner.
 import { Rooms } from '../../../lib';
