@@ -184,8 +184,10 @@ export class SendQueue {
     }
     this.closeRegion();
     const held = this.held;
-    if (held) for (let i = 0; i < held.length; i++) backlog.push(held[i]);
-    if (held) held.length = 0;
+    if (held) {
+      for (let i = 0; i < held.length; i++) backlog.push(held[i]);
+      held.length = 0;
+    }
     this.heldBytes = 0;
     if (socket.writableNeedDrain) return;
     this.backlog = undefined;
