@@ -11,27 +11,17 @@ const KEY_PREFIX = 'attacks:';
 describe('RedisAdapter under malformed traffic and a stalled Redis', () => {
   let redis: RedisServer;
   let probe: Redis;
-  const faults: string[] = [];
-  const recordFault = (error: unknown): void => {
-    faults.push(error instanceof Error ? error.message : String(error));
-  };
+  // No listener of ours on `process`: Jest keeps uncaught exceptions and unhandled rejections from
+  // reaching one, and fails the test they happen in itself (checked with a probe spec).
 
   beforeAll(async () => {
     redis = await RedisServer.start();
     probe = new Redis(redis.url);
-    process.on('uncaughtException', recordFault);
-    process.on('unhandledRejection', recordFault);
   }, 30_000);
 
   afterAll(async () => {
-    process.off('uncaughtException', recordFault);
-    process.off('unhandledRejection', recordFault);
     probe?.disconnect();
     await redis?.dispose();
-  });
-
-  beforeEach(() => {
-    faults.length = 0;
   });
 
   it('drops cluster messages whose fields have the wrong types (another version, corruption) and keeps delivering', async () => {
@@ -58,7 +48,6 @@ describe('RedisAdapter under malformed traffic and a stalled Redis', () => {
 
       expect(await member.client.nextEnvelope((envelope) => envelope.event === 'said')).toEqual({ event: 'said', data: { text: 'after the malformed ones' } });
       expect(await node.rooms.roomsOf(member.connection)).toEqual(['lobby']);
-      expect(faults).toEqual([]);
     } finally {
       await node.stop();
       await sender.stop();
@@ -89,7 +78,6 @@ describe('RedisAdapter under malformed traffic and a stalled Redis', () => {
       expect(adapter.footprint().pendingAcks).toBe(0);
       await probe.client('UNPAUSE');
       await waitUntil(async () => (await probe.ping()) === 'PONG', () => 'Redis did not answer after UNPAUSE');
-      expect(faults).toEqual([]);
     });
   });
 });
