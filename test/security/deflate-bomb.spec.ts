@@ -206,17 +206,20 @@ describe('a client that pipelines compressed messages faster than the server can
 
   const MESSAGES = 300;
   const MESSAGE_BYTES = 512 << 10;
+  /** How often the flood asks the server what it holds: each ask is an IPC round trip and two full GCs. */
+  const SAMPLE_EVERY = 4;
 
   /**
    * Sends MESSAGES random messages of MESSAGE_BYTES as fast as TCP takes them, reading whatever
-   * comes back, and returns the server's peak RSS and its RSS and JS-held memory (`held`) above
-   * their levels before the flood once all are sent (or the server closed the connection), how many
-   * were sent, and how it ended: the code of the server's close frame, or every message echoed.
+   * comes back, and returns the server's peak RSS above its level before the flood, the most JS-held
+   * memory (`held`, after a full GC) above its level before, sampled every SAMPLE_EVERY messages while
+   * the flood is under way, how many were sent, and how it ended: the code of the server's close
+   * frame, or every message echoed.
    */
   const flood = async (
     path: string,
     offer: string | null,
-  ): Promise<{ peak: number; kept: number; keptHeld: number; received: number; sent: number; echoed: number; closeCode: number | undefined }> => {
+  ): Promise<{ peak: number; heldPeak: number; received: number; sent: number; echoed: number; closeCode: number | undefined }> => {
     const payload = randomBytes(MESSAGE_BYTES);
     const frame = offer
       ? encodeFrame({ opcode: OP.binary, rsv: RSV1, payload: deflateRawSync(payload, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -4) })
@@ -248,12 +251,15 @@ describe('a client that pipelines compressed messages faster than the server can
       onData(head.subarray(head.indexOf('\r\n\r\n') + 4));
       socket.on('data', onData);
       let sent = 0;
+      let heldPeak = 0;
       for (; sent < MESSAGES && !socket.destroyed; sent++) {
         if (!socket.write(frame)) await drainedOrClosed(socket);
+        if (sent % SAMPLE_EVERY === 0) heldPeak = Math.max(heldPeak, held(await server.memory()) - held(base));
       }
       const during = await server.memory();
       await settled;
-      return { peak: during.peakRss - base.rss, kept: during.rss - base.rss, keptHeld: held(during) - held(base), received, sent, echoed, closeCode };
+      heldPeak = Math.max(heldPeak, held(during) - held(base));
+      return { peak: during.peakRss - base.rss, heldPeak, received, sent, echoed, closeCode };
     } finally {
       // A server that closed the connection has already made the socket emit 'close': waiting
       // for another one would never end.
@@ -263,9 +269,9 @@ describe('a client that pipelines compressed messages faster than the server can
   };
 
   it('holds the server to a bounded backlog without deflate (the baseline): its peak stays under 64 MiB for 150 MiB sent', async () => {
-    const { peak, kept, received } = await flood(DEFLATE_PATHS.plain, null);
+    const { peak, heldPeak, received } = await flood(DEFLATE_PATHS.plain, null);
 
-    console.log(`150 MiB pipelined to /plain: server peak +${mib(peak)}, +${mib(kept)} while connected, ${mib(received)} echoed meanwhile`);
+    console.log(`150 MiB pipelined to /plain: server peak +${mib(peak)}, JS-held at most +${mib(heldPeak)} while connected, ${mib(received)} echoed meanwhile`);
     expect(peak).toBeLessThan(64 * MiB);
   });
 
@@ -281,14 +287,16 @@ describe('a client that pipelines compressed messages faster than the server can
   it('holds the server to a bounded backlog with deflate: its peak stays under 64 MiB for 150 MiB sent, and one connection under its budgets', async () => {
     // Inflating is fast and compressing random data slow: unless reading pauses or queued messages
     // count against maxBufferedBytes (8 MiB), every message waits in memory for its turn at zlib.
-    const { peak, kept, keptHeld, received, sent, echoed, closeCode } = await flood(DEFLATE_PATHS.defaults, OFFER);
+    const { peak, heldPeak, received, sent, echoed, closeCode } = await flood(DEFLATE_PATHS.defaults, OFFER);
 
     console.log(
-      `150 MiB pipelined to /deflate: server peak +${mib(peak)}, +${mib(kept)} while connected (JS-held +${mib(keptHeld)}), ${mib(received)} echoed meanwhile, ${sent} sent, close code ${closeCode}`,
+      `150 MiB pipelined to /deflate: server peak +${mib(peak)}, JS-held at most +${mib(heldPeak)} while connected, ${mib(received)} echoed meanwhile, ${sent} sent, close code ${closeCode}`,
     );
     expect(peak).toBeLessThan(64 * MiB);
-    expect(kept).toBeLessThan(CONNECTION_BOUND_BYTES);
-    expect(keptHeld).toBeLessThan(CONNECTION_BOUND_BYTES);
+    // The budgets are checked on what the server holds while the flood runs, after a full GC. Its
+    // RSS once the flood ended is not: by then the connection is usually closed (1008) and RSS is
+    // what glibc's per-thread arenas kept from zlib's work (measured -0.8 to +21.6 MiB, run to run).
+    expect(heldPeak).toBeLessThan(CONNECTION_BOUND_BYTES);
     // Slowed by TCP backpressure until every message was taken and echoed, or cut short with 1008
     // (§7.1.7). A 1008 after the whole flood was taken means the server read on behind its close
     // frame while the compressions before it drained (since fa4fd7b: all 150 MiB, 8 MiB held throughout).
