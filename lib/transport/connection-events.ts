@@ -1,5 +1,4 @@
 import { DeflateParams } from '../protocol/extensions/permessage-deflate';
-import type { Connection } from './connection';
 import { OutboundBudgetPolicy } from './outbound-budget';
 import { TrafficCounters } from './traffic-counters';
 
@@ -11,25 +10,29 @@ export enum ReadyState {
   Closed = 3,
 }
 
-/** maxBufferedBytes and onBufferOverflow: the route's outbound budget (outbound-budget.ts). */
-export interface ConnectionOptions extends OutboundBudgetPolicy {
+/** What the sending half reads (connection-outbound.ts); maxBufferedBytes and onBufferOverflow: the route's outbound budget (outbound-budget.ts). */
+export interface OutboundOptions extends OutboundBudgetPolicy {
   /** Largest inbound message; 1009 above it. */
   maxMessageBytes: number;
+  /** permessage-deflate parameters, when the handshake agreed on it (RFC 7692). */
+  deflate?: DeflateParams;
+  /** Where this connection's traffic is counted, shared by the connections of a route; a private set when absent. */
+  counters?: TrafficCounters;
+}
+
+/** A connection's options; `Handle` is the Connection (connection.ts names it, so this file need not import it). */
+export interface ConnectionOptionsOf<Handle> extends OutboundOptions {
   /** Frames one inbound message may take; 1008 above it. */
   maxFragmentsPerMessage?: number;
   /** How long to wait for the peer's close frame (or its FIN) before destroying the socket. */
   closeTimeoutMs: number;
   /** Told about errors thrown by our own listeners (the connection then closes with 1011). */
-  onUnexpectedError?: (error: unknown, connection: Connection) => void;
-  /** permessage-deflate parameters, when the handshake agreed on it (RFC 7692). */
-  deflate?: DeflateParams;
+  onUnexpectedError?: (error: unknown, connection: Handle) => void;
   /**
    * Told when the socket has closed, before the 'close' event. One function for all the
    * connections of a route, so that tracking them costs no listener per connection.
    */
-  onClose?: (connection: Connection, event: CloseEvent) => void;
-  /** Where this connection's traffic is counted, shared by the connections of a route; a private set when absent. */
-  counters?: TrafficCounters;
+  onClose?: (connection: Handle, event: CloseEvent) => void;
 }
 
 export interface CloseEvent {

@@ -4,7 +4,7 @@ import { CloseCode } from '../protocol/close-code';
 import { encodeClose, encodeFrame, encodeFrameHeader, encodeTextFrame, frameHeaderBytes, framePayloadOf } from '../protocol/frame-writer';
 import { Opcode } from '../protocol/opcode';
 import { CloseState } from './close-handshake';
-import { ConnectionEvents, ConnectionOptions } from './connection-events';
+import { ConnectionEvents, OutboundOptions } from './connection-events';
 import { DeflateChannel, UncompressedRun } from './deflate/deflate-channel';
 import { sharedCompressedFrame } from './deflate/shared-compressor';
 import { admitOutbound, BudgetAnswer, canPong } from './outbound-budget';
@@ -21,7 +21,7 @@ const EMPTY = Buffer.alloc(0);
  * stays one object with no closures per connection (ad6e7b9: four closures cost 250 B a connection);
  * Connection owns the close state and does what only it may: fail, time out, tell its listeners.
  */
-export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> {
+export abstract class ConnectionOutbound<Options extends OutboundOptions = OutboundOptions> extends EventEmitter<ConnectionEvents> {
   /** Open from the start: a Connection is made after the 101 is written. Changed only by Connection.applyClose. */
   protected closeState = CloseState.Open;
   protected sentCloseCode: number = CloseCode.Abnormal;
@@ -35,7 +35,7 @@ export abstract class ConnectionOutbound extends EventEmitter<ConnectionEvents> 
 
   constructor(
     protected readonly socket: Duplex,
-    protected readonly options: ConnectionOptions,
+    protected readonly options: Options,
   ) {
     super();
     this.deflate = options.deflate && new DeflateChannel(options.deflate, options.maxMessageBytes, (run) => this.writeUncompressedRun(run));

@@ -5,7 +5,7 @@ import { InboundEvent } from '../protocol/inbound-event';
 import { ProtocolError } from '../protocol/protocol-error';
 import { closeCodeFor } from './close-code-for';
 import { CloseAction, CloseInput, CloseState, closeTransition, readyStateOf } from './close-handshake';
-import { CloseEvent, ConnectionEvents, ConnectionOptions, ReadyState } from './connection-events';
+import { CloseEvent, ConnectionEvents, ConnectionOptionsOf, ReadyState } from './connection-events';
 import { newConnectionId } from './connection-id';
 import { ConnectionOutbound } from './connection-outbound';
 import { DeflateChannel } from './deflate/deflate-channel';
@@ -14,7 +14,8 @@ import { inflatedMessage } from './deflate/message-inflater';
 import { endRead, startRead } from './read-sequence';
 
 export { ReadyState };
-export type { CloseEvent, ConnectionEvents, ConnectionOptions };
+export type { CloseEvent, ConnectionEvents };
+export type ConnectionOptions = ConnectionOptionsOf<Connection>;
 
 /** ECONNRESET, EPIPE: 'close' follows and reports 1006. One function for every socket. */
 const ignoreSocketError = (): void => undefined;
@@ -23,7 +24,7 @@ const ignoreSocketError = (): void => undefined;
  * One WebSocket over one TCP/TLS socket, after the opening handshake. Its closing handshake is
  * drawn and decided in close-handshake.ts; a socket error is followed by the socket's close.
  */
-export class Connection extends ConnectionOutbound {
+export class Connection extends ConnectionOutbound<ConnectionOptions> {
   /** A random UUID. */
   readonly id = newConnectionId();
   /** A message arrived since the heartbeat last looked: cheaper than reading the clock per message. */
