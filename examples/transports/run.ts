@@ -42,7 +42,7 @@ const TRANSPORTS: Transport[] = [
 ];
 
 const SERVER_READY_TIMEOUT_MS = 10_000;
-const REPO_ROOT = resolve(__dirname, '..', '..', '..'); // dist/bench/transports → the repository
+const REPO_ROOT = resolve(__dirname, '..', '..', '..'); // dist/examples/transports → the repository
 
 async function main(): Promise<void> {
   const plan = parsePlan(process.argv.slice(2));
