@@ -7,7 +7,7 @@ import { HandlerDurationRecorder } from '../observability/handler-durations';
 import { MessageSpan } from '../observability/tracing/ws-tracing';
 import { CloseCode } from '../protocol/close-code';
 import { MultiMap } from '../rooms/multi-map';
-import { WsConnection } from '../rooms/ws-connection';
+import { WsConnection } from '../session/ws-connection';
 import { ReadyState } from '../transport/connection';
 import { currentRead } from '../transport/read-sequence';
 import { codecName } from './checked-codec';

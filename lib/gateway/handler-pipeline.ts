@@ -4,7 +4,7 @@ import { ApplicationConfig, ContextId, ExternalContextCreator, NestContainer } f
 import { ExternalExceptionFilterContext } from '@nestjs/core/exceptions/external-exception-filter-context.js';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { RequestId } from '../codec/envelope';
-import { WsConnection } from '../rooms/ws-connection';
+import { WsConnection } from '../session/ws-connection';
 import { directCallFor } from './direct-call';
 import { EnhancerKind, enhancerNamesOf } from './enhancer-names';
 import { PARAM_ARGS_METADATA } from './websocket.constants';

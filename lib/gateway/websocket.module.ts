@@ -7,7 +7,7 @@ import { JsonEventCodec } from '../codec/json-event.codec';
 import { createRoomHistory } from '../history/create-room-history';
 import { RoomHistory } from '../history/room-history.service';
 import { ConnectionRegistry } from '../rooms/connection-registry.service';
-import { LocalConnections } from '../rooms/local-connections';
+import { LocalConnections } from '../session/local-connections';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { Rooms } from '../rooms/rooms.service';
 import { WebSocketHealthIndicator } from '../observability/health/websocket.health-indicator';

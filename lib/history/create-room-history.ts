@@ -1,5 +1,5 @@
 import { EventCodec } from '../codec/event-codec.interface';
-import { LocalConnections } from '../rooms/local-connections';
+import { LocalConnections } from '../session/local-connections';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { HistoryOptions, resolveHistoryOptions } from './history-options.interface';
 import { RetainedDelivery } from './retained-delivery';

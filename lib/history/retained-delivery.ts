@@ -1,6 +1,6 @@
 import { EventCodec } from '../codec/event-codec.interface';
-import { LocalConnections } from '../rooms/local-connections';
-import { encodeEnvelope } from '../rooms/ws-connection';
+import { LocalConnections } from '../session/local-connections';
+import { encodeEnvelope } from '../session/ws-connection';
 import { ReplayGates } from './replay-gates';
 
 /**

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { RequestId } from '../codec/envelope';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
-import { WsConnection } from '../rooms/ws-connection';
+import { WsConnection } from '../session/ws-connection';
 import { HistoryBackend, SessionRecord, StreamPosition } from './history-backend.interface';
 import { ResolvedHistoryOptions } from './history-options.interface';
 import { RetainedDelivery } from './retained-delivery';

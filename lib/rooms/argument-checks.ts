@@ -1,4 +1,4 @@
-import type { WsConnection } from './ws-connection';
+import type { WsConnection } from '../session/ws-connection';
 
 /** A connection, or its id (which may name a connection of another node). */
 export type ConnectionRef = WsConnection | string;

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventCodec } from '../codec/event-codec.interface';
 import { requireConnection, requireName } from './argument-checks';
-import { LocalConnections } from './local-connections';
+import { LocalConnections } from '../session/local-connections';
 import { MultiMap } from './multi-map';
 import { AdapterStats, NodeInfo, RoomsAdapter } from './rooms-adapter.interface';
-import { encodeEnvelope, WsConnection } from './ws-connection';
+import { encodeEnvelope, WsConnection } from '../session/ws-connection';
 
 /**
  * Every open connection of this node, by id, by gateway and by your own tags (e.g. a user id),

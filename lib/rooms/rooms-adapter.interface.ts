@@ -1,5 +1,5 @@
 import type { HistoryBackend, HistoryBackendContext } from '../history/history-backend.interface';
-import { LocalConnections } from './local-connections';
+import { LocalConnections } from '../session/local-connections';
 
 /** What a member shows of itself in a room's presence, e.g. `{ user: 'ada', name: 'Ada' }`. */
 export type PresenceMeta = Record<string, unknown>;

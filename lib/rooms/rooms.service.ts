@@ -5,9 +5,9 @@ import { encodeFrame, encodeTextFrame } from '../protocol/frame-writer';
 import { Opcode } from '../protocol/opcode';
 import { ReadyState } from '../transport/connection';
 import { ConnectionRef, idOf, requireName, requireNames, requirePresenceMeta } from './argument-checks';
-import { LocalConnections } from './local-connections';
+import { LocalConnections } from '../session/local-connections';
 import { PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from './rooms-adapter.interface';
-import { encodeEnvelope } from './ws-connection';
+import { encodeEnvelope } from '../session/ws-connection';
 
 /** The event of presence changes: `{"event":"presence","data":{room,action,id,meta}}`. */
 export const PRESENCE_EVENT = 'presence';

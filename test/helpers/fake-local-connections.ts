@@ -1,5 +1,5 @@
-import { LocalConnections } from '../../lib/rooms/local-connections';
-import { WsConnection } from '../../lib/rooms/ws-connection';
+import { LocalConnections } from '../../lib/session/local-connections';
+import { WsConnection } from '../../lib/session/ws-connection';
 import { ReadyState } from '../../lib/transport/connection';
 
 /**

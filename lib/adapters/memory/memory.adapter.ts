@@ -1,7 +1,7 @@
 import { JsonEventCodec } from '../../codec/json-event.codec';
 import { HistoryBackend, HistoryBackendContext } from '../../history/history-backend.interface';
 import { MemoryHistory } from '../../history/memory-history';
-import { LocalConnections } from '../../rooms/local-connections';
+import { LocalConnections } from '../../session/local-connections';
 import { MultiMap } from '../../rooms/multi-map';
 import { AdapterStats, NodeInfo, PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 import { presenceEncoder } from '../../rooms/rooms.service';

@@ -1,4 +1,4 @@
-import { LocalConnections } from '../../rooms/local-connections';
+import { LocalConnections } from '../../session/local-connections';
 import { MultiMap } from '../../rooms/multi-map';
 import { PresenceMeta } from '../../rooms/rooms-adapter.interface';
 

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { JsonEventCodec } from '../../codec/json-event.codec';
 import { HistoryBackend, HistoryBackendContext } from '../../history/history-backend.interface';
-import { LocalConnections } from '../../rooms/local-connections';
+import { LocalConnections } from '../../session/local-connections';
 import { AdapterStats, NodeInfo, PresenceChange, PresenceMember, PresenceMeta, RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 import { presenceEncoder } from '../../rooms/rooms.service';
 import { runEach } from '../../rooms/run-each';

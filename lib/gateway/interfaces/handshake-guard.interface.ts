@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'node:http';
-import { HandshakeInfo } from '../../rooms/handshake-info';
+import { HandshakeInfo } from '../../session/handshake-info';
 
 /** What a handshake guard sees: the upgrade request, before any WebSocket exists. */
 export interface HandshakeContext {

@@ -1,5 +1,5 @@
-import { HandshakeInfo } from '../../rooms/handshake-info';
-import { WsConnection } from '../../rooms/ws-connection';
+import { HandshakeInfo } from '../../session/handshake-info';
+import { WsConnection } from '../../session/ws-connection';
 import { CloseEvent } from '../../transport/connection';
 
 /** Called once, after the gateway's routes are bound. */

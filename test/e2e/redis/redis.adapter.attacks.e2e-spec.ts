@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { RedisAdapter, RemoteMembershipError } from '../../../lib';
-import { LocalConnections } from '../../../lib/rooms/local-connections';
+import { LocalConnections } from '../../../lib/session/local-connections';
 import { MembershipNode } from '../../helpers/membership-node';
 import { rawClusterMessage } from '../../helpers/raw-cluster-message';
 import { RedisServer } from '../../helpers/redis-server';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { ConnectionRegistry, RedisAdapter, Rooms } from '../../../lib';
-import { LocalConnections } from '../../../lib/rooms/local-connections';
+import { LocalConnections } from '../../../lib/session/local-connections';
 import { ClusterApp, startClusterApp } from '../../fixtures/redis/cluster-app';
 import { RedisServer } from '../../helpers/redis-server';
 import { TestEnvelope, waitUntil, WsTestClient } from '../../helpers/ws-test-client';

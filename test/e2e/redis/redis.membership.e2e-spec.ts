@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { RedisAdapter, RemoteMembershipError } from '../../../lib';
-import { LocalConnections } from '../../../lib/rooms/local-connections';
+import { LocalConnections } from '../../../lib/session/local-connections';
 import { isPresence, MembershipNode, Subject } from '../../helpers/membership-node';
 import { RedisServer } from '../../helpers/redis-server';
 import { TcpProxy } from '../../helpers/tcp-proxy';

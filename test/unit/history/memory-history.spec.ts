@@ -2,7 +2,7 @@ import { JsonEventCodec } from '../../../lib/codec/json-event.codec';
 import { resolveHistoryOptions, roomPattern } from '../../../lib/history/history-options.interface';
 import { MemoryHistory } from '../../../lib/history/memory-history';
 import { RetainedDelivery } from '../../../lib/history/retained-delivery';
-import { LocalConnections } from '../../../lib/rooms/local-connections';
+import { LocalConnections } from '../../../lib/session/local-connections';
 
 function history(maxMessages: number, maxAgeMs = 0, historyTtlMs = 86_400_000): { store: MemoryHistory; clock: { now: number } } {
   const clock = { now: 1000 };

@@ -7,9 +7,9 @@ import { resolveHistoryOptions } from '../../../lib/history/history-options.inte
 import { MemoryHistory } from '../../../lib/history/memory-history';
 import { RetainedDelivery } from '../../../lib/history/retained-delivery';
 import { RoomHistory } from '../../../lib/history/room-history.service';
-import { LocalConnections } from '../../../lib/rooms/local-connections';
+import { LocalConnections } from '../../../lib/session/local-connections';
 import { RoomsAdapter } from '../../../lib/rooms/rooms-adapter.interface';
-import { WsConnection } from '../../../lib/rooms/ws-connection';
+import { WsConnection } from '../../../lib/session/ws-connection';
 
 const JOINS = 2000;
 

@@ -1,6 +1,6 @@
 import { LocalGroups } from '../../../../lib/adapters/redis/local-groups';
-import { LocalConnections } from '../../../../lib/rooms/local-connections';
-import { WsConnection } from '../../../../lib/rooms/ws-connection';
+import { LocalConnections } from '../../../../lib/session/local-connections';
+import { WsConnection } from '../../../../lib/session/ws-connection';
 
 function connectionsWith(ids: readonly string[]): { local: LocalConnections; written: Map<string, Buffer[]> } {
   const local = new LocalConnections();

@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'node:http';
-import { handshakeInfoOf } from '../../../lib/rooms/handshake-info';
+import { handshakeInfoOf } from '../../../lib/session/handshake-info';
 
 const requestFor = (url: string | undefined): IncomingMessage =>
   ({ url, headers: { host: 'example.com', 'x-test': 'yes' }, socket: { remoteAddress: '10.0.0.7' } }) as unknown as IncomingMessage;
