@@ -1,4 +1,5 @@
-import { DecodeResult, Envelope } from './envelope';
+import { Envelope } from '../wire/envelope';
+import { DecodeResult } from './envelope';
 
 /**
  * Turns envelopes into message payloads and back. The default is JSON over text frames;

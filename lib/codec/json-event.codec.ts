@@ -1,4 +1,5 @@
-import { DecodeResult, Envelope } from './envelope';
+import { Envelope } from '../wire/envelope';
+import { DecodeResult } from './envelope';
 import { EventCodec } from './event-codec.interface';
 
 const isRequestId = (value: unknown): value is string | number =>

@@ -1,6 +1,7 @@
 import { ContextId } from '@nestjs/core';
 import { isObservable, Observable, Subscription } from 'rxjs';
-import { DecodeResult, RequestId } from '../codec/envelope';
+import { DecodeResult } from '../codec/envelope';
+import { RequestId } from '../wire/envelope';
 import { EventCodec } from '../codec/event-codec.interface';
 import { GatewayInstruments } from '../observability/gateway-instruments';
 import { HandlerDurationRecorder } from '../observability/handler-durations';

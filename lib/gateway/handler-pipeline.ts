@@ -3,7 +3,7 @@ import { ApplicationConfig, ContextId, ExternalContextCreator, NestContainer } f
 // Nest's own building blocks for exception filters outside HTTP; there is no public export.
 import { ExternalExceptionFilterContext } from '@nestjs/core/exceptions/external-exception-filter-context.js';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
-import { RequestId } from '../codec/envelope';
+import { RequestId } from '../wire/envelope';
 import { WsConnection } from '../session/ws-connection';
 import { directCallFor } from './direct-call';
 import { EnhancerKind, enhancerNamesOf } from './enhancer-names';

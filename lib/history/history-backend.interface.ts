@@ -1,11 +1,9 @@
+import { RoomPosition } from '../wire/resume';
 import { ResolvedHistoryOptions } from './history-options.interface';
 import { RetainedDelivery } from './retained-delivery';
 
-/** Where a client is in a room's history. */
-export interface StreamPosition {
-  offset: number;
-  epoch: string;
-}
+/** Where a client is in a room's history: the wire's RoomPosition, named for the backend's streams. */
+export type StreamPosition = RoomPosition;
 
 /** A retained message as stored: its offset and the codec's bytes of `{event, data}` (memory keeps the whole frame). */
 export interface RetainedEntry {

@@ -1,13 +1,5 @@
 // One limit for both ends of the wire: the client sends at most this many rooms, the server refuses more.
-import { MAX_RESUME_ROOMS } from '../client/envelope';
-import { StreamPosition } from './history-backend.interface';
-
-/** What a client presents to resume: its session, and the newest position it got in each retained room. */
-export interface ResumeRequest {
-  session: string;
-  /** Rooms the client got nothing from yet are left out: the replay then starts where the room stood at the join. */
-  rooms?: Record<string, StreamPosition>;
-}
+import { MAX_RESUME_ROOMS, ResumeRequest, RoomPosition } from '../wire/resume';
 
 export type ResumeParse = { ok: true; request: ResumeRequest } | { ok: false; reason: string };
 
@@ -16,7 +8,7 @@ const MAX_SESSION_CHARS = 128;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const isPosition = (value: unknown): value is StreamPosition =>
+const isPosition = (value: unknown): value is RoomPosition =>
   isRecord(value) && Number.isSafeInteger(value.offset) && (value.offset as number) >= 0 && typeof value.epoch === 'string';
 
 /** Checks the `data` of a `$resume`; a reason when it is not `{session: string, rooms?: {room: {offset, epoch}}}`. */
@@ -33,5 +25,5 @@ export function parseResumeRequest(data: unknown): ResumeParse {
   for (const [room, position] of entries) {
     if (!isPosition(position)) return { ok: false, reason: `$resume: rooms[${JSON.stringify(room)}] must be {offset: an integer ≥ 0, epoch: a string}` };
   }
-  return { ok: true, request: { session, rooms: rooms as Record<string, StreamPosition> } };
+  return { ok: true, request: { session, rooms: rooms as Record<string, RoomPosition> } };
 }

@@ -1,40 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { RequestId } from '../codec/envelope';
+import { RequestId } from '../wire/envelope';
+import { RESUME_EVENT, SESSION_EVENT } from '../wire/reserved-events';
+import { ResumeReply, ResumeRequest, RoomRecovery } from '../wire/resume';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { WsConnection } from '../session/ws-connection';
 import { HistoryBackend, SessionRecord, StreamPosition } from './history-backend.interface';
 import { ResolvedHistoryOptions } from './history-options.interface';
 import { RetainedDelivery } from './retained-delivery';
-import { ResumeRequest } from './resume-request';
-
-/** Pushed to every connection once it is ready: `{"event":"$session","data":{"id":"…"}}`. */
-export const SESSION_EVENT = '$session';
-/** A client's first message, to resume a session: `{"event":"$resume","data":ResumeRequest,"id":1}`; the reply carries ResumeResult. */
-export const RESUME_EVENT = '$resume';
-
-/** How one retained room came back. */
-export interface RoomRecovery {
-  /** Every message the client missed was replayed; false: reload the room's state. */
-  recovered: boolean;
-  /** The room's epoch and newest offset now: where the client is, from here on. */
-  epoch: string;
-  offset: number;
-  /** Messages replayed. */
-  replayed: number;
-}
-
-/** The reply to `$resume`. */
-export interface ResumeResult {
-  /**
-   * The id to keep: this connection's own (the one its `$session` push named). A restored session
-   * moves to it, and the id that was presented is forgotten, so only the newest id resumes.
-   */
-  session: string;
-  /** False when the session had expired or was unknown: nothing was restored, and rooms must be joined again. */
-  restored: boolean;
-  rooms: Record<string, RoomRecovery>;
-}
 
 interface LiveSession {
   id: string;
@@ -135,7 +108,7 @@ export class RoomHistory {
    * moves to the connection's own id: the presented one is taken (once: a second resume with it,
    * or a concurrent one, gets restored: false).
    */
-  async resume(client: WsConnection, request: ResumeRequest, requestId?: RequestId): Promise<ResumeResult> {
+  async resume(client: WsConnection, request: ResumeRequest, requestId?: RequestId): Promise<ResumeReply> {
     const current = this.live.get(client.id);
     // Its own id holds nothing to restore, and taking it would spend the session it is using.
     const stored = current && current.id !== request.session ? await this.backend.takeSession(request.session) : undefined;
@@ -147,7 +120,7 @@ export class RoomHistory {
     const session: LiveSession = { id: current.id, client, record: { data: client.data, rooms: { ...joinedHere, ...stored.rooms } } };
     this.live.set(client.id, session);
     const gate = this.delivery.gates.start(client.id);
-    let result: ResumeResult;
+    let result: ResumeReply;
     const recoveries: [string, RoomRecovery][] = [];
     try {
       // Join first, read second: a message is then in the read, or held by the gate, or both (dropped once).
@@ -191,19 +164,19 @@ export class RoomHistory {
     request: ResumeRequest,
     requestId: RequestId | undefined,
     taken: SessionRecord | undefined,
-  ): Promise<ResumeResult> {
+  ): Promise<ResumeReply> {
     // Taken while the connection closed: put it back, so the client can still resume it elsewhere.
     if (taken) await this.backend.returnSession(request.session, taken, this.options.sessionTtlMs);
     const rooms = Object.fromEntries(
       Object.keys(request.rooms ?? {}).map((room): [string, RoomRecovery] => [room, { recovered: false, epoch: '', offset: 0, replayed: 0 }]),
     );
-    const result: ResumeResult = { session: current?.id ?? '', restored: false, rooms };
+    const result: ResumeReply = { session: current?.id ?? '', restored: false, rooms };
     client.sendEnvelope({ event: RESUME_EVENT, data: result, id: requestId });
     return result;
   }
 
   /** The connection closed during the resume: its close saved the session; undo the joins made after its rooms were left. */
-  private async abandoned(connectionId: string, session: LiveSession): Promise<ResumeResult> {
+  private async abandoned(connectionId: string, session: LiveSession): Promise<ResumeReply> {
     await this.adapter.leaveAll(connectionId);
     return { session: session.id, restored: false, rooms: {} };
   }

@@ -8,9 +8,8 @@ import { ConnectionRef, idOf, requireName, requireNames, requirePresenceMeta } f
 import { LocalConnections } from '../session/local-connections';
 import { PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from './rooms-adapter.interface';
 import { encodeEnvelope } from '../session/ws-connection';
+import { PRESENCE_EVENT } from '../wire/reserved-events';
 
-/** The event of presence changes: `{"event":"presence","data":{room,action,id,meta}}`. */
-export const PRESENCE_EVENT = 'presence';
 
 /** Presence changes as envelopes of the given codec. */
 export const presenceEncoder =

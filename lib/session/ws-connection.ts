@@ -1,4 +1,4 @@
-import { Envelope } from '../codec/envelope';
+import { Envelope } from '../wire/envelope';
 import { EventCodec } from '../codec/event-codec.interface';
 import { CloseCode } from '../protocol/close-code';
 import { encodeTextFrame, encodeFrame } from '../protocol/frame-writer';

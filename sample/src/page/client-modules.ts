@@ -1,23 +1,29 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The folders of lib/ a browser loads (tsconfig.client-esm.json compiles the same two). */
+const BROWSER_FOLDERS = ['client', 'wire'] as const;
+
 /**
- * nest-rfc6455/client as ES modules a page can import, by file name (`index.js`, `ws-client.js`, …).
+ * nest-rfc6455/client as ES modules a page can import, by folder and file name (`client/index.js`,
+ * `wire/envelope.js`, …): the client and the wire contract it shares with the server.
  *
  * Built (`npm start`): dist/client-esm, compiled by `npm run build:client-esm`. From the sources
- * (Jest runs the sample's .ts files): lib/client, transpiled here on first use, so tests never see
- * a stale build. Either way relative imports get their `.js`, which browsers need and tsc omits.
+ * (Jest runs the sample's .ts files): lib/client and lib/wire, transpiled here on first use, so tests
+ * never see a stale build. Either way relative imports get their `.js`, which browsers need and tsc omits.
  */
 export function loadClientModules(): Map<string, string> {
   const isBuilt = __filename.endsWith('.js');
-  // dist/sample/src/page → dist/client-esm; sample/src/page → lib/client.
-  const directory = isBuilt ? join(__dirname, '..', '..', '..', 'client-esm') : join(__dirname, '..', '..', '..', 'lib', 'client');
+  // dist/sample/src/page → dist/client-esm; sample/src/page → lib.
+  const root = isBuilt ? join(__dirname, '..', '..', '..', 'client-esm') : join(__dirname, '..', '..', '..', 'lib');
   const modules = new Map<string, string>();
-  for (const file of readdirSync(directory)) {
-    if (isBuilt ? !file.endsWith('.js') : !file.endsWith('.ts')) continue;
-    const source = readFileSync(join(directory, file), 'utf8');
-    const code = isBuilt ? source : transpileToEsm(source, file);
-    modules.set(file.replace(/\.ts$/, '.js'), withJsExtensions(code));
+  for (const folder of BROWSER_FOLDERS) {
+    for (const file of readdirSync(join(root, folder))) {
+      if (isBuilt ? !file.endsWith('.js') : !file.endsWith('.ts')) continue;
+      const source = readFileSync(join(root, folder, file), 'utf8');
+      const code = isBuilt ? source : transpileToEsm(source, file);
+      modules.set(`${folder}/${file.replace(/\.ts$/, '.js')}`, withJsExtensions(code));
+    }
   }
   return modules;
 }

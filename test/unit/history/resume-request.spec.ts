@@ -1,5 +1,5 @@
 import { resolveHistoryOptions } from '../../../lib/history/history-options.interface';
-import { MAX_RESUME_ROOMS } from '../../../lib/client/envelope';
+import { MAX_RESUME_ROOMS } from '../../../lib/wire/resume';
 import { parseResumeRequest } from '../../../lib/history/resume-request';
 
 // The malformed inputs are a table in test/e2e/history/history.malformed-resume.e2e-spec.ts (answered BAD_MESSAGE).
