@@ -9,6 +9,7 @@ import { CloseEvent, Connection, ConnectionOptions } from './connection';
 import { Heartbeat, HeartbeatOptions } from './heartbeat';
 import { PathRouter } from './path-router';
 import { PlainRequestReplay } from './plain-request-replay';
+import { claimUpgrades } from './upgrade-claim';
 import { interceptHandshakeRequests } from './request-interceptor';
 import { WebServer } from './web-server';
 import { writeRefusal } from './write-refusal';
@@ -54,9 +55,10 @@ interface BoundRoute {
 
 /**
  * Hooks the 'upgrade' event of http(s) servers and turns valid requests on known paths into
- * Connections. Upgrades that are not ours (another path, another protocol such as h2c) are left to
- * the server's other 'upgrade' listeners; with none, a WebSocket path gets 404 and any other
- * upgrade is served as the plain request Node would have seen without us (DESIGN.md).
+ * Connections, which no other 'upgrade' listener sees. Upgrades that are not ours (another path,
+ * another protocol such as h2c) are left to the server's other 'upgrade' listeners; with none, a
+ * WebSocket path gets 404 and any other upgrade is served as the plain request Node would have seen
+ * without us (DESIGN.md).
  */
 export class UpgradeListener {
   private readonly router = new PathRouter<BoundRoute>();
@@ -98,12 +100,15 @@ export class UpgradeListener {
     if (this.attached.has(server)) return;
     this.boundHeaderPhase(server);
     const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.handleUpgrade(server, request, socket, head);
+    // Ours never reach the other listeners (see upgrade-claim.ts); the rest reach ours too, which leaves them to the others.
+    const release = claimUpgrades(server, (request) => upgradesToWebSocket(request) && this.router.match(request.url) !== undefined, listener);
     server.on('upgrade', listener);
     const restoreRequests = interceptHandshakeRequests(server, (request, response) => {
       this.plainRequests.noteResponse(request, response);
       return this.refusalForPlainRequest(request);
     });
     this.attached.set(server, () => {
+      release();
       server.off('upgrade', listener);
       restoreRequests();
     });
