@@ -14,10 +14,13 @@ export const DEFAULTS = {
   idleTimeoutMs: 0,
 } as const satisfies Required<Omit<ConnectionLimits, 'allowedOrigins' | 'codec' | 'perMessageDeflate' | 'rateLimit'>> & Pick<WebSocketModuleOptions, 'handshakeTimeoutMs'>;
 
-export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'port' | 'allowedOrigins' | 'codec' | 'perMessageDeflate' | 'rateLimit'>> &
+// `cors` is not here: @Gateway turns it into allowedOrigins (compat/cors-origins.ts).
+export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'port' | 'allowedOrigins' | 'codec' | 'perMessageDeflate' | 'rateLimit' | 'authMessage' | 'cors'>> &
   Pick<GatewayOptions, 'port' | 'allowedOrigins' | 'codec' | 'rateLimit'> & {
     /** undefined: deflate declined. */
     perMessageDeflate: PerMessageDeflateOptions | undefined;
+    /** How long a gateway with `authMessage` waits for `$auth`; undefined: guards run on the upgrade request. */
+    authMessageTimeoutMs: number | undefined;
   };
 
 /** Gateway options win over module options, which win over the defaults. */
@@ -39,8 +42,15 @@ export function resolveGatewayOptions(module: WebSocketModuleOptions, gateway: G
     allowedOrigins: gateway.allowedOrigins ?? module.allowedOrigins,
     codec: gateway.codec ?? module.codec,
     perMessageDeflate: deflateTerms(gateway.perMessageDeflate ?? module.perMessageDeflate),
+    authMessageTimeoutMs: authMessageTimeoutMs(gateway.authMessage),
   };
 }
+
+/** As long as the handshake may take by default: the client sends `$auth` as soon as the socket opens. */
+const AUTH_MESSAGE_TIMEOUT_MS = DEFAULTS.handshakeTimeoutMs;
+
+const authMessageTimeoutMs = (option: GatewayOptions['authMessage']): number | undefined =>
+  option === true ? AUTH_MESSAGE_TIMEOUT_MS : option ? (option.timeoutMs ?? AUTH_MESSAGE_TIMEOUT_MS) : undefined;
 
 const deflateTerms = (option: boolean | PerMessageDeflateOptions | undefined): PerMessageDeflateOptions | undefined =>
   option === true ? {} : option === false || option === undefined ? undefined : option;

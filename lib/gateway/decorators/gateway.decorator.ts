@@ -1,4 +1,5 @@
 import { applyDecorators, Injectable, SetMetadata } from '@nestjs/common';
+import { withCorsOrigins } from '../compat/cors-origins';
 import { GatewayOptions } from '../interfaces/websocket-options.interface';
 import { GATEWAY_METADATA } from '../websocket.constants';
 
@@ -10,4 +11,4 @@ import { GATEWAY_METADATA } from '../websocket.constants';
  * export class ChatGateway {}
  */
 export const Gateway = (options: GatewayOptions): ClassDecorator =>
-  applyDecorators(Injectable(), SetMetadata(GATEWAY_METADATA, options));
+  applyDecorators(Injectable(), SetMetadata(GATEWAY_METADATA, withCorsOrigins(options)));

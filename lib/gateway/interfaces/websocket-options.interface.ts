@@ -2,7 +2,7 @@ import { LogLevel } from '@nestjs/common';
 import { EventCodec } from '../../codec/event-codec.interface';
 import { HistoryOptions } from '../../history/history-options.interface';
 import { PerMessageDeflateOptions } from '../../protocol/extensions/permessage-deflate';
-import { AllowedOrigins } from '../origin-policy';
+import { AllowedOrigins, OriginPattern } from '../origin-policy';
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 
 /** Per-connection rate limits, as token buckets refilled continuously. */
@@ -81,6 +81,11 @@ export interface WebSocketModuleOptions extends ConnectionLimits {
   history?: HistoryOptions;
 }
 
+/** The `cors` option of `@Gateway`: which browser origins may connect (see GatewayOptions.cors). */
+export interface GatewayCors {
+  origin: boolean | OriginPattern | readonly OriginPattern[];
+}
+
 /** `@Gateway(options)`. */
 export interface GatewayOptions extends ConnectionLimits {
   /** The URL path clients connect to, e.g. `/chat`. */
@@ -89,4 +94,21 @@ export interface GatewayOptions extends ConnectionLimits {
   port?: number;
   /** Subprotocols this gateway speaks; the first one a client offers is chosen. */
   subprotocols?: readonly string[];
+  /**
+   * socket.io's option, for gateways moved from it: `origin` becomes `allowedOrigins` (`true` or `'*'`:
+   * any origin; `false`: same-origin pages only; an origin, a RegExp or a list of them). A WebSocket
+   * handshake has no CORS preflight, so CORS's other fields have nothing to apply to. Not with `allowedOrigins`.
+   *
+   * @example
+   * ＠Gateway({ path: '/chat', cors: { origin: ['https://app.example.com'] } })
+   */
+  cors?: GatewayCors;
+  /**
+   * Run the handshake guards on the client's first message, `{"event":"$auth","data":{…}}` (what
+   * `createClient(url, { auth })` sends), instead of on the upgrade request: guards read
+   * `handshake.auth`, and tokens stay out of URLs and the logs that keep them. A connection that
+   * sends no `$auth` within `timeoutMs` (default 10 s) is closed with 1008; a refusal answers `$auth`
+   * with an error envelope (UNAUTHORIZED, FORBIDDEN) and closes with 1008. Default: off.
+   */
+  authMessage?: boolean | { timeoutMs?: number };
 }

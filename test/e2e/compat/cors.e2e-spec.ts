@@ -1,0 +1,71 @@
+// Issue 16, problem 2: socket.io's `cors: { origin }` on a gateway moved from it means allowedOrigins.
+import { INestApplication, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Gateway, OnMessage, WebSocketModule } from '../../../lib';
+import { closeAllTestClients, connectToGateway, expectRefusal } from '../../../lib/testing';
+
+class Ping {
+  @OnMessage('ping')
+  ping(): string {
+    return 'pong';
+  }
+}
+
+@Gateway({ path: '/listed', cors: { origin: ['https://app.example.com', /^https:\/\/[a-z]+\.example\.org$/] } })
+class ListedGateway extends Ping {}
+
+@Gateway({ path: '/one', cors: { origin: 'https://app.example.com' } })
+class OneOriginGateway extends Ping {}
+
+@Gateway({ path: '/any', cors: { origin: true } })
+class AnyOriginGateway extends Ping {}
+
+@Gateway({ path: '/star', cors: { origin: '*' } })
+class StarGateway extends Ping {}
+
+@Gateway({ path: '/same-origin', cors: { origin: false } })
+class SameOriginGateway extends Ping {}
+
+@Module({ imports: [WebSocketModule.forRoot({})], providers: [ListedGateway, OneOriginGateway, AnyOriginGateway, StarGateway, SameOriginGateway] })
+class AppModule {}
+
+describe('cors: { origin } on @Gateway', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+  });
+
+  afterEach(closeAllTestClients);
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const accepts = async (path: string, origin: string): Promise<void> => {
+    const ws = await connectToGateway(app, path, { headers: { origin } });
+    await expect(ws.request('ping')).resolves.toBe('pong');
+  };
+
+  it('accepts the origins a list names, by string or RegExp, and refuses others with 403', async () => {
+    await accepts('/listed', 'https://app.example.com');
+    await accepts('/listed', 'https://docs.example.org');
+    await expectRefusal(app, '/listed', 403, { headers: { origin: 'https://evil.example.net' } });
+  });
+
+  it('accepts the one origin a string names', async () => {
+    await accepts('/one', 'https://app.example.com');
+    await expectRefusal(app, '/one', 403, { headers: { origin: 'https://other.example.com' } });
+  });
+
+  it.each(['/any', '/star'])('accepts any origin on %s (origin: true or "*")', async (path) => {
+    await accepts(path, 'https://anywhere.example.net');
+  });
+
+  it('accepts only same-origin pages with origin: false', async () => {
+    const { port } = app.getHttpServer().address() as { port: number };
+    await accepts('/same-origin', `http://127.0.0.1:${port}`);
+    await expectRefusal(app, '/same-origin', 403, { headers: { origin: 'https://app.example.com' } });
+  });
+});
