@@ -17,6 +17,17 @@ export default tseslint.config(
     },
   },
   {
+    // STYLE.md §9: Nest's internals are reached from one file, each use with its reason and the Nest it was checked against.
+    // (protocol/ and transport/ below forbid @nestjs/* altogether.)
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/gateway/nest-internals.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['@nestjs/*/**'], message: 'Nest internals are reached only from lib/gateway/nest-internals.ts.' }],
+      }],
+    },
+  },
+  {
     // DESIGN.md: protocol/ is sans-I/O. No sockets, no timers, no Nest, nothing above it.
     files: ['lib/protocol/**/*.ts'],
     rules: {

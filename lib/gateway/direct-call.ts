@@ -1,45 +1,32 @@
 import { Type } from '@nestjs/common';
-import { GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA } from '@nestjs/common/constants.js';
-import { ApplicationConfig } from '@nestjs/core';
-import { HandlerArgs } from './handler-pipeline';
-import { PARAM_ARGS_METADATA, WsParamtype } from './websocket.constants';
+import { HandlerArgs } from './handler-args';
+import { HandlerEnhancers, paramEntriesOf } from './nest-internals';
+import { WsParamtype } from './websocket.constants';
 import { WsParamsFactory } from './ws-params.factory';
-
-interface ParamEntry {
-  index: number;
-  data: unknown;
-  pipes?: unknown[];
-}
 
 const KNOWN_PARAMTYPES = new Set<number>([WsParamtype.Connection, WsParamtype.Body, WsParamtype.Handshake, WsParamtype.RequestId]);
 
 /**
- * A handler with no guard, pipe or interceptor anywhere (method, class or global) and only our
- * own parameter decorators does not need Nest's async pipeline: it is called directly, and a
- * plain return value is answered in the same tick. What it gets is exactly what the pipeline
- * would give it. Returns undefined when the pipeline is needed.
+ * A handler with no guard, pipe or interceptor anywhere (method, class, global or parameter) and
+ * only our own parameter decorators does not need Nest's async pipeline: it is called directly,
+ * and a plain return value is answered in the same tick. What it gets is exactly what the pipeline
+ * would give it (test/unit/gateway/direct-call.parity.spec.ts). Returns undefined when the
+ * pipeline is needed.
  */
 export function directCallFor(
   instance: object,
   metatype: Type,
   methodName: string,
   callback: (...args: unknown[]) => unknown,
-  config: ApplicationConfig,
+  { guards, pipes, interceptors }: HandlerEnhancers,
   paramsFactory: WsParamsFactory,
 ): ((args: HandlerArgs) => unknown) | undefined {
-  const hasAny = (key: string): boolean =>
-    (Reflect.getMetadata(key, metatype) ?? []).length > 0 || (Reflect.getMetadata(key, callback) ?? []).length > 0;
-  if (hasAny(GUARDS_METADATA) || hasAny(PIPES_METADATA) || hasAny(INTERCEPTORS_METADATA)) return undefined;
-  if (config.getGlobalGuards().length + config.getGlobalRequestGuards().length > 0) return undefined;
-  if (config.getGlobalPipes().length + config.getGlobalRequestPipes().length > 0) return undefined;
-  if (config.getGlobalInterceptors().length + config.getGlobalRequestInterceptors().length > 0) return undefined;
-
-  const metadata: Record<string, ParamEntry> = Reflect.getMetadata(PARAM_ARGS_METADATA, metatype, methodName) ?? {};
+  if (guards.length + pipes.length + interceptors.length > 0) return undefined;
   const params: { index: number; type: number; data: unknown }[] = [];
-  for (const [key, entry] of Object.entries(metadata)) {
+  for (const [key, entry] of Object.entries(paramEntriesOf(metatype, methodName))) {
     const type = Number(key.split(':')[0]);
-    // createParamDecorator() decorators and per-parameter pipes need the pipeline.
-    if (!KNOWN_PARAMTYPES.has(type) || (entry.pipes?.length ?? 0) > 0) return undefined;
+    // createParamDecorator() decorators need the pipeline (parameter pipes are among `pipes`).
+    if (!KNOWN_PARAMTYPES.has(type)) return undefined;
     params.push({ index: entry.index, type, data: entry.data });
   }
   // Like Nest's pipeline: without parameter decorators a handler gets the raw arguments.

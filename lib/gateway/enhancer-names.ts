@@ -1,13 +1,7 @@
-import { Type } from '@nestjs/common';
-import { GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA } from '@nestjs/common/constants.js';
-import { ApplicationConfig } from '@nestjs/core';
 import { stackOf } from './error-description';
-import { PARAM_ARGS_METADATA } from './websocket.constants';
+import { Enhancer, HandlerEnhancers } from './nest-internals';
 
 export type EnhancerKind = 'guard' | 'pipe' | 'interceptor';
-
-/** A guard, pipe or interceptor as metadata holds it: its class, or an instance. */
-type Enhancer = Type | object;
 
 const nameOf = (enhancer: Enhancer): string => (typeof enhancer === 'function' ? enhancer.name : enhancer.constructor.name);
 
@@ -15,23 +9,11 @@ const nameOf = (enhancer: Enhancer): string => (typeof enhancer === 'function' ?
  * The class names of every guard, pipe and interceptor that runs before a handler (global, class,
  * method and parameter ones), with what each is: found at bootstrap, read only when one throws.
  */
-export function enhancerNamesOf(metatype: Type, methodName: string, callback: object, config: ApplicationConfig): ReadonlyMap<string, EnhancerKind> {
+export function enhancerNamesOf({ guards, pipes, interceptors }: HandlerEnhancers): ReadonlyMap<string, EnhancerKind> {
   const names = new Map<string, EnhancerKind>();
-  const add = (kind: EnhancerKind, enhancers: readonly Enhancer[] | undefined): void => {
-    for (const enhancer of enhancers ?? []) names.set(nameOf(enhancer), kind);
-  };
-  const fromMetadata = (kind: EnhancerKind, key: string): void => {
-    add(kind, Reflect.getMetadata(key, metatype) as Enhancer[] | undefined);
-    add(kind, Reflect.getMetadata(key, callback) as Enhancer[] | undefined);
-  };
-  add('guard', [...config.getGlobalGuards(), ...config.getGlobalRequestGuards().map((wrapper) => wrapper.metatype as Type)]);
-  add('pipe', [...config.getGlobalPipes(), ...config.getGlobalRequestPipes().map((wrapper) => wrapper.metatype as Type)]);
-  add('interceptor', [...config.getGlobalInterceptors(), ...config.getGlobalRequestInterceptors().map((wrapper) => wrapper.metatype as Type)]);
-  fromMetadata('guard', GUARDS_METADATA);
-  fromMetadata('pipe', PIPES_METADATA);
-  fromMetadata('interceptor', INTERCEPTORS_METADATA);
-  const params: Record<string, { pipes?: Enhancer[] }> = Reflect.getMetadata(PARAM_ARGS_METADATA, metatype, methodName) ?? {};
-  for (const param of Object.values(params)) add('pipe', param.pipes);
+  for (const guard of guards) names.set(nameOf(guard), 'guard');
+  for (const pipe of pipes) names.set(nameOf(pipe), 'pipe');
+  for (const interceptor of interceptors) names.set(nameOf(interceptor), 'interceptor');
   return names;
 }
 

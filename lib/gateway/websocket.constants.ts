@@ -4,9 +4,9 @@ export const GATEWAY_METADATA = 'rfc6455:gateway';
 export const ON_MESSAGE_METADATA = 'rfc6455:on-message';
 /**
  * Parameter decorators share Nest's route-arguments key, so `createParamDecorator()`
- * decorators written by users work on gateway handlers too.
+ * decorators written by users work on gateway handlers too (a Nest internal: nest-internals.ts).
  */
-export const PARAM_ARGS_METADATA = '__routeArguments__';
+export { PARAM_ARGS_METADATA } from './nest-internals';
 
 /**
  * What a gateway parameter decorator asks for. The numbers are Nest's RouteParamtypes:

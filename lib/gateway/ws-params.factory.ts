@@ -1,6 +1,6 @@
 import { ParamData } from '@nestjs/common';
 import { ParamsFactory } from '@nestjs/core';
-import { HandlerArgs } from './handler-pipeline';
+import { HandlerArgs } from './handler-args';
 import { WsParamtype } from './websocket.constants';
 
 /** Turns a parameter decorator into its value for one message (Nest's ParamsFactory contract). */

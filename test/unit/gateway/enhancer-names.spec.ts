@@ -3,6 +3,7 @@ import { ApplicationConfig } from '@nestjs/core';
 import { Observable } from 'rxjs';
 import { MessageBody } from '../../../lib';
 import { enhancerNamesOf, enhancerThatThrew } from '../../../lib/gateway/enhancer-names';
+import { enhancersOf } from '../../../lib/gateway/nest-internals';
 
 class GlobalGuard implements CanActivate {
   canActivate(): boolean {
@@ -43,7 +44,7 @@ describe('enhancerNamesOf', () => {
     const config = new ApplicationConfig();
     config.useGlobalGuards(new GlobalGuard());
 
-    const names = enhancerNamesOf(SomeGateway, 'handle', SomeGateway.prototype.handle, config);
+    const names = enhancerNamesOf(enhancersOf(SomeGateway, 'handle', SomeGateway.prototype.handle, config));
 
     expect(Object.fromEntries(names)).toEqual({
       GlobalGuard: 'guard',
@@ -56,7 +57,7 @@ describe('enhancerNamesOf', () => {
 });
 
 describe('enhancerThatThrew', () => {
-  const names = enhancerNamesOf(SomeGateway, 'handle', SomeGateway.prototype.handle, new ApplicationConfig());
+  const names = enhancerNamesOf(enhancersOf(SomeGateway, 'handle', SomeGateway.prototype.handle, new ApplicationConfig()));
 
   it('names the first enhancer frame, also past library frames and in async frames', () => {
     expect(enhancerThatThrew(stackOf('Pool.query', 'async MethodPipe.transform', 'async ExternalContextCreator.create'), 'SomeGateway', names)).toEqual({ kind: 'pipe', name: 'MethodPipe' });
@@ -83,6 +84,6 @@ describe('enhancerThatThrew', () => {
       thrown = error;
     }
 
-    expect(enhancerThatThrew(thrown, 'SomeGateway', enhancerNamesOf(SomeGateway, 'handle', SomeGateway.prototype.handle, config))).toEqual({ kind: 'guard', name: 'GlobalGuard' });
+    expect(enhancerThatThrew(thrown, 'SomeGateway', enhancerNamesOf(enhancersOf(SomeGateway, 'handle', SomeGateway.prototype.handle, config)))).toEqual({ kind: 'guard', name: 'GlobalGuard' });
   });
 });
