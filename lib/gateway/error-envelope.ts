@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { fromNestWsException, isNestWsException } from './compat/nest-ws-exception';
 import { WsException } from './ws-exception';
 import { internalError } from './messages';
 
@@ -31,6 +32,8 @@ export function errorEnvelopeFor(error: unknown, event: string | undefined): { b
     return { body: withEvent(event, { code: error.code, message: error.message, details: error.details }), isExpected: true };
   }
   if (error instanceof HttpException) return { body: withEvent(event, fromHttpException(error)), isExpected: true };
+  // The same exception from @nestjs/websockets, kept by code moved from Nest's adapters.
+  if (isNestWsException(error)) return { body: withEvent(event, fromNestWsException(error)), isExpected: true };
   return { body: internalErrorBody(event), isExpected: false };
 }
 
