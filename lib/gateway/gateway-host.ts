@@ -170,12 +170,12 @@ export class GatewayHost {
     const { history } = this.deps;
     const limiter = RateLimiter.for(this.options.rateLimit);
     let isFirstMessage = true;
-    client.transport.on('message', (message) => {
+    client.transport.on('message', (message, receivedAtMs) => {
       if (isFirstMessage && history) {
         isFirstMessage = false;
         if (this.tryResume(client, history, dispatcher, message)) return;
       }
-      if (!limiter || limiter.admit(message)) dispatcher.dispatch(client, message);
+      if (!limiter || limiter.admit(message)) dispatcher.dispatch(client, message, receivedAtMs);
       else this.rateLimited(client, dispatcher, message);
     });
     const gateway = instance as Partial<OnGatewayConnection>;

@@ -10,7 +10,6 @@ import { CloseCode } from '../protocol/close-code';
 import { MultiMap } from '../rooms/multi-map';
 import { WsConnection } from '../session/ws-connection';
 import { ReadyState } from '../transport/connection';
-import { currentRead } from '../transport/read-sequence';
 import { codecName } from './checked-codec';
 import { enhancerThatThrew } from './enhancer-names';
 import { ErrorBody, errorEnvelopeFor, internalErrorBody } from './error-envelope';
@@ -30,9 +29,8 @@ import { ReplyEncodingError } from './reply-encoding-error';
 export class GatewayDispatcher {
   private readonly handlers = new Map<string, TimedHandler>();
   private readonly rawHandler: TimedHandler | undefined;
-  /** When the last message answered in the same tick was answered, and in which socket read. */
-  private answeredAt = 0;
-  private answeredRead = -1;
+  /** performance.now() when the last message's synchronous turn (its whole run, or up to its first await) ended. */
+  private turnEndedAt = 0;
   /** Live Observable replies, ended when their connection closes. */
   private readonly streams = new MultiMap<WsConnection, Subscription>();
   private readonly gatewayName: string;
@@ -59,13 +57,14 @@ export class GatewayDispatcher {
     }
   }
 
-  dispatch(connection: WsConnection, message: string | Buffer): void {
-    if (this.handlers.size === 0 && this.rawHandler) return this.run(this.rawHandler, connection, message, undefined, undefined);
+  /** `receivedAtMs`: when the transport took the message (the clock read of its socket read). */
+  dispatch(connection: WsConnection, message: string | Buffer, receivedAtMs: number): void {
+    if (this.handlers.size === 0 && this.rawHandler) return this.run(this.rawHandler, connection, message, undefined, undefined, receivedAtMs);
     const decoded = this.decode(connection, message);
     if (decoded === undefined) return;
     const handler = decoded.ok ? this.handlers.get(decoded.envelope.event) : undefined;
-    if (decoded.ok && handler) return this.run(handler, connection, decoded.envelope.data, decoded.envelope.id, decoded.envelope.event);
-    if (this.rawHandler) return this.run(this.rawHandler, connection, message, undefined, undefined);
+    if (decoded.ok && handler) return this.run(handler, connection, decoded.envelope.data, decoded.envelope.id, decoded.envelope.event, receivedAtMs);
+    if (this.rawHandler) return this.run(this.rawHandler, connection, message, undefined, undefined, receivedAtMs);
     if (!decoded.ok) return this.sendError(connection, { code: 'BAD_MESSAGE', message: badMessage(decoded.reason) }, undefined);
     const { event, id } = decoded.envelope;
     this.sendError(connection, { event, code: 'UNKNOWN_EVENT', message: noHandlerFor(event) }, id);
@@ -88,19 +87,17 @@ export class GatewayDispatcher {
   }
 
   /** Runs and answers one message, timed (and in a span when tracing is on) until it is answered. */
-  private run(handler: TimedHandler, connection: WsConnection, body: unknown, id: RequestId | undefined, event: string | undefined): void {
+  private run(handler: TimedHandler, connection: WsConnection, body: unknown, id: RequestId | undefined, event: string | undefined, receivedAtMs: number): void {
     const args: HandlerArgs = [connection, body, id === undefined ? NO_ID : { id }, event];
-    const read = currentRead();
-    const startedAt = read !== 0 && this.answeredRead === read ? this.answeredAt : performance.now();
+    // The messages of one socket read share its clock read: when one before this one in the same
+    // read ended later, this one starts there, so none counts another's time. One clock read per
+    // message answered in its turn, two for one that awaits.
+    const startedAt = receivedAtMs > this.turnEndedAt ? receivedAtMs : this.turnEndedAt;
     const { tracing } = this.instruments;
     const span = tracing?.startMessage(connection.id, this.definition.metatype.name, this.definition.options.path, event);
     const answering = tracing && span ? tracing.within(span, () => this.answer(handler, args)) : this.answer(handler, args);
-    if (answering === ANSWERED) {
-      // The next message of this read starts where this one ended.
-      this.answeredAt = performance.now();
-      this.answeredRead = read;
-      return this.handled(handler.durations, this.answeredAt - startedAt, undefined, span);
-    }
+    const turnEndedAt = (this.turnEndedAt = performance.now());
+    if (answering === ANSWERED) return this.handled(handler.durations, turnEndedAt - startedAt, undefined, span);
     this.track(
       answering.then(
         (errorCode) => this.handled(handler.durations, performance.now() - startedAt, errorCode, span),

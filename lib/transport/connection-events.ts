@@ -44,7 +44,8 @@ export interface CloseEvent {
 }
 
 export interface ConnectionEvents {
-  message: [data: string | Buffer];
+  /** `receivedAtMs`: performance.now() when the socket read that carried it was handled, or when it was inflated. */
+  message: [data: string | Buffer, receivedAtMs: number];
   ping: [payload: Buffer];
   pong: [payload: Buffer];
   drain: [];

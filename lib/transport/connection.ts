@@ -11,7 +11,6 @@ import { ConnectionOutbound } from './connection-outbound';
 import { DeflateChannel } from './deflate/deflate-channel';
 import { InboundOrder } from './deflate/inbound-order';
 import { inflatedMessage } from './deflate/message-inflater';
-import { endRead, startRead } from './read-sequence';
 
 export { ReadyState };
 export type { CloseEvent, ConnectionEvents };
@@ -146,7 +145,8 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> {
   }
 
   private handleRead(events: readonly InboundEvent[]): void {
-    startRead();
+    // One clock read per socket read, not per message: it goes with each message of the read.
+    const receivedAtMs = performance.now();
     this.queue.beginBatch();
     const { inbound } = this;
     try {
@@ -154,17 +154,16 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> {
         const event = events[i];
         // A compressed message inflates asynchronously; it and what follows it wait their turn.
         if (inbound?.mustWait(event)) inbound.enqueue(event);
-        else this.handle(event);
+        else this.handle(event, receivedAtMs);
       }
     } finally {
-      endRead();
       this.queue.endBatch(); // what this read answered leaves in one write
     }
   }
 
   /** An event's turn behind the inflations before it. A failed or closing connection inflates nothing more. */
   private handleInTurn(deflate: DeflateChannel, event: InboundEvent): void | Promise<void> {
-    if (event.kind !== 'compressed') return this.handle(event);
+    if (event.kind !== 'compressed') return this.handle(event, performance.now());
     if (this.closeState === CloseState.Open) return this.inflateThenDeliver(deflate, event.isText, event.data);
   }
 
@@ -177,15 +176,15 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> {
       if (code === CloseCode.InternalError) this.reportUnexpected(error);
       return this.failConnection(code, error instanceof ProtocolError ? error.message : '');
     }
-    this.deliver('message', message);
+    this.deliver('message', message, performance.now());
   }
 
-  private handle(event: InboundEvent): void {
+  private handle(event: InboundEvent, receivedAtMs: number): void {
     switch (event.kind) {
       case 'text':
-        return this.deliver('message', event.text);
+        return this.deliver('message', event.text, receivedAtMs);
       case 'binary':
-        return this.deliver('message', event.data);
+        return this.deliver('message', event.data, receivedAtMs);
       case 'ping':
         this.pong(event.payload);
         return this.deliver('ping', event.payload);

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { encodeFrame } from '../../../lib/protocol/frame-writer';
+import { Opcode } from '../../../lib/protocol/opcode';
+import { Connection } from '../../../lib/transport/connection';
+import { RecordingDuplex } from '../../helpers/recording-duplex';
+
+const masked = (text: string): Buffer => encodeFrame(Buffer.from(text), { opcode: Opcode.Text, maskKey: randomBytes(4) });
+
+// A message carries when its socket read was handled (the gateway times handlers from there): the
+// clock is read once per read, not once per message.
+describe('Connection message times', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('gives the messages of one read the clock read of that read, and the next read its own', () => {
+    let clockMs = 0;
+    const now = jest.spyOn(performance, 'now').mockImplementation(() => (clockMs += 10));
+    const socket = new RecordingDuplex();
+    const connection = new Connection(socket, { maxMessageBytes: 1 << 20, closeTimeoutMs: 1_000, maxBufferedBytes: 1 << 20, onBufferOverflow: 'close' });
+    const received: [string, number][] = [];
+    connection.on('message', (data, receivedAtMs) => received.push([String(data), receivedAtMs]));
+    connection.open();
+    now.mockClear();
+
+    socket.emit('data', Buffer.concat([masked('a'), masked('b'), masked('c')]));
+    const readsOfFirst = now.mock.calls.length;
+    socket.emit('data', masked('d'));
+
+    const [[, first]] = received;
+    expect(received).toEqual([['a', first], ['b', first], ['c', first], ['d', expect.any(Number)]]);
+    expect(received[3][1]).toBeGreaterThan(first);
+    expect(readsOfFirst).toBe(1);
+    connection.terminate();
+    socket.destroy();
+  });
+});
