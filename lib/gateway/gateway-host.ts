@@ -1,15 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
 import { EventCodec } from '../codec/event-codec.interface';
-import { parseResumeRequest } from '../history/resume-request';
-import { RoomHistory } from '../history/room-history.service';
-import { RESUME_EVENT } from '../wire/reserved-events';
 import { GatewayInstruments } from '../observability/gateway-instruments';
 import { CloseCode } from '../protocol/close-code';
 import { selectSubprotocol, ValidUpgrade } from '../protocol/handshake';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { ConnectionRegistry } from '../rooms/connection-registry.service';
 import { handshakeInfoOf } from '../session/handshake-info';
+import { SessionHooks } from '../session/session-hooks.interface';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { WsConnection } from '../session/ws-connection';
 import { CloseEvent, Connection } from '../transport/connection';
@@ -41,8 +39,8 @@ export interface GatewayHostDeps {
   /** Where the per-connection error lines go (hooks, handshake guards): a client may reconnect in a loop. */
   errorLog: ErrorLog;
   instruments: GatewayInstruments;
-  /** Set when the module has `history`: sessions and resume. */
-  history?: RoomHistory;
+  /** Set when a plug-in covers this gateway's connections (history: sessions and resume). */
+  sessionHooks?: SessionHooks;
 }
 
 /** The binding a connection was started with; undefined when binding failed (nothing to release then). */
@@ -144,7 +142,7 @@ export class GatewayHost {
       this.dataByRequest.get(request) ?? {},
     );
     this.deps.registry.add(client);
-    this.deps.history?.opened(client);
+    this.deps.sessionHooks?.opened(client);
     this.deps.instruments.stats.connectionOpened();
     this.deps.instruments.tracing?.connectionOpened(client.id, this.name, this.options.path, client.remoteAddress);
     // The route's close hook finds the connection here, even while the gateway is still starting.
@@ -167,26 +165,26 @@ export class GatewayHost {
   /** Listens for messages and runs handleConnection; synchronous unless there is something to wait for. */
   private start(client: WsConnection, binding: GatewayBinding): Started | Promise<Started> {
     const { instance, dispatcher } = binding;
-    const { history } = this.deps;
+    const { sessionHooks } = this.deps;
     const limiter = RateLimiter.for(this.options.rateLimit);
     let isFirstMessage = true;
     client.transport.on('message', (message, receivedAtMs) => {
-      if (isFirstMessage && history) {
+      if (isFirstMessage && sessionHooks) {
         isFirstMessage = false;
-        if (this.tryResume(client, history, dispatcher, message)) return;
+        if (this.isTakenByHooks(client, sessionHooks, dispatcher, message)) return;
       }
       if (!limiter || limiter.admit(message)) dispatcher.dispatch(client, message, receivedAtMs);
       else this.rateLimited(client, dispatcher, message);
     });
     const gateway = instance as Partial<OnGatewayConnection>;
-    if (typeof gateway.handleConnection !== 'function' && !history) return binding;
-    return this.connected(client, gateway, history).then(() => binding);
+    if (typeof gateway.handleConnection !== 'function' && !sessionHooks) return binding;
+    return this.connected(client, gateway, sessionHooks).then(() => binding);
   }
 
-  private async connected(client: WsConnection, gateway: Partial<OnGatewayConnection>, history: RoomHistory | undefined): Promise<void> {
+  private async connected(client: WsConnection, gateway: Partial<OnGatewayConnection>, sessionHooks: SessionHooks | undefined): Promise<void> {
     try {
       if (typeof gateway.handleConnection === 'function') await gateway.handleConnection(client, client.handshake);
-      await history?.announce(client);
+      await sessionHooks?.ready(client);
     } catch (error) {
       this.logHookError('handleConnection', error);
       client.close(CloseCode.InternalError);
@@ -225,7 +223,7 @@ export class GatewayHost {
       .catch(() => undefined)
       .then(() => {
         cleanup.step = 'leaveAll';
-        return this.deps.history?.closed(client.id); // before leaveAll: the session keeps its rooms
+        return this.deps.sessionHooks?.closed(client.id); // before leaveAll: the session keeps its rooms
       })
       .then(() => this.deps.adapter.leaveAll(client.id))
       .catch((error: unknown) => this.logHookError('leaveAll', error))
@@ -244,19 +242,20 @@ export class GatewayHost {
     return session.binding;
   }
 
-  /** A connection's first message may be `$resume` (docs/history.md): true when it was. */
-  private tryResume(client: WsConnection, history: RoomHistory, dispatcher: GatewayDispatcher, message: string | Buffer): boolean {
+  /** A connection's first message goes to the session plug-in first (history: `$resume`): true when it took it. */
+  private isTakenByHooks(client: WsConnection, sessionHooks: SessionHooks, dispatcher: GatewayDispatcher, message: string | Buffer): boolean {
     const decoded = dispatcher.decode(client, message);
     if (decoded === undefined) return true; // the codec threw: answered INTERNAL
-    if (!decoded.ok || decoded.envelope.event !== RESUME_EVENT) return false;
-    const { data, id } = decoded.envelope;
-    const parsed = parseResumeRequest(data);
-    if (!parsed.ok) {
-      dispatcher.sendError(client, { event: RESUME_EVENT, code: 'BAD_MESSAGE', message: badMessage(parsed.reason) }, id);
+    if (!decoded.ok) return false;
+    const { event, id } = decoded.envelope;
+    const outcome = sessionHooks.firstEnvelope(client, decoded.envelope);
+    if (outcome.kind === 'passed') return false;
+    if (outcome.kind === 'malformed') {
+      dispatcher.sendError(client, { event, code: 'BAD_MESSAGE', message: badMessage(outcome.reason) }, id);
       return true;
     }
-    history.resume(client, parsed.request, id).catch((error: unknown) => {
-      this.logHookError('resume', error);
+    outcome.done.catch((error: unknown) => {
+      this.logHookError(event, error);
       client.close(CloseCode.InternalError);
     });
     return true;

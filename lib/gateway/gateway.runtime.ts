@@ -1,7 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { ContextIdFactory, ExternalContextCreator, HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { EventCodec } from '../codec/event-codec.interface';
-import { RoomHistory } from '../history/room-history.service';
 import { GatewayInstruments } from '../observability/gateway-instruments';
 import { LibraryLogger } from '../observability/library-logger';
 import { WS_TRACING, WsTracing } from '../observability/tracing/ws-tracing';
@@ -9,6 +8,7 @@ import { WebSocketStats } from '../observability/websocket-stats';
 import { ConnectionRegistry } from '../rooms/connection-registry.service';
 import { LocalConnections } from '../session/local-connections';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
+import { SessionHooks } from '../session/session-hooks.interface';
 import { WsConnection } from '../session/ws-connection';
 import { normalizePath } from '../transport/path-router';
 import { UpgradeListener, WebServer } from '../transport/upgrade-listener';
@@ -58,7 +58,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     @Inject(WEBSOCKET_MODULE_OPTIONS) private readonly options: WebSocketModuleOptions,
     private readonly stats: WebSocketStats,
     @Inject(WS_TRACING) private readonly tracing: WsTracing | null,
-    @Optional() @Inject(RoomHistory) private readonly history: RoomHistory | null = null,
+    @Optional() @Inject(SessionHooks) private readonly sessionHooks: SessionHooks | null = null,
   ) {
     this.logger = new LibraryLogger('WebSocket', options.logLevels);
     this.errorLog = new ErrorLog(this.logger);
@@ -68,7 +68,6 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     const definitions = this.explorer.explore();
     assertDistinctPaths(definitions);
     await this.adapter.attach(this.local);
-    this.history?.start();
     const pipeline = new HandlerPipelineFactory(this.contextCreator);
     for (const definition of definitions) {
       const options = resolveGatewayOptions(this.options, definition.options);
@@ -82,7 +81,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
         logger: this.logger,
         errorLog: this.errorLog,
         instruments,
-        history: this.history?.options.hasSessions(options.path) ? this.history : undefined,
+        sessionHooks: this.sessionHooks?.coversPath(options.path) ? this.sessionHooks : undefined,
       });
       this.hosts.push(host);
       this.listenerFor(options.port ?? 'app', definition).addRoute(host.route());
@@ -131,7 +130,6 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     if (!(await boundedBy(Promise.all(this.hosts.map((host) => host.settled())), closeTimeoutMs))) {
       for (const host of this.hosts) host.logUnfinished(closeTimeoutMs);
     }
-    this.history?.stop();
     await this.adapter.close?.();
     this.flushErrorLog(); // before the application is gone
   }

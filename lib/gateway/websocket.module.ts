@@ -8,6 +8,7 @@ import { createRoomHistory } from '../history/create-room-history';
 import { RoomHistory } from '../history/room-history.service';
 import { ConnectionRegistry } from '../rooms/connection-registry.service';
 import { LocalConnections } from '../session/local-connections';
+import { SessionHooks } from '../session/session-hooks.interface';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { Rooms } from '../rooms/rooms.service';
 import { WebSocketHealthIndicator } from '../observability/health/websocket.health-indicator';
@@ -60,6 +61,8 @@ import { ConfigurableModuleClass, WEBSOCKET_MODULE_OPTIONS } from './websocket.m
         options.history ? createRoomHistory(options.history, adapter, codec, local) : null,
       inject: [WEBSOCKET_MODULE_OPTIONS, RoomsAdapter, EventCodec, LocalConnections],
     },
+    // History is the one session plug-in: without it (null), no hook runs.
+    { provide: SessionHooks, useExisting: RoomHistory },
     Rooms,
     ConnectionRegistry,
     WebSocketStats,

@@ -1,6 +1,6 @@
 import { EventCodec } from '../codec/event-codec.interface';
 import { LocalConnections } from '../session/local-connections';
-import { encodeEnvelope } from '../session/ws-connection';
+import { encodeEnvelope } from '../session/outbound-frames';
 import { ReplayGates } from './replay-gates';
 
 /**
@@ -22,6 +22,11 @@ export class RetainedDelivery {
   /** `{"event","data"}` without a position, for when it could not be retained. */
   plainFrame(event: string, data: unknown): Buffer {
     return encodeEnvelope(this.codec, { event, data });
+  }
+
+  /** Whether the connection is open on this node. */
+  isLocal(connectionId: string): boolean {
+    return this.local.get(connectionId) !== undefined;
   }
 
   sendTo(connectionId: string, frame: Buffer): void {

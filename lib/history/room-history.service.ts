@@ -1,13 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { RequestId } from '../wire/envelope';
+import { Envelope } from '../wire/envelope';
 import { RESUME_EVENT, SESSION_EVENT } from '../wire/reserved-events';
 import { ResumeReply, ResumeRequest, RoomRecovery } from '../wire/resume';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
+import { FirstEnvelopeOutcome, SessionHooks } from '../session/session-hooks.interface';
 import { WsConnection } from '../session/ws-connection';
 import { HistoryBackend, SessionRecord, StreamPosition } from './history-backend.interface';
 import { ResolvedHistoryOptions } from './history-options.interface';
 import { RetainedDelivery } from './retained-delivery';
+import { parseResumeRequest } from './resume-request';
 
 interface LiveSession {
   id: string;
@@ -20,25 +23,28 @@ const SEAM_GRACE_MS = 5000;
 
 const newSessionId = (): string => randomBytes(16).toString('base64url');
 
+const PASSED: FirstEnvelopeOutcome = { kind: 'passed' };
+
 /**
- * Sessions and retained rooms (docs/history.md). Each connection gets a
+ * Sessions and retained rooms (docs/history.md), plugged into the session hooks. Each connection gets a
  * session whose record (data, rooms, join positions) is saved on every change, so it survives
  * its node; a new connection presenting it gets the data and rooms back, and the missed messages.
  */
-export class RoomHistory {
+export class RoomHistory implements SessionHooks {
   private readonly live = new Map<string, LiveSession>();
   private readonly logger = new Logger('RoomHistory');
+  /** Keeps the sessions of open connections alive in the backend; runs while there is one. */
   private touchTimer: NodeJS.Timeout | undefined;
+  /** Broadcasts to a retained room are appended to its history, which delivers them with their offset. */
+  readonly deliversRoom: (room: string) => boolean;
 
   constructor(
     readonly options: ResolvedHistoryOptions,
     readonly backend: HistoryBackend,
     private readonly delivery: RetainedDelivery,
     private readonly adapter: RoomsAdapter,
-  ) {}
-
-  isRetained(room: string): boolean {
-    return this.options.isRetained(room);
+  ) {
+    this.deliversRoom = options.isRetained;
   }
 
   /** @internal Sessions of open connections, for leak checks: zero once every connection has closed. */
@@ -46,40 +52,54 @@ export class RoomHistory {
     return this.live.size;
   }
 
-  /** Keeps the sessions of open connections alive; called once the adapter is attached. */
-  start(): void {
-    this.touchTimer = setInterval(() => void this.touch(), Math.max(1000, this.options.sessionTtlMs / 3));
-    this.touchTimer.unref();
+  coversPath(path: string): boolean {
+    return this.options.hasSessions(path);
   }
 
-  stop(): void {
-    clearInterval(this.touchTimer);
-  }
-
-  append(room: string, event: string, data: unknown, except: ReadonlySet<string>): Promise<StreamPosition> {
+  deliver(room: string, event: string, data: unknown, except: ReadonlySet<string>): Promise<StreamPosition> {
     return this.backend.append(room, event, data, except);
   }
 
   /** A connection opened: it gets a session (joins from handleConnection are recorded in it). */
   opened(client: WsConnection): void {
     this.live.set(client.id, { id: newSessionId(), client, record: { data: client.data, rooms: {} } });
+    if (this.touchTimer) return;
+    this.touchTimer = setInterval(() => void this.touch(), Math.max(1000, this.options.sessionTtlMs / 3));
+    this.touchTimer.unref();
   }
 
   /** handleConnection is done: tell the client its session id. */
-  async announce(client: WsConnection): Promise<void> {
+  async ready(client: WsConnection): Promise<void> {
     const session = this.live.get(client.id);
     if (!session) return;
     client.send(SESSION_EVENT, { id: session.id });
     await this.save(client.id);
   }
 
-  /** Before a join: where the room's history is, so a resume can replay from there. */
-  async positionBeforeJoin(connectionId: string, room: string): Promise<StreamPosition | null | undefined> {
-    if (!this.live.has(connectionId)) return undefined;
-    return this.isRetained(room) ? this.backend.position(room) : null;
+  /** A `$resume` (docs/history.md); any other first envelope is the gateway's. */
+  firstEnvelope(client: WsConnection, { event, data, id }: Envelope): FirstEnvelopeOutcome {
+    if (event !== RESUME_EVENT) return PASSED;
+    const parsed = parseResumeRequest(data);
+    if (!parsed.ok) return { kind: 'malformed', reason: parsed.reason };
+    return { kind: 'taken', done: this.resume(client, parsed.request, id).then(() => undefined) };
   }
 
-  async joined(connectionId: string, room: string, position: StreamPosition | null): Promise<void> {
+  /** The session records the room, and where its history stood before the join (a resume replays from there). */
+  async join(connectionId: string, room: string, join: () => Promise<void>): Promise<void> {
+    // Both start in this tick, the position's read first: it is taken before the join takes effect,
+    // and the join is in effect for the next message, as without history.
+    const [position] = await Promise.all([this.positionBeforeJoin(connectionId, room), join()]);
+    // The node joined nothing if the connection closed meanwhile: its session must not claim the room.
+    if (position !== undefined && this.delivery.isLocal(connectionId)) await this.joined(connectionId, room, position);
+  }
+
+  /** Before a join: where the room's history is, so a resume can replay from there. */
+  private async positionBeforeJoin(connectionId: string, room: string): Promise<StreamPosition | null | undefined> {
+    if (!this.live.has(connectionId)) return undefined;
+    return this.options.isRetained(room) ? this.backend.position(room) : null;
+  }
+
+  private async joined(connectionId: string, room: string, position: StreamPosition | null): Promise<void> {
     const session = this.live.get(connectionId);
     if (!session || Object.hasOwn(session.record.rooms, room)) return;
     // Defined, not assigned: a room named "__proto__" is a key like any other.
@@ -98,7 +118,7 @@ export class RoomHistory {
   /** The connection closed: its session is saved one last time and lives on for sessionTtlMs. */
   async closed(connectionId: string): Promise<void> {
     await this.save(connectionId);
-    this.live.delete(connectionId);
+    this.forget(connectionId);
   }
 
   /**
@@ -199,10 +219,17 @@ export class RoomHistory {
       let write = room === undefined ? 'absent' : await this.backend.saveSessionRoom(id, room, Object.hasOwn(record.rooms, room) ? record.rooms[room] : undefined, record.data, ttlMs);
       if (write === 'absent') write = await this.backend.saveSession(id, record, ttlMs);
       // A resume took the id while this connection was still open: the session is the resumer's now.
-      if (write === 'spent' && this.live.get(connectionId) === session) this.live.delete(connectionId);
+      if (write === 'spent' && this.live.get(connectionId) === session) this.forget(connectionId);
     } catch (error) {
       this.logger.error(`saving session of connection ${connectionId} failed`, error instanceof Error ? error.stack : String(error));
     }
+  }
+
+  private forget(connectionId: string): void {
+    this.live.delete(connectionId);
+    if (this.live.size > 0) return;
+    clearInterval(this.touchTimer);
+    this.touchTimer = undefined;
   }
 
   private async touch(): Promise<void> {

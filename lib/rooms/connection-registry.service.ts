@@ -4,7 +4,8 @@ import { requireConnection, requireName } from './argument-checks';
 import { LocalConnections } from '../session/local-connections';
 import { MultiMap } from './multi-map';
 import { AdapterStats, NodeInfo, RoomsAdapter } from './rooms-adapter.interface';
-import { encodeEnvelope, WsConnection } from '../session/ws-connection';
+import { encodeEnvelope } from '../session/outbound-frames';
+import { WsConnection } from '../session/ws-connection';
 
 /**
  * Every open connection of this node, by id, by gateway and by your own tags (e.g. a user id),

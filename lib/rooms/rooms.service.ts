@@ -1,15 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EventCodec } from '../codec/event-codec.interface';
-import { RoomHistory } from '../history/room-history.service';
-import { encodeFrame, encodeTextFrame } from '../protocol/frame-writer';
-import { Opcode } from '../protocol/opcode';
 import { ReadyState } from '../transport/connection';
 import { ConnectionRef, idOf, requireName, requireNames, requirePresenceMeta } from './argument-checks';
-import { LocalConnections } from '../session/local-connections';
 import { PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from './rooms-adapter.interface';
-import { encodeEnvelope } from '../session/ws-connection';
+import { encodeEnvelope, encodeMessage } from '../session/outbound-frames';
+import { SessionHooks } from '../session/session-hooks.interface';
 import { PRESENCE_EVENT } from '../wire/reserved-events';
-
 
 /** Presence changes as envelopes of the given codec. */
 export const presenceEncoder =
@@ -44,8 +40,7 @@ export class Rooms {
   constructor(
     @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
     @Inject(EventCodec) private readonly codec: EventCodec,
-    private readonly local: LocalConnections,
-    @Optional() @Inject(RoomHistory) private readonly history: RoomHistory | null = null,
+    @Optional() @Inject(SessionHooks) private readonly hooks: SessionHooks | null = null,
   ) {
     adapter.usePresenceEncoder(presenceEncoder(codec));
   }
@@ -57,21 +52,21 @@ export class Rooms {
     requirePresenceMeta('rooms.join()', options.presence);
     if (typeof connection !== 'string' && connection.readyState === ReadyState.Closed) return Promise.resolve();
     // The adapter is called in this tick (with history too): a join and a say sent together stay in order.
-    if (!this.history) return this.adapter.join(id, room, options.presence);
-    return this.joinRecorded(this.history, id, room, options);
+    if (!this.hooks) return this.adapter.join(id, room, options.presence);
+    return this.hooks.join(id, room, () => this.adapter.join(id, room, options.presence));
   }
 
   leave(connection: ConnectionRef, room: string): Promise<void> {
     const id = idOf('rooms.leave()', connection);
     requireName('rooms.leave()', 'room', room);
     const left = this.adapter.leave(id, room);
-    return this.history ? left.then(() => this.history?.left(id, room)) : left;
+    return this.hooks ? left.then(() => this.hooks?.left(id, room)) : left;
   }
 
   leaveAll(connection: ConnectionRef): Promise<void> {
     const id = idOf('rooms.leaveAll()', connection);
     const left = this.adapter.leaveAll(id);
-    return this.history ? left.then(() => this.history?.left(id)) : left;
+    return this.hooks ? left.then(() => this.hooks?.left(id)) : left;
   }
 
   /** Connection ids of the room's members (on every node, with a multi-node adapter). */
@@ -95,21 +90,17 @@ export class Rooms {
     return this.adapter.rooms();
   }
 
-  /** The session records the room, and where its history stood before the join (a resume replays from there). */
-  private async joinRecorded(history: RoomHistory, id: string, room: string, options: JoinOptions): Promise<void> {
-    // Both start in this tick, the position's read first: it is taken before the join takes effect,
-    // and the join is in effect for the next message, as without history.
-    const [position] = await Promise.all([history.positionBeforeJoin(id, room), this.adapter.join(id, room, options.presence)]);
-    // The adapter joined nothing if the connection closed meanwhile: its session must not claim the room.
-    if (position !== undefined && this.local.get(id) !== undefined) await history.joined(id, room, position);
-  }
-
   /** Starts a broadcast to one or more rooms. */
   to(room: string | readonly string[]): Broadcast {
     requireNames('rooms.to()', 'room', room);
-    return new Broadcast(this.adapter, this.codec, typeof room === 'string' ? [room] : [...room], new Set(), this.history);
+    return new Broadcast(this.adapter, this.codec, typeof room === 'string' ? [room] : [...room], new Set(), this.hooks);
   }
 }
+
+const someDelivered = (hooks: SessionHooks, rooms: readonly string[]): boolean => {
+  for (const room of rooms) if (hooks.deliversRoom(room)) return true;
+  return false;
+};
 
 /** A broadcast being addressed: `.to()` adds rooms, `.except()` skips connections, `.send()` delivers. */
 export class Broadcast {
@@ -118,18 +109,18 @@ export class Broadcast {
     private readonly codec: EventCodec,
     private readonly rooms: string[],
     private readonly skipped: Set<string>,
-    private readonly history: RoomHistory | null = null,
+    private readonly hooks: SessionHooks | null = null,
   ) {}
 
   to(room: string | readonly string[]): Broadcast {
     requireNames('broadcast.to()', 'room', room);
-    return new Broadcast(this.adapter, this.codec, this.rooms.concat(room), this.skipped, this.history);
+    return new Broadcast(this.adapter, this.codec, this.rooms.concat(room), this.skipped, this.hooks);
   }
 
   except(connection: ConnectionRef | readonly ConnectionRef[]): Broadcast {
     const skipped = new Set(this.skipped);
     for (const ref of Array.isArray(connection) ? connection : [connection]) skipped.add(idOf('broadcast.except()', ref));
-    return new Broadcast(this.adapter, this.codec, this.rooms, skipped, this.history);
+    return new Broadcast(this.adapter, this.codec, this.rooms, skipped, this.hooks);
   }
 
   /**
@@ -139,24 +130,23 @@ export class Broadcast {
    */
   send(event: string, data?: unknown): Promise<void> {
     requireName('broadcast.send()', 'event', event); // without one, no client can dispatch the envelope
-    const history = this.history;
-    // Rooms without history (the common case) cost one pass and no array.
-    if (!history || !this.rooms.some(history.options.isRetained)) return this.sendFrame(encodeEnvelope(this.codec, { event, data }));
-    return this.sendRetained(history, this.rooms.filter(history.options.isRetained), event, data);
+    const { hooks } = this;
+    // Without a session plug-in, or no room of its (the common case): one pass, no array, no closure.
+    if (!hooks || !someDelivered(hooks, this.rooms)) return this.sendFrame(encodeEnvelope(this.codec, { event, data }));
+    return this.sendThroughHooks(hooks, event, data);
   }
 
-  private async sendRetained(history: RoomHistory, retained: readonly string[], event: string, data: unknown): Promise<void> {
-    const live = this.rooms.filter((room) => !history.isRetained(room));
+  private async sendThroughHooks(hooks: SessionHooks, event: string, data: unknown): Promise<void> {
+    const plain = this.rooms.filter((room) => !hooks.deliversRoom(room));
     await Promise.all([
-      live.length > 0 ? this.adapter.broadcast(live, encodeEnvelope(this.codec, { event, data }), this.skipped) : undefined,
-      ...retained.map((room) => history.append(room, event, data, this.skipped)),
+      plain.length > 0 ? this.adapter.broadcast(plain, encodeEnvelope(this.codec, { event, data }), this.skipped) : undefined,
+      ...this.rooms.filter((room) => hooks.deliversRoom(room)).map((room) => hooks.deliver(room, event, data, this.skipped)),
     ]);
   }
 
   /** A raw message to every member: a string as text, a Buffer as binary. */
   sendRaw(message: string | Buffer): Promise<void> {
-    const frame = typeof message === 'string' ? encodeTextFrame(message) : encodeFrame(message, { opcode: Opcode.Binary });
-    return this.sendFrame(frame);
+    return this.sendFrame(encodeMessage(message));
   }
 
   private sendFrame(frame: Buffer): Promise<void> {

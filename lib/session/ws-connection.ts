@@ -1,8 +1,6 @@
 import { Envelope } from '../wire/envelope';
 import { EventCodec } from '../codec/event-codec.interface';
 import { CloseCode } from '../protocol/close-code';
-import { encodeTextFrame, encodeFrame } from '../protocol/frame-writer';
-import { Opcode } from '../protocol/opcode';
 import { Connection, ReadyState } from '../transport/connection';
 import { HandshakeInfo } from './handshake-info';
 
@@ -58,7 +56,7 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
 
   /** Sends a whole envelope (e.g. a reply carrying `id`) through the gateway's codec. */
   sendEnvelope(envelope: Envelope): boolean {
-    // Text straight into the send queue's batch (a string) or a binary frame (a Buffer), as encodeEnvelope frames them.
+    // Text straight into the send queue's batch (a string) or a binary frame (a Buffer), as encodeEnvelope (outbound-frames.ts) frames them.
     return this.transport.send(this.codec.encode(envelope));
   }
 
@@ -79,10 +77,4 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
   terminate(): void {
     this.transport.terminate();
   }
-}
-
-/** An envelope as one frame, ready for one or many sockets. */
-export function encodeEnvelope(codec: EventCodec, envelope: Envelope): Buffer {
-  const payload = codec.encode(envelope);
-  return typeof payload === 'string' ? encodeTextFrame(payload) : encodeFrame(payload, { opcode: Opcode.Binary });
 }

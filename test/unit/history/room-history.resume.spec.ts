@@ -57,7 +57,7 @@ describe('RoomHistory.resume racing the close', () => {
     const { history, backend, joins, client, sent } = setUp();
     await backend.saveSession('old', { data: { name: 'ada' }, rooms: { 'h:a': null, 'h:b': null } }, 60_000);
     history.opened(client);
-    await history.announce(client);
+    await history.ready(client);
     const newest = (sent[0] as { data: { id: string } }).data.id;
 
     const resumed = history.resume(client, { session: 'old' });

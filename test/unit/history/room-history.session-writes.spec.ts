@@ -30,24 +30,24 @@ class CountingHistory extends MemoryHistory {
 
 function setUp(): { history: RoomHistory; backend: CountingHistory; client: WsConnection; sessionId: () => string } {
   const options = resolveHistoryOptions({ rooms: ['h:*'] });
-  const delivery = new RetainedDelivery(new JsonEventCodec(), new LocalConnections());
+  const local = new LocalConnections();
+  const delivery = new RetainedDelivery(new JsonEventCodec(), local);
   const backend = new CountingHistory({ options, delivery }, () => []);
   const history = new RoomHistory(options, backend, delivery, {} as RoomsAdapter);
   let announced = '';
   const client = { id: 'connection-1', data: { name: 'ada' }, send: (_event: string, data: { id: string }) => (announced = data.id) } as unknown as WsConnection;
+  local.add(client);
   return { history, backend, client, sessionId: () => announced };
 }
 
-const join = async (history: RoomHistory, room: string): Promise<void> => {
-  const position = await history.positionBeforeJoin('connection-1', room);
-  if (position !== undefined) await history.joined('connection-1', room, position);
-};
+/** The join hook, with a node that joins at once. */
+const join = (history: RoomHistory, room: string): Promise<void> => history.join('connection-1', room, () => Promise.resolve());
 
 describe('RoomHistory session writes', () => {
   it(`writes one room per join: ${JOINS} joins write ${JOINS} rooms in all, whatever the session already holds`, async () => {
     const { history, backend, client } = setUp();
     history.opened(client);
-    await history.announce(client);
+    await history.ready(client);
 
     for (let i = 0; i < JOINS; i++) await join(history, i % 2 === 0 ? `h:${i}` : `plain:${i}`);
 
@@ -57,7 +57,7 @@ describe('RoomHistory session writes', () => {
   it('saves what the joins and leaves left, for the next connection to take', async () => {
     const { history, backend, client, sessionId } = setUp();
     history.opened(client);
-    await history.announce(client);
+    await history.ready(client);
     for (const room of ['h:a', 'plain:b', '__proto__', 'h:c']) await join(history, room);
     await history.left('connection-1', 'h:c');
     client.data = { name: 'grace' };
