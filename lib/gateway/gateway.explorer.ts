@@ -1,5 +1,6 @@
 import { Injectable, Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { assertNoNestGatewayDecorators } from './compat/nest-gateway-decorators';
 import { GatewayMetadataAccessor } from './gateway-metadata.accessor';
 import { GatewayOptions } from './interfaces/websocket-options.interface';
 import { duplicateHandler } from './messages';
@@ -36,6 +37,7 @@ export class GatewayExplorer {
       if (!instance || !metatype || typeof metatype !== 'function') continue;
       const options = this.accessor.gatewayOptions(metatype as Type);
       if (!options) continue;
+      assertNoNestGatewayDecorators(metatype as Type);
       definitions.push({
         instance,
         metatype: metatype as Type,

@@ -5,6 +5,11 @@ export const duplicateHandler = (gateway: string, event: string | undefined): st
     ? `${gateway} has two @OnMessage() handlers for raw messages; keep one`
     : `${gateway} has two @OnMessage('${event}') handlers; keep one`;
 
+export const nestDecoratorOnGateway = (gateway: string, member: string, decorator: '@WebSocketServer()' | '@SubscribeMessage()'): string =>
+  decorator === '@WebSocketServer()'
+    ? `${gateway}.${member} has @WebSocketServer() of @nestjs/websockets, which nest-rfc6455 never fills: inject Rooms or ConnectionRegistry in the constructor instead (docs/migration.md)`
+    : `${gateway}.${member} has @SubscribeMessage() of @nestjs/websockets, which nest-rfc6455 never calls: use @OnMessage() from nest-rfc6455 (docs/migration.md)`;
+
 export const duplicatePath = (path: string, gateways: readonly string[]): string =>
   `two gateways are bound to "${path}" (${gateways.join(', ')}); give each its own path`;
 
@@ -43,6 +48,12 @@ export const internalError = (): string => 'internal error';
 export const badMessage = (reason: string): string => `bad message: ${reason}`;
 
 export const noHandlerFor = (event: string): string => `no handler for event "${event}"`;
+export const noClientRequest = (ack: number): string => `"ack" ${ack} answers no request of the server`;
+// Close reasons (at most 123 bytes, RFC 6455 §5.5) and messages of gateways with `authMessage`.
+export const authTimedOut = (): string => 'no $auth message in time';
+export const authNotAnswered = (): string => 'a message was sent before $auth was answered';
+export const authMessageMissing = (): string => 'the first message must be {"event":"$auth","data":{…}}';
+export const authMessageMalformed = (): string => 'the data of $auth must be an object';
 
 export const hookFailed = (gateway: string, hook: string): string => `${gateway}.${hook} threw`;
 
