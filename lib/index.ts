@@ -21,6 +21,8 @@ export { RoomsAdapter } from './rooms/rooms-adapter.interface';
 export type { AdapterStats, NodeInfo, PresenceChange, PresenceEncoder, PresenceMember, PresenceMeta } from './rooms/rooms-adapter.interface';
 export { WsConnection } from './session/ws-connection';
 export type { HandshakeInfo } from './session/handshake-info';
+export { ClientDisconnectedError, ClientRefusedError, ClientRequestError, ClientRequestTimeoutError, TooManyClientRequestsError } from './session/client-request-errors';
+export type { ClientRequestOptions } from './session/client-requests';
 export { MemoryAdapter } from './adapters/memory/memory.adapter';
 export { RedisAdapter } from './adapters/redis/redis.adapter';
 export { RemoteMembershipError } from './adapters/redis/remote-membership.error';

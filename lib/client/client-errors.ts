@@ -29,6 +29,13 @@ export class RequestError extends ClientError {
   }
 }
 
+/**
+ * The server refused the client's `auth` (its `$auth` was answered with an error envelope, e.g.
+ * UNAUTHORIZED from a handshake guard). The client does not retry with the same credentials: it
+ * closes, and `connect()` and the waiting requests reject with this.
+ */
+export class AuthRefusedError extends RequestError {}
+
 /** No reply with the request's id arrived in time. A reply that comes later is ignored (not passed to `on()`). */
 export class RequestTimeoutError extends ClientError {
   constructor(

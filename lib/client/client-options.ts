@@ -24,11 +24,27 @@ export interface ReconnectContext<Emits extends object = EventMap, Receives exte
   readonly attempts: number;
 }
 
+/** What a gateway with `authMessage` gets in `handshake.auth`, e.g. `{ token }`. */
+export type AuthData = Record<string, unknown>;
+
+/** The auth data, or a function asked before every attempt (a fresh token after a reconnection). */
+export type ClientAuth = AuthData | (() => AuthData | Promise<AuthData>);
+
 export interface ClientOptions<Emits extends object = EventMap, Receives extends object = EventMap> {
   /** The WebSocket to build on: `globalThis.WebSocket` by default; on Node 20, undici's. */
   WebSocket?: WebSocketConstructor;
   /** Subprotocols to offer (Sec-WebSocket-Protocol). */
   protocols?: string | string[];
+  /**
+   * Sent as the first message of every connection (`{"event":"$auth","data":…}`), before anything
+   * else, for a gateway with `authMessage`: credentials stay out of the URL, where logs keep them.
+   * The connection counts as open once the server accepted it; a refusal closes the client with
+   * AuthRefusedError.
+   *
+   * @example
+   * auth: async () => ({ token: await session.freshToken() }),
+   */
+  auth?: ClientAuth;
   /** Backoff between attempts (exponential, full jitter), or `false` to never reconnect. */
   reconnect?: Partial<ReconnectOptions> | false;
   /** The queue of messages made while disconnected. */
@@ -62,6 +78,7 @@ export const CLIENT_DEFAULTS = {
 export interface ResolvedClientOptions<Emits extends object, Receives extends object> {
   WebSocket: WebSocketConstructor;
   protocols: string | string[] | undefined;
+  auth: ClientAuth | undefined;
   reconnect: ReconnectOptions | false;
   queue: QueueOptions;
   requestTimeoutMs: number;
@@ -87,6 +104,7 @@ export function resolveClientOptions<Emits extends object, Receives extends obje
   return {
     WebSocket,
     protocols: options.protocols,
+    auth: options.auth,
     reconnect,
     queue,
     requestTimeoutMs: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,

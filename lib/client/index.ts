@@ -3,13 +3,14 @@
 export { createClient, WsClient } from './ws-client';
 export type { ClientUrl } from './ws-client';
 export { CLIENT_DEFAULTS } from './client-options';
-export type { ClientOptions, QueueOptions, ReconnectContext, ReconnectOptions } from './client-options';
+export type { AuthData, ClientAuth, ClientOptions, QueueOptions, ReconnectContext, ReconnectOptions } from './client-options';
 export type { ClientState } from './client-state';
 export type { ConnectionEvents } from './connection-events';
-export { ClientError, ConnectionClosedError, QueueFullError, RequestError, RequestTimeoutError, UnexpectedMessageError } from './client-errors';
+export { AuthRefusedError, ClientError, ConnectionClosedError, QueueFullError, RequestError, RequestTimeoutError, UnexpectedMessageError } from './client-errors';
 export type { ClientEnvelope, ClientRequestId, ErrorBody, ResumeReply, RoomPosition, RoomRecovery } from './envelope';
 export type { DataArgs, DataOf, EventMap, EventName, EventSender, InboundData, InboundEventName, InboundListener, RequestArgs, RequestOptions } from './event-map';
 export type { OverflowPolicy } from './outbox';
+export type { RequestHandler, ServerRequest } from './request-handlers';
 export { backoffDelayMs } from './backoff';
 export type { BackoffOptions } from './backoff';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket-like';

@@ -1,13 +1,15 @@
 import { backoffDelayMs } from './backoff';
 import { ClientOptions, ReconnectContext, ResolvedClientOptions, resolveClientOptions } from './client-options';
-import { ConnectionClosedError, QueueFullError, UnexpectedMessageError } from './client-errors';
+import { AuthRefusedError, ConnectionClosedError, QueueFullError, RequestError, UnexpectedMessageError } from './client-errors';
 import { canTransition, ClientState } from './client-state';
 import { ConnectionEvents } from './connection-events';
-import { ClientEnvelope, decodeEnvelope, encodeEnvelope, ERROR_EVENT, errorBodyOf, MAX_RESUME_ROOMS, RESUME_EVENT, ResumeReply, RoomPosition, SESSION_EVENT } from './envelope';
+import { AUTH_EVENT, decodeEnvelope, encodeEnvelope, ERROR_EVENT, errorBodyOf, RESUME_EVENT, ResumeReply, SESSION_EVENT } from './envelope';
 import { DataArgs, DataOf, EventMap, EventName, EventSender, InboundEventName, InboundListener, RequestArgs, RequestOptions } from './event-map';
 import { ListenerSet, StoredListener } from './listener-set';
 import { OutboundMessage, Outbox } from './outbox';
 import { PendingRequests } from './pending-requests';
+import { AnswerChannel, RequestHandler, RequestHandlers, ServerRequest } from './request-handlers';
+import { RoomPositions } from './room-positions';
 import { PageLocation, toSocketUrl } from './socket-url';
 import { SOCKET_OPEN, WebSocketLike } from './web-socket-like';
 
@@ -40,6 +42,7 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
   private readonly serverListeners = new ListenerSet();
   private readonly connectionListeners = new ListenerSet();
   private readonly pending = new PendingRequests();
+  private readonly requestHandlers = new RequestHandlers();
   private readonly outbox: Outbox;
   private currentState: ClientState = 'idle';
   private socket: WebSocketLike | undefined;
@@ -54,7 +57,9 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
   /** The server's session for this client (servers with `history`), resumed after a reconnection. */
   private sessionId: string | undefined;
   /** The newest position received in each room with history. */
-  private readonly positions = new Map<string, RoomPosition>();
+  private readonly positions = new RoomPositions();
+  /** The server refused `auth` on this socket: its close ends the client instead of a retry. */
+  private authRefusal: AuthRefusedError | undefined;
 
   constructor(
     private readonly url: ClientUrl,
@@ -129,6 +134,20 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
 
   off<K extends InboundEventName<Receives>>(event: K, listener: InboundListener<Receives, K>): void {
     this.serverListeners.remove(event, listener as StoredListener);
+  }
+
+  /**
+   * Answers the server's requests for `event` (`await client.request(event, data)` on the server,
+   * like socket.io's `emitWithAck`): what the handler returns or resolves to is the answer. Throw a
+   * RequestError to answer with its code; any other throw answers INTERNAL and is reported as a
+   * connection 'error'. One handler per event; returns a function that removes it.
+   *
+   * @example
+   * client.onRequest('confirm', async ({ question }) => ({ ok: await ask(question) }));
+   */
+  onRequest<K extends EventName<Receives>>(event: K, handler: RequestHandler<DataOf<Receives, K>>): () => void {
+    this.requestHandlers.set(event, handler as RequestHandler);
+    return () => this.requestHandlers.delete(event, handler as RequestHandler);
   }
 
   /** Listens to the connection itself: open, close, reconnecting, reconnected, state, … */
@@ -216,11 +235,18 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     }
     this.socket = socket;
     this.isSocketOpen = false;
+    // Answers go back on the socket their request came on, or nowhere: another connection's server never asked.
+    const answers: AnswerChannel = {
+      send: (text) => {
+        if (socket === this.socket && socket.readyState === SOCKET_OPEN) socket.send(text);
+      },
+      reportFailure: (error) => this.emitConnection('error', { error }),
+    };
     socket.addEventListener('open', () => {
       if (socket === this.socket) void this.handleOpen(socket);
     });
     socket.addEventListener('message', (event) => {
-      if (socket === this.socket) this.handleMessage(event.data);
+      if (socket === this.socket) this.handleMessage(event.data, answers);
     });
     socket.addEventListener('close', (event) => {
       if (socket === this.socket) this.handleClose(event.code, event.reason, event.wasClean);
@@ -237,6 +263,7 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     this.hasOpened = true;
     this.failedAttempts = 0;
     this.emitConnection('open', { isReconnect });
+    if (this.options.auth && !(await this.authenticate(socket, this.options.auth))) return;
     if (isReconnect) {
       if (session !== undefined && this.options.resume) await this.resumeSession(socket, session);
       if (socket !== this.socket || this.currentState !== 'reconnecting') return;
@@ -250,22 +277,29 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     for (const waiter of this.connectWaiters.splice(0)) waiter.resolve();
   }
 
+  /**
+   * `$auth` before anything else; false when the socket will not be used (it dropped, or is closed
+   * here: after a refusal for good, after a failure of the auth function or no answer for a retry).
+   */
+  private async authenticate(socket: WebSocketLike, auth: NonNullable<ClientOptions['auth']>): Promise<boolean> {
+    try {
+      await this.startRequest(AUTH_EVENT, typeof auth === 'function' ? await auth() : auth, undefined, socket);
+      return socket === this.socket;
+    } catch (error) {
+      if (socket !== this.socket) return false;
+      if (error instanceof RequestError) this.authRefusal = new AuthRefusedError(error.body);
+      else this.emitConnection('error', { error });
+      socket.close(1000);
+      return false;
+    }
+  }
+
   /** `$resume` with the session and the position in each room; the replay arrives before the reply. */
   private async resumeSession(socket: WebSocketLike, session: string): Promise<void> {
     try {
-      // The newest rooms; one left out is replayed from where the session joined it, and isNewInRoom drops what is here already.
-      const rooms = Object.fromEntries([...this.positions].slice(-MAX_RESUME_ROOMS));
-      const reply = (await this.startRequest(RESUME_EVENT, { session, rooms }, undefined, socket)) as ResumeReply;
-      if (reply.restored) {
-        this.sessionId = reply.session;
-        // The answer names every room of the session with history; a room it left would be presented forever.
-        for (const room of this.positions.keys()) if (!Object.hasOwn(reply.rooms, room)) this.positions.delete(room);
-      } else this.positions.clear(); // the rooms were not rejoined: nothing to track until onReconnect joins again
-      const unrecovered: string[] = [];
-      for (const [room, recovery] of Object.entries(reply.rooms)) {
-        if (!recovery.recovered) unrecovered.push(room);
-        if (reply.restored && !recovery.recovered) this.positions.set(room, { offset: recovery.offset, epoch: recovery.epoch });
-      }
+      const reply = (await this.startRequest(RESUME_EVENT, { session, rooms: this.positions.presented() }, undefined, socket)) as ResumeReply;
+      if (reply.restored) this.sessionId = reply.session;
+      const unrecovered = this.positions.resumed(reply);
       this.emitConnection('resumed', { session: reply.session, restored: reply.restored, rooms: reply.rooms, unrecovered });
     } catch (error) {
       // No answer: the new connection's $session id holds nothing unless the resume went through,
@@ -273,15 +307,6 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
       this.sessionId = session;
       this.emitConnection('error', { error });
     }
-  }
-
-  /** False for a push from a room with history that this client already has (same epoch, offset not newer). */
-  private isNewInRoom({ room, offset, epoch }: ClientEnvelope): boolean {
-    if (typeof room !== 'string' || typeof offset !== 'number' || typeof epoch !== 'string') return true;
-    const known = this.positions.get(room);
-    if (known && known.epoch === epoch && offset <= known.offset) return false;
-    this.positions.set(room, { offset, epoch });
-    return true;
   }
 
   private async runReconnectHook(socket: WebSocketLike, attempts: number): Promise<void> {
@@ -300,12 +325,13 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     }
   }
 
-  private handleMessage(data: unknown): void {
+  private handleMessage(data: unknown, answers: AnswerChannel): void {
     const envelope = typeof data === 'string' ? decodeEnvelope(data) : undefined;
     if (!envelope) {
       this.emitConnection('error', { error: new UnexpectedMessageError(data) });
       return;
     }
+    if (envelope.ack !== undefined) return this.requestHandlers.answer(envelope as ServerRequest, answers);
     // A reply nobody waits for any more was already answered by a RequestTimeoutError or a
     // ConnectionClosedError; handing it to on() listeners would answer twice.
     if (this.pending.settle(envelope) || this.pending.isLateReply(envelope)) return;
@@ -314,7 +340,7 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
       if (typeof id === 'string') this.sessionId = id;
       return;
     }
-    if (!this.isNewInRoom(envelope)) return;
+    if (!this.positions.isNew(envelope)) return;
     this.serverListeners.emit(envelope.event, envelope.event === ERROR_EVENT ? errorBodyOf(envelope.data) : envelope.data, envelope);
   }
 
@@ -325,6 +351,13 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     const error = new ConnectionClosedError(code, reason);
     // Requests written to this socket can no longer be answered; queued ones wait for the next.
     this.pending.rejectSent(error);
+    const refusal = this.authRefusal;
+    this.authRefusal = undefined;
+    if (refusal && this.currentState !== 'closing') {
+      if (wasOpen) this.emitConnection('close', { code, reason, wasClean, willReconnect: false });
+      this.finish(refusal);
+      return;
+    }
     if (this.currentState === 'closing') {
       if (wasOpen) this.emitConnection('close', { code, reason, wasClean, willReconnect: false });
       this.finish(error);
@@ -352,7 +385,7 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
   }
 
   /** Requests and queued messages will never be sent: reject and drop them. */
-  private discardWaiting(error: ConnectionClosedError): void {
+  private discardWaiting(error: ConnectionClosedError | AuthRefusedError): void {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.pending.rejectAll(error);
@@ -360,7 +393,7 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     for (const waiter of this.connectWaiters.splice(0)) waiter.reject(error);
   }
 
-  private finish(error: ConnectionClosedError): void {
+  private finish(error: ConnectionClosedError | AuthRefusedError): void {
     this.discardWaiting(error);
     this.setState('closed');
     for (const resolve of this.closeWaiters.splice(0)) resolve();

@@ -1,4 +1,4 @@
-import { Envelope } from '../wire/envelope';
+import { Envelope, isAckId } from '../wire/envelope';
 import { DecodeResult } from './envelope';
 import { EventCodec } from './event-codec.interface';
 
@@ -22,9 +22,11 @@ export class JsonEventCodec implements EventCodec {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       return { ok: false, reason: 'message must be a JSON object' };
     }
-    const { event, data, id } = parsed as Record<string, unknown>;
+    const { event, data, id, ack } = parsed as Record<string, unknown>;
     if (typeof event !== 'string' || event.length === 0) return { ok: false, reason: 'message has no "event" string' };
     if (id !== undefined && !isRequestId(id)) return { ok: false, reason: '"id" must be a string or a number' };
+    // An answer to the server's client.request(); checked here so the dispatcher can trust it.
+    if (ack !== undefined) return isAckId(ack) ? { ok: true, envelope: { event, data, ack } } : { ok: false, reason: '"ack" must be a positive integer' };
     return { ok: true, envelope: id === undefined ? { event, data } : { event, data, id } };
   }
 }

@@ -12,6 +12,7 @@ import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import { WsConnection } from '../session/ws-connection';
 import { CloseEvent, Connection } from '../transport/connection';
 import { UpgradeRoute } from '../transport/upgrade-listener';
+import { AuthMessageDeps, awaitAuthMessage } from './auth-message';
 import { boundedBy } from './bounded-by';
 import { ErrorLog } from './error-log';
 import { GatewayDispatcher } from './gateway.dispatcher';
@@ -69,6 +70,8 @@ export class GatewayHost {
   private readonly name: string;
   /** The first origin refusal is logged with the option to set; the rest only count (a foreign page may retry in a loop). */
   private hasLoggedOriginRefusal = false;
+  /** Set when the gateway has `authMessage`. */
+  private readonly authMessage: AuthMessageDeps | undefined;
 
   constructor(
     definition: GatewayDefinition,
@@ -78,10 +81,12 @@ export class GatewayHost {
     private readonly deps: GatewayHostDeps,
   ) {
     this.name = definition.metatype.name;
+    const timeoutMs = options.authMessageTimeoutMs;
+    this.authMessage = timeoutMs === undefined ? undefined : { guards, codec: deps.codec, timeoutMs, onGuardFailed: this.guardFailed };
   }
 
   route(): UpgradeRoute {
-    const { options } = this;
+    const { options, authMessage } = this;
     return {
       path: options.path,
       subprotocols: options.subprotocols,
@@ -95,9 +100,11 @@ export class GatewayHost {
       },
       heartbeat: { intervalMs: options.heartbeatIntervalMs, maxMissedPongs: options.maxMissedPongs, idleTimeoutMs: options.idleTimeoutMs },
       perMessageDeflate: options.perMessageDeflate,
-      // Nothing to check when any origin may connect and there are no guards: the listener then skips the hook.
-      verify: options.allowedOrigins !== '*' || this.guards.length > 0 ? (request, upgrade) => this.verify(request, upgrade) : undefined,
-      onConnection: (connection, request) => this.onConnection(connection, request),
+      // Nothing to check when any origin may connect and no guard runs on the request: the listener then skips the hook.
+      verify: options.allowedOrigins !== '*' || this.guardsOnUpgrade ? (request, upgrade) => this.verify(request, upgrade) : undefined,
+      onConnection: authMessage
+        ? (connection, request) => awaitAuthMessage(connection, request, authMessage, (...accepted) => this.onConnection(...accepted))
+        : (connection, request) => this.onConnection(connection, request),
       onClose: (connection, event) => this.onClose(connection, event),
     };
   }
@@ -117,13 +124,18 @@ export class GatewayHost {
   private verify(request: IncomingMessage, upgrade: ValidUpgrade): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined> {
     const refusal = checkOrigin(this.options.allowedOrigins, upgrade.origin, upgrade.host);
     if (refusal) this.logOriginRefusal(upgrade.origin ?? '');
-    if (refusal || this.guards.length === 0) return refusal;
+    if (refusal || !this.guardsOnUpgrade) return refusal;
     const data: Record<string, unknown> = {};
     this.dataByRequest.set(request, data);
     const protocol = selectSubprotocol(upgrade.offeredProtocols, this.options.subprotocols);
-    return runHandshakeGuards(this.guards, { request, handshake: handshakeInfoOf(request, protocol), data }, (guard, error) =>
-      this.deps.errorLog.error(handshakeGuardFailed(this.name, guard), error),
-    );
+    return runHandshakeGuards(this.guards, { request, handshake: handshakeInfoOf(request, protocol), data }, this.guardFailed);
+  }
+
+  private readonly guardFailed = (guard: string, error: unknown): void => this.deps.errorLog.error(handshakeGuardFailed(this.name, guard), error);
+
+  /** With `authMessage` the guards run on the first message (auth-message.ts), not on the upgrade request. */
+  private get guardsOnUpgrade(): boolean {
+    return this.guards.length > 0 && !this.authMessage;
   }
 
   private logOriginRefusal(origin: string): void {
@@ -133,14 +145,13 @@ export class GatewayHost {
   }
 
   /** Reading starts when this returns, or when the promise resolves (a scoped gateway, handleConnection, history). */
-  private onConnection(transport: Connection, request: IncomingMessage): void | Promise<void> {
-    const client = new WsConnection(
-      transport,
-      handshakeInfoOf(request, transport.protocol),
-      this.name,
-      this.deps.codec,
-      this.dataByRequest.get(request) ?? {},
-    );
+  private onConnection(
+    transport: Connection,
+    request: IncomingMessage,
+    handshake = handshakeInfoOf(request, transport.protocol),
+    data = this.dataByRequest.get(request) ?? {},
+  ): void | Promise<void> {
+    const client = new WsConnection(transport, handshake, this.name, this.deps.codec, data);
     this.deps.registry.add(client);
     this.deps.sessionHooks?.opened(client);
     this.deps.instruments.stats.connectionOpened();

@@ -1,7 +1,7 @@
 import { ContextId } from '@nestjs/core';
 import { isObservable, Observable, Subscription } from 'rxjs';
 import { DecodeResult } from '../codec/envelope';
-import { RequestId } from '../wire/envelope';
+import { AckEnvelope, RequestId } from '../wire/envelope';
 import { EventCodec } from '../codec/event-codec.interface';
 import { GatewayInstruments } from '../observability/gateway-instruments';
 import { HandlerDurationRecorder } from '../observability/handler-durations';
@@ -18,7 +18,7 @@ import { GatewayDefinition } from './gateway.explorer';
 import { HandlerArgs, HandlerMeta } from './handler-args';
 import { CompiledHandler, HandlerPipelineFactory } from './handler-pipeline';
 import { InFlight } from './in-flight';
-import { badMessage, decodeFailed, enhancerFailed, errorNotEncoded, filterFailed, handlerFailed, internalNotEncoded, noHandlerFor, replyNotEncoded } from './messages';
+import { badMessage, decodeFailed, enhancerFailed, errorNotEncoded, filterFailed, handlerFailed, internalNotEncoded, noClientRequest, noHandlerFor, replyNotEncoded } from './messages';
 import { ReplyEncodingError } from './reply-encoding-error';
 
 /**
@@ -62,12 +62,19 @@ export class GatewayDispatcher {
     if (this.handlers.size === 0 && this.rawHandler) return this.run(this.rawHandler, connection, message, undefined, undefined, receivedAtMs);
     const decoded = this.decode(connection, message);
     if (decoded === undefined) return;
+    // An answer to the server's client.request(): never a handler's (its `ack` is not a request `id`).
+    if (decoded.ok && decoded.envelope.ack !== undefined) return this.settleClientRequest(connection, decoded.envelope as AckEnvelope);
     const handler = decoded.ok ? this.handlers.get(decoded.envelope.event) : undefined;
     if (decoded.ok && handler) return this.run(handler, connection, decoded.envelope.data, decoded.envelope.id, decoded.envelope.event, receivedAtMs);
     if (this.rawHandler) return this.run(this.rawHandler, connection, message, undefined, undefined, receivedAtMs);
     if (!decoded.ok) return this.sendError(connection, { code: 'BAD_MESSAGE', message: badMessage(decoded.reason) }, undefined);
     const { event, id } = decoded.envelope;
     this.sendError(connection, { event, code: 'UNKNOWN_EVENT', message: noHandlerFor(event) }, id);
+  }
+
+  /** An `ack` this connection never sent is answered, as an unknown event is; a late one (timed out) is dropped, as the client drops late replies. */
+  private settleClientRequest(connection: WsConnection, answer: AckEnvelope): void {
+    if (!connection.settleRequest(answer)) this.sendError(connection, { event: answer.event, code: 'BAD_MESSAGE', message: badMessage(noClientRequest(answer.ack)) }, undefined);
   }
 
   /** The codec's reading of a message; undefined when the codec threw (then answered INTERNAL and logged here). */

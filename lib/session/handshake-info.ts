@@ -10,6 +10,11 @@ export interface HandshakeInfo {
   remoteAddress: string | undefined;
   /** The negotiated subprotocol, if any. */
   protocol: string | undefined;
+  /**
+   * On a gateway with `authMessage`: the data of the client's first message, `$auth` (what
+   * `createClient(url, { auth: { token } })` sends), for handshake guards to check. Undefined otherwise.
+   */
+  auth?: Record<string, unknown>;
 }
 
 /** Unreserved characters and slashes only, not "//" first: such a path is its own WHATWG pathname… */

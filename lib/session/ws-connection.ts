@@ -1,8 +1,9 @@
-import { Envelope } from '../wire/envelope';
+import { AckEnvelope, Envelope } from '../wire/envelope';
 import { EventCodec } from '../codec/event-codec.interface';
 import { CloseCode } from '../protocol/close-code';
 import { Connection, ReadyState } from '../transport/connection';
 import { HandshakeInfo } from './handshake-info';
+import { ClientRequestOptions, ClientRequests } from './client-requests';
 
 /**
  * A client connection as application code sees it: inject it with `@ConnectedSocket()`,
@@ -18,6 +19,8 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
   readonly id: string;
   /** Your attributes for this connection (e.g. the user a handshake guard attached). */
   data: TData;
+  /** Requests to the client waiting for answers, made by the first request(). */
+  private requests: ClientRequests | undefined;
 
   constructor(
     /** @internal The transport connection underneath. */
@@ -68,6 +71,26 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
   /** Writes a frame that was encoded once for many connections (broadcasts). */
   sendFrame(frame: Buffer): boolean {
     return this.transport.sendFrame(frame);
+  }
+
+  /**
+   * Asks the client and waits for its answer, like socket.io's `emitWithAck`: sends
+   * `{"event","data","ack"}`, and a handler the client registered with `client.onRequest(event, …)`
+   * answers. Rejects with ClientRefusedError (the client answered an error: NO_HANDLER, INTERNAL or
+   * its handler's code), ClientRequestTimeoutError (10 s by default), ClientDisconnectedError (the
+   * connection closed first) or TooManyClientRequestsError (1,000 are waiting already).
+   *
+   * @example
+   * const { ok } = await client.request<{ ok: boolean }>('confirm', { question: 'Delete?' }, { timeoutMs: 30_000 });
+   */
+  request<T = unknown>(event: string, data?: unknown, options: ClientRequestOptions = {}): Promise<T> {
+    this.requests ??= new ClientRequests(this.transport, (envelope) => this.sendEnvelope(envelope));
+    return this.requests.request(event, data, options.timeoutMs) as Promise<T>;
+  }
+
+  /** @internal The client's answer to request(); false when this connection never sent its `ack`. */
+  settleRequest(answer: AckEnvelope): boolean {
+    return this.requests?.settle(answer) ?? false;
   }
 
   close(code: number = CloseCode.Normal, reason = ''): void {

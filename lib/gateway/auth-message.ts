@@ -1,0 +1,108 @@
+import { IncomingMessage, STATUS_CODES } from 'node:http';
+import { EventCodec } from '../codec/event-codec.interface';
+import { CloseCode } from '../protocol/close-code';
+import { HandshakeRefusal } from '../protocol/handshake-refusal';
+import { HandshakeInfo, handshakeInfoOf } from '../session/handshake-info';
+import { Connection, ReadyState } from '../transport/connection';
+import { ErrorBody, Envelope, RequestId } from '../wire/envelope';
+import { AUTH_EVENT, ERROR_EVENT } from '../wire/reserved-events';
+import { runHandshakeGuards } from './handshake-guards';
+import { HandshakeGuard } from './interfaces/handshake-guard.interface';
+import { authMessageMalformed, authMessageMissing, authNotAnswered, authTimedOut } from './messages';
+
+/** What the gateway does with a connection its guards let in; the `$auth` answer waits for it (handleConnection included). */
+export type AuthAccepted = (transport: Connection, request: IncomingMessage, handshake: HandshakeInfo, data: Record<string, unknown>) => void | Promise<void>;
+
+export interface AuthMessageDeps {
+  guards: readonly HandshakeGuard[];
+  codec: EventCodec;
+  timeoutMs: number;
+  /** Logs a guard that threw something other than an HttpException (answered INTERNAL). */
+  onGuardFailed(guardName: string, error: unknown): void;
+}
+
+/**
+ * Gateways with `authMessage`: the handshake guards run on the connection's first message,
+ * `{"event":"$auth","data":{…},"id":1}`, instead of on the upgrade request, so credentials never
+ * sit in a URL (which proxies and access logs keep). Until the guards let it in, a connection is in
+ * no registry, room or broadcast, and no handler sees its messages.
+ *
+ * waiting ─$auth→ checking ─guards say yes→ accepted (the gateway starts) → `$auth` answered
+ * waiting ─anything else, or nothing in timeoutMs→ closed 1008
+ * checking ─guards say no→ error envelope answers `$auth`, closed 1008 (1011 when a guard failed)
+ * checking ─another message before the answer→ closed 1008 (the client waits for the answer)
+ */
+export function awaitAuthMessage(transport: Connection, request: IncomingMessage, deps: AuthMessageDeps, accepted: AuthAccepted): void {
+  let isChecking = false;
+  const timer = setTimeout(() => transport.close(CloseCode.PolicyViolation, authTimedOut()), deps.timeoutMs);
+  const stop = (): void => {
+    clearTimeout(timer);
+    transport.off('message', onMessage);
+  };
+  const onMessage = (message: string | Buffer): void => {
+    if (isChecking) {
+      stop();
+      return transport.close(CloseCode.PolicyViolation, authNotAnswered());
+    }
+    isChecking = true;
+    clearTimeout(timer);
+    const auth = authOf(deps.codec, message);
+    if (!auth.ok) {
+      stop();
+      return refuse(transport, deps.codec, auth.id, { event: AUTH_EVENT, code: 'BAD_MESSAGE', message: auth.reason }, CloseCode.PolicyViolation);
+    }
+    const handshake: HandshakeInfo = { ...handshakeInfoOf(request, transport.protocol), auth: auth.data };
+    const data: Record<string, unknown> = {};
+    void runHandshakeGuards(deps.guards, { request, handshake, data }, deps.onGuardFailed)
+      .then((refusal) => {
+        if (transport.readyState !== ReadyState.Open) return; // closed meanwhile, or for a message sent too early
+        if (refusal) return refuse(transport, deps.codec, auth.id, refusalBody(refusal), refusal.status >= 500 ? CloseCode.InternalError : CloseCode.PolicyViolation);
+        // Still listening while the gateway starts: a message before the answer closes the connection, as above.
+        return Promise.resolve(accepted(transport, request, handshake, data)).then(() => {
+          if (transport.readyState === ReadyState.Open) send(transport, deps.codec, { event: AUTH_EVENT, data: null, id: auth.id });
+        });
+      })
+      .catch(() => transport.close(CloseCode.InternalError)) // the gateway's start failed: it logged why
+      .finally(stop);
+  };
+  transport.on('message', onMessage);
+  transport.once('close', stop);
+}
+
+type AuthRead = { ok: true; id: RequestId | undefined; data: Record<string, unknown> } | { ok: false; id: RequestId | undefined; reason: string };
+
+/** The first message must be `$auth` carrying an object (what `createClient(url, { auth })` sends). */
+function authOf(codec: EventCodec, message: string | Buffer): AuthRead {
+  let envelope: Envelope;
+  try {
+    const decoded = codec.decode(message);
+    if (!decoded.ok) return { ok: false, id: undefined, reason: authMessageMissing() };
+    envelope = decoded.envelope;
+  } catch {
+    return { ok: false, id: undefined, reason: authMessageMissing() };
+  }
+  const { event, data, id } = envelope;
+  if (event !== AUTH_EVENT) return { ok: false, id, reason: authMessageMissing() };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, id, reason: authMessageMalformed() };
+  return { ok: true, id, data: data as Record<string, unknown> };
+}
+
+/** 401 → UNAUTHORIZED, 403 → FORBIDDEN, 500 → INTERNAL (as error envelopes name it), any other status by its reason phrase. */
+function refusalBody({ status, body }: HandshakeRefusal): ErrorBody {
+  const code = status === 500 ? 'INTERNAL' : (STATUS_CODES[status] ?? 'REFUSED').toUpperCase().replace(/[^A-Z]+/g, '_');
+  return { event: AUTH_EVENT, code, message: body };
+}
+
+function refuse(transport: Connection, codec: EventCodec, id: RequestId | undefined, body: ErrorBody, closeCode: CloseCode): void {
+  send(transport, codec, { event: ERROR_EVENT, data: body, id });
+  // The close reason is the code: a browser shows it, and it fits the 123 bytes §5.5 leaves.
+  transport.close(closeCode, body.code);
+}
+
+function send(transport: Connection, codec: EventCodec, envelope: Envelope): void {
+  try {
+    transport.send(codec.encode(envelope));
+  } catch {
+    transport.close(CloseCode.InternalError); // a codec that cannot encode our own envelope: there is no answer to give
+  }
+}

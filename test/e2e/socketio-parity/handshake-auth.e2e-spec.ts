@@ -1,0 +1,198 @@
+// socket.io's `io(url, { auth: { token } })`, read by middleware from `socket.handshake.auth`, in our
+// API: the client's `auth` goes in its first message, `$auth`; handshake guards read `handshake.auth`.
+// The token must never be in a URL or a log line.
+import { ForbiddenException, Injectable, LoggerService, Module, UnauthorizedException } from '@nestjs/common';
+import { WebSocket } from 'undici';
+import {
+  ConnectedSocket,
+  ConnectionRegistry,
+  Gateway,
+  HandshakeContext,
+  HandshakeGuard,
+  OnGatewayConnection,
+  OnMessage,
+  UseHandshakeGuards,
+  WebSocketModule,
+  WsConnection,
+} from '../../../lib';
+import { AuthRefusedError, createClient, WsClient } from '../../../lib/client';
+import { Deferred, startApp, StartedApp } from '../../fixtures/gateways/test-app';
+import { WsTestClient } from '../../helpers/ws-test-client';
+
+const RIGHT_TOKEN = 'tok-3f9a-right';
+const FRESH_TOKEN = 'tok-3f9a-fresh';
+const WRONG_TOKEN = 'tok-77c1-wrong';
+const SLOW_TOKEN = 'tok-slow';
+/** Holds the guard on SLOW_TOKEN until the test releases it. */
+let slowGate = new Deferred();
+
+@Injectable()
+class TokenGuard implements HandshakeGuard {
+  async canActivate({ handshake, data }: HandshakeContext): Promise<boolean> {
+    const token = handshake.auth?.token;
+    if (typeof token !== 'string') throw new UnauthorizedException('a token is required');
+    if (token === SLOW_TOKEN) await slowGate.promise;
+    if (token === 'tok-banned') throw new ForbiddenException('banned');
+    if (![RIGHT_TOKEN, FRESH_TOKEN, SLOW_TOKEN].includes(token)) return false;
+    data.user = 'ada';
+    return true;
+  }
+}
+
+const connectedUsers: unknown[] = [];
+/** The request URL of every connection the gateway accepted, as the server saw it. */
+const acceptedUrls: string[] = [];
+
+@Gateway({ path: '/secure', authMessage: { timeoutMs: 300 } })
+@UseHandshakeGuards(TokenGuard)
+class SecureGateway implements OnGatewayConnection {
+  handleConnection(client: WsConnection): void {
+    connectedUsers.push(client.data.user);
+    acceptedUrls.push(client.handshake.url);
+  }
+
+  @OnMessage('whoami')
+  whoami(@ConnectedSocket() client: WsConnection): unknown {
+    return { user: client.data.user, auth: client.handshake.auth };
+  }
+}
+
+@Module({ imports: [WebSocketModule.forRoot({ logLevels: ['log', 'warn', 'error', 'debug', 'verbose'] })], providers: [SecureGateway, TokenGuard] })
+class SecureModule {}
+
+/** Every line the application logs, at every level. */
+class RecordingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log = (...parts: unknown[]): void => void this.lines.push(parts.map(String).join(' '));
+  error = this.log;
+  warn = this.log;
+  debug = this.log;
+  verbose = this.log;
+  fatal = this.log;
+}
+
+describe('handshake auth in the first message (socket.io auth)', () => {
+  let started: StartedApp;
+  const logger = new RecordingLogger();
+  const clients: WsClient<object, object>[] = [];
+  const rawClients: WsTestClient[] = [];
+
+  beforeAll(async () => {
+    started = await startApp(SecureModule, { logger });
+  });
+  beforeEach(() => {
+    connectedUsers.length = 0;
+    slowGate = new Deferred();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await Promise.all(rawClients.splice(0).map((client) => client.close().catch(() => client.terminate())));
+  });
+  afterAll(async () => {
+    await started.app.close();
+    // Last: every test's URLs and log lines, refusals and closes included.
+    expect(acceptedUrls).toContain('/secure');
+    expect(logger.lines.length).toBeGreaterThan(0);
+    for (const text of [...acceptedUrls, ...logger.lines]) expect(text).not.toMatch(/tok-/);
+  });
+
+  const client = (auth: Record<string, unknown> | (() => Record<string, unknown>)): WsClient => {
+    const created = createClient(started.wsUrl('/secure'), { WebSocket, auth, reconnect: { initialDelayMs: 0, maxDelayMs: 0 } });
+    clients.push(created);
+    return created;
+  };
+  const raw = async (): Promise<WsTestClient> => {
+    const opened = await WsTestClient.connect(started.wsUrl('/secure'));
+    rawClients.push(opened);
+    return opened;
+  };
+
+  it('lets a guard accept the right token from handshake.auth before handleConnection and any handler run', async () => {
+    const ada = client({ token: RIGHT_TOKEN });
+
+    await ada.connect();
+
+    expect(connectedUsers).toEqual(['ada']);
+    expect(await ada.request('whoami')).toEqual({ user: 'ada', auth: { token: RIGHT_TOKEN } });
+  });
+
+  it('refuses a wrong token: connect() rejects with AuthRefusedError FORBIDDEN, the client does not retry, nothing reached the gateway', async () => {
+    let attempts = 0;
+    const mallory = client(() => {
+      attempts += 1;
+      return { token: WRONG_TOKEN };
+    });
+
+    const error = await mallory.connect().catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(AuthRefusedError);
+    expect(error).toMatchObject({ code: 'FORBIDDEN', event: '$auth' });
+    expect(mallory.state).toBe('closed');
+    expect(attempts).toBe(1);
+    expect(connectedUsers).toEqual([]);
+  });
+
+  it('answers UNAUTHORIZED with the guard message when auth carries no token', async () => {
+    await expect(client({}).connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'a token is required' });
+  });
+
+  it('asks an auth function before every attempt, so a reconnection presents a fresh token', async () => {
+    const tokens = [RIGHT_TOKEN, FRESH_TOKEN];
+    const presented: string[] = [];
+    const ada = client(() => {
+      const token = tokens.shift() ?? WRONG_TOKEN;
+      presented.push(token);
+      return { token };
+    });
+    await ada.connect();
+    const reconnected = new Promise((resolve) => ada.onConnection('reconnected', resolve));
+
+    for (const connection of started.app.get(ConnectionRegistry).all()) connection.close(1012, 'restart');
+    await reconnected;
+
+    expect(presented).toEqual([RIGHT_TOKEN, FRESH_TOKEN]);
+    expect(await ada.request('whoami')).toEqual({ user: 'ada', auth: { token: FRESH_TOKEN } });
+  });
+
+  it('closes with 1008 a connection that sends no $auth in time, and keeps it out of the registry meanwhile', async () => {
+    const silent = await raw();
+
+    expect(started.app.get(ConnectionRegistry).count).toBe(0);
+    expect(await silent.closed()).toEqual({ code: 1008, reason: 'no $auth message in time' });
+    expect(connectedUsers).toEqual([]);
+  });
+
+  it('answers BAD_MESSAGE and closes with 1008 when the first message is not $auth, without running the handler', async () => {
+    const eager = await raw();
+
+    await eager.sendEvent('whoami', undefined, 1);
+
+    expect(await eager.nextEnvelope()).toEqual({
+      event: 'error',
+      data: { event: '$auth', code: 'BAD_MESSAGE', message: 'the first message must be {"event":"$auth","data":{…}}' },
+      id: 1,
+    });
+    expect(await eager.closed()).toEqual({ code: 1008, reason: 'BAD_MESSAGE' });
+  });
+
+  it('closes with 1008 when another message comes before $auth was answered', async () => {
+    const hasty = await raw();
+
+    await hasty.sendEvent('$auth', { token: SLOW_TOKEN }, 1);
+    await hasty.sendEvent('whoami', undefined, 2);
+    const closed = await hasty.closed();
+    slowGate.resolve();
+
+    expect(closed).toEqual({ code: 1008, reason: 'a message was sent before $auth was answered' });
+    expect(connectedUsers).toEqual([]);
+  });
+
+  it('answers a guard that throws ForbiddenException with FORBIDDEN and its message, closing with 1008', async () => {
+    const banned = await raw();
+
+    await banned.sendEvent('$auth', { token: 'tok-banned' }, 'auth');
+
+    expect(await banned.nextEnvelope()).toEqual({ event: 'error', data: { event: '$auth', code: 'FORBIDDEN', message: 'banned' }, id: 'auth' });
+    expect(await banned.closed()).toEqual({ code: 1008, reason: 'FORBIDDEN' });
+  });
+});
