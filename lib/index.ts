@@ -1,5 +1,5 @@
 // The public API of nest-rfc6455, and nothing else.
-export { WebSocketModule } from './gateway/websocket.module';
+export { WebSocketModule } from './websocket.module';
 export { Gateway } from './gateway/decorators/gateway.decorator';
 export { OnMessage } from './gateway/decorators/on-message.decorator';
 export { ConnectedSocket } from './gateway/decorators/connected-socket.decorator';

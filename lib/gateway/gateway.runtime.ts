@@ -25,8 +25,8 @@ import { resolveHandshakeGuards } from './handshake-guards';
 import { OnGatewayInit } from './interfaces/lifecycle-hooks.interface';
 import { WebSocketModuleOptions } from './interfaces/websocket-options.interface';
 import { duplicatePath, hookFailed, noHttpServer } from './messages';
+import { WEBSOCKET_MODULE_OPTIONS } from './websocket.constants';
 import { DEFAULTS, resolveGatewayOptions } from './websocket.defaults';
-import { WEBSOCKET_MODULE_OPTIONS } from './websocket.module-definition';
 
 /** Where a gateway is served: the application's HTTP server, or a port of its own. */
 type Host = 'app' | number;

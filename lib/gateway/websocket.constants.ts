@@ -1,3 +1,5 @@
+/** The options of `WebSocketModule.forRoot()` (the string Nest's module builder made of the name WebSocket). */
+export const WEBSOCKET_MODULE_OPTIONS = 'WEB_SOCKET_MODULE_OPTIONS';
 /** Options of a class decorated with @Gateway. */
 export const GATEWAY_METADATA = 'rfc6455:gateway';
 /** `{ event?: string }` of a method decorated with @OnMessage. */

@@ -1,25 +1,26 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { MemoryAdapter } from '../adapters/memory/memory.adapter';
-import { AsyncApiGenerator } from '../asyncapi/asyncapi.generator';
-import { EventCodec } from '../codec/event-codec.interface';
-import { JsonEventCodec } from '../codec/json-event.codec';
-import { createRoomHistory } from '../history/create-room-history';
-import { RoomHistory } from '../history/room-history.service';
-import { ConnectionRegistry } from '../rooms/connection-registry.service';
-import { LocalConnections } from '../session/local-connections';
-import { SessionHooks } from '../session/session-hooks.interface';
-import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
-import { Rooms } from '../rooms/rooms.service';
-import { WebSocketHealthIndicator } from '../observability/health/websocket.health-indicator';
-import { WebSocketStats } from '../observability/websocket-stats';
-import { WS_TRACING, WsTracing } from '../observability/tracing/ws-tracing';
-import { checkedCodec } from './checked-codec';
-import { GatewayMetadataAccessor } from './gateway-metadata.accessor';
-import { GatewayExplorer } from './gateway.explorer';
-import { GatewayRuntime } from './gateway.runtime';
-import { WebSocketModuleOptions } from './interfaces/websocket-options.interface';
-import { ConfigurableModuleClass, WEBSOCKET_MODULE_OPTIONS } from './websocket.module-definition';
+import { MemoryAdapter } from './adapters/memory/memory.adapter';
+import { AsyncApiGenerator } from './asyncapi/asyncapi.generator';
+import { EventCodec } from './codec/event-codec.interface';
+import { JsonEventCodec } from './codec/json-event.codec';
+import { createRoomHistory } from './history/create-room-history';
+import { RoomHistory } from './history/room-history.service';
+import { ConnectionRegistry } from './rooms/connection-registry.service';
+import { LocalConnections } from './session/local-connections';
+import { SessionHooks } from './session/session-hooks.interface';
+import { RoomsAdapter } from './rooms/rooms-adapter.interface';
+import { Rooms } from './rooms/rooms.service';
+import { WebSocketHealthIndicator } from './observability/health/websocket.health-indicator';
+import { WebSocketStats } from './observability/websocket-stats';
+import { WS_TRACING, WsTracing } from './observability/tracing/ws-tracing';
+import { checkedCodec } from './gateway/checked-codec';
+import { GatewayMetadataAccessor } from './gateway/gateway-metadata.accessor';
+import { GatewayExplorer } from './gateway/gateway.explorer';
+import { GatewayRuntime } from './gateway/gateway.runtime';
+import { WebSocketModuleOptions } from './gateway/interfaces/websocket-options.interface';
+import { WEBSOCKET_MODULE_OPTIONS } from './gateway/websocket.constants';
+import { ConfigurableModuleClass } from './websocket.module-definition';
 
 /**
  * Serves every @Gateway provider of the application and provides `Rooms`,
