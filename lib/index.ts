@@ -8,7 +8,7 @@ export { Handshake } from './gateway/decorators/handshake.decorator';
 export { RequestId } from './gateway/decorators/request-id.decorator';
 export { UseHandshakeGuards } from './gateway/decorators/use-handshake-guards.decorator';
 export { WsException } from './gateway/ws-exception';
-export type { ErrorBody } from './gateway/error-envelope';
+export type { ErrorBody } from './wire/envelope';
 export type { HandshakeContext, HandshakeGuard } from './gateway/interfaces/handshake-guard.interface';
 export type { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit } from './gateway/interfaces/lifecycle-hooks.interface';
 export type { ConnectionLimits, GatewayOptions, RateLimitOptions, WebSocketModuleOptions } from './gateway/interfaces/websocket-options.interface';

@@ -1,16 +1,8 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { fromNestWsException, isNestWsException } from './compat/nest-ws-exception';
+import { ErrorBody } from '../wire/envelope';
 import { WsException } from './ws-exception';
 import { internalError } from './messages';
-
-/** The `data` of an `error` envelope (DESIGN.md wire contract). */
-export interface ErrorBody {
-  /** The event that failed, when there was one. */
-  event?: string;
-  code: string;
-  message: string;
-  details?: unknown;
-}
 
 const CODE_BY_STATUS: Partial<Record<number, string>> = {
   [HttpStatus.BAD_REQUEST]: 'BAD_REQUEST',

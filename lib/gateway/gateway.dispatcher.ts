@@ -1,7 +1,8 @@
 import { ContextId } from '@nestjs/core';
 import { isObservable, Observable, Subscription } from 'rxjs';
 import { DecodeResult } from '../codec/envelope';
-import { AckEnvelope, RequestId } from '../wire/envelope';
+import { AckEnvelope, ErrorBody, RequestId } from '../wire/envelope';
+import { ERROR_EVENT } from '../wire/reserved-events';
 import { EventCodec } from '../codec/event-codec.interface';
 import { GatewayInstruments } from '../observability/gateway-instruments';
 import { HandlerDurationRecorder } from '../observability/handler-durations';
@@ -12,7 +13,7 @@ import { WsConnection } from '../session/ws-connection';
 import { ReadyState } from '../transport/connection';
 import { codecName } from './checked-codec';
 import { enhancerThatThrew } from './enhancer-names';
-import { ErrorBody, errorEnvelopeFor, internalErrorBody } from './error-envelope';
+import { errorEnvelopeFor, internalErrorBody } from './error-envelope';
 import { ErrorLog } from './error-log';
 import { GatewayDefinition } from './gateway.explorer';
 import { HandlerArgs, HandlerMeta } from './handler-args';
@@ -226,7 +227,7 @@ export class GatewayDispatcher {
     if (outcome.value === undefined) return code; // docs/gateways.md: the filter has answered the client itself
     const [connection, , { id }] = args;
     try {
-      connection.sendEnvelope(withId({ event: 'error', data: outcome.value }, id));
+      connection.sendEnvelope(withId({ event: ERROR_EVENT, data: outcome.value }, id));
     } catch (failure) {
       return this.answerMapped(args, failure, () => logFilter(failure));
     }
@@ -256,7 +257,7 @@ export class GatewayDispatcher {
   /** Undefined when sent; what the codec threw otherwise. */
   private trySendError(connection: WsConnection, body: ErrorBody, id: RequestId | undefined): { error: unknown } | undefined {
     try {
-      connection.sendEnvelope(withId({ event: 'error', data: body }, id));
+      connection.sendEnvelope(withId({ event: ERROR_EVENT, data: body }, id));
     } catch (error) {
       return { error };
     }
