@@ -10,6 +10,7 @@ import { ConnectionRegistry } from './rooms/connection-registry.service';
 import { LocalConnections } from './session/local-connections';
 import { SessionHooks } from './session/session-hooks.interface';
 import { RoomsAdapter } from './rooms/rooms-adapter.interface';
+import { RoomsNode } from './rooms/rooms-node';
 import { Rooms } from './rooms/rooms.service';
 import { WebSocketHealthIndicator } from './observability/health/websocket.health-indicator';
 import { WebSocketStats } from './observability/websocket-stats';
@@ -44,11 +45,16 @@ import { ConfigurableModuleClass } from './websocket.module-definition';
     },
     {
       provide: RoomsAdapter,
-      useFactory: (options: WebSocketModuleOptions, tracing: WsTracing | null) => {
-        const adapter = options.adapter ?? new MemoryAdapter();
-        return tracing ? tracing.traceAdapter(adapter) : adapter;
+      useFactory: (options: WebSocketModuleOptions): RoomsAdapter => options.adapter ?? new MemoryAdapter(),
+      inject: [WEBSOCKET_MODULE_OPTIONS],
+    },
+    {
+      provide: RoomsNode,
+      useFactory: (adapter: RoomsAdapter, local: LocalConnections, codec: EventCodec, tracing: WsTracing | null): RoomsNode => {
+        const node = new RoomsNode(adapter, local, codec);
+        return tracing ? tracing.traceFanOut(node) : node;
       },
-      inject: [WEBSOCKET_MODULE_OPTIONS, WS_TRACING],
+      inject: [RoomsAdapter, LocalConnections, EventCodec, WS_TRACING],
     },
     {
       provide: EventCodec,
@@ -58,9 +64,9 @@ import { ConfigurableModuleClass } from './websocket.module-definition';
     },
     {
       provide: RoomHistory,
-      useFactory: (options: WebSocketModuleOptions, adapter: RoomsAdapter, codec: EventCodec, local: LocalConnections): RoomHistory | null =>
-        options.history ? createRoomHistory(options.history, adapter, codec, local) : null,
-      inject: [WEBSOCKET_MODULE_OPTIONS, RoomsAdapter, EventCodec, LocalConnections],
+      useFactory: (options: WebSocketModuleOptions, adapter: RoomsAdapter, node: RoomsNode, codec: EventCodec, local: LocalConnections): RoomHistory | null =>
+        options.history ? createRoomHistory(options.history, adapter, node, codec, local) : null,
+      inject: [WEBSOCKET_MODULE_OPTIONS, RoomsAdapter, RoomsNode, EventCodec, LocalConnections],
     },
     // History is the one session plug-in: without it (null), no hook runs.
     { provide: SessionHooks, useExisting: RoomHistory },

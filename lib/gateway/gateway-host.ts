@@ -8,7 +8,7 @@ import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { ConnectionRegistry } from '../rooms/connection-registry.service';
 import { handshakeInfoOf } from '../session/handshake-info';
 import { SessionHooks } from '../session/session-hooks.interface';
-import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
+import type { RoomsNode } from '../rooms/rooms-node';
 import { WsConnection } from '../session/ws-connection';
 import { CloseEvent, Connection } from '../transport/connection';
 import { UpgradeRoute } from '../transport/upgrade-listener';
@@ -33,7 +33,7 @@ export interface GatewayBinding {
 
 export interface GatewayHostDeps {
   registry: ConnectionRegistry;
-  adapter: RoomsAdapter;
+  rooms: Pick<RoomsNode, 'leaveAll'>;
   /** The gateway's codec (its own, or the module's). */
   codec: EventCodec;
   logger: Logger;
@@ -236,7 +236,7 @@ export class GatewayHost {
         cleanup.step = 'leaveAll';
         return this.deps.sessionHooks?.closed(client.id); // before leaveAll: the session keeps its rooms
       })
-      .then(() => this.deps.adapter.leaveAll(client.id))
+      .then(() => this.deps.rooms.leaveAll(client.id))
       .catch((error: unknown) => this.logHookError('leaveAll', error))
       .finally(() => this.deps.registry.remove(client)); // again: tags a late handleConnection added
     this.cleanups.set(settled, cleanup);

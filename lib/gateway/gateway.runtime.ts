@@ -6,8 +6,7 @@ import { LibraryLogger } from '../observability/library-logger';
 import { WS_TRACING, WsTracing } from '../observability/tracing/ws-tracing';
 import { WebSocketStats } from '../observability/websocket-stats';
 import { ConnectionRegistry } from '../rooms/connection-registry.service';
-import { LocalConnections } from '../session/local-connections';
-import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
+import { RoomsNode } from '../rooms/rooms-node';
 import { SessionHooks } from '../session/session-hooks.interface';
 import { WsConnection } from '../session/ws-connection';
 import { normalizePath } from '../transport/path-router';
@@ -52,8 +51,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     private readonly httpAdapterHost: HttpAdapterHost,
     private readonly moduleRef: ModuleRef,
     private readonly registry: ConnectionRegistry,
-    private readonly local: LocalConnections,
-    @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
+    private readonly node: RoomsNode,
     @Inject(EventCodec) private readonly codec: EventCodec,
     @Inject(WEBSOCKET_MODULE_OPTIONS) private readonly options: WebSocketModuleOptions,
     private readonly stats: WebSocketStats,
@@ -67,7 +65,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     const definitions = this.explorer.explore();
     assertDistinctPaths(definitions);
-    await this.adapter.attach(this.local);
+    await this.node.start();
     const pipeline = new HandlerPipelineFactory(this.contextCreator);
     for (const definition of definitions) {
       const options = resolveGatewayOptions(this.options, definition.options);
@@ -76,7 +74,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
       const instruments: GatewayInstruments = { stats: this.stats.forGateway(definition.metatype.name, options.path), tracing: this.tracing ?? undefined };
       const host = new GatewayHost(definition, options, this.binder(definition, pipeline, codec, instruments), guards, {
         registry: this.registry,
-        adapter: this.adapter,
+        rooms: this.node,
         codec,
         logger: this.logger,
         errorLog: this.errorLog,
@@ -130,7 +128,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     if (!(await boundedBy(Promise.all(this.hosts.map((host) => host.settled())), closeTimeoutMs))) {
       for (const host of this.hosts) host.logUnfinished(closeTimeoutMs);
     }
-    await this.adapter.close?.();
+    await this.node.close();
     this.flushErrorLog(); // before the application is gone
   }
 

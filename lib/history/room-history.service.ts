@@ -4,7 +4,7 @@ import { RequestId } from '../wire/envelope';
 import { Envelope } from '../wire/envelope';
 import { RESUME_EVENT, SESSION_EVENT } from '../wire/reserved-events';
 import { ResumeReply, ResumeRequest, RoomRecovery } from '../wire/resume';
-import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
+import type { RoomsNode } from '../rooms/rooms-node';
 import { FirstEnvelopeOutcome, SessionHooks } from '../session/session-hooks.interface';
 import { WsConnection } from '../session/ws-connection';
 import { HistoryBackend, SessionRecord, StreamPosition } from './history-backend.interface';
@@ -42,7 +42,7 @@ export class RoomHistory implements SessionHooks {
     readonly options: ResolvedHistoryOptions,
     readonly backend: HistoryBackend,
     private readonly delivery: RetainedDelivery,
-    private readonly adapter: RoomsAdapter,
+    private readonly node: Pick<RoomsNode, 'join' | 'leaveAll'>,
   ) {
     this.deliversRoom = options.isRetained;
   }
@@ -145,7 +145,7 @@ export class RoomHistory implements SessionHooks {
     try {
       // Join first, read second: a message is then in the read, or held by the gate, or both (dropped once).
       for (const room of Object.keys(session.record.rooms)) {
-        await this.adapter.join(client.id, room);
+        await this.node.join(client.id, room);
         if (this.live.get(client.id) !== session) return await this.abandoned(client.id, session);
       }
       for (const [room, joinedAt] of Object.entries(session.record.rooms)) {
@@ -197,7 +197,7 @@ export class RoomHistory implements SessionHooks {
 
   /** The connection closed during the resume: its close saved the session; undo the joins made after its rooms were left. */
   private async abandoned(connectionId: string, session: LiveSession): Promise<ResumeReply> {
-    await this.adapter.leaveAll(connectionId);
+    await this.node.leaveAll(connectionId);
     return { session: session.id, restored: false, rooms: {} };
   }
 

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventCodec } from '../codec/event-codec.interface';
-import { requireConnection, requireName } from './argument-checks';
+import { ConnectionRef, idOf, requireConnection, requireName } from './argument-checks';
+import { ALL_GATEWAYS } from './presence-store.interface';
 import { LocalConnections } from '../session/local-connections';
 import { MultiMap } from './multi-map';
 import { AdapterStats, NodeInfo, RoomsAdapter } from './rooms-adapter.interface';
+import { RoomsNode } from './rooms-node';
 import { encodeEnvelope } from '../session/outbound-frames';
 import { WsConnection } from '../session/ws-connection';
 
@@ -20,12 +22,11 @@ import { WsConnection } from '../session/ws-connection';
 export class ConnectionRegistry {
   private readonly logger = new Logger('ConnectionRegistry');
   private readonly byGateway = new MultiMap<string, WsConnection>();
-  private readonly byTag = new MultiMap<string, WsConnection>();
-  private readonly tagsOf = new MultiMap<string, string>();
 
   constructor(
     private readonly local: LocalConnections,
     @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
+    private readonly node: RoomsNode,
     @Inject(EventCodec) private readonly codec: EventCodec,
   ) {}
 
@@ -77,56 +78,81 @@ export class ConnectionRegistry {
     requireConnection('registry.tag()', connection);
     requireName('registry.tag()', 'tag', tag);
     if (this.local.get(connection.id) !== connection) return Promise.resolve();
-    this.byTag.add(tag, connection);
-    this.tagsOf.add(connection.id, tag);
-    return this.adapter.tag(connection.id, tag);
+    return this.node.tag(connection.id, tag);
   }
 
   untag(connection: WsConnection, tag: string): Promise<void> {
     requireConnection('registry.untag()', connection);
     requireName('registry.untag()', 'tag', tag);
-    this.byTag.delete(tag, connection);
-    this.tagsOf.delete(connection.id, tag);
-    return this.adapter.untag(connection.id, tag);
+    return this.node.untag(connection.id, tag);
   }
 
   tagged(tag: string): WsConnection[] {
     requireName('registry.tagged()', 'tag', tag);
-    return [...this.byTag.get(tag)];
+    const tagged: WsConnection[] = [];
+    for (const id of this.node.local.tags.members(tag)) {
+      const connection = this.local.get(id);
+      if (connection) tagged.push(connection);
+    }
+    return tagged;
   }
 
   /** Pushes an event to one connection, on whichever node holds it; false when none does. */
   send(connectionId: string, event: string, data?: unknown): Promise<boolean> {
     requireName('registry.send()', 'connectionId', connectionId);
     requireName('registry.send()', 'event', event);
-    return this.adapter.sendTo(connectionId, encodeEnvelope(this.codec, { event, data }));
+    return this.node.sendTo(connectionId, encodeEnvelope(this.codec, { event, data }));
   }
 
   /** Pushes an event, encoded once, to every connection carrying the tag, on every node. */
   sendToTag(tag: string, event: string, data?: unknown): Promise<void> {
     requireName('registry.sendToTag()', 'tag', tag);
     requireName('registry.sendToTag()', 'event', event);
-    return this.adapter.sendToTag(tag, encodeEnvelope(this.codec, { event, data }), NOBODY);
+    return this.node.sendToTag(tag, encodeEnvelope(this.codec, { event, data }), NOBODY);
+  }
+
+  /**
+   * Pushes an event, encoded once, to every connection the gateway accepted, on every node, but the
+   * connections in `except`: socket.io's `server.emit()` (and `client.broadcast.emit()`) in a
+   * gateway, whose namespace is our gateway's path. The gateway is named by its class.
+   *
+   * @example
+   * await registry.sendToGateway(ChatGateway.name, 'announcement', { text: 'maintenance at 22:00' });
+   */
+  sendToGateway(gateway: string, event: string, data?: unknown, except?: ConnectionRef | readonly ConnectionRef[]): Promise<void> {
+    requireName('registry.sendToGateway()', 'gateway', gateway);
+    return this.sendToGroup('registry.sendToGateway()', gateway, event, data, except);
+  }
+
+  /** Pushes an event, encoded once, to every connection of every gateway, on every node, but the connections in `except`. */
+  sendToAll(event: string, data?: unknown, except?: ConnectionRef | readonly ConnectionRef[]): Promise<void> {
+    return this.sendToGroup('registry.sendToAll()', ALL_GATEWAYS, event, data, except);
+  }
+
+  private sendToGroup(api: string, gateway: string, event: string, data: unknown, except: ConnectionRef | readonly ConnectionRef[] | undefined): Promise<void> {
+    requireName(api, 'event', event);
+    const skipped = except === undefined ? NOBODY : new Set((Array.isArray(except) ? except : [except]).map((ref: unknown) => idOf(api, ref)));
+    return this.node.sendToGateway(gateway, encodeEnvelope(this.codec, { event, data }), skipped);
   }
 
   /** @internal What this registry holds, for leak checks: all zero once every connection has closed. */
   footprint(): { connections: number; gateways: number; tags: number; taggedConnections: number } {
-    return { connections: this.local.size, gateways: this.byGateway.keyCount, tags: this.byTag.keyCount, taggedConnections: this.tagsOf.keyCount };
+    const tags = this.node.local.tags.footprint();
+    return { connections: this.local.size, gateways: this.byGateway.keyCount, tags: tags.groups, taggedConnections: tags.connectionsInGroups };
   }
 
   /** @internal Called by the gateway runtime when a connection opens. */
   add(connection: WsConnection): void {
     this.local.add(connection);
     this.byGateway.add(connection.gateway, connection);
-    this.mirror('addConnection', this.adapter.addConnection(connection.id));
+    this.mirror('addConnection', this.node.opened(connection.id, connection.gateway));
   }
 
   /** @internal Called by the gateway runtime when a connection closes. */
   remove(connection: WsConnection): void {
+    this.mirror('removeConnection', this.node.closed(connection.id)); // while it is still this node's
     this.local.delete(connection);
     this.byGateway.delete(connection.gateway, connection);
-    for (const tag of this.tagsOf.deleteKey(connection.id)) this.byTag.delete(tag, connection);
-    this.mirror('removeConnection', this.adapter.removeConnection(connection.id));
   }
 
   /** The runtime's calls are synchronous; a failure of the adapter behind them is logged, never unhandled. */

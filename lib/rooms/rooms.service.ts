@@ -2,16 +2,10 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EventCodec } from '../codec/event-codec.interface';
 import { ReadyState } from '../transport/connection';
 import { ConnectionRef, idOf, requireName, requireNames, requirePresenceMeta } from './argument-checks';
-import { PresenceEncoder, PresenceMember, PresenceMeta, RoomsAdapter } from './rooms-adapter.interface';
+import { PresenceMember, PresenceMeta, RoomsAdapter } from './rooms-adapter.interface';
+import { RoomsNode } from './rooms-node';
 import { encodeEnvelope, encodeMessage } from '../session/outbound-frames';
 import { SessionHooks } from '../session/session-hooks.interface';
-import { PRESENCE_EVENT } from '../wire/reserved-events';
-
-/** Presence changes as envelopes of the given codec. */
-export const presenceEncoder =
-  (codec: EventCodec): PresenceEncoder =>
-  (change) =>
-    encodeEnvelope(codec, { event: PRESENCE_EVENT, data: change });
 
 /** `rooms.join(client, room, options)`. */
 export interface JoinOptions {
@@ -39,11 +33,10 @@ export interface JoinOptions {
 export class Rooms {
   constructor(
     @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
+    private readonly node: RoomsNode,
     @Inject(EventCodec) private readonly codec: EventCodec,
     @Optional() @Inject(SessionHooks) private readonly hooks: SessionHooks | null = null,
-  ) {
-    adapter.usePresenceEncoder(presenceEncoder(codec));
-  }
+  ) {}
 
   /** With history, the connection's session records the room (and where its history stood), so a resume rejoins it. */
   join(connection: ConnectionRef, room: string, options: JoinOptions = {}): Promise<void> {
@@ -51,21 +44,21 @@ export class Rooms {
     requireName('rooms.join()', 'room', room);
     requirePresenceMeta('rooms.join()', options.presence);
     if (typeof connection !== 'string' && connection.readyState === ReadyState.Closed) return Promise.resolve();
-    // The adapter is called in this tick (with history too): a join and a say sent together stay in order.
-    if (!this.hooks) return this.adapter.join(id, room, options.presence);
-    return this.hooks.join(id, room, () => this.adapter.join(id, room, options.presence));
+    // The node joins in this tick (with history too): a join and a say sent together stay in order.
+    if (!this.hooks) return this.node.join(id, room, options.presence);
+    return this.hooks.join(id, room, () => this.node.join(id, room, options.presence));
   }
 
   leave(connection: ConnectionRef, room: string): Promise<void> {
     const id = idOf('rooms.leave()', connection);
     requireName('rooms.leave()', 'room', room);
-    const left = this.adapter.leave(id, room);
+    const left = this.node.leave(id, room);
     return this.hooks ? left.then(() => this.hooks?.left(id, room)) : left;
   }
 
   leaveAll(connection: ConnectionRef): Promise<void> {
     const id = idOf('rooms.leaveAll()', connection);
-    const left = this.adapter.leaveAll(id);
+    const left = this.node.leaveAll(id);
     return this.hooks ? left.then(() => this.hooks?.left(id)) : left;
   }
 
@@ -82,7 +75,7 @@ export class Rooms {
   }
 
   roomsOf(connection: ConnectionRef): Promise<string[]> {
-    return this.adapter.roomsOf(idOf('rooms.roomsOf()', connection));
+    return this.node.roomsOf(idOf('rooms.roomsOf()', connection));
   }
 
   /** Every room with at least one member. */
@@ -93,7 +86,7 @@ export class Rooms {
   /** Starts a broadcast to one or more rooms. */
   to(room: string | readonly string[]): Broadcast {
     requireNames('rooms.to()', 'room', room);
-    return new Broadcast(this.adapter, this.codec, typeof room === 'string' ? [room] : [...room], new Set(), this.hooks);
+    return new Broadcast(this.node, this.codec, typeof room === 'string' ? [room] : [...room], new Set(), this.hooks);
   }
 }
 
@@ -105,7 +98,7 @@ const someDelivered = (hooks: SessionHooks, rooms: readonly string[]): boolean =
 /** A broadcast being addressed: `.to()` adds rooms, `.except()` skips connections, `.send()` delivers. */
 export class Broadcast {
   constructor(
-    private readonly adapter: RoomsAdapter,
+    private readonly node: RoomsNode,
     private readonly codec: EventCodec,
     private readonly rooms: string[],
     private readonly skipped: Set<string>,
@@ -114,13 +107,13 @@ export class Broadcast {
 
   to(room: string | readonly string[]): Broadcast {
     requireNames('broadcast.to()', 'room', room);
-    return new Broadcast(this.adapter, this.codec, this.rooms.concat(room), this.skipped, this.hooks);
+    return new Broadcast(this.node, this.codec, this.rooms.concat(room), this.skipped, this.hooks);
   }
 
   except(connection: ConnectionRef | readonly ConnectionRef[]): Broadcast {
     const skipped = new Set(this.skipped);
     for (const ref of Array.isArray(connection) ? connection : [connection]) skipped.add(idOf('broadcast.except()', ref));
-    return new Broadcast(this.adapter, this.codec, this.rooms, skipped, this.hooks);
+    return new Broadcast(this.node, this.codec, this.rooms, skipped, this.hooks);
   }
 
   /**
@@ -139,7 +132,7 @@ export class Broadcast {
   private async sendThroughHooks(hooks: SessionHooks, event: string, data: unknown): Promise<void> {
     const plain = this.rooms.filter((room) => !hooks.deliversRoom(room));
     await Promise.all([
-      plain.length > 0 ? this.adapter.broadcast(plain, encodeEnvelope(this.codec, { event, data }), this.skipped) : undefined,
+      plain.length > 0 ? this.node.broadcast(plain, encodeEnvelope(this.codec, { event, data }), this.skipped) : undefined,
       ...this.rooms.filter((room) => hooks.deliversRoom(room)).map((room) => hooks.deliver(room, event, data, this.skipped)),
     ]);
   }
@@ -150,6 +143,6 @@ export class Broadcast {
   }
 
   private sendFrame(frame: Buffer): Promise<void> {
-    return this.adapter.broadcast(this.rooms, frame, this.skipped);
+    return this.node.broadcast(this.rooms, frame, this.skipped);
   }
 }

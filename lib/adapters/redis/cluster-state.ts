@@ -1,5 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { PresenceMember, PresenceMeta } from '../../rooms/rooms-adapter.interface';
+import { PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
 import { groupName, isRoomGroup, NODE_FIELD, RedisNames } from './redis-channels';
 import { FIND_DEAD_NODES, HEARTBEAT, LEAVE_ROOM, LIVE_NODES, PURGE_CONNECTION, PURGE_NODE } from './redis-scripts';
 

@@ -1,3 +1,5 @@
+import type { GroupKind } from '../../rooms/presence-store.interface';
+
 /**
  * Names of everything the RedisAdapter keeps in Redis, under one prefix so several apps share
  * one server. A "group" is a room (`r:<room>`) or a tag (`t:<tag>`): both are sets of
@@ -48,6 +50,11 @@ export const NODE_FIELD = '@node';
 
 export const roomGroup = (room: string): string => `r:${room}`;
 export const tagGroup = (tag: string): string => `t:${tag}`;
+export const gatewayGroup = (gateway: string): string => `g:${gateway}`;
 export const isRoomGroup = (group: string): boolean => group.startsWith('r:');
+/** The kind of a group, by its prefix. */
+export const kindOfGroup = (group: string): GroupKind => (group.startsWith('r:') ? 'room' : group.startsWith('g:') ? 'gateway' : 'tag');
 /** The room or tag name of a group. */
 export const groupName = (group: string): string => group.slice(2);
+/** The group of a room or a tag. */
+export const groupOf = (kind: GroupKind, name: string): string => (kind === 'room' ? roomGroup(name) : kind === 'tag' ? tagGroup(name) : gatewayGroup(name));

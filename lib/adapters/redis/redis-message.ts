@@ -1,4 +1,4 @@
-import { PresenceMeta } from '../../rooms/rooms-adapter.interface';
+import { PresenceMeta } from '../../rooms/presence-store.interface';
 
 /** What nodes tell each other over pub/sub. Frames travel as bytes, encoded once by the sender. */
 export type ClusterMessage =

@@ -1,5 +1,5 @@
 import type { Attributes, Span, SpanKind, Tracer } from '@opentelemetry/api';
-import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
+import type { RoomsNode } from '../../rooms/rooms-node';
 
 type OpenTelemetryApi = typeof import('@opentelemetry/api');
 
@@ -87,11 +87,11 @@ export class WsTracing {
   }
 
   /**
-   * The adapter with its broadcasts and direct sends in spans. A Proxy rather than a wrapper
-   * class: the adapter keeps its identity (`instanceof RedisAdapter`) and its own extra methods.
+   * The node's broadcasts and direct sends in spans. A Proxy rather than a wrapper class: the
+   * node keeps its identity and every method it does not trace.
    */
-  traceAdapter(adapter: RoomsAdapter): RoomsAdapter {
-    const traced: Pick<RoomsAdapter, 'broadcast' | 'sendTo' | 'sendToTag'> = {
+  traceFanOut(adapter: RoomsNode): RoomsNode {
+    const traced: Pick<RoomsNode, 'broadcast' | 'sendTo' | 'sendToTag'> = {
       broadcast: (rooms, frame, except) =>
         this.inProducerSpan('WS broadcast', { 'ws.rooms': [...rooms], 'ws.frame.bytes': frame.length }, () => adapter.broadcast(rooms, frame, except)),
       sendTo: (connectionId, frame) =>

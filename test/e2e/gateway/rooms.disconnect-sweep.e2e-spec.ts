@@ -1,5 +1,6 @@
 import { MemoryAdapter } from '../../../lib';
 import { RoomHistory } from '../../../lib/history/room-history.service';
+import { RoomsNode } from '../../../lib/rooms/rooms-node';
 import { OPERATIONS, runCell, SweepCluster, TIMINGS } from '../../helpers/disconnect-sweep';
 import { MembershipNode } from '../../helpers/membership-node';
 
@@ -15,10 +16,10 @@ describe('every stateful API of Rooms and the registry races the client closing 
     cluster = {
       home: node,
       remote: node,
-      leftovers: async () => ({ registry: node.registry.footprint(), adapter: adapter.footprint(), liveSessions: history.liveSessions }),
+      leftovers: async () => ({ registry: node.registry.footprint(), rooms: node.app.get(RoomsNode).local.footprint(), liveSessions: history.liveSessions }),
       idle: {
         registry: { connections: 0, gateways: 0, tags: 0, taggedConnections: 0 },
-        adapter: { rooms: 0, connectionsInRooms: 0, presenceRooms: 0, tags: 0, taggedConnections: 0 },
+        rooms: { rooms: 0, connectionsInRooms: 0, presenceRooms: 0, tags: 0, taggedConnections: 0, closing: 0 },
         liveSessions: 0,
       },
     };

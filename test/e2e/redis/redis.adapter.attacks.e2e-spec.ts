@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { RedisAdapter, RemoteMembershipError } from '../../../lib';
-import { LocalConnections } from '../../../lib/session/local-connections';
 import { MembershipNode } from '../../helpers/membership-node';
 import { rawClusterMessage } from '../../helpers/raw-cluster-message';
 import { RedisServer } from '../../helpers/redis-server';
+import { FakeNode, startFakeNode } from '../../helpers/rooms-node';
 import { waitUntil } from '../../helpers/ws-test-client';
 
 const KEY_PREFIX = 'attacks:';
@@ -56,10 +56,11 @@ describe('RedisAdapter under malformed traffic and a stalled Redis', () => {
 
   describe("a remote join whose PUBLISH Redis holds longer than remoteMembershipTimeoutMs (CLIENT PAUSE WRITE: reads answer, writes wait)", () => {
     let adapter: RedisAdapter;
+    let fake: FakeNode;
 
     beforeEach(async () => {
       adapter = new RedisAdapter({ url: redis.url, keyPrefix: KEY_PREFIX, remoteMembershipTimeoutMs: 100 });
-      await adapter.attach(new LocalConnections());
+      fake = await startFakeNode(adapter);
       await probe.hset(`${KEY_PREFIX}conn:far-away`, '@node', 'stalled-node');
     });
 
@@ -72,7 +73,7 @@ describe('RedisAdapter under malformed traffic and a stalled Redis', () => {
     it('rejects at the timeout while the PUBLISH still waits, with no unhandled rejection and no pending acknowledgement', async () => {
       await probe.client('PAUSE', 60_000, 'WRITE');
 
-      const joins = [1, 2, 3].map((n) => adapter.join('far-away', `lobby-${n}`));
+      const joins = [1, 2, 3].map((n) => fake.node.join('far-away', `lobby-${n}`));
 
       for (const join of joins) await expect(join).rejects.toThrow(new RemoteMembershipError('join', 'far-away', 'stalled-node', 'did not acknowledge it within 100 ms'));
       expect(adapter.footprint().pendingAcks).toBe(0);

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { ConnectionRegistry, RedisAdapter, Rooms } from '../../../lib';
-import { LocalConnections } from '../../../lib/session/local-connections';
+import { closeFake, startFakeNode } from '../../helpers/rooms-node';
 import { ClusterApp, startClusterApp } from '../../fixtures/redis/cluster-app';
 import { RedisServer } from '../../helpers/redis-server';
 import { TestEnvelope, waitUntil, WsTestClient } from '../../helpers/ws-test-client';
@@ -54,7 +54,7 @@ describe('RedisAdapter connections to Redis', () => {
   it("refuses an ioredis client with a keyPrefix of its own (the adapter's scripts build keys themselves)", async () => {
     const prefixed = new Redis(redis.url, { keyPrefix: 'mine:', lazyConnect: true });
 
-    await expect(new RedisAdapter({ client: prefixed }).attach(new LocalConnections())).rejects.toThrow("use the adapter's keyPrefix option");
+    await expect(startFakeNode(new RedisAdapter({ client: prefixed }))).rejects.toThrow("use the adapter's keyPrefix option");
   });
 
   it('starts while Redis is down, serves its own connections, and joins the cluster once Redis is up', async () => {
@@ -89,21 +89,21 @@ describe('RedisAdapter forgetting a closed connection', () => {
     const adapter = new RedisAdapter({ url: redis.url, keyPrefix: 'gone:' });
     const probe = new Redis(redis.url);
     try {
-      await adapter.attach(new LocalConnections());
-      await adapter.addConnection('c1');
-      await adapter.join('c1', 'lobby', { name: 'ada' });
-      await adapter.tag('c1', 'user:ada');
+      const fake = await startFakeNode(adapter, ['c1']);
+      await fake.node.join('c1', 'lobby', { name: 'ada' });
+      await fake.node.tag('c1', 'user:ada');
 
       // The runtime's order: registry.remove(), the disconnect hook (which may still tag), leaveAll(), registry.remove() again.
-      await adapter.removeConnection('c1');
-      await adapter.tag('c1', 'late');
-      await adapter.leaveAll('c1');
-      await adapter.removeConnection('c1');
+      await closeFake(fake, 'c1');
+      await fake.node.tag('c1', 'late');
+      await fake.node.leaveAll('c1');
+      await closeFake(fake, 'c1');
 
       expect(await probe.keys('gone:*')).toEqual(['gone:nodes']);
       const channels = ['gone:ch:t:user:ada', 'gone:ch:t:late', 'gone:ch:r:lobby'];
       expect(((await probe.pubsub('NUMSUB', ...channels)) as (string | number)[]).filter((_, i) => i % 2 === 1).map(Number)).toEqual([0, 0, 0]);
       expect(await adapter.members('lobby')).toEqual([]);
+      expect(fake.node.local.footprint()).toEqual({ rooms: 0, connectionsInRooms: 0, presenceRooms: 0, tags: 0, taggedConnections: 0, closing: 0 });
     } finally {
       probe.disconnect();
       await adapter.close();

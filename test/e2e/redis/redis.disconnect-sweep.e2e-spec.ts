@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { RedisAdapter } from '../../../lib';
 import { RoomHistory } from '../../../lib/history/room-history.service';
+import { RoomsNode } from '../../../lib/rooms/rooms-node';
 import { OPERATIONS, runCell, SweepCluster, TIMINGS } from '../../helpers/disconnect-sweep';
 import { MembershipNode } from '../../helpers/membership-node';
 import { RedisServer } from '../../helpers/redis-server';
@@ -24,12 +25,14 @@ describe('every stateful API of Rooms and the registry races the client closing 
     const [home, remote] = nodes;
     const nodeState = (node: MembershipNode, adapter: RedisAdapter) => ({
       registry: node.registry.footprint(),
+      rooms: node.app.get(RoomsNode).local.footprint(),
       adapter: adapter.footprint(),
       liveSessions: node.app.get(RoomHistory).liveSessions,
     });
     const idleNode = {
       registry: { connections: 0, gateways: 0, tags: 0, taggedConnections: 0 },
-      adapter: { ownedConnections: 0, closingConnections: 0, groups: 0, connectionsInGroups: 0, presenceGroups: 0, pendingAcks: 0, channels: 1 },
+      rooms: { rooms: 0, connectionsInRooms: 0, presenceRooms: 0, tags: 0, taggedConnections: 0, closing: 0 },
+      adapter: { pendingAcks: 0, channels: 1 },
       liveSessions: 0,
     };
     cluster = {

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { RedisAdapter, RemoteMembershipError } from '../../../lib';
-import { LocalConnections } from '../../../lib/session/local-connections';
+import { FakeNode, startFakeNode } from '../../helpers/rooms-node';
 import { isPresence, MembershipNode, Subject } from '../../helpers/membership-node';
 import { RedisServer } from '../../helpers/redis-server';
 import { TcpProxy } from '../../helpers/tcp-proxy';
@@ -66,11 +66,12 @@ describe('RedisAdapter membership of connections on other nodes', () => {
   describe('when the node holding the connection does not answer', () => {
     const silentNode = 'silent-node';
     let adapter: RedisAdapter;
+    let fake: FakeNode;
     let probe: Redis;
 
     beforeEach(async () => {
       adapter = new RedisAdapter({ ...adapterOptions(redis.url), remoteMembershipTimeoutMs: 200 });
-      await adapter.attach(new LocalConnections());
+      fake = await startFakeNode(adapter);
       probe = new Redis(redis.url);
       await probe.hset(`${KEY_PREFIX}conn:far-away`, '@node', silentNode);
     });
@@ -86,7 +87,7 @@ describe('RedisAdapter membership of connections on other nodes', () => {
       try {
         await listener.subscribe(`${KEY_PREFIX}node-ch:${silentNode}`); // it hears the join and never answers
 
-        const joining = adapter.join('far-away', 'lobby');
+        const joining = fake.node.join('far-away', 'lobby');
 
         await expect(joining).rejects.toThrow(RemoteMembershipError);
         await expect(joining).rejects.toThrow(`join of connection far-away: node ${silentNode} did not acknowledge it within 200 ms`);
@@ -96,7 +97,7 @@ describe('RedisAdapter membership of connections on other nodes', () => {
     });
 
     it('rejects rooms.join() at once when no node listens for that connection', async () => {
-      await expect(adapter.join('far-away', 'lobby')).rejects.toThrow(`join of connection far-away: node ${silentNode} is not listening`);
+      await expect(fake.node.join('far-away', 'lobby')).rejects.toThrow(`join of connection far-away: node ${silentNode} is not listening`);
     });
   });
 
@@ -120,9 +121,9 @@ describe('RedisAdapter membership of connections on other nodes', () => {
     await unreachable.stop();
     const adapter = new RedisAdapter({ ...adapterOptions(unreachable.url), connectTimeoutMs: 50 });
     try {
-      await adapter.attach(new LocalConnections());
+      const { node } = await startFakeNode(adapter);
 
-      await expect(adapter.join('elsewhere', 'lobby')).rejects.toThrow('join of connection elsewhere: Redis is unreachable, so the node holding it is unknown');
+      await expect(node.join('elsewhere', 'lobby')).rejects.toThrow('join of connection elsewhere: Redis is unreachable, so the node holding it is unknown');
     } finally {
       await adapter.close();
       await unreachable.dispose();

@@ -6,7 +6,7 @@ import { MemoryHistory } from '../../../lib/history/memory-history';
 import { RetainedDelivery } from '../../../lib/history/retained-delivery';
 import { RoomHistory } from '../../../lib/history/room-history.service';
 import { LocalConnections } from '../../../lib/session/local-connections';
-import { RoomsAdapter } from '../../../lib/rooms/rooms-adapter.interface';
+import { RoomsNode } from '../../../lib/rooms/rooms-node';
 import { WsConnection } from '../../../lib/session/ws-connection';
 
 /** The adapter calls the resume makes, and a way to finish the join that is pending. */
@@ -22,7 +22,7 @@ class HeldJoins {
     leaveAll: async (): Promise<void> => {
       this.calls.push('leaveAll');
     },
-  } as unknown as RoomsAdapter;
+  } as unknown as RoomsNode;
 
   async joinPending(): Promise<void> {
     while (!this.finishJoin) await Promise.resolve();

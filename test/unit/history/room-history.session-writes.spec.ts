@@ -8,7 +8,7 @@ import { MemoryHistory } from '../../../lib/history/memory-history';
 import { RetainedDelivery } from '../../../lib/history/retained-delivery';
 import { RoomHistory } from '../../../lib/history/room-history.service';
 import { LocalConnections } from '../../../lib/session/local-connections';
-import { RoomsAdapter } from '../../../lib/rooms/rooms-adapter.interface';
+import { RoomsNode } from '../../../lib/rooms/rooms-node';
 import { WsConnection } from '../../../lib/session/ws-connection';
 
 const JOINS = 2000;
@@ -33,7 +33,7 @@ function setUp(): { history: RoomHistory; backend: CountingHistory; client: WsCo
   const local = new LocalConnections();
   const delivery = new RetainedDelivery(new JsonEventCodec(), local);
   const backend = new CountingHistory({ options, delivery }, () => []);
-  const history = new RoomHistory(options, backend, delivery, {} as RoomsAdapter);
+  const history = new RoomHistory(options, backend, delivery, {} as RoomsNode);
   let announced = '';
   const client = { id: 'connection-1', data: { name: 'ada' }, send: (_event: string, data: { id: string }) => (announced = data.id) } as unknown as WsConnection;
   local.add(client);

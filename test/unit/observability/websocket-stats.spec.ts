@@ -1,12 +1,12 @@
 import { MemoryAdapter } from '../../../lib/adapters/memory/memory.adapter';
 import { WebSocketStats } from '../../../lib/observability/websocket-stats';
-import { fakeLocalConnections } from '../../helpers/fake-local-connections';
+import { startFakeNode } from '../../helpers/rooms-node';
 
 describe('WebSocketStats', () => {
   const statsWithRooms = async (rooms: string[]): Promise<WebSocketStats> => {
     const adapter = new MemoryAdapter();
-    adapter.attach(fakeLocalConnections(rooms.map((room) => `member-of-${room}`)));
-    for (const room of rooms) await adapter.join(`member-of-${room}`, room);
+    const { node } = await startFakeNode(adapter, rooms.map((room) => `member-of-${room}`));
+    for (const room of rooms) await node.join(`member-of-${room}`, room);
     return new WebSocketStats(adapter);
   };
 

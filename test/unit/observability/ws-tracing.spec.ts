@@ -3,7 +3,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { MemoryAdapter } from '../../../lib/adapters/memory/memory.adapter';
 import { TRACER_NAME, WsTracing } from '../../../lib/observability/tracing/ws-tracing';
-import { fakeLocalConnections } from '../../helpers/fake-local-connections';
+import { RoomsNode } from '../../../lib/rooms/rooms-node';
+import { startFakeNode } from '../../helpers/rooms-node';
 
 describe('WsTracing', () => {
   const exporter = new InMemorySpanExporter();
@@ -24,23 +25,22 @@ describe('WsTracing', () => {
     await provider.shutdown();
   });
 
-  it('keeps the traced adapter’s identity and the methods it does not trace', async () => {
-    const adapter = new MemoryAdapter();
-    adapter.attach(fakeLocalConnections(['c1']));
-    const traced = tracing.traceAdapter(adapter);
+  it('keeps the traced node’s identity and the methods it does not trace', async () => {
+    const { node } = await startFakeNode(new MemoryAdapter(), ['c1']);
+    const traced = tracing.traceFanOut(node);
 
     await traced.join('c1', 'room');
 
-    expect(traced).toBeInstanceOf(MemoryAdapter);
-    expect(await adapter.members('room')).toEqual(['c1']);
+    expect(traced).toBeInstanceOf(RoomsNode);
+    expect(await traced.roomsOf('c1')).toEqual(['room']);
     expect(exporter.getFinishedSpans()).toEqual([]);
   });
 
   it('records a failed delivery on its span as an error, and rethrows it', async () => {
-    const adapter = new MemoryAdapter();
-    jest.spyOn(adapter, 'sendToTag').mockRejectedValue(new Error('link down'));
+    const { node } = await startFakeNode(new MemoryAdapter());
+    jest.spyOn(node, 'sendToTag').mockRejectedValue(new Error('link down'));
 
-    await expect(tracing.traceAdapter(adapter).sendToTag('user:1', Buffer.from('x'), new Set())).rejects.toThrow('link down');
+    await expect(tracing.traceFanOut(node).sendToTag('user:1', Buffer.from('x'), new Set())).rejects.toThrow('link down');
 
     const [span] = exporter.getFinishedSpans();
     expect(span.name).toBe('WS send');

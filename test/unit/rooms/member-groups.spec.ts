@@ -1,6 +1,6 @@
-import { LocalGroups } from '../../../../lib/adapters/redis/local-groups';
-import { LocalConnections } from '../../../../lib/session/local-connections';
-import { WsConnection } from '../../../../lib/session/ws-connection';
+import { MemberGroups } from '../../../lib/rooms/member-groups';
+import { LocalConnections } from '../../../lib/session/local-connections';
+import { WsConnection } from '../../../lib/session/ws-connection';
 
 function connectionsWith(ids: readonly string[]): { local: LocalConnections; written: Map<string, Buffer[]> } {
   const local = new LocalConnections();
@@ -12,9 +12,9 @@ function connectionsWith(ids: readonly string[]): { local: LocalConnections; wri
   return { local, written };
 }
 
-describe('LocalGroups', () => {
+describe('MemberGroups', () => {
   it('tells when a group gets its first local member and loses its last', () => {
-    const groups = new LocalGroups();
+    const groups = new MemberGroups();
 
     expect([groups.add('r:lobby', 'c1'), groups.add('r:lobby', 'c2')]).toEqual([true, false]);
     expect(groups.remove('r:lobby', 'c1')).toEqual({ meta: undefined, isLast: false });
@@ -23,7 +23,7 @@ describe('LocalGroups', () => {
   });
 
   it('keeps presence metadata until the member leaves, and hands it back then', () => {
-    const groups = new LocalGroups();
+    const groups = new MemberGroups();
     groups.add('r:lobby', 'c1', { name: 'ada' });
 
     expect([...groups.presence('r:lobby')]).toEqual([['c1', { name: 'ada' }]]);
@@ -32,7 +32,7 @@ describe('LocalGroups', () => {
   });
 
   it('writes the same frame object once to a member of several groups, skipping the exceptions', () => {
-    const groups = new LocalGroups();
+    const groups = new MemberGroups();
     const { local, written } = connectionsWith(['c1', 'c2', 'c3']);
     groups.add('r:a', 'c1');
     groups.add('r:b', 'c1');

@@ -1,6 +1,6 @@
-import { LocalConnections } from '../../session/local-connections';
-import { MultiMap } from '../../rooms/multi-map';
-import { PresenceMeta } from '../../rooms/rooms-adapter.interface';
+import { LocalConnections } from '../session/local-connections';
+import { MultiMap } from './multi-map';
+import type { PresenceMeta } from './presence-store.interface';
 
 /** What a connection had in a group when it left. */
 export interface Departure {
@@ -10,10 +10,11 @@ export interface Departure {
 }
 
 /**
- * The groups (rooms and tags) of this node's own connections. It decides what this node
- * delivers, so local traffic keeps flowing while Redis is away.
+ * Groups of this node's own connections (the rooms, or the tags), with the presence metadata
+ * each member joined with. It decides what this node delivers, so local traffic keeps flowing
+ * while a broker is away.
  */
-export class LocalGroups {
+export class MemberGroups {
   private readonly membersOf = new MultiMap<string, string>();
   private readonly groupsOf = new MultiMap<string, string>();
   private readonly presenceOf = new Map<string, Map<string, PresenceMeta>>();
@@ -50,7 +51,7 @@ export class LocalGroups {
   }
 
   presence(group: string): ReadonlyMap<string, PresenceMeta> {
-    return this.presenceOf.get(group) ?? new Map<string, PresenceMeta>();
+    return this.presenceOf.get(group) ?? NO_PRESENCE;
   }
 
   meta(group: string, id: string): PresenceMeta | undefined {
@@ -69,6 +70,7 @@ export class LocalGroups {
   /** Writes the frame once to each local member of the groups, skipping `except`. */
   deliver(groups: readonly string[], frame: Buffer, except: ReadonlySet<string>, local: LocalConnections): void {
     if (groups.length === 1) {
+      // The common case: one group, members are distinct, no bookkeeping needed.
       for (const id of this.membersOf.get(groups[0])) {
         if (!except.has(id)) local.get(id)?.sendFrame(frame);
       }
@@ -84,3 +86,5 @@ export class LocalGroups {
     }
   }
 }
+
+const NO_PRESENCE: ReadonlyMap<string, PresenceMeta> = new Map<string, PresenceMeta>();

@@ -1,0 +1,69 @@
+import type { LocalRooms } from './local-rooms';
+import type { GroupKind, PresenceChange, PresenceMeta } from './presence-store.interface';
+
+/** One node of the cluster (a single node with the MemoryAdapter). */
+export interface NodeInfo {
+  id: string;
+  /** Connections open on that node. */
+  connections: number;
+  /** The node answering the query. */
+  isSelf: boolean;
+}
+
+/** How the adapter reaches the other nodes, e.g. for a stats endpoint. */
+export interface AdapterStats {
+  /** The other nodes are reachable now (always true for the MemoryAdapter). */
+  isConnected: boolean;
+  /** Broadcasts and direct sends that could not be handed to the other nodes. */
+  undelivered: number;
+  /** Times the link to the other nodes was lost. */
+  outages: number;
+}
+
+/** `rooms.join/leave/leaveAll` of a connection that another node holds: that node applies it. */
+export interface MembershipChange {
+  action: 'join' | 'leave' | 'leaveAll';
+  room?: string;
+  meta?: PresenceMeta;
+}
+
+/** What `reach()` carries to the node holding a connection. */
+export type NodeMessage = { kind: 'frame'; frame: Buffer } | { kind: 'membership'; change: MembershipChange };
+
+/** Who hears a presence change the store found out about: every node, or only the others (this node's members saw it happen). */
+export type AnnouncementScope = 'everywhere' | 'others';
+
+/** This node as a broker sees it: where what other nodes publish is delivered. */
+export interface LocalNode {
+  readonly local: LocalRooms;
+  /** Applies a change another node asked for (`reach` with a membership); a connection this node does not hold changes nothing. */
+  apply(connectionId: string, change: MembershipChange): Promise<void>;
+  /** Tells a room's members of a presence change the store found (a dead node's members left, a resync). */
+  announce(change: PresenceChange, scope: AnnouncementScope): void;
+}
+
+/**
+ * How frames and membership requests travel between nodes: publish/subscribe on room and tag
+ * channels, and a channel per node. Each node delivers to its own members (`LocalRooms`), so a
+ * broker carries bytes and never keeps membership; the MemoryAdapter's has no other node to reach.
+ */
+export interface Broker {
+  /** Called once at bootstrap, before any route is bound. */
+  start(node: LocalNode): Promise<void>;
+  /** Called once at shutdown, after every connection has closed. */
+  close(): Promise<void>;
+  /** This node has its first member in the group: from now on it receives what others publish there. */
+  subscribe(kind: GroupKind, name: string): Promise<void>;
+  /** This node's last member left the group. */
+  unsubscribe(kind: GroupKind, name: string): Promise<void>;
+  /** Hands the frame to the other nodes with members in the groups (this node delivered it already). */
+  publish(kind: GroupKind, names: readonly string[], frame: Buffer, except: ReadonlySet<string>): void;
+  /**
+   * Takes a frame, or a membership change, to the node holding the connection. False when no node
+   * holds it; a membership change resolves once that node applied it, and rejects when it cannot tell.
+   */
+  reach(connectionId: string, message: NodeMessage): Promise<boolean>;
+  /** The live nodes and their connection counts. */
+  nodes(): Promise<NodeInfo[]>;
+  stats(): AdapterStats;
+}

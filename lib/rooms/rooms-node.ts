@@ -1,0 +1,205 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventCodec } from '../codec/event-codec.interface';
+import { LocalConnections } from '../session/local-connections';
+import { AnnouncementScope, LocalNode, MembershipChange } from './broker.interface';
+import { LocalRooms } from './local-rooms';
+import { Departure } from './member-groups';
+import { presenceEncoder } from './presence-encoder';
+import { ALL_GATEWAYS, GroupKind, PresenceChange, PresenceEncoder, PresenceMeta } from './presence-store.interface';
+import { RoomsAdapter } from './rooms-adapter.interface';
+import { runEach } from './run-each';
+
+const NOBODY: ReadonlySet<string> = new Set();
+
+// Presence metadata is kept as JSON, as a store across nodes keeps it: a copy taken at the join is
+// what every node sees, even if the caller's object changes later.
+const jsonCopy = (meta: PresenceMeta): PresenceMeta => JSON.parse(JSON.stringify(meta)) as PresenceMeta;
+
+/**
+ * This node's side of rooms and tags. Every membership change and every send of `Rooms` and the
+ * registry goes through here: `LocalRooms` changes first (in the caller's tick, so a join and a
+ * broadcast sent together stay in order), then the adapter's broker and store follow. A change
+ * for a connection of another node is sent to that node, which applies it here, in its own.
+ */
+@Injectable()
+export class RoomsNode implements LocalNode {
+  readonly local: LocalRooms;
+  private readonly encodePresence: PresenceEncoder;
+
+  constructor(
+    @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
+    connections: LocalConnections,
+    @Inject(EventCodec) codec: EventCodec,
+  ) {
+    this.local = new LocalRooms(connections);
+    this.encodePresence = presenceEncoder(codec);
+  }
+
+  /** Called once at bootstrap, before any route is bound. */
+  start(): Promise<void> {
+    return this.adapter.start(this);
+  }
+
+  /** Called once at shutdown, after every connection has closed. */
+  close(): Promise<void> {
+    return this.adapter.close();
+  }
+
+  /**
+   * A connection opened on this node; accepted by `gateway`, it is in that gateway's group and in
+   * ALL_GATEWAYS (sendToGateway, sendToAll), which only this node knows: the store is not written.
+   */
+  async opened(connectionId: string, gateway?: string): Promise<void> {
+    const pending = [this.adapter.addConnection(connectionId)];
+    for (const name of gateway === undefined ? [] : [gateway, ALL_GATEWAYS]) {
+      // The node's first member of the group: from now on it hears what other nodes send there.
+      if (this.local.gateways.add(name, connectionId)) pending.push(this.adapter.subscribe('gateway', name));
+    }
+    await Promise.all(pending);
+  }
+
+  /** A connection of this node closed (call before it leaves LocalConnections): its tags go now, its rooms with the `leaveAll()` that follows. */
+  async closed(connectionId: string): Promise<void> {
+    if (!this.local.isOwned(connectionId)) return; // closed before, and forgotten
+    this.local.markClosing(connectionId);
+    const [tags, gateways] = [this.leaveLocally('tag', connectionId), this.leaveLocally('gateway', connectionId)];
+    await this.release('tag', connectionId, tags, false);
+    await this.release('gateway', connectionId, gateways, false);
+  }
+
+  /** A connection of this node that has closed joins nothing (its cleanup may have run already). */
+  async join(connectionId: string, room: string, presence?: PresenceMeta): Promise<void> {
+    if (!this.local.isOwned(connectionId)) return this.forward(connectionId, { action: 'join', room, meta: presence });
+    if (this.local.isClosing(connectionId)) return;
+    // Checked first: metadata that JSON or the codec refuses fails the join before anything changed.
+    const meta = presence && jsonCopy(presence);
+    const announcement = meta && this.encodePresence({ room, action: 'join', id: connectionId, meta });
+    await this.enter('room', room, connectionId, meta);
+    if (announcement) this.fanOut('room', [room], announcement, NOBODY);
+  }
+
+  async leave(connectionId: string, room: string): Promise<void> {
+    if (!this.local.isOwned(connectionId)) return this.forward(connectionId, { action: 'leave', room });
+    const departure = await this.exit('room', room, connectionId);
+    if (!departure) return;
+    await this.adapter.leave('room', room, connectionId);
+    // Encoded after the member is gone: a codec that fails leaves no presence behind.
+    if (departure.meta) this.announce({ room, action: 'leave', id: connectionId, meta: departure.meta }, 'everywhere');
+  }
+
+  /**
+   * Leaves every room; once the connection has closed, it is forgotten everywhere too. This node
+   * forgets it first, whatever the adapter then does: a port that fails cannot keep it here.
+   */
+  async leaveAll(connectionId: string): Promise<void> {
+    if (!this.local.isOwned(connectionId)) return this.forward(connectionId, { action: 'leaveAll' });
+    const isClosed = this.local.isClosing(connectionId);
+    const rooms = this.leaveLocally('room', connectionId);
+    const tags = isClosed ? this.leaveLocally('tag', connectionId) : NO_DEPARTURES; // tags a late handleConnection added after the close
+    if (isClosed) this.local.forget(connectionId);
+    try {
+      await this.release('room', connectionId, rooms, !isClosed);
+      await this.release('tag', connectionId, tags, false);
+      if (isClosed) await this.adapter.removeConnection(connectionId);
+    } finally {
+      runEach(rooms, ({ name, meta }) => meta && this.announce({ room: name, action: 'leave', id: connectionId, meta }, 'everywhere'), `presence leaves of ${connectionId}`);
+    }
+  }
+
+  /** The connection's rooms: this node's own from `LocalRooms`, another node's from the store. */
+  roomsOf(connectionId: string): Promise<string[]> {
+    if (this.local.isOwned(connectionId)) return Promise.resolve(this.local.rooms.groupsOfConnection(connectionId));
+    return this.adapter.roomsOf(connectionId);
+  }
+
+  /** A connection of this node that has closed is not tagged (and not kept). */
+  async tag(connectionId: string, tag: string): Promise<void> {
+    if (this.local.isOwned(connectionId) && !this.local.isClosing(connectionId)) await this.enter('tag', tag, connectionId, undefined);
+  }
+
+  async untag(connectionId: string, tag: string): Promise<void> {
+    if (this.local.isOwned(connectionId) && (await this.exit('tag', tag, connectionId))) await this.adapter.leave('tag', tag, connectionId);
+  }
+
+  /** Writes the same frame bytes to each member of the rooms once, skipping `except`, on every node. */
+  async broadcast(rooms: readonly string[], frame: Buffer, except: ReadonlySet<string>): Promise<void> {
+    this.fanOut('room', rooms, frame, except);
+  }
+
+  /** Writes a frame to every connection the gateway accepted (ALL_GATEWAYS: every connection), on every node. */
+  async sendToGateway(gateway: string, frame: Buffer, except: ReadonlySet<string>): Promise<void> {
+    this.fanOut('gateway', [gateway], frame, except);
+  }
+
+  /** Writes a frame to every connection carrying the tag, on every node. */
+  async sendToTag(tag: string, frame: Buffer, except: ReadonlySet<string>): Promise<void> {
+    this.fanOut('tag', [tag], frame, except);
+  }
+
+  /** Writes a frame to one connection wherever it lives; false when no node has it open. */
+  sendTo(connectionId: string, frame: Buffer): Promise<boolean> {
+    if (this.local.isOwned(connectionId)) return Promise.resolve(this.local.deliverTo(connectionId, frame));
+    return this.adapter.reach(connectionId, { kind: 'frame', frame });
+  }
+
+  /** A change another node asked for; only this node's own connections change (no forwarding back). */
+  apply(connectionId: string, { action, room, meta }: MembershipChange): Promise<void> {
+    if (!this.local.isOwned(connectionId)) return Promise.resolve();
+    if (action === 'leaveAll') return this.leaveAll(connectionId);
+    if (room === undefined) return Promise.resolve();
+    return action === 'join' ? this.join(connectionId, room, meta) : this.leave(connectionId, room);
+  }
+
+  announce(change: PresenceChange, scope: AnnouncementScope): void {
+    const frame = this.encodePresence(change);
+    if (scope === 'everywhere') this.local.deliver('room', [change.room], frame, NOBODY);
+    this.adapter.publish('room', [change.room], frame, NOBODY);
+  }
+
+  private fanOut(kind: GroupKind, names: readonly string[], frame: Buffer, except: ReadonlySet<string>): void {
+    this.local.deliver(kind, names, frame, except);
+    this.adapter.publish(kind, names, frame, except);
+  }
+
+  private async forward(connectionId: string, change: MembershipChange): Promise<void> {
+    await this.adapter.reach(connectionId, { kind: 'membership', change });
+  }
+
+  private async enter(kind: GroupKind, name: string, connectionId: string, meta: PresenceMeta | undefined): Promise<void> {
+    if (this.local.groups(kind).add(name, connectionId, meta)) await this.adapter.subscribe(kind, name);
+    await this.adapter.join(kind, name, connectionId, meta);
+  }
+
+  /** Leaves locally at once; this node stops listening when it was the group's last local member. */
+  private async exit(kind: GroupKind, name: string, connectionId: string): Promise<Departure | undefined> {
+    const departure = this.local.groups(kind).remove(name, connectionId);
+    if (departure?.isLast) await this.adapter.unsubscribe(kind, name);
+    return departure;
+  }
+
+  /** Leaves every group of the kind locally at once: a broadcast sent next reaches none of them. */
+  private leaveLocally(kind: GroupKind, connectionId: string): Left[] {
+    const groups = this.local.groups(kind);
+    const left: Left[] = [];
+    for (const name of groups.groupsOfConnection(connectionId)) {
+      const departure = groups.remove(name, connectionId);
+      if (departure) left.push({ name, meta: departure.meta, isLast: departure.isLast });
+    }
+    return left;
+  }
+
+  /** Tells the broker what this node no longer listens to, and with `isStored` the store what the connection left. */
+  private async release(kind: GroupKind, connectionId: string, left: readonly Left[], isStored: boolean): Promise<void> {
+    for (const { name, isLast } of left) {
+      if (isLast) await this.adapter.unsubscribe(kind, name);
+      if (isStored) await this.adapter.leave(kind, name, connectionId);
+    }
+  }
+}
+
+/** A group the connection left, and what it had there. */
+interface Left extends Departure {
+  name: string;
+}
+
+const NO_DEPARTURES: readonly Left[] = [];

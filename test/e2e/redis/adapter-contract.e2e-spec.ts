@@ -1,0 +1,113 @@
+// One contract, every adapter: the same cases run against each implementation of the broker and
+// presence store ports (RoomsAdapter), through the node that drives them.
+import { MemoryAdapter, RedisAdapter } from '../../../lib';
+import { encodeTextFrame } from '../../../lib/protocol/frame-writer';
+import { RoomsAdapter } from '../../../lib/rooms/rooms-adapter.interface';
+import { RedisServer } from '../../helpers/redis-server';
+import { closeFake, FakeNode, startFakeNode } from '../../helpers/rooms-node';
+import { waitUntil } from '../../helpers/ws-test-client';
+
+const NOBODY: ReadonlySet<string> = new Set();
+const presence = (room: string, action: 'join' | 'leave', id: string, meta: object): unknown => ({ event: 'presence', data: { room, action, id, meta } });
+
+describe.each(['MemoryAdapter', 'RedisAdapter'])('%s behind the broker and presence store ports', (implementation) => {
+  let redis: RedisServer | undefined;
+  let prefixes = 0;
+  const started: FakeNode[] = [];
+
+  const adapterFor = (): RoomsAdapter =>
+    implementation === 'MemoryAdapter' ? new MemoryAdapter() : new RedisAdapter({ url: (redis as RedisServer).url, keyPrefix: `contract-${++prefixes}:` });
+
+  async function nodeWith(ids: readonly string[]): Promise<FakeNode & { adapter: RoomsAdapter }> {
+    const adapter = adapterFor();
+    const fake = await startFakeNode(adapter, ids);
+    started.push(fake);
+    return { ...fake, adapter };
+  }
+
+  beforeAll(async () => {
+    if (implementation === 'RedisAdapter') redis = await RedisServer.start();
+  }, 30_000);
+
+  afterEach(async () => {
+    for (const fake of started.splice(0)) await fake.node.close();
+  });
+
+  afterAll(async () => {
+    await redis?.dispose();
+  });
+
+  it('answers members, presence, rooms and roomsOf as the joins and leaves left them', async () => {
+    const { node, adapter } = await nodeWith(['ada', 'bob']);
+    await node.join('ada', 'lobby', { name: 'ada' });
+    await node.join('bob', 'lobby');
+    await node.join('bob', 'kitchen');
+    await node.leave('bob', 'kitchen');
+
+    expect((await adapter.members('lobby')).sort()).toEqual(['ada', 'bob']);
+    expect(await adapter.presence('lobby')).toEqual([{ id: 'ada', meta: { name: 'ada' } }]);
+    expect(await adapter.rooms()).toEqual(['lobby']);
+    expect(await node.roomsOf('bob')).toEqual(['lobby']);
+    expect(await adapter.members('kitchen')).toEqual([]);
+  });
+
+  it('keeps tags out of the rooms, and reaches every tagged connection once', async () => {
+    const { node, adapter, received } = await nodeWith(['phone', 'laptop']);
+    await node.tag('phone', 'user:ada');
+    await node.tag('laptop', 'user:ada');
+
+    await node.sendToTag('user:ada', encodeTextFrame('"hi"'), new Set(['laptop']));
+
+    expect(await adapter.rooms()).toEqual([]);
+    expect([received.get('phone'), received.get('laptop')]).toEqual([['hi'], []]);
+  });
+
+  it('delivers a broadcast to several rooms once to a member of more than one, and announces presence to the room', async () => {
+    const { node, received } = await nodeWith(['watcher', 'ada']);
+    await node.join('watcher', 'red');
+    await node.join('watcher', 'blue');
+    await node.join('ada', 'red', { name: 'ada' });
+
+    await node.broadcast(['red', 'blue'], encodeTextFrame('"both"'), NOBODY);
+
+    expect(received.get('watcher')).toEqual([presence('red', 'join', 'ada', { name: 'ada' }), 'both']);
+    expect(received.get('ada')).toEqual([presence('red', 'join', 'ada', { name: 'ada' }), 'both']); // the joiner is a member when it is announced
+  });
+
+  it('forgets a closed connection everywhere once its leaveAll() ran, and tells the rooms it left', async () => {
+    const fake = await nodeWith(['watcher', 'ada']);
+    const { node, adapter, received } = fake;
+    await node.join('watcher', 'lobby');
+    await node.join('ada', 'lobby', { name: 'ada' });
+    await node.tag('ada', 'user:ada');
+
+    await closeFake(fake, 'ada');
+    await node.leaveAll('ada');
+
+    expect(await adapter.members('lobby')).toEqual(['watcher']);
+    expect(await adapter.presence('lobby')).toEqual([]);
+    expect(await node.roomsOf('ada')).toEqual([]);
+    expect(received.get('watcher')).toEqual([presence('lobby', 'join', 'ada', { name: 'ada' }), presence('lobby', 'leave', 'ada', { name: 'ada' })]);
+    expect(node.local.footprint()).toEqual({ rooms: 1, connectionsInRooms: 1, presenceRooms: 0, tags: 0, taggedConnections: 0, closing: 0 });
+  });
+
+  it('changes nothing and reaches no one for a connection no node holds', async () => {
+    const { node, adapter } = await nodeWith(['watcher']);
+
+    await node.join('nobody', 'lobby', { name: 'ghost' });
+    await node.leave('nobody', 'lobby');
+    await node.leaveAll('nobody');
+
+    expect(await node.sendTo('nobody', encodeTextFrame('"hi"'))).toBe(false);
+    expect(await adapter.members('lobby')).toEqual([]);
+    expect(await node.roomsOf('nobody')).toEqual([]);
+  });
+
+  it('counts this node and its open connections, and reports its link up', async () => {
+    const { adapter } = await nodeWith(['a', 'b']);
+
+    await waitUntil(() => adapter.stats().isConnected, () => `${implementation} did not report its link up`);
+    expect((await adapter.nodes()).map(({ connections, isSelf }) => ({ connections, isSelf }))).toEqual([{ connections: 2, isSelf: true }]);
+    expect(adapter.stats()).toMatchObject({ undelivered: 0, outages: 0 });
+  });
+});
