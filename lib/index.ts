@@ -19,6 +19,8 @@ export type { JoinOptions } from './rooms/rooms.service';
 export { ConnectionRegistry } from './rooms/connection-registry.service';
 export { RoomsAdapter } from './rooms/rooms-adapter.interface';
 export type { AdapterStats, NodeInfo, PresenceChange, PresenceEncoder, PresenceMember, PresenceMeta } from './rooms/rooms-adapter.interface';
+export type { AnnouncementScope, Broker, LocalNode, MembershipChange, NodeMessage } from './rooms/broker.interface';
+export type { GroupKind, PresenceStore } from './rooms/presence-store.interface';
 export { WsConnection } from './session/ws-connection';
 export type { HandshakeInfo } from './session/handshake-info';
 export { ClientDisconnectedError, ClientRefusedError, ClientRequestError, ClientRequestTimeoutError, TooManyClientRequestsError } from './session/client-request-errors';

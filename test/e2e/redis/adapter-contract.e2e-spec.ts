@@ -1,6 +1,6 @@
 // One contract, every adapter: the same cases run against each implementation of the broker and
 // presence store ports (RoomsAdapter), through the node that drives them.
-import { MemoryAdapter, RedisAdapter } from '../../../lib';
+import { Broker, MemoryAdapter, PresenceStore, RedisAdapter } from '../../../lib';
 import { encodeTextFrame } from '../../../lib/protocol/frame-writer';
 import { RoomsAdapter } from '../../../lib/rooms/rooms-adapter.interface';
 import { RedisServer } from '../../helpers/redis-server';
@@ -15,7 +15,8 @@ describe.each(['MemoryAdapter', 'RedisAdapter'])('%s behind the broker and prese
   let prefixes = 0;
   const started: FakeNode[] = [];
 
-  const adapterFor = (): RoomsAdapter =>
+  // Typed by the two public ports: what a user writing an adapter implements.
+  const adapterFor = (): Broker & PresenceStore =>
     implementation === 'MemoryAdapter' ? new MemoryAdapter() : new RedisAdapter({ url: (redis as RedisServer).url, keyPrefix: `contract-${++prefixes}:` });
 
   async function nodeWith(ids: readonly string[]): Promise<FakeNode & { adapter: RoomsAdapter }> {
@@ -89,6 +90,26 @@ describe.each(['MemoryAdapter', 'RedisAdapter'])('%s behind the broker and prese
     expect(await node.roomsOf('ada')).toEqual([]);
     expect(received.get('watcher')).toEqual([presence('lobby', 'join', 'ada', { name: 'ada' }), presence('lobby', 'leave', 'ada', { name: 'ada' })]);
     expect(node.local.footprint()).toEqual({ rooms: 1, connectionsInRooms: 1, presenceRooms: 0, tags: 0, taggedConnections: 0, closing: 0 });
+  });
+
+  it.each([
+    ['its first member', []],
+    ['a room this node already listens to', ['watcher']],
+])('leaves nothing behind when a join and a tag race the close, in %s', async (_case, others) => {
+    const fake = await nodeWith(['ada', ...others]);
+    const { node, adapter } = fake;
+    for (const id of others) await node.join(id, 'lobby');
+
+    const joining = node.join('ada', 'lobby', { name: 'ada' });
+    const tagging = node.tag('ada', 'user:ada');
+    await closeFake(fake, 'ada');
+    await node.leaveAll('ada');
+    await Promise.all([joining, tagging]);
+
+    expect(await adapter.members('lobby')).toEqual(others);
+    expect(await adapter.presence('lobby')).toEqual([]);
+    expect(await node.roomsOf('ada')).toEqual([]);
+    expect(node.local.footprint()).toMatchObject({ connectionsInRooms: others.length, tags: 0, closing: 0 });
   });
 
   it('changes nothing and reaches no one for a connection no node holds', async () => {
