@@ -1,4 +1,4 @@
-import { stackOf } from './error-description';
+import { isError, stackOf } from './error-description';
 import { Enhancer, HandlerEnhancers } from './nest-internals';
 
 export type EnhancerKind = 'guard' | 'pipe' | 'interceptor';
@@ -28,7 +28,7 @@ const FRAME = /^\s*at (?:async )?(?:new )?([A-Za-z_$][\w$]*)\./gm;
  * when the stack says nothing (a value that is not an Error, a stack that cannot be read).
  */
 export function enhancerThatThrew(error: unknown, gatewayName: string, enhancers: ReadonlyMap<string, EnhancerKind>): { kind: EnhancerKind; name: string } | undefined {
-  const stack = enhancers.size > 0 && error instanceof Error ? stackOf(error) : undefined;
+  const stack = enhancers.size > 0 && isError(error) ? stackOf(error) : undefined;
   if (stack === undefined) return undefined;
   let found: { kind: EnhancerKind; name: string } | undefined;
   for (const [, name] of stack.matchAll(FRAME)) {

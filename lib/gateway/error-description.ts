@@ -11,11 +11,30 @@ export function stackOf(error: Error): string | undefined {
   }
 }
 
+/** `instanceof`, false instead of throwing: on a revoked Proxy every look throws. */
+export function isInstanceOf<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
+}
+
+export const isError = (value: unknown): value is Error => isInstanceOf(value, Error);
+
 /** What a log line shows of a thrown value: an Error's stack, else its text. Never throws: user code may throw anything, even `Object.create(null)`. */
 export function describeError(error: unknown): string {
   try {
-    return error instanceof Error ? (stackOf(error) ?? `${error.name}: ${error.message}`) : String(error);
+    return isError(error) ? (stackOf(error) ?? `${error.name}: ${error.message}`) : String(error);
   } catch {
-    return Object.prototype.toString.call(error);
+    return describeUnreadable(error);
+  }
+}
+
+function describeUnreadable(value: unknown): string {
+  try {
+    return Object.prototype.toString.call(value);
+  } catch {
+    return '(a value that cannot be read, such as a revoked Proxy)';
   }
 }

@@ -18,15 +18,24 @@ const CODE_BY_STATUS: Partial<Record<number, string>> = {
 /**
  * The one translator from an exception to what the client sees. Unknown errors become
  * INTERNAL and show nothing of themselves; `isExpected` tells the caller whether to log it.
+ * Never throws: what user code threw may throw on every look (a revoked Proxy, a getError() that throws).
  */
 export function errorEnvelopeFor(error: unknown, event: string | undefined): { body: ErrorBody; isExpected: boolean } {
-  if (error instanceof WsException) {
-    return { body: withEvent(event, { code: error.code, message: error.message, details: error.details }), isExpected: true };
+  try {
+    const body = expectedErrorBody(error);
+    if (body) return { body: withEvent(event, body), isExpected: true };
+  } catch {
+    // Unreadable: answered as unexpected, and the caller logs it.
   }
-  if (error instanceof HttpException) return { body: withEvent(event, fromHttpException(error)), isExpected: true };
-  // The same exception from @nestjs/websockets, kept by code moved from Nest's adapters.
-  if (isNestWsException(error)) return { body: withEvent(event, fromNestWsException(error)), isExpected: true };
   return { body: internalErrorBody(event), isExpected: false };
+}
+
+function expectedErrorBody(error: unknown): ErrorBody | undefined {
+  if (error instanceof WsException) return { code: error.code, message: error.message, details: error.details };
+  if (error instanceof HttpException) return fromHttpException(error);
+  // The same exception from @nestjs/websockets, kept by code moved from Nest's adapters.
+  if (isNestWsException(error)) return fromNestWsException(error);
+  return undefined;
 }
 
 /** What the client sees of an error that was not expected. */
@@ -40,8 +49,11 @@ function fromHttpException(error: HttpException): ErrorBody {
   if (status === HttpStatus.BAD_REQUEST && Array.isArray(messages)) {
     return { code: 'VALIDATION_FAILED', message: 'validation failed', details: messages };
   }
-  return { code: CODE_BY_STATUS[status] ?? `HTTP_${status}`, message: error.message };
+  return { code: codeForStatus(status), message: error.message };
 }
+
+/** An HTTP status as an error envelope's code: 403 → FORBIDDEN, one without a name → HTTP_<status>. */
+export const codeForStatus = (status: number): string => CODE_BY_STATUS[status] ?? `HTTP_${status}`;
 
 const withEvent = (event: string | undefined, body: ErrorBody): ErrorBody =>
   event === undefined ? body : { event, ...body };

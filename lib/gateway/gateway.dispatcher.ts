@@ -13,6 +13,7 @@ import { WsConnection } from '../session/ws-connection';
 import { ReadyState } from '../transport/connection';
 import { codecName } from './checked-codec';
 import { enhancerThatThrew } from './enhancer-names';
+import { isInstanceOf } from './error-description';
 import { errorEnvelopeFor, internalErrorBody } from './error-envelope';
 import { ErrorLog } from './error-log';
 import { GatewayDefinition } from './gateway.explorer';
@@ -216,7 +217,7 @@ export class GatewayDispatcher {
    */
   private async answerError(handler: CompiledHandler, args: HandlerArgs, error: unknown): Promise<string> {
     const { methodName } = handler;
-    if (error instanceof ReplyEncodingError) {
+    if (isInstanceOf(error, ReplyEncodingError)) { // not instanceof: user code may throw a revoked Proxy
       return this.answerMapped(args, error, () => this.errorLog.error(replyNotEncoded(this.gatewayName, methodName, error.encoder), error.cause));
     }
     const outcome = await handler.filter(error, args);

@@ -143,10 +143,16 @@ export class NamedFilterContext extends ExternalExceptionFilterContext {
 
 /**
  * The first filter that catches `error` (one without `@Catch()` arguments catches everything), by
- * Nest's own rule. Checked against @nestjs/common 12.5.1 and 12.6.3.
+ * Nest's own rule. Checked against @nestjs/common 12.5.1 and 12.6.3. None for a value whose
+ * `instanceof` throws (a revoked Proxy): it is answered INTERNAL.
  */
-export const filterFor = (filters: readonly FilterEntry[], error: unknown): FilterEntry | undefined =>
-  selectExceptionFilterMetadata(filters as FilterEntry[], error) as FilterEntry | undefined;
+export function filterFor(filters: readonly FilterEntry[], error: unknown): FilterEntry | undefined {
+  try {
+    return selectExceptionFilterMetadata(filters as FilterEntry[], error) as FilterEntry | undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * What an exception filter's `host` is: Nest's own ExecutionContext, so `switchToWs()`,

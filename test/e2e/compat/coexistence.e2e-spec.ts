@@ -2,7 +2,6 @@
 // an app moving in already has, one gateway at a time: @nestjs/platform-ws, a `ws` server (as
 // graphql-ws uses it) and socket.io, each on its own path, each working while ours does.
 import { INestApplication, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { MessageBody as NestMessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
@@ -12,6 +11,7 @@ import { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Gateway, HandshakeGuard, MessageBody, OnMessage, UseHandshakeGuards, WebSocketModule } from '../../../lib';
 import { closeAllTestClients, connectToGateway, GatewayTestClient } from '../../../lib/testing';
+import { startCompatApp } from './compat-app';
 
 /**
  * Decides only after a timer of 1 ms: socket.io's engine (destroyUpgradeTimeout 1 below) ends an
@@ -62,10 +62,7 @@ describe('sharing the HTTP server with other WebSocket servers', () => {
   const theirs: WebSocket[] = [];
 
   const start = async (module: object, configure: (app: INestApplication) => void = () => undefined): Promise<INestApplication> => {
-    const moduleRef = await Test.createTestingModule({ imports: [module as never] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    configure(app);
-    await app.listen(0, '127.0.0.1');
+    app = await startCompatApp(module, { configure });
     return app;
   };
 

@@ -1,8 +1,8 @@
 // Issue 16, problem 2: socket.io's `cors: { origin }` on a gateway moved from it means allowedOrigins.
 import { INestApplication, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { Gateway, OnMessage, WebSocketModule } from '../../../lib';
 import { closeAllTestClients, connectToGateway, expectRefusal } from '../../../lib/testing';
+import { startCompatApp } from './compat-app';
 
 class Ping {
   @OnMessage('ping')
@@ -33,9 +33,7 @@ describe('cors: { origin } on @Gateway', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
+    app = await startCompatApp(AppModule);
   });
 
   afterEach(closeAllTestClients);

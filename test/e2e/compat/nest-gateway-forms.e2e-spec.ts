@@ -1,21 +1,13 @@
 // Problem 7 of issue 16: forms of @nestjs/websockets gateways. Undecorated `(client, data)` handlers and
 // `handleConnection(client, ...args)` work; @WebSocketServer() and @SubscribeMessage(), which would do
 // nothing here, stop the application at start with what to use instead; `afterInit(server)` does not compile.
-import { INestApplication, Injectable, Module, UseInterceptors, CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { INestApplication, Module, UseInterceptors } from '@nestjs/common';
 import { SubscribeMessage, WebSocketServer } from '@nestjs/websockets';
-import { Observable } from 'rxjs';
 import { Server } from 'ws';
 import { Gateway, HandshakeInfo, OnGatewayConnection, OnGatewayInit, OnMessage, WebSocketModule, WsConnection } from '../../../lib';
 import { nestDecoratorOnGateway } from '../../../lib/gateway/messages';
 import { closeAllTestClients, connectToGateway } from '../../../lib/testing';
-
-@Injectable()
-class PassThroughInterceptor implements NestInterceptor {
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle();
-  }
-}
+import { PassThroughInterceptor, startCompatApp } from './compat-app';
 
 /** As platform-ws gateways are often written: no parameter decorators, and a connection hook with rest arguments. */
 class UndecoratedHandlers implements OnGatewayConnection, OnGatewayInit {
@@ -68,11 +60,6 @@ const initWithServer: OnGatewayInit = { afterInit: (server: Server) => server.cl
 describe('forms of @nestjs/websockets gateways', () => {
   let app: INestApplication | undefined;
 
-  const create = async (module: object): Promise<INestApplication> => {
-    const moduleRef = await Test.createTestingModule({ imports: [module as never] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    return app;
-  };
 
   afterEach(async () => {
     await closeAllTestClients();
@@ -84,8 +71,7 @@ describe('forms of @nestjs/websockets gateways', () => {
     ['/direct', DirectGateway],
     ['/pipeline', PipelineGateway],
   ] as const)('calls undecorated handlers on %s with (client, data), and handleConnection with the handshake', async (path, gateway) => {
-    const started = await create(FormsModule);
-    await started.listen(0, '127.0.0.1');
+    const started = (app = await startCompatApp(FormsModule));
 
     const ws = await connectToGateway(started, `${path}?room=1`, { headers: { 'x-client': 'tests' } });
 
@@ -99,14 +85,11 @@ describe('forms of @nestjs/websockets gateways', () => {
   ] as const)('does not start with %s of @nestjs/websockets on a gateway, and says what to use', async (decorator, gateway, member) => {
     @Module({ imports: [WebSocketModule.forRoot({})], providers: [gateway] })
     class LeftoverModule {}
-    const started = await create(LeftoverModule);
-
-    await expect(started.listen(0, '127.0.0.1')).rejects.toThrow(nestDecoratorOnGateway(gateway.name, member, decorator));
+    await expect(startCompatApp(LeftoverModule)).rejects.toThrow(nestDecoratorOnGateway(gateway.name, member, decorator));
   });
 
   it('calls afterInit with no server, as its type says (afterInit(server: Server) does not compile)', async () => {
-    const started = await create(FormsModule);
-    await started.listen(0, '127.0.0.1');
+    const started = (app = await startCompatApp(FormsModule));
 
     expect(started.get(DirectGateway).initArgs).toEqual([]);
     expect(typeof initWithServer.afterInit).toBe('function');
