@@ -1,4 +1,4 @@
-import { IncomingMessage, STATUS_CODES } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { EventCodec } from '../codec/event-codec.interface';
 import { CloseCode } from '../protocol/close-code';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
@@ -6,6 +6,7 @@ import { HandshakeInfo, handshakeInfoOf } from '../session/handshake-info';
 import { Connection, ReadyState } from '../transport/connection';
 import { ErrorBody, Envelope, RequestId } from '../wire/envelope';
 import { AUTH_EVENT, ERROR_EVENT } from '../wire/reserved-events';
+import { codeForStatus } from './error-envelope';
 import { runHandshakeGuards } from './handshake-guards';
 import { HandshakeGuard } from './interfaces/handshake-guard.interface';
 import { authMessageMalformed, authMessageMissing, authNotAnswered, authTimedOut } from './messages';
@@ -87,10 +88,9 @@ function authOf(codec: EventCodec, message: string | Buffer): AuthRead {
   return { ok: true, id, data: data as Record<string, unknown> };
 }
 
-/** 401 → UNAUTHORIZED, 403 → FORBIDDEN, 500 → INTERNAL (as error envelopes name it), any other status by its reason phrase. */
+/** A guard's refusal as a handler's exception is answered: 401 → UNAUTHORIZED, 403 → FORBIDDEN; its own failure (500) → INTERNAL. */
 function refusalBody({ status, body }: HandshakeRefusal): ErrorBody {
-  const code = status === 500 ? 'INTERNAL' : (STATUS_CODES[status] ?? 'REFUSED').toUpperCase().replace(/[^A-Z]+/g, '_');
-  return { event: AUTH_EVENT, code, message: body };
+  return { event: AUTH_EVENT, code: status === 500 ? 'INTERNAL' : codeForStatus(status), message: body };
 }
 
 function refuse(transport: Connection, codec: EventCodec, id: RequestId | undefined, body: ErrorBody, closeCode: CloseCode): void {

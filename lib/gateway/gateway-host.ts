@@ -152,7 +152,7 @@ export class GatewayHost {
     data = this.dataByRequest.get(request) ?? {},
   ): void | Promise<void> {
     const client = new WsConnection(transport, handshake, this.name, this.deps.codec, data);
-    this.deps.registry.add(client);
+    const listening = this.deps.registry.add(client);
     this.deps.sessionHooks?.opened(client);
     this.deps.instruments.stats.connectionOpened();
     this.deps.instruments.tracing?.connectionOpened(client.id, this.name, this.options.path, client.remoteAddress);
@@ -170,7 +170,8 @@ export class GatewayHost {
         ? binding.then((bound) => this.start(client, (session.binding = bound)), (error: unknown) => this.startFailed(client, error))
         : this.start(client, (session.binding = binding));
     session.started = started;
-    if (started instanceof Promise) return started.then(() => undefined);
+    // Reading waits for the gateway to start, and for this node to hear server-wide sends (the first connection of its gateway here).
+    if (listening || started instanceof Promise) return Promise.all([listening, started]).then(() => undefined);
   }
 
   /** Listens for messages and runs handleConnection; synchronous unless there is something to wait for. */

@@ -142,10 +142,13 @@ export class ConnectionRegistry {
   }
 
   /** @internal Called by the gateway runtime when a connection opens. */
-  add(connection: WsConnection): void {
+  /** A promise while this node starts to hear what other nodes send to the connection's gateway: the runtime waits for it before reading. */
+  add(connection: WsConnection): Promise<void> | undefined {
     this.local.add(connection);
     this.byGateway.add(connection.gateway, connection);
-    this.mirror('addConnection', this.node.opened(connection.id, connection.gateway));
+    this.mirror('addConnection', this.node.opened(connection.id));
+    const listening = this.node.enterGateway(connection.id, connection.gateway);
+    return listening && this.mirror('subscribe', listening);
   }
 
   /** @internal Called by the gateway runtime when a connection closes. */
@@ -156,8 +159,8 @@ export class ConnectionRegistry {
   }
 
   /** The runtime's calls are synchronous; a failure of the adapter behind them is logged, never unhandled. */
-  private mirror(operation: string, pending: Promise<void>): void {
-    pending.catch((error: unknown) => this.logger.error(`adapter ${operation} failed`, error instanceof Error ? error.stack : String(error)));
+  private mirror(operation: string, pending: Promise<void>): Promise<void> {
+    return pending.catch((error: unknown) => this.logger.error(`adapter ${operation} failed`, error instanceof Error ? error.stack : String(error)));
   }
 }
 

@@ -25,6 +25,7 @@ const jsonCopy = (meta: PresenceMeta): PresenceMeta => JSON.parse(JSON.stringify
 export class RoomsNode implements LocalNode {
   readonly local: LocalRooms;
   private readonly encodePresence: PresenceEncoder;
+  private readonly subscribing = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
@@ -45,26 +46,39 @@ export class RoomsNode implements LocalNode {
     return this.adapter.close();
   }
 
+  /** A connection opened on this node. */
+  opened(connectionId: string): Promise<void> {
+    return this.adapter.addConnection(connectionId);
+  }
+
   /**
-   * A connection opened on this node; accepted by `gateway`, it is in that gateway's group and in
-   * ALL_GATEWAYS (sendToGateway, sendToAll), which only this node knows: the store is not written.
+   * The connection accepted by `gateway` joins that gateway's group and ALL_GATEWAYS (sendToGateway,
+   * sendToAll), which only this node knows: the store is not written. A promise while this node is
+   * starting to hear one of them (its first member): what other nodes send before that is lost, so
+   * the connection waits for it before it reads.
    */
-  async opened(connectionId: string, gateway?: string): Promise<void> {
-    const pending = [this.adapter.addConnection(connectionId)];
-    for (const name of gateway === undefined ? [] : [gateway, ALL_GATEWAYS]) {
-      // The node's first member of the group: from now on it hears what other nodes send there.
-      if (this.local.gateways.add(name, connectionId)) pending.push(this.adapter.subscribe('gateway', name));
-    }
-    await Promise.all(pending);
+  enterGateway(connectionId: string, gateway: string): Promise<void> | undefined {
+    const heard = [this.listenAs(gateway, connectionId), this.listenAs(ALL_GATEWAYS, connectionId)].filter((pending) => pending !== undefined);
+    return heard.length === 0 ? undefined : Promise.all(heard).then(() => undefined);
+  }
+
+  /** The subscription of a gateway group still in flight, shared by the connections that arrive meanwhile. */
+  private listenAs(group: string, connectionId: string): Promise<void> | undefined {
+    if (!this.local.gateways.add(group, connectionId)) return this.subscribing.get(group);
+    const subscribed = this.adapter.subscribe('gateway', group).finally(() => this.subscribing.delete(group));
+    this.subscribing.set(group, subscribed);
+    return subscribed;
   }
 
   /** A connection of this node closed (call before it leaves LocalConnections): its tags go now, its rooms with the `leaveAll()` that follows. */
   async closed(connectionId: string): Promise<void> {
     if (!this.local.isOwned(connectionId)) return; // closed before, and forgotten
     this.local.markClosing(connectionId);
-    const [tags, gateways] = [this.leaveLocally('tag', connectionId), this.leaveLocally('gateway', connectionId)];
+    const tags = this.leaveLocally('tag', connectionId);
+    // Unsubscribed in this tick: a connection of the gateway that opens next subscribes after it, not before.
+    const unheard = this.leaveLocally('gateway', connectionId).map(({ name, isLast }) => isLast && this.adapter.unsubscribe('gateway', name));
     await this.release('tag', connectionId, tags, false);
-    await this.release('gateway', connectionId, gateways, false);
+    await Promise.all(unheard);
   }
 
   /** A connection of this node that has closed joins nothing (its cleanup may have run already). */

@@ -33,6 +33,7 @@ class TokenGuard implements HandshakeGuard {
     if (typeof token !== 'string') throw new UnauthorizedException('a token is required');
     if (token === SLOW_TOKEN) await slowGate.promise;
     if (token === 'tok-banned') throw new ForbiddenException('banned');
+    if (token === 'tok-explode') throw new Error('the token store is down');
     if (![RIGHT_TOKEN, FRESH_TOKEN, SLOW_TOKEN].includes(token)) return false;
     data.user = 'ada';
     return true;
@@ -185,6 +186,17 @@ describe('handshake auth in the first message (socket.io auth)', () => {
 
     expect(closed).toEqual({ code: 1008, reason: 'a message was sent before $auth was answered' });
     expect(connectedUsers).toEqual([]);
+  });
+
+  it('answers INTERNAL without details and closes with 1011 when a guard fails, logging the failure once', async () => {
+    const unlucky = await raw();
+    const linesBefore = logger.lines.length;
+
+    await unlucky.sendEvent('$auth', { token: 'tok-explode' }, 'auth');
+
+    expect(await unlucky.nextEnvelope()).toEqual({ event: 'error', data: { event: '$auth', code: 'INTERNAL', message: 'internal error' }, id: 'auth' });
+    expect(await unlucky.closed()).toEqual({ code: 1011, reason: 'INTERNAL' });
+    expect(logger.lines.slice(linesBefore).filter((line) => line.includes('the token store is down'))).toHaveLength(1);
   });
 
   it('answers a guard that throws ForbiddenException with FORBIDDEN and its message, closing with 1008', async () => {
