@@ -46,6 +46,10 @@ export interface LocalNode {
  * How frames and membership requests travel between nodes: publish/subscribe on room and tag
  * channels, and a channel per node. Each node delivers to its own members (`LocalRooms`), so a
  * broker carries bytes and never keeps membership; the MemoryAdapter's has no other node to reach.
+ *
+ * A broker whose backend is away keeps resolving `subscribe`/`unsubscribe` and counts what it could
+ * not publish (`stats().undelivered`), then catches up when it is back, as the RedisAdapter does:
+ * `LocalRooms` has changed before these are called, and a rejection only reaches the caller.
  */
 export interface Broker {
   /** Called once at bootstrap, before any route is bound. */

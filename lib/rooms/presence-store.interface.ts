@@ -33,7 +33,9 @@ export const ALL_GATEWAYS = '*';
 /**
  * Where the membership of every node is kept, for the queries that span nodes. Only the node
  * holding a connection writes it (`Rooms` asks that node through the broker); this node's own
- * view is `LocalRooms`, and a store that is away answers from it.
+ * view is `LocalRooms`, and a store that is away answers from it. Its writes resolve while it is
+ * away too, and it rewrites this node's state from `LocalRooms` when it is back (the RedisAdapter's
+ * resync): `LocalRooms` has changed before a write is called, and a rejection only reaches the caller.
  */
 export interface PresenceStore {
   /** A connection opened on this node. */

@@ -138,6 +138,18 @@ describe('RoomsNode over the MemoryAdapter', () => {
     expect(await node.roomsOf('ada')).toEqual([]);
   });
 
+  it('keeps a join here and tells the caller when the store rejects it: local members still get the room', async () => {
+    const adapter = new MemoryAdapter();
+    const { node, received } = await startFakeNode(adapter, ['ada']);
+    jest.spyOn(adapter, 'join').mockRejectedValue(new Error('store away'));
+
+    await expect(node.join('ada', 'lobby')).rejects.toThrow('store away');
+    await node.broadcast(['lobby'], encodeTextFrame('"still here"'), NOBODY);
+
+    expect(received.get('ada')).toEqual(['still here']);
+    expect(await node.roomsOf('ada')).toEqual(['lobby']);
+  });
+
   it('reports one node holding every local connection', async () => {
     const { node } = await startFakeNode(new MemoryAdapter(), ['a', 'b']);
     const adapter = new MemoryAdapter();
