@@ -2,6 +2,8 @@
 // API: the client's `auth` goes in its first message, `$auth`; handshake guards read `handshake.auth`.
 // The token must never be in a URL or a log line.
 import { ForbiddenException, Injectable, LoggerService, Module, UnauthorizedException } from '@nestjs/common';
+import { once } from 'node:events';
+import { Socket } from 'node:net';
 import { WebSocket } from 'undici';
 import {
   ConnectedSocket,
@@ -17,7 +19,7 @@ import {
 } from '../../../lib';
 import { AuthRefusedError, createClient, WsClient } from '../../../lib/client';
 import { Deferred, startApp, StartedApp } from '../../fixtures/gateways/test-app';
-import { WsTestClient } from '../../helpers/ws-test-client';
+import { waitUntil, WsTestClient } from '../../helpers/ws-test-client';
 
 const RIGHT_TOKEN = 'tok-3f9a-right';
 const FRESH_TOKEN = 'tok-3f9a-fresh';
@@ -25,13 +27,18 @@ const WRONG_TOKEN = 'tok-77c1-wrong';
 const SLOW_TOKEN = 'tok-slow';
 /** Holds the guard on SLOW_TOKEN until the test releases it. */
 let slowGate = new Deferred();
+/** The server's socket of each connection whose guard waits on slowGate. */
+const slowSockets: Socket[] = [];
 
 @Injectable()
 class TokenGuard implements HandshakeGuard {
-  async canActivate({ handshake, data }: HandshakeContext): Promise<boolean> {
+  async canActivate({ request, handshake, data }: HandshakeContext): Promise<boolean> {
     const token = handshake.auth?.token;
     if (typeof token !== 'string') throw new UnauthorizedException('a token is required');
-    if (token === SLOW_TOKEN) await slowGate.promise;
+    if (token === SLOW_TOKEN) {
+      slowSockets.push(request.socket);
+      await slowGate.promise;
+    }
     if (token === 'tok-banned') throw new ForbiddenException('banned');
     if (token === 'tok-explode') throw new Error('the token store is down');
     if (![RIGHT_TOKEN, FRESH_TOKEN, SLOW_TOKEN].includes(token)) return false;
@@ -83,6 +90,7 @@ describe('handshake auth in the first message (socket.io auth)', () => {
   });
   beforeEach(() => {
     connectedUsers.length = 0;
+    slowSockets.length = 0;
     slowGate = new Deferred();
   });
   afterEach(async () => {
@@ -186,6 +194,25 @@ describe('handshake auth in the first message (socket.io auth)', () => {
 
     expect(closed).toEqual({ code: 1008, reason: 'a message was sent before $auth was answered' });
     expect(connectedUsers).toEqual([]);
+  });
+
+  it('lets nothing in when the client resets the connection while the guards run', async () => {
+    const gone = await raw();
+
+    await gone.sendEvent('$auth', { token: SLOW_TOKEN }, 1);
+    await waitUntil(() => slowSockets.length === 1, () => 'the guard did not start');
+    const serverSide = slowSockets[0];
+    const serverSaw = once(serverSide, 'close');
+    gone.terminate();
+    await serverSaw;
+    slowGate.resolve();
+    // A connection the guards let in would be registered before its $auth answer: a fresh one's answer comes after.
+    const next = createClient(started.wsUrl('/secure'), { WebSocket, auth: { token: RIGHT_TOKEN }, reconnect: false });
+    clients.push(next);
+    await next.connect();
+
+    expect(connectedUsers).toEqual(['ada']);
+    expect(started.app.get(ConnectionRegistry).count).toBe(1);
   });
 
   it('answers INTERNAL without details and closes with 1011 when a guard fails, logging the failure once', async () => {

@@ -163,6 +163,33 @@ describe('server-to-client requests with acknowledgement (socket.io emitWithAck)
     await expect(server.request('confirm', 3)).rejects.toEqual(new ClientDisconnectedError('confirm', undefined));
   });
 
+  it('rejects with ClientDisconnectedError 1006 when the client resets the connection while requests wait', async () => {
+    const raw = await WsTestClient.connect(started.wsUrl('/files'));
+    rawClients.push(raw);
+    const server = serverSide();
+
+    const answer = server.request('confirm', 'reset me');
+    await raw.nextEnvelope((envelope) => envelope.event === 'confirm');
+    raw.terminate();
+
+    await expect(answer).rejects.toEqual(new ClientDisconnectedError('confirm', 1006));
+  });
+
+  it('rejects a request whose data the codec cannot encode, sends nothing, and frees its place', async () => {
+    const raw = await WsTestClient.connect(started.wsUrl('/files'));
+    rawClients.push(raw);
+    const server = serverSide();
+
+    await expect(server.request('confirm', { size: 10n })).rejects.toThrow(TypeError);
+    const waiting = Array.from({ length: 1000 }, (_, index) => server.request('confirm', index));
+    await expect(server.request('confirm', 'one too many')).rejects.toBeInstanceOf(TooManyClientRequestsError);
+    expect(await raw.nextEnvelope((envelope) => envelope.event === 'confirm')).toEqual({ event: 'confirm', data: 0, ack: 2 });
+
+    const closed = Promise.allSettled(waiting);
+    await raw.close();
+    expect((await closed).every((outcome) => outcome.status === 'rejected')).toBe(true);
+  });
+
   it('refuses more than 1,000 pending requests on one connection with TooManyClientRequestsError, and takes new ones once answers free room', async () => {
     const raw = await WsTestClient.connect(started.wsUrl('/files'));
     rawClients.push(raw);
