@@ -29,7 +29,7 @@ export { MemoryAdapter } from './adapters/memory/memory.adapter';
 export { RedisAdapter } from './adapters/redis/redis.adapter';
 export { RemoteMembershipError } from './adapters/redis/remote-membership.error';
 export type { RedisAdapterOptions } from './adapters/redis/redis-adapter-options.interface';
-export { HistoryUnavailableError } from './adapters/redis/redis-history';
+export { HistoryUnavailableError } from './history/redis/redis-history';
 export { PRESENCE_EVENT, RESUME_EVENT, SESSION_EVENT } from './wire/reserved-events';
 export type { ResumeReply as ResumeResult, ResumeRequest, RoomRecovery } from './wire/resume';
 export type { HistoryOptions } from './history/history-options.interface';

@@ -1,15 +1,33 @@
+import { MemoryAdapter } from '../adapters/memory/memory.adapter';
+import { RedisAdapter } from '../adapters/redis/redis.adapter';
 import { EventCodec } from '../codec/event-codec.interface';
-import { LocalConnections } from '../session/local-connections';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
 import type { RoomsNode } from '../rooms/rooms-node';
+import { LocalConnections } from '../session/local-connections';
+import { HistoryBackend, HistoryBackendContext } from './history-backend.interface';
 import { HistoryOptions, resolveHistoryOptions } from './history-options.interface';
+import { MemoryHistory } from './memory-history';
+import { RedisHistory } from './redis/redis-history';
 import { RetainedDelivery } from './retained-delivery';
 import { RoomHistory } from './room-history.service';
 
-/** The module's RoomHistory: the adapter supplies the storage (memory or Redis Streams). */
+/** The module's RoomHistory, kept where the adapter keeps rooms (this process, or Redis Streams). */
 export function createRoomHistory(options: HistoryOptions, adapter: RoomsAdapter, node: RoomsNode, codec: EventCodec, local: LocalConnections): RoomHistory {
-  if (typeof adapter.history !== 'function') throw new Error(`history: the ${adapter.constructor.name} keeps no history (the MemoryAdapter and the RedisAdapter do)`);
   const resolved = resolveHistoryOptions(options);
   const delivery = new RetainedDelivery(codec, local);
-  return new RoomHistory(resolved, adapter.history({ options: resolved, delivery }), delivery, node);
+  const membersOf = (room: string): Iterable<string> => node.local.rooms.members(room);
+  return new RoomHistory(resolved, backendFor(adapter, { options: resolved, delivery }, membersOf), delivery, node);
+}
+
+// History sits above the adapters and picks its storage by the adapter's class: the adapters know
+// nothing of history, the RedisAdapter only lends its Redis (RedisHistoryLink).
+function backendFor(adapter: RoomsAdapter, context: HistoryBackendContext, membersOf: (room: string) => Iterable<string>): HistoryBackend {
+  if (adapter instanceof MemoryAdapter) return new MemoryHistory(context, membersOf);
+  if (adapter instanceof RedisAdapter) {
+    const link = adapter.historyLink();
+    const backend = new RedisHistory(context, link, membersOf);
+    link.onRetained((bytes) => backend.receive(bytes));
+    return backend;
+  }
+  throw new Error(`history: the ${adapter.constructor.name} keeps no history (the MemoryAdapter and the RedisAdapter do)`);
 }

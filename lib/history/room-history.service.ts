@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { RequestId } from '../wire/envelope';
-import { Envelope } from '../wire/envelope';
+import { Envelope, RequestId } from '../wire/envelope';
 import { RESUME_EVENT, SESSION_EVENT } from '../wire/reserved-events';
 import { ResumeReply, ResumeRequest, RoomRecovery } from '../wire/resume';
 import type { RoomsNode } from '../rooms/rooms-node';

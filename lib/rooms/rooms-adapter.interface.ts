@@ -1,4 +1,3 @@
-import type { HistoryBackend, HistoryBackendContext } from '../history/history-backend.interface';
 import type { Broker } from './broker.interface';
 import type { PresenceStore } from './presence-store.interface';
 
@@ -11,11 +10,5 @@ export type { PresenceChange, PresenceEncoder, PresenceMember, PresenceMeta } fr
  * `PresenceStore`; this node's own members are `Rooms`' business, so swapping the adapter changes
  * nothing in application code.
  */
-export interface RoomsAdapter extends Broker, PresenceStore {
-  /**
-   * Room history and sessions kept where this adapter keeps rooms (in memory, in Redis Streams);
-   * called once at bootstrap when `history` is configured. An adapter without it cannot have history.
-   */
-  history?(context: HistoryBackendContext): HistoryBackend;
-}
+export interface RoomsAdapter extends Broker, PresenceStore {}
 export const RoomsAdapter = Symbol('RoomsAdapter');

@@ -1,5 +1,3 @@
-import { HistoryBackend, HistoryBackendContext } from '../../history/history-backend.interface';
-import { MemoryHistory } from '../../history/memory-history';
 import { AdapterStats, LocalNode, NodeInfo } from '../../rooms/broker.interface';
 import { LocalRooms } from '../../rooms/local-rooms';
 import { PresenceMember } from '../../rooms/presence-store.interface';
@@ -54,9 +52,5 @@ export class MemoryAdapter implements RoomsAdapter {
 
   async rooms(): Promise<string[]> {
     return [...this.local.rooms.groups()];
-  }
-
-  history(context: HistoryBackendContext): HistoryBackend {
-    return new MemoryHistory(context, (room) => this.local.rooms.members(room));
   }
 }

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { HistoryBackend, HistoryBackendContext } from '../../history/history-backend.interface';
 import { AdapterStats, AnnouncementScope, LocalNode, MembershipChange, NodeInfo, NodeMessage } from '../../rooms/broker.interface';
 import { GroupKind, PresenceChange, PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
@@ -14,7 +13,7 @@ import { RecentIds } from './recent-ids';
 import { RedisAdapterOptions, ResolvedRedisAdapterOptions, withRedisDefaults } from './redis-adapter-options.interface';
 import { groupName, groupOf, kindOfGroup, RedisNames, roomGroup, tagGroup } from './redis-channels';
 import { closeRedisClients, openRedisClients, RedisClients } from './redis-clients';
-import { isRetainedMessage, RedisHistory } from './redis-history';
+import { isRetainedMessage, RedisHistoryLink } from './redis-history-link';
 import { isLinkError, RedisLink } from './redis-link';
 import { ClusterMessage, decodeClusterMessage, encodeClusterMessage } from './redis-message';
 import { RemoteMembershipError } from './remote-membership.error';
@@ -60,7 +59,8 @@ export class RedisAdapter implements RoomsAdapter {
   private needsResync = true;
   private resyncing: Promise<void> | undefined;
   private sequence = 0;
-  private retained: RedisHistory | undefined;
+  /** The room history's receiver of retained messages, when the module has history. */
+  private receiveRetained: ((bytes: Buffer) => void) | undefined;
 
   constructor(options: RedisAdapterOptions) {
     this.options = withRedisDefaults(options);
@@ -198,16 +198,15 @@ export class RedisAdapter implements RoomsAdapter {
     return { pendingAcks: this.acks.size, channels: this.cluster?.bus.channelCount ?? 0 };
   }
 
-  /** Room histories in Redis Streams, sessions in Redis strings (see redis-history.ts). */
-  history(context: HistoryBackendContext): HistoryBackend {
-    this.retained = new RedisHistory(context, {
+  /** @internal This adapter's Redis, for room histories in Redis Streams (lib/history/redis/redis-history.ts). */
+  historyLink(): RedisHistoryLink {
+    return {
       client: () => (this.cluster?.link.canCommand ? this.cluster.clients.client : undefined),
       prefix: this.options.keyPrefix,
       sharded: this.options.sharded,
       roomChannel: (room) => this.names.groupChannel(roomGroup(room)),
-      members: (room) => this.node?.local.rooms.members(room) ?? NOBODY,
-    });
-    return this.retained;
+      onRetained: (receive) => (this.receiveRetained = receive),
+    };
   }
 
   /** Hands a frame to the other nodes listening to the groups. */
@@ -228,7 +227,7 @@ export class RedisAdapter implements RoomsAdapter {
     let message: ClusterMessage;
     try {
       // A retained message comes from the history's script, and reaches its sender too: it is delivered here, in offset order.
-      if (isRetainedMessage(bytes)) return this.retained?.receive(bytes);
+      if (isRetainedMessage(bytes)) return this.receiveRetained?.(bytes);
       message = decodeClusterMessage(bytes);
     } catch (error) {
       this.logger.error(`dropped an unreadable cluster message (${bytes.length} B)`, error instanceof Error ? error.stack : String(error));

@@ -1,32 +1,16 @@
 import type { Redis } from 'ioredis';
-import { HistoryBackend, HistoryBackendContext, HistoryRead, RetainedEntry, SessionRecord, SessionWrite, StreamPosition } from '../../history/history-backend.interface';
-import { newEpoch } from '../../history/memory-history';
-import { RedisScript } from './redis-scripts';
-
-/** What the history needs of the adapter it belongs to. */
-export interface RedisHistoryHost {
-  /** The command connection, once attached and ready; undefined while Redis is away. */
-  client(): Redis | undefined;
-  readonly prefix: string;
-  readonly sharded: boolean;
-  /** The channel of a room's group. */
-  roomChannel(room: string): string;
-  /** This node's members of a room. */
-  members(room: string): Iterable<string>;
-}
+import { RedisHistoryLink, RETAINED_BINARY_MARK, RETAINED_TEXT_MARK } from '../../adapters/redis/redis-history-link';
+import { RedisScript } from '../../adapters/redis/redis-scripts';
+import { HistoryBackend, HistoryBackendContext, HistoryRead, RetainedEntry, SessionRecord, SessionWrite, StreamPosition } from '../history-backend.interface';
+import { newEpoch } from '../memory-history';
 
 /** Thrown by append() when Redis cannot take the message: it was delivered to this node's members only, without an offset. */
 export class HistoryUnavailableError extends Error {}
 
-// A retained message on a room's channel: mark, offset, epoch and a JSON header {r: room, x: except}
-// on lines of their own, then the codec's bytes of {event, data}. The mark tells it from the
-// adapter's own messages (which start with version byte 1).
-const TEXT_MARK = 0x02;
-const BINARY_MARK = 0x03;
+// A retained message on a room's channel: mark (RETAINED_*_MARK, which tells the adapter it is not
+// one of its own), offset, epoch and a JSON header {r: room, x: except} on lines of their own, then
+// the codec's bytes of {event, data}.
 const NEWLINE = 0x0a;
-
-/** A retained message (from the history's script), not one of the adapter's own. */
-export const isRetainedMessage = (bytes: Buffer): boolean => bytes[0] === TEXT_MARK || bytes[0] === BINARY_MARK;
 
 // Redis 5 needs effects replication for writes after TIME; later versions always do it.
 const NOW_MS = `if redis.replicate_commands then pcall(redis.replicate_commands) end
@@ -143,27 +127,29 @@ type StreamEntryReply = [Buffer, Buffer[]];
 export class RedisHistory implements HistoryBackend {
   constructor(
     private readonly context: HistoryBackendContext,
-    private readonly host: RedisHistoryHost,
+    private readonly link: RedisHistoryLink,
+    /** This node's members of a room. */
+    private readonly membersOf: (room: string) => Iterable<string>,
   ) {}
 
   async append(room: string, event: string, data: unknown, except: ReadonlySet<string>): Promise<StreamPosition> {
     const { delivery, options } = this.context;
     const payload = delivery.payload(event, data);
-    const client = this.host.client();
+    const client = this.link.client();
     if (!client) return this.unavailable(room, event, data, except);
     const header = JSON.stringify(except.size > 0 ? { r: room, x: [...except] } : { r: room });
-    const mark = String.fromCharCode(typeof payload === 'string' ? TEXT_MARK : BINARY_MARK);
+    const mark = String.fromCharCode(typeof payload === 'string' ? RETAINED_TEXT_MARK : RETAINED_BINARY_MARK);
     let reply: [number, Buffer];
     try {
       reply = (await APPEND.runBuffer(client, this.keys(room), [
         newEpoch(),
-        this.host.roomChannel(room),
+        this.link.roomChannel(room),
         mark,
         header,
         payload,
         options.maxMessages,
         options.maxAgeMs,
-        this.host.sharded ? 'SPUBLISH' : 'PUBLISH',
+        this.link.sharded ? 'SPUBLISH' : 'PUBLISH',
       ])) as [number, Buffer];
     } catch (error) {
       return this.unavailable(room, event, data, except, error);
@@ -200,10 +186,10 @@ export class RedisHistory implements HistoryBackend {
     const epoch = bytes.toString('latin1', firstNewline + 1, secondNewline);
     const header = JSON.parse(bytes.toString('utf8', secondNewline + 1, thirdNewline)) as { r: string; x?: string[] };
     const body = bytes.subarray(thirdNewline + 1);
-    const payload = bytes[0] === TEXT_MARK ? body.toString('utf8') : body;
+    const payload = bytes[0] === RETAINED_TEXT_MARK ? body.toString('utf8') : body;
     const { delivery } = this.context;
     const frame = delivery.frameFromPayload(payload, header.r, offset, epoch);
-    delivery.deliver(header.r, offset, frame, this.host.members(header.r), header.x ? new Set(header.x) : new Set());
+    delivery.deliver(header.r, offset, frame, this.membersOf(header.r), header.x ? new Set(header.x) : new Set());
   }
 
   saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<SessionWrite> {
@@ -225,7 +211,7 @@ export class RedisHistory implements HistoryBackend {
   }
 
   async touchSessions(ids: readonly string[], ttlMs: number): Promise<void> {
-    const client = this.host.client();
+    const client = this.link.client();
     if (!client || ids.length === 0) return;
     const pipeline = client.pipeline();
     for (const id of ids) pipeline.pexpire(this.sessionKey(id), ttlMs);
@@ -234,11 +220,11 @@ export class RedisHistory implements HistoryBackend {
 
   /** Keys of a room's history: the stream and its meta hash. */
   keys(room: string): [string, string] {
-    return [`${this.host.prefix}hist:${room}`, `${this.host.prefix}hist-meta:${room}`];
+    return [`${this.link.prefix}hist:${room}`, `${this.link.prefix}hist-meta:${room}`];
   }
 
   private sessionKey(id: string): string {
-    return `${this.host.prefix}session:${id}`;
+    return `${this.link.prefix}session:${id}`;
   }
 
   private async writeSession(id: string, record: SessionRecord, ttlMs: number, isReturn: boolean): Promise<SessionWrite> {
@@ -251,12 +237,12 @@ export class RedisHistory implements HistoryBackend {
   private unavailable(room: string, event: string, data: unknown, except: ReadonlySet<string>, cause?: unknown): never {
     const { delivery } = this.context;
     const frame = delivery.plainFrame(event, data);
-    for (const id of this.host.members(room)) if (!except.has(id)) delivery.sendTo(id, frame);
+    for (const id of this.membersOf(room)) if (!except.has(id)) delivery.sendTo(id, frame);
     throw new HistoryUnavailableError(`room ${room}: the message was not retained (${cause instanceof Error ? cause.message : 'Redis is unreachable'})`);
   }
 
   private requireClient(): Redis {
-    const client = this.host.client();
+    const client = this.link.client();
     if (!client) throw new HistoryUnavailableError('Redis is unreachable');
     return client;
   }

@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * What a room history kept in this adapter's Redis (lib/history/redis/redis-history.ts) uses of the
+ * adapter: its command connection, key prefix and room channels, and the retained messages the
+ * history's script publishes on those channels. The adapter knows nothing else of history.
+ */
+export interface RedisHistoryLink {
+  /** The command connection, once attached and ready; undefined while Redis is away. */
+  client(): Redis | undefined;
+  readonly prefix: string;
+  readonly sharded: boolean;
+  /** The channel of a room's group. */
+  roomChannel(room: string): string;
+  /** Where the retained messages arriving on the room channels go, in the order Redis published them. */
+  onRetained(receive: (bytes: Buffer) => void): void;
+}
+
+// A retained message on a room's channel starts with one of these marks, so the adapter tells it
+// from its own messages (which start with version byte 1): text or binary codec bytes after the header.
+export const RETAINED_TEXT_MARK = 0x02;
+export const RETAINED_BINARY_MARK = 0x03;
+
+/** A retained message (from the history's script), not one of the adapter's own. */
+export const isRetainedMessage = (bytes: Buffer): boolean => bytes[0] === RETAINED_TEXT_MARK || bytes[0] === RETAINED_BINARY_MARK;
