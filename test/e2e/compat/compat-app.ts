@@ -3,6 +3,7 @@
 import { CallHandler, ExecutionContext, INestApplication, Injectable, LoggerService, NestInterceptor } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Observable } from 'rxjs';
+import { closeAllTestClients } from '../../../lib/testing';
 
 /** The application's logger: records each error line, drops the rest. */
 export class ErrorLines implements LoggerService {
@@ -33,4 +34,20 @@ export async function startCompatApp(module: object, options: { logger?: LoggerS
     throw error;
   }
   return app;
+}
+
+/** One app for a describe block: started before its tests, its test clients closed after each, closed after all. */
+export function useCompatApp(module: object, options: { logger?: LoggerService } = {}): () => INestApplication {
+  let app: INestApplication | undefined;
+  beforeAll(async () => {
+    app = await startCompatApp(module, options);
+  });
+  afterEach(closeAllTestClients);
+  afterAll(async () => {
+    await app?.close();
+  });
+  return () => {
+    if (!app) throw new Error('the app did not start');
+    return app;
+  };
 }

@@ -1,8 +1,8 @@
 // Issue 16, problem 2: socket.io's `cors: { origin }` on a gateway moved from it means allowedOrigins.
-import { INestApplication, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { Gateway, OnMessage, WebSocketModule } from '../../../lib';
-import { closeAllTestClients, connectToGateway, expectRefusal } from '../../../lib/testing';
-import { startCompatApp } from './compat-app';
+import { connectToGateway, expectRefusal } from '../../../lib/testing';
+import { useCompatApp } from './compat-app';
 
 class Ping {
   @OnMessage('ping')
@@ -30,31 +30,23 @@ class SameOriginGateway extends Ping {}
 class AppModule {}
 
 describe('cors: { origin } on @Gateway', () => {
-  let app: INestApplication;
+  const app = useCompatApp(AppModule);
 
-  beforeAll(async () => {
-    app = await startCompatApp(AppModule);
-  });
-
-  afterEach(closeAllTestClients);
-  afterAll(async () => {
-    await app.close();
-  });
 
   const accepts = async (path: string, origin: string): Promise<void> => {
-    const ws = await connectToGateway(app, path, { headers: { origin } });
+    const ws = await connectToGateway(app(), path, { headers: { origin } });
     await expect(ws.request('ping')).resolves.toBe('pong');
   };
 
   it('accepts the origins a list names, by string or RegExp, and refuses others with 403', async () => {
     await accepts('/listed', 'https://app.example.com');
     await accepts('/listed', 'https://docs.example.org');
-    await expectRefusal(app, '/listed', 403, { headers: { origin: 'https://evil.example.net' } });
+    await expectRefusal(app(), '/listed', 403, { headers: { origin: 'https://evil.example.net' } });
   });
 
   it('accepts the one origin a string names', async () => {
     await accepts('/one', 'https://app.example.com');
-    await expectRefusal(app, '/one', 403, { headers: { origin: 'https://other.example.com' } });
+    await expectRefusal(app(), '/one', 403, { headers: { origin: 'https://other.example.com' } });
   });
 
   it.each(['/any', '/star'])('accepts any origin on %s (origin: true or "*")', async (path) => {
@@ -62,8 +54,8 @@ describe('cors: { origin } on @Gateway', () => {
   });
 
   it('accepts only same-origin pages with origin: false', async () => {
-    const { port } = app.getHttpServer().address() as { port: number };
+    const { port } = app().getHttpServer().address() as { port: number };
     await accepts('/same-origin', `http://127.0.0.1:${port}`);
-    await expectRefusal(app, '/same-origin', 403, { headers: { origin: 'https://app.example.com' } });
+    await expectRefusal(app(), '/same-origin', 403, { headers: { origin: 'https://app.example.com' } });
   });
 });

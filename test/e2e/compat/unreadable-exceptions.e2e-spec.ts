@@ -1,12 +1,12 @@
 // STYLE.md §10, found while mapping @nestjs/websockets' WsException by shape: user code may throw a
 // value that throws on every look (a revoked Proxy), or a WsException whose getError() throws. Each
 // is answered INTERNAL, the connection keeps serving, and the line is logged.
-import { ArgumentsHost, Catch, ExceptionFilter, INestApplication, Module, UseFilters, UseInterceptors } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Module, UseFilters, UseInterceptors } from '@nestjs/common';
 import { WsException as NestWsException } from '@nestjs/websockets';
 import { Gateway, OnMessage, WebSocketModule } from '../../../lib';
 import { handlerFailed } from '../../../lib/gateway/messages';
-import { closeAllTestClients, connectToGateway } from '../../../lib/testing';
-import { ErrorLines, PassThroughInterceptor, startCompatApp } from './compat-app';
+import { connectToGateway } from '../../../lib/testing';
+import { ErrorLines, PassThroughInterceptor, useCompatApp } from './compat-app';
 
 class UnreadableWsException extends NestWsException {
   override getError(): string | object {
@@ -73,17 +73,9 @@ class FilteredGateway extends Throwers {}
 class AppModule {}
 
 describe('exceptions that cannot be read', () => {
-  let app: INestApplication;
   const logger = new ErrorLines();
+  const app = useCompatApp(AppModule, { logger });
 
-  beforeAll(async () => {
-    app = await startCompatApp(AppModule, { logger });
-  });
-
-  afterEach(closeAllTestClients);
-  afterAll(async () => {
-    await app.close();
-  });
 
   describe.each([
     ['/direct', 'UnreadableGateway'],
@@ -94,7 +86,7 @@ describe('exceptions that cannot be read', () => {
       ['get-error-throws', 'getErrorThrows'],
       ['get-error-getter-throws', 'getErrorGetterThrows'],
     ])('answers "%s" INTERNAL, keeps serving, and logs the handler', async (event, methodName) => {
-      const ws = await connectToGateway(app, path);
+      const ws = await connectToGateway(app(), path);
 
       await expect(ws.request(event)).rejects.toMatchObject({ code: 'INTERNAL' });
       await expect(ws.request('ok')).resolves.toBe('still serving');
