@@ -2,13 +2,12 @@ import { backoffDelayMs } from './backoff';
 import { ClientOptions, ReconnectContext, ResolvedClientOptions, resolveClientOptions } from './client-options';
 import { AuthRefusedError, ConnectionClosedError, QueueFullError, RequestError, UnexpectedMessageError } from './client-errors';
 import { canTransition, ClientState } from './client-state';
-import { ConnectionEvents } from './connection-events';
+import { ClientListeners } from './client-listeners';
 import { AUTH_EVENT, decodeEnvelope, encodeEnvelope, ERROR_EVENT, errorBodyOf, RESUME_EVENT, ResumeReply, SESSION_EVENT } from './envelope';
-import { DataArgs, DataOf, EventMap, EventName, EventSender, InboundEventName, InboundListener, RequestArgs, RequestOptions } from './event-map';
-import { ListenerSet, StoredListener } from './listener-set';
+import { DataArgs, DataOf, EventMap, EventName, EventSender, RequestArgs, RequestOptions } from './event-map';
 import { OutboundMessage, Outbox } from './outbox';
 import { PendingRequests } from './pending-requests';
-import { AnswerChannel, RequestHandler, RequestHandlers, ServerRequest } from './request-handlers';
+import { AnswerChannel, ServerRequest } from './request-handlers';
 import { RoomPositions } from './room-positions';
 import { PageLocation, toSocketUrl } from './socket-url';
 import { SOCKET_OPEN, WebSocketLike } from './web-socket-like';
@@ -37,12 +36,9 @@ const isSendableByClient = (code: number): boolean => code === 1000 || (code >= 
  * await client.connect();
  * client.emit('say', { room: 'lobby', text: 'hello' });
  */
-export class WsClient<Emits extends object = EventMap, Receives extends object = EventMap> implements EventSender<Emits, Receives> {
+export class WsClient<Emits extends object = EventMap, Receives extends object = EventMap> extends ClientListeners<Receives> implements EventSender<Emits, Receives> {
   private readonly options: ResolvedClientOptions<Emits, Receives>;
-  private readonly serverListeners = new ListenerSet();
-  private readonly connectionListeners = new ListenerSet();
   private readonly pending = new PendingRequests();
-  private readonly requestHandlers = new RequestHandlers();
   private readonly outbox: Outbox;
   private currentState: ClientState = 'idle';
   private socket: WebSocketLike | undefined;
@@ -65,6 +61,7 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     private readonly url: ClientUrl,
     options: ClientOptions<Emits, Receives> = {},
   ) {
+    super();
     this.options = resolveClientOptions(options);
     this.outbox = new Outbox(this.options.queue.maxMessages, this.options.queue.overflow);
   }
@@ -124,40 +121,6 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     this.discardWaiting(error);
     socket.close(code, reason);
     return closed;
-  }
-
-  /** Listens to an event the server sends; returns a function that stops listening. */
-  on<K extends InboundEventName<Receives>>(event: K, listener: InboundListener<Receives, K>): () => void {
-    this.serverListeners.add(event, listener as StoredListener);
-    return () => this.off(event, listener);
-  }
-
-  off<K extends InboundEventName<Receives>>(event: K, listener: InboundListener<Receives, K>): void {
-    this.serverListeners.remove(event, listener as StoredListener);
-  }
-
-  /**
-   * Answers the server's requests for `event` (`await client.request(event, data)` on the server,
-   * like socket.io's `emitWithAck`): what the handler returns or resolves to is the answer. Throw a
-   * RequestError to answer with its code; any other throw answers INTERNAL and is reported as a
-   * connection 'error'. One handler per event; returns a function that removes it.
-   *
-   * @example
-   * client.onRequest('confirm', async ({ question }) => ({ ok: await ask(question) }));
-   */
-  onRequest<K extends EventName<Receives>>(event: K, handler: RequestHandler<DataOf<Receives, K>>): () => void {
-    this.requestHandlers.set(event, handler as RequestHandler);
-    return () => this.requestHandlers.delete(event, handler as RequestHandler);
-  }
-
-  /** Listens to the connection itself: open, close, reconnecting, reconnected, state, … */
-  onConnection<K extends keyof ConnectionEvents>(event: K, listener: (payload: ConnectionEvents[K]) => void): () => void {
-    this.connectionListeners.add(event, listener as StoredListener);
-    return () => this.offConnection(event, listener);
-  }
-
-  offConnection<K extends keyof ConnectionEvents>(event: K, listener: (payload: ConnectionEvents[K]) => void): void {
-    this.connectionListeners.remove(event, listener as StoredListener);
   }
 
   /**
@@ -405,10 +368,6 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     if (!canTransition(previous, next)) throw new Error(`nest-rfc6455 client: no transition from ${previous} to ${next}`);
     this.currentState = next;
     this.emitConnection('state', { state: next, previous });
-  }
-
-  private emitConnection<K extends keyof ConnectionEvents>(event: K, payload: ConnectionEvents[K]): void {
-    this.connectionListeners.emit(event, payload);
   }
 }
 
