@@ -2,30 +2,27 @@
  * Every use of Nest that is not its public API, in one file (STYLE.md §9, issue 15 §3). A Nest
  * minor release may change any of them without a compile error, so each says why it is here and
  * what it was checked against; test/unit/gateway/nest-internals.spec.ts fails when one changes, and
- * scripts/test-newest-nest.sh runs the gateway suite on the newest Nest 12 minor.
+ * scripts/test-newest-nest.sh runs it and the gateway suites on the newest Nest 12 minor.
  *
- * `@nestjs/common/internal` and `@nestjs/core/internal` are the entry points Nest keeps for its own
- * sibling packages (@nestjs/websockets imports from them): "not part of the public API", but named.
+ * "Checked against" names @nestjs/core and @nestjs/common 11.2.12 (the oldest our peer range takes;
+ * its source read), 12.5.1 (installed) and 12.6.3 (newest 12 minor; both run). The files are
+ * imported by path: Nest 12 also names its sibling packages' entry points
+ * `@nestjs/{common,core}/internal`, which 11 has not.
  * ESLint (eslint.config.mjs) forbids `@nestjs/<package>/…` imports anywhere else in lib/.
  */
 import { ExceptionFilter, ExecutionContext, Type } from '@nestjs/common';
-import {
-  GUARDS_METADATA,
-  INTERCEPTORS_METADATA,
-  PIPES_METADATA,
-  ROUTE_ARGS_METADATA,
-  selectExceptionFilterMetadata,
-} from '@nestjs/common/internal';
+import { GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { selectExceptionFilterMetadata } from '@nestjs/common/utils/select-exception-filter-metadata.util.js';
 import { ApplicationConfig, ContextId, ExternalContextCreator, NestContainer } from '@nestjs/core';
-// Checked against @nestjs/core 12.5.1 and 12.6.3: no entry point exports it, and it is the filter
-// context Nest builds for ExternalContextCreator (global, class and method filters, scoped ones).
+// No entry point exports it: the filter context Nest builds for ExternalContextCreator (global,
+// class and method filters, request-scoped ones).
 import { ExternalExceptionFilterContext } from '@nestjs/core/exceptions/external-exception-filter-context.js';
-import { ExecutionContextHost } from '@nestjs/core/internal';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 
 /**
  * Nest's key for parameter decorators. Ours write under it so that `createParamDecorator()`
  * decorators and parameter pipes work on gateway handlers as on controllers.
- * Checked against @nestjs/common 12.5.1 and 12.6.3 (`'__routeArguments__'`).
+ * Checked against 11.2.12, 12.5.1 and 12.6.3 (`'__routeArguments__'`).
  */
 export const PARAM_ARGS_METADATA: string = ROUTE_ARGS_METADATA;
 
@@ -48,7 +45,7 @@ export interface ParamEntry {
 
 /**
  * The parameter decorators of a handler, by `${paramtype}:${index}` (custom ones by a longer key).
- * Checked against @nestjs/common 12.5.1 and 12.6.3 (`assignMetadata`, `createParamDecorator`).
+ * Checked against 11.2.12, 12.5.1 and 12.6.3 (`assignMetadata`, `createParamDecorator`).
  */
 export const paramEntriesOf = (metatype: Type, methodName: string): Record<string, ParamEntry> =>
   (Reflect.getMetadata(PARAM_ARGS_METADATA, metatype, methodName) as Record<string, ParamEntry> | undefined) ?? {};
@@ -56,9 +53,9 @@ export const paramEntriesOf = (metatype: Type, methodName: string): Record<strin
 /**
  * Every guard, pipe and interceptor of a handler: global (request-scoped global ones by class),
  * class, method and parameter ones. `@UseGuards()` and friends write under Nest's metadata keys,
- * which only `@nestjs/common/internal` exports. Read once per handler, at bootstrap: direct-call.ts
+ * which no public entry point exports. Read once per handler, at bootstrap: direct-call.ts
  * needs to know there are none, enhancer-names.ts their names.
- * Checked against @nestjs/common and @nestjs/core 12.5.1 and 12.6.3.
+ * Checked against 11.2.12, 12.5.1 and 12.6.3.
  */
 export function enhancersOf(metatype: Type, methodName: string, callback: object, config: ApplicationConfig): HandlerEnhancers {
   const declared = (key: string): Enhancer[] => [
@@ -82,10 +79,10 @@ export function enhancersOf(metatype: Type, methodName: string, callback: object
  * an interceptor) returns stays a stream: every emission is a reply. Nest's `transformToResult`
  * reduces it to its last value, and ExternalContextCreator offers no option for that.
  * - The application's NestContainer is a private field of the shared creator: it is no provider,
- *   and `fromContainer()` (public) needs it. Checked against @nestjs/core 12.5.1 and 12.6.3.
+ *   and `fromContainer()` (public) needs it. Checked against 11.2.12, 12.5.1 and 12.6.3.
  * - `transformToResult` is a public method, replaced on our own instance only (the shared one is
  *   the application's); `fromContainer()` builds an ExternalContextCreator, never a subclass.
- *   Checked against @nestjs/core 12.5.1 and 12.6.3 (`target` returns `this.transformToResult(result)`).
+ *   Checked against 11.2.12, 12.5.1 and 12.6.3 (`target` returns `this.transformToResult(result)`).
  */
 export function streamKeepingContextCreator(shared: ExternalContextCreator): { creator: ExternalContextCreator; container: NestContainer; config: ApplicationConfig } {
   const container = (shared as unknown as { container: NestContainer | undefined }).container;
@@ -110,7 +107,7 @@ export interface FilterEntry {
  * Nest's filter context for handlers outside HTTP, with each filter's class name kept next to its
  * bound `catch` (Nest keeps only the function). Same steps as BaseExceptionFilterContext's
  * `createConcreteContext`; Nest orders them (method, class, global) and resolves scoped ones.
- * Checked against @nestjs/core 12.5.1 and 12.6.3.
+ * Checked against 11.2.12, 12.5.1 and 12.6.3.
  */
 export class NamedFilterContext extends ExternalExceptionFilterContext {
   override createConcreteContext<T extends unknown[], R extends unknown[]>(metadata: T, contextId?: ContextId, inquirerId?: string): R {
@@ -131,7 +128,7 @@ export class NamedFilterContext extends ExternalExceptionFilterContext {
   /**
    * A handler's filters in the order Nest tries them. `create()` returns an ExternalExceptionsHandler
    * whose `filters` field is private and has no getter; its `next()` would log and rethrow what no
-   * filter catches, where we answer it ourselves. Checked against @nestjs/core 12.5.1 and 12.6.3.
+   * filter catches, where we answer it ourselves. Checked against 11.2.12, 12.5.1 and 12.6.3.
    */
   filtersOf(instance: object, callback: (...args: unknown[]) => unknown, moduleKey: string, contextId?: ContextId): readonly FilterEntry[] {
     const handler = this.create(instance, callback as never, moduleKey, contextId);
@@ -143,7 +140,7 @@ export class NamedFilterContext extends ExternalExceptionFilterContext {
 
 /**
  * The first filter that catches `error` (one without `@Catch()` arguments catches everything), by
- * Nest's own rule. Checked against @nestjs/common 12.5.1 and 12.6.3. None for a value whose
+ * Nest's own rule. Checked against 11.2.12, 12.5.1 and 12.6.3. None for a value whose
  * `instanceof` throws (a revoked Proxy): it is answered INTERNAL.
  */
 export function filterFor(filters: readonly FilterEntry[], error: unknown): FilterEntry | undefined {
@@ -157,7 +154,7 @@ export function filterFor(filters: readonly FilterEntry[], error: unknown): Filt
 /**
  * What an exception filter's `host` is: Nest's own ExecutionContext, so `switchToWs()`,
  * `getType()`, `getClass()` and `getHandler()` answer as in Nest's gateways.
- * Checked against @nestjs/core 12.5.1 and 12.6.3.
+ * Checked against 11.2.12, 12.5.1 and 12.6.3.
  */
 export function wsExecutionContext(args: unknown[], metatype: Type, callback: (...args: unknown[]) => unknown): ExecutionContext {
   const host = new ExecutionContextHost(args, metatype, callback);
@@ -166,4 +163,4 @@ export function wsExecutionContext(args: unknown[], metatype: Type, callback: (.
 }
 
 const nestChanged = (what: string): string =>
-  `nest-rfc6455: this version of @nestjs/core is not supported (${what}); checked against 12.5.1 and 12.6.3, see lib/gateway/nest-internals.ts`;
+  `nest-rfc6455: this version of @nestjs/core is not supported (${what}); checked against 11.2.12, 12.5.1 and 12.6.3, see lib/gateway/nest-internals.ts`;

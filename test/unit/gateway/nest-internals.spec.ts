@@ -134,7 +134,7 @@ describe('Nest internals (lib/gateway/nest-internals.ts), checked against the in
     const creator = Object.create(ExternalContextCreator.prototype) as ExternalContextCreator;
 
     expect(() => streamKeepingContextCreator(creator)).toThrow(
-      'nest-rfc6455: this version of @nestjs/core is not supported (ExternalContextCreator has no NestContainer in its "container" field); checked against 12.5.1 and 12.6.3, see lib/gateway/nest-internals.ts',
+      'nest-rfc6455: this version of @nestjs/core is not supported (ExternalContextCreator has no NestContainer in its "container" field); checked against 11.2.12, 12.5.1 and 12.6.3, see lib/gateway/nest-internals.ts',
     );
   });
 
