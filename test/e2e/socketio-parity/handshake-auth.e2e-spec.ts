@@ -65,7 +65,11 @@ class SecureGateway implements OnGatewayConnection {
   }
 }
 
-@Module({ imports: [WebSocketModule.forRoot({ logLevels: ['log', 'warn', 'error', 'debug', 'verbose'] })], providers: [SecureGateway, TokenGuard] })
+/** A gateway without authMessage: `$auth` is an event like any other there. */
+@Gateway({ path: '/open' })
+class OpenGateway {}
+
+@Module({ imports: [WebSocketModule.forRoot({ logLevels: ['log', 'warn', 'error', 'debug', 'verbose'] })], providers: [SecureGateway, OpenGateway, TokenGuard] })
 class SecureModule {}
 
 /** Every line the application logs, at every level. */
@@ -139,6 +143,17 @@ describe('handshake auth in the first message (socket.io auth)', () => {
     expect(mallory.state).toBe('closed');
     expect(attempts).toBe(1);
     expect(connectedUsers).toEqual([]);
+  });
+
+  it('fails loudly when the client sends auth to a gateway without authMessage: AuthRefusedError UNKNOWN_EVENT, no retry', async () => {
+    const misconfigured = createClient(started.wsUrl('/open'), { WebSocket, auth: { token: RIGHT_TOKEN }, reconnect: { initialDelayMs: 0, maxDelayMs: 0 } });
+    clients.push(misconfigured);
+
+    const error = await misconfigured.connect().catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(AuthRefusedError);
+    expect(error).toMatchObject({ code: 'UNKNOWN_EVENT', event: '$auth' });
+    expect(misconfigured.state).toBe('closed');
   });
 
   it('answers UNAUTHORIZED with the guard message when auth carries no token', async () => {
