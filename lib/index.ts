@@ -9,6 +9,8 @@ export { RequestId } from './gateway/decorators/request-id.decorator';
 export { UseHandshakeGuards } from './gateway/decorators/use-handshake-guards.decorator';
 export { WsException } from './gateway/ws-exception';
 export type { ErrorBody } from './wire/envelope';
+export { BaseWsExceptionFilter } from './gateway/base-ws-exception.filter';
+export type { WsResponse } from './gateway/compat/ws-response';
 export type { HandshakeContext, HandshakeGuard } from './gateway/interfaces/handshake-guard.interface';
 export type { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit } from './gateway/interfaces/lifecycle-hooks.interface';
 export type { ConnectionLimits, GatewayOptions, RateLimitOptions, WebSocketModuleOptions } from './gateway/interfaces/websocket-options.interface';

@@ -11,7 +11,9 @@ import { CloseCode } from '../protocol/close-code';
 import { MultiMap } from '../rooms/multi-map';
 import { WsConnection } from '../session/ws-connection';
 import { ReadyState } from '../transport/connection';
+import { isHandedBack } from './base-ws-exception.filter';
 import { codecName } from './checked-codec';
+import { replyEnvelope } from './compat/ws-response';
 import { enhancerThatThrew } from './enhancer-names';
 import { isInstanceOf } from './error-description';
 import { errorEnvelopeFor, internalErrorBody } from './error-envelope';
@@ -199,7 +201,7 @@ export class GatewayDispatcher {
     if (value === undefined) return;
     try {
       if (event !== undefined) {
-        connection.sendEnvelope(id === undefined ? { event, data: value } : { event, data: value, id });
+        connection.sendEnvelope(replyEnvelope(event, value, id)); // a Nest WsResponse names its own event (compat/ws-response.ts)
         return;
       }
       // A raw handler answers raw: a string as text, a Buffer as binary, anything else as JSON text.
@@ -221,7 +223,10 @@ export class GatewayDispatcher {
       return this.answerMapped(args, error, () => this.errorLog.error(replyNotEncoded(this.gatewayName, methodName, error.encoder), error.cause));
     }
     const outcome = await handler.filter(error, args);
-    if (outcome.kind === 'unhandled') return this.answerMapped(args, error, () => this.logUnexpected(handler, error));
+    // BaseWsExceptionFilter's super.catch() hands the exception back: the default answer.
+    if (outcome.kind === 'unhandled' || (outcome.kind === 'failed' && isHandedBack(outcome.error, error))) {
+      return this.answerMapped(args, error, () => this.logUnexpected(handler, error));
+    }
     const logFilter = (failure: unknown): void => this.errorLog.error(filterFailed(outcome.filterName, this.gatewayName, methodName), failure);
     if (outcome.kind === 'failed') return this.answerMapped(args, outcome.error, () => logFilter(outcome.error));
     const code = codeOf(outcome.value);

@@ -52,8 +52,13 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
     return this.transport.bufferedAmount;
   }
 
-  /** Pushes `{"event":…,"data":…}`. False when the connection is not open or must drain first. */
+  /**
+   * Pushes `{"event":…,"data":…}`. False when the connection is not open or must drain first.
+   * Code written for `ws` sends envelopes it made itself, `client.send(JSON.stringify({ event, data }))`
+   * (so does Nest's BaseWsExceptionFilter): one argument that is such a text goes out as it is.
+   */
   send(event: string, data?: unknown): boolean {
+    if (data === undefined && typeof event === 'string' && event.startsWith(ENVELOPE_TEXT_START)) return this.sendRaw(event);
     return this.sendEnvelope({ event, data });
   }
 
@@ -101,3 +106,6 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
     this.transport.terminate();
   }
 }
+
+/** How `JSON.stringify({ event, data })` begins; no event name does. */
+const ENVELOPE_TEXT_START = '{"event":';
