@@ -41,9 +41,9 @@ export const HISTORY_DEFAULTS = { maxMessages: 1000, maxAgeMs: 600_000, historyT
 
 const escapeRegExp = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 
-/** `chat:*` → /^chat:.*$/; a RegExp stays as it is. */
+/** `chat:*` → /^chat:.*$/; a RegExp is copied, so its lastIndex is ours to reset. */
 export function roomPattern(pattern: string | RegExp): RegExp {
-  if (pattern instanceof RegExp) return pattern;
+  if (pattern instanceof RegExp) return new RegExp(pattern);
   return new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
 }
 
@@ -58,7 +58,11 @@ export function resolveHistoryOptions(options: HistoryOptions): ResolvedHistoryO
   return {
     // Asked on every broadcast: a loop, no closure per call.
     isRetained: (room) => {
-      for (const pattern of patterns) if (pattern.test(room)) return true;
+      for (const pattern of patterns) {
+        // With g or y, test() starts at lastIndex and moves it: from 0 each time, a room gets the same answer every time.
+        pattern.lastIndex = 0;
+        if (pattern.test(room)) return true;
+      }
       return false;
     },
     hasSessions: (path) => sessionPaths === undefined || sessionPaths.includes(path),

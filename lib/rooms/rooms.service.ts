@@ -130,10 +130,13 @@ export class Broadcast {
   }
 
   private async sendThroughHooks(hooks: SessionHooks, event: string, data: unknown): Promise<void> {
-    const plain = this.rooms.filter((room) => !hooks.deliversRoom(room));
+    // One answer per room: each room gets the broadcast one way, even from a plug-in that answers differently twice.
+    const plain: string[] = [];
+    const delivered: string[] = [];
+    for (const room of this.rooms) (hooks.deliversRoom(room) ? delivered : plain).push(room);
     await Promise.all([
       plain.length > 0 ? this.node.broadcast(plain, encodeEnvelope(this.codec, { event, data }), this.skipped) : undefined,
-      ...this.rooms.filter((room) => hooks.deliversRoom(room)).map((room) => hooks.deliver(room, event, data, this.skipped)),
+      ...delivered.map((room) => hooks.deliver(room, event, data, this.skipped)),
     ]);
   }
 

@@ -72,6 +72,19 @@ describe('Broadcast.send and the session hooks', () => {
     expect(broadcast).toHaveBeenCalledWith(['a'], frameOf('said', 3), new Set());
   });
 
+  it('gives every room the broadcast exactly one way, even when the plug-in answers differently each time it is asked', async () => {
+    let calls = 0;
+    const deliver = jest.fn().mockResolvedValue(undefined);
+    const flipping = { deliversRoom: () => calls++ % 2 === 0, deliver } as unknown as SessionHooks;
+    const { rooms, broadcast } = setUp(flipping);
+
+    await rooms.to(['a', 'b', 'c', 'd']).send('said', 4);
+
+    const plain: string[] = broadcast.mock.calls.flatMap(([addressed]: [string[]]) => addressed);
+    const delivered: string[] = deliver.mock.calls.map(([room]: [string]) => room);
+    expect([...plain, ...delivered].sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('sends a raw message as one text or binary frame, without asking the plug-in', () => {
     const hooks = keptRooms();
     const { rooms, broadcast } = setUp(hooks);
