@@ -1,10 +1,12 @@
 import { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
+import { isInstanceOf } from './error-description';
 
 /**
  * The default error answer, for exception filters that add to it, as `BaseWsExceptionFilter` of
- * `@nestjs/websockets` is used: `super.catch()` hands the exception back to the gateway, which
- * answers the `error` envelope it would have sent without the filter (docs/gateways.md) and logs an
- * unexpected error once, as the handler's. It does so by throwing: call it last.
+ * `@nestjs/websockets` is used: `super.catch(exception, host)` hands the exception back to the
+ * gateway, which answers the `error` envelope it would have sent without the filter (docs/gateways.md)
+ * and logs an unexpected error once: as the handler's when it is the one caught, as the filter's when
+ * the filter made another. It does so by throwing: call it last.
  *
  * @example
  * ＠Catch()
@@ -28,5 +30,5 @@ export class ExceptionHandedBack extends Error {
   }
 }
 
-/** Whether a filter threw `thrown` to hand `exception` back for the default answer. */
-export const isHandedBack = (thrown: unknown, exception: unknown): boolean => thrown instanceof ExceptionHandedBack && thrown.exception === exception;
+/** What a filter threw, when it was BaseWsExceptionFilter handing an exception back for the default answer. */
+export const handedBack = (thrown: unknown): ExceptionHandedBack | undefined => (isInstanceOf(thrown, ExceptionHandedBack) ? thrown : undefined);

@@ -11,7 +11,7 @@ import { CloseCode } from '../protocol/close-code';
 import { MultiMap } from '../rooms/multi-map';
 import { WsConnection } from '../session/ws-connection';
 import { ReadyState } from '../transport/connection';
-import { isHandedBack } from './base-ws-exception.filter';
+import { handedBack } from './base-ws-exception.filter';
 import { codecName } from './checked-codec';
 import { replyEnvelope } from './compat/ws-response';
 import { enhancerThatThrew } from './enhancer-names';
@@ -223,12 +223,15 @@ export class GatewayDispatcher {
       return this.answerMapped(args, error, () => this.errorLog.error(replyNotEncoded(this.gatewayName, methodName, error.encoder), error.cause));
     }
     const outcome = await handler.filter(error, args);
-    // BaseWsExceptionFilter's super.catch() hands the exception back: the default answer.
-    if (outcome.kind === 'unhandled' || (outcome.kind === 'failed' && isHandedBack(outcome.error, error))) {
-      return this.answerMapped(args, error, () => this.logUnexpected(handler, error));
-    }
+    if (outcome.kind === 'unhandled') return this.answerMapped(args, error, () => this.logUnexpected(handler, error));
     const logFilter = (failure: unknown): void => this.errorLog.error(filterFailed(outcome.filterName, this.gatewayName, methodName), failure);
-    if (outcome.kind === 'failed') return this.answerMapped(args, outcome.error, () => logFilter(outcome.error));
+    if (outcome.kind === 'failed') {
+      // BaseWsExceptionFilter's super.catch() hands back what it caught (the handler's, as without the filter) or one of its own.
+      const handed = handedBack(outcome.error);
+      if (handed?.exception === error) return this.answerMapped(args, error, () => this.logUnexpected(handler, error));
+      const failure = handed ? handed.exception : outcome.error;
+      return this.answerMapped(args, failure, () => logFilter(failure));
+    }
     const code = codeOf(outcome.value);
     if (outcome.value === undefined) return code; // docs/gateways.md: the filter has answered the client itself
     const [connection, , { id }] = args;

@@ -4,7 +4,7 @@ import { ArgumentsHost, CanActivate, Catch, Injectable, Module, UseFilters, UseG
 import { BaseWsExceptionFilter as NestBaseWsExceptionFilter, WsException as NestWsException } from '@nestjs/websockets';
 import { BaseWsExceptionFilter, ConnectedSocket, Gateway, MessageBody, OnMessage, WebSocketModule, WsConnection, WsException } from '../../../lib';
 import { NEST_WS_EXCEPTION_CODE } from '../../../lib/gateway/compat/nest-ws-exception';
-import { internalError } from '../../../lib/gateway/messages';
+import { filterFailed, internalError } from '../../../lib/gateway/messages';
 import { connectToGateway } from '../../../lib/testing';
 import { ErrorLines, useCompatApp } from './compat-app';
 
@@ -96,7 +96,19 @@ class AuditFilter extends BaseWsExceptionFilter {
 @UseFilters(AuditFilter)
 class OurFilterGateway extends Throwers {}
 
-@Module({ imports: [WebSocketModule.forRoot({})], providers: [PlainGateway, NestFilterGateway, NestDocsFilterGateway, OurFilterGateway] })
+/** Hands back an exception of its own: ours for a bug, or (data 'unexpected') one the filter did not expect either. */
+@Catch(TypeError)
+class BugFilter extends BaseWsExceptionFilter<TypeError> {
+  override catch(_exception: TypeError, host: ArgumentsHost): void {
+    super.catch(host.switchToWs().getData() === 'unexpected' ? new RangeError('made by the filter') : new WsException('BUG', 'a bug, reported'), host);
+  }
+}
+
+@Gateway({ path: '/converting-filter' })
+@UseFilters(BugFilter)
+class ConvertingFilterGateway extends Throwers {}
+
+@Module({ imports: [WebSocketModule.forRoot({})], providers: [PlainGateway, NestFilterGateway, NestDocsFilterGateway, OurFilterGateway, ConvertingFilterGateway] })
 class AppModule {}
 
 describe('exceptions of @nestjs/websockets', () => {
@@ -157,6 +169,17 @@ describe('exceptions of @nestjs/websockets', () => {
       expect(logger.lines).toHaveLength(1);
       expect(logger.lines[0]).toContain('OurFilterGateway.bug');
     });
+  });
+
+  it("answers the exception a filter hands back instead of the one it caught, as without the filter", async () => {
+    const ws = await connectToGateway(app(), '/converting-filter');
+    ws.sendRaw('{"event":"bug","id":4}');
+    expect(JSON.parse(String(await ws.expectMessage()))).toEqual({ event: 'error', data: { event: 'bug', code: 'BUG', message: 'a bug, reported' }, id: 4 });
+    expect(logger.lines).toEqual([]);
+
+    ws.sendRaw('{"event":"bug","data":"unexpected","id":5}');
+    expect(JSON.parse(String(await ws.expectMessage()))).toEqual({ event: 'error', data: { event: 'bug', code: 'INTERNAL', message: internalError() }, id: 5 });
+    expect(logger.lines).toEqual([filterFailed('BugFilter', 'ConvertingFilterGateway', 'bug')]);
   });
 
   it('sends an envelope that ws-style code made itself as it is', async () => {
