@@ -205,7 +205,8 @@ export class RoomsNode implements LocalNode {
   /** Tells the broker what this node no longer listens to, and with `isStored` the store what the connection left. */
   private async release(kind: GroupKind, connectionId: string, left: readonly Left[], isStored: boolean): Promise<void> {
     for (const { name, isLast } of left) {
-      if (isLast) await this.adapter.unsubscribe(kind, name);
+      // Asked again after each await: a connection that joined the group meanwhile subscribed, and a late unsubscribe would undo it.
+      if (isLast && this.local.groups(kind).members(name).size === 0) await this.adapter.unsubscribe(kind, name);
       if (isStored) await this.adapter.leave(kind, name, connectionId);
     }
   }
