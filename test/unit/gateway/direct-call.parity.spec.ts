@@ -5,15 +5,8 @@ import { HandlerPipelineFactory } from '../../../lib/gateway/handler-pipeline';
 import { GatewayDefinition } from '../../../lib/gateway/gateway.explorer';
 import { WebSocketStats } from '../../../lib/observability/websocket-stats';
 import { compileGateways, definitionOf, DispatcherHarness, dispatcherFor, Sent } from '../../helpers/dispatcher-harness';
-import {
-  ClassGuardedGateway,
-  FilteredGateway,
-  GuardedGateway,
-  InterceptedGateway,
-  UnfilteredGateway,
-  ValidatedGateway,
-} from '../../fixtures/gateways/enhancers.gateway';
-import { AdminGuard, ContextProbe, HandlerCalls } from '../../fixtures/gateways/enhancers';
+import { ClassGuardedGateway, ENHANCER_GATEWAY_DEPENDENCIES, ENHANCER_GATEWAYS, FilteredGateway, ValidatedGateway } from '../../fixtures/gateways/enhancers.gateway';
+import { HandlerCalls } from '../../fixtures/gateways/enhancers';
 import { ErrorsGateway } from '../../fixtures/gateways/errors.gateway';
 import { HandlerShapesGateway } from '../../fixtures/gateways/handler-shapes.gateway';
 import { EventsGateway, MixedGateway, RawGateway, StreamProbe as EventsStreamProbe } from '../../fixtures/gateways/events.gateway';
@@ -25,28 +18,13 @@ import { StreamProbe } from '../../fixtures/gateways/misbehaving';
 // application of its own, on the same messages; replies, error envelopes, closes, error lines and
 // what the handlers recorded must be the same.
 
-const GATEWAYS: Type[] = [
-  HandlerShapesGateway,
-  DirectGateway,
-  EventsGateway,
-  RawGateway,
-  MixedGateway,
-  ErrorsGateway,
-  GuardedGateway,
-  ClassGuardedGateway,
-  ValidatedGateway,
-  InterceptedGateway,
-  FilteredGateway,
-  UnfilteredGateway,
-];
+const GATEWAYS: Type[] = [HandlerShapesGateway, DirectGateway, EventsGateway, RawGateway, MixedGateway, ErrorsGateway, ...ENHANCER_GATEWAYS];
 const PROVIDERS: Provider[] = [
   StreamProbe,
   // The misbehaving StreamProbe listens to handler durations, which these dispatchers report to no stats.
   { provide: WebSocketStats, useValue: { onHandlerDuration: () => undefined } },
   EventsStreamProbe,
-  HandlerCalls,
-  ContextProbe,
-  AdminGuard,
+  ...ENHANCER_GATEWAY_DEPENDENCIES,
   ...GATEWAYS,
 ];
 
