@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { encodeFrame } from '../../../lib/protocol/frame-writer';
 import { Opcode } from '../../../lib/protocol/opcode';
 import { Connection } from '../../../lib/transport/connection';
+import { deflateParams } from '../../helpers/deflate-params';
+import { compressedTextFrame } from '../../helpers/deflate-peer';
 import { RecordingDuplex } from '../../helpers/recording-duplex';
 
 const masked = (text: string): Buffer => encodeFrame(Buffer.from(text), { opcode: Opcode.Text, maskKey: randomBytes(4) });
@@ -29,6 +31,30 @@ describe('Connection message times', () => {
     expect(received).toEqual([['a', first], ['b', first], ['c', first], ['d', expect.any(Number)]]);
     expect(received[3][1]).toBeGreaterThan(first);
     expect(readsOfFirst).toBe(1);
+    connection.terminate();
+    socket.destroy();
+  });
+
+  it('gives a compressed message the time it was inflated, and one that waited behind it the time it was delivered', async () => {
+    let clockMs = 0;
+    jest.spyOn(performance, 'now').mockImplementation(() => (clockMs += 10));
+    const socket = new RecordingDuplex();
+    const connection = new Connection(socket, { maxMessageBytes: 1 << 20, closeTimeoutMs: 1_000, maxBufferedBytes: 1 << 20, onBufferOverflow: 'close', deflate: deflateParams(false) });
+    const received: [string, number][] = [];
+    const allReceived = new Promise<void>((resolve) =>
+      connection.on('message', (data, receivedAtMs) => {
+        if (received.push([String(data), receivedAtMs]) === 3) resolve();
+      }),
+    );
+    connection.open();
+
+    socket.emit('data', Buffer.concat([masked('plain'), compressedTextFrame('compressed'), masked('waited')]));
+    await allReceived;
+
+    expect(received.map(([text]) => text)).toEqual(['plain', 'compressed', 'waited']);
+    const [[, readAtMs], [, inflatedAtMs], [, deliveredAtMs]] = received;
+    expect(inflatedAtMs).toBeGreaterThan(readAtMs);
+    expect(deliveredAtMs).toBeGreaterThan(inflatedAtMs);
     connection.terminate();
     socket.destroy();
   });
