@@ -1,5 +1,7 @@
 import { Envelope } from '../wire/envelope';
-import { DecodeResult } from './envelope';
+
+/** What decode() read: the envelope, or why the message is not one (answered BAD_MESSAGE). */
+export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; reason: string };
 
 /**
  * Turns envelopes into message payloads and back. The default is JSON over text frames;

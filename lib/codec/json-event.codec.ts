@@ -1,6 +1,5 @@
 import { Envelope, isAckId } from '../wire/envelope';
-import { DecodeResult } from './envelope';
-import { EventCodec } from './event-codec.interface';
+import { DecodeResult, EventCodec } from './event-codec.interface';
 
 const isRequestId = (value: unknown): value is string | number =>
   typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));

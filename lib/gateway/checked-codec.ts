@@ -1,6 +1,5 @@
-import { DecodeResult } from '../codec/envelope';
 import { Envelope } from '../wire/envelope';
-import { EventCodec } from '../codec/event-codec.interface';
+import { DecodeResult, EventCodec } from '../codec/event-codec.interface';
 import { JsonEventCodec } from '../codec/json-event.codec';
 
 /**

@@ -1,9 +1,8 @@
 import { ContextId } from '@nestjs/core';
 import { isObservable, Observable, Subscription } from 'rxjs';
-import { DecodeResult } from '../codec/envelope';
 import { AckEnvelope, ErrorBody, RequestId } from '../wire/envelope';
 import { ERROR_EVENT } from '../wire/reserved-events';
-import { EventCodec } from '../codec/event-codec.interface';
+import { DecodeResult, EventCodec } from '../codec/event-codec.interface';
 import { GatewayInstruments } from '../observability/gateway-instruments';
 import { HandlerDurationRecorder } from '../observability/handler-durations';
 import { MessageSpan } from '../observability/tracing/ws-tracing';
