@@ -12,7 +12,7 @@ import { WsConnection } from '../session/ws-connection';
 import { normalizePath } from '../transport/path-router';
 import { UpgradeListener, WebServer } from '../transport/upgrade-listener';
 import { boundedBy } from './bounded-by';
-import { checkedCodec } from './checked-codec';
+import { checkedCodec, codecName } from './checked-codec';
 import { GatewayMetadataAccessor } from './gateway-metadata.accessor';
 import { GatewayBinding, GatewayHost } from './gateway-host';
 import { ErrorLog } from './error-log';
@@ -23,7 +23,7 @@ import { InFlight } from './in-flight';
 import { resolveHandshakeGuards } from './handshake-guards';
 import { OnGatewayInit } from './interfaces/lifecycle-hooks.interface';
 import { WebSocketModuleOptions } from './interfaces/websocket-options.interface';
-import { duplicatePath, hookFailed, noHttpServer } from './messages';
+import { duplicatePath, hookFailed, noHttpServer, ownCodecNotShared } from './messages';
 import { WEBSOCKET_MODULE_OPTIONS } from './websocket.constants';
 import { DEFAULTS, resolveGatewayOptions } from './websocket.defaults';
 
@@ -70,7 +70,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     for (const definition of definitions) {
       const options = resolveGatewayOptions(this.options, definition.options);
       const guards = await resolveHandshakeGuards(this.moduleRef, this.accessor.handshakeGuards(definition.metatype));
-      const codec = checkedCodec(options.codec ?? this.codec);
+      const codec = this.codecOf(definition);
       const instruments: GatewayInstruments = { stats: this.stats.forGateway(definition.metatype.name, options.path), tracing: this.tracing ?? undefined };
       const host = new GatewayHost(definition, options, this.binder(definition, pipeline, codec, instruments), guards, {
         registry: this.registry,
@@ -90,6 +90,18 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     }
     this.stats.setServing(true);
     for (const definition of definitions) await this.afterInit(definition);
+  }
+
+  /**
+   * The module's EventCodec (checked once, in the module), or the gateway's own. Rooms, the
+   * registry and history encode once for every connection, with the module's codec: a gateway's
+   * own codec reaches its replies and error envelopes only, which is said at startup.
+   */
+  private codecOf(definition: GatewayDefinition): EventCodec {
+    const own = definition.options.codec;
+    if (own === undefined || own === this.options.codec) return this.codec;
+    this.logger.warn(ownCodecNotShared(definition.metatype.name, codecName(own), codecName(this.codec)));
+    return checkedCodec(own);
   }
 
   /**

@@ -13,6 +13,9 @@ export const nestDecoratorOnGateway = (gateway: string, member: string, decorato
 export const duplicatePath = (path: string, gateways: readonly string[]): string =>
   `two gateways are bound to "${path}" (${gateways.join(', ')}); give each its own path`;
 
+export const ownCodecNotShared = (gateway: string, codec: string, moduleCodec: string): string =>
+  `${gateway} has a codec of its own (${codec}): its replies and error envelopes use it, but what Rooms, ConnectionRegistry and history send to its clients is encoded with the module's (${moduleCodec}). Set codec in WebSocketModule.forRoot() to use one everywhere`;
+
 export const noHttpServer = (gateway: string): string =>
   `${gateway} has no port and the application has no HTTP server to attach to; give it @Gateway({ port })`;
 

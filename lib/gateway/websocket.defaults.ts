@@ -16,7 +16,7 @@ export const DEFAULTS = {
 
 // `cors` is not here: @Gateway turns it into allowedOrigins (compat/cors-origins.ts).
 export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'port' | 'allowedOrigins' | 'codec' | 'perMessageDeflate' | 'rateLimit' | 'authMessage' | 'cors'>> &
-  Pick<GatewayOptions, 'port' | 'allowedOrigins' | 'codec' | 'rateLimit'> & {
+  Pick<GatewayOptions, 'port' | 'allowedOrigins' | 'rateLimit'> & {
     /** undefined: deflate declined. */
     perMessageDeflate: PerMessageDeflateOptions | undefined;
     /** How long a gateway with `authMessage` waits for `$auth`; undefined: guards run on the upgrade request. */
@@ -40,7 +40,6 @@ export function resolveGatewayOptions(module: WebSocketModuleOptions, gateway: G
     idleTimeoutMs: pick('idleTimeoutMs'),
     rateLimit: gateway.rateLimit ?? module.rateLimit,
     allowedOrigins: gateway.allowedOrigins ?? module.allowedOrigins,
-    codec: gateway.codec ?? module.codec,
     perMessageDeflate: deflateTerms(gateway.perMessageDeflate ?? module.perMessageDeflate),
     authMessageTimeoutMs: authMessageTimeoutMs(gateway.authMessage),
   };
