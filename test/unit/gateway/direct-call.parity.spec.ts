@@ -1,8 +1,9 @@
 import { Provider, Type } from '@nestjs/common';
-import { ExternalContextCreator } from '@nestjs/core';
+import { ApplicationConfig, ExternalContextCreator } from '@nestjs/core';
 import { TestingModule } from '@nestjs/testing';
 import { HandlerPipelineFactory } from '../../../lib/gateway/handler-pipeline';
 import { GatewayDefinition } from '../../../lib/gateway/gateway.explorer';
+import { streamKeepingContextCreator } from '../../../lib/gateway/nest-internals';
 import { WebSocketStats } from '../../../lib/observability/websocket-stats';
 import { compileGateways, definitionOf, DispatcherHarness, dispatcherFor, Sent } from '../../helpers/dispatcher-harness';
 import { ClassGuardedGateway, ENHANCER_GATEWAY_DEPENDENCIES, ENHANCER_GATEWAYS, FilteredGateway, ValidatedGateway } from '../../fixtures/gateways/enhancers.gateway';
@@ -99,6 +100,24 @@ describe('direct-call parity: a handler called directly answers as through the p
     expect(Object.keys(misbehaving).filter((event) => !misbehaving[event]).sort()).toEqual(
       ['guard-refuses', 'guard-rejects', 'guard-throws', 'interceptor-errors', 'interceptor-throws', 'interceptor-unencodable', 'observable-endless-after-guard', 'pipe-rejects', 'pipe-throws'],
     );
+  });
+
+  it.each([
+    { kind: 'guard', set: (config: ApplicationConfig) => config.useGlobalGuards({ canActivate: () => true }) },
+    { kind: 'pipe', set: (config: ApplicationConfig) => config.useGlobalPipes({ transform: (value: unknown) => value }) },
+    { kind: 'interceptor', set: (config: ApplicationConfig) => config.useGlobalInterceptors({ intercept: (_context, next) => next.handle() }) },
+  ])('declines for every handler once a global $kind is set', async ({ set }) => {
+    const { moduleRef, definitions } = await compileGateways([HandlerShapesGateway]);
+    try {
+      const shared = moduleRef.get(ExternalContextCreator);
+      set(streamKeepingContextCreator(shared).config);
+      const pipeline = new HandlerPipelineFactory(shared);
+      const { instance, handlers } = definitionOf(definitions, HandlerShapesGateway);
+
+      expect(handlers.filter(({ methodName }) => pipeline.compile(instance, HandlerShapesGateway, methodName).call !== undefined)).toEqual([]);
+    } finally {
+      await moduleRef.close();
+    }
   });
 
   describe.each(GATEWAYS.map((metatype) => ({ gateway: metatype.name, metatype })))('$gateway', ({ metatype }) => {
