@@ -2,18 +2,9 @@ import { MemoryAdapter } from '../../../lib/adapters/memory/memory.adapter';
 import { encodeTextFrame } from '../../../lib/protocol/frame-writer';
 import { ALL_GATEWAYS } from '../../../lib/rooms/presence-store.interface';
 import { closeFake, startFakeNode } from '../../helpers/rooms-node';
+import { recordingAdapter } from '../../helpers/recording-adapter';
 
 const NOBODY: ReadonlySet<string> = new Set();
-
-/** A MemoryAdapter that records what the node asks its broker to listen to, in order. */
-function recordingAdapter(): { adapter: MemoryAdapter; calls: string[] } {
-  const adapter = new MemoryAdapter();
-  const calls: string[] = [];
-  // MemoryAdapter declares them without parameters (it ignores them); the node passes (kind, name).
-  jest.spyOn(adapter, 'subscribe').mockImplementation(async (...args: unknown[]) => void calls.push(`subscribe ${args.join(' ')}`));
-  jest.spyOn(adapter, 'unsubscribe').mockImplementation(async (...args: unknown[]) => void calls.push(`unsubscribe ${args.join(' ')}`));
-  return { adapter, calls };
-}
 
 describe('RoomsNode gateway groups (registry.sendToGateway, sendToAll)', () => {
   afterEach(() => jest.restoreAllMocks());

@@ -1,15 +1,5 @@
-import { MemoryAdapter } from '../../../lib/adapters/memory/memory.adapter';
 import { closeFake, startFakeNode } from '../../helpers/rooms-node';
-
-/** A MemoryAdapter that records what the node asks its broker to listen to, in order. */
-function recordingAdapter(): { adapter: MemoryAdapter; calls: string[] } {
-  const adapter = new MemoryAdapter();
-  const calls: string[] = [];
-  // MemoryAdapter declares them without parameters (it ignores them); the node passes (kind, name).
-  jest.spyOn(adapter, 'subscribe').mockImplementation(async (...args: unknown[]) => void calls.push(`subscribe ${args.join(' ')}`));
-  jest.spyOn(adapter, 'unsubscribe').mockImplementation(async (...args: unknown[]) => void calls.push(`unsubscribe ${args.join(' ')}`));
-  return { adapter, calls };
-}
+import { recordingAdapter } from '../../helpers/recording-adapter';
 
 describe('RoomsNode listening to groups while a connection closes', () => {
   afterEach(() => jest.restoreAllMocks());
