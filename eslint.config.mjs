@@ -52,4 +52,13 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // The official Nest samples, migrated (issue 16): their `(client: any, data: any)` signatures stay as
+    // the samples wrote them, so the migration's diff shows only what moving to nest-rfc6455 takes.
+    files: ['examples/migrated-*/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': 'off',
+    },
+  },
 );

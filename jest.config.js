@@ -1,4 +1,4 @@
-// One Jest run, six projects: `npx jest --selectProjects unit` runs one of them.
+// One Jest run, seven projects: `npx jest --selectProjects unit` runs one of them.
 const swc = [
   '@swc/jest',
   {
@@ -29,5 +29,14 @@ module.exports = {
     project('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts']),
     project('browser', ['<rootDir>/test/browser/**/*.browser-spec.ts']),
     project('security', ['<rootDir>/test/security/**/*.spec.ts']),
+    // The official Nest samples migrated to this package (issue 16): their own tests, importing
+    // 'nest-rfc6455' as users do, and relative imports with `.js` as Nest's ES-module samples write them.
+    project('examples', ['<rootDir>/examples/migrated-*/**/*.spec.ts', '<rootDir>/examples/migrated-*/**/*.e2e-spec.ts'], {
+      moduleNameMapper: {
+        '^nest-rfc6455$': '<rootDir>/lib',
+        '^nest-rfc6455/(client|testing)$': '<rootDir>/lib/$1',
+        '^(\\.{1,2}/.*)\\.js$': '$1',
+      },
+    }),
   ],
 };
