@@ -20,27 +20,36 @@ const SAID: Expected = { what: 'the said broadcast', envelope: { event: 'said', 
 /** "A `say` without a room gets {"event":"error","data":{"event":"say","code":"VALIDATION_FAILED",…}}". */
 const SAY_WITHOUT_ROOM = `ws.send(JSON.stringify({ event: 'say', data: { text: 'hi' }, id: 2 }))`;
 
+/** What the snippet's console.log printed, in order, and how its socket ended if it did. */
 class ConsoleLog {
   private readonly logged: unknown[] = [];
-  private waiter?: () => void;
+  private ended?: string;
+  private wake?: () => void;
 
   readonly log = (value: unknown): void => {
     this.logged.push(value);
-    this.waiter?.();
+    this.wake?.();
   };
 
-  /** Resolves with the next value logged; rejects when none comes within REPLY_WAIT_MS. */
+  /** The socket closed or failed: waiting for more would only run into the timeout. */
+  end(how: string): void {
+    this.ended ??= how;
+    this.wake?.();
+  }
+
+  /** Resolves with the next value logged; rejects when the socket ends first or nothing comes within REPLY_WAIT_MS. */
   async next(what: string): Promise<unknown> {
-    if (this.logged.length === 0) {
+    if (this.logged.length === 0 && this.ended === undefined) {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`the console logged nothing while waiting for ${what}`)), REPLY_WAIT_MS);
-        this.waiter = () => {
+        this.wake = () => {
           clearTimeout(timer);
-          this.waiter = undefined;
+          this.wake = undefined;
           resolve();
         };
       });
     }
+    if (this.logged.length === 0) throw new Error(`the socket ${this.ended} while waiting for ${what}`);
     return this.logged.shift();
   }
 }
@@ -56,6 +65,8 @@ export async function runBrowserExchange(tutorial: ReadmeTutorial, port: number)
   const context = createContext({ WebSocket, console: consoleLog, JSON });
   runInContext(tutorial.browserSnippet.replace(tutorial.snippetOrigin, `ws://localhost:${port}`), context);
   const ws = runInContext('ws', context) as WebSocket;
+  ws.addEventListener('error', () => consoleLog.end('failed'));
+  ws.addEventListener('close', ({ code, reason }) => consoleLog.end(`closed with ${code} ${reason}`));
   try {
     await expectLogged(consoleLog, JOIN_REPLY);
     runInContext(tutorial.laterStatement, context);
