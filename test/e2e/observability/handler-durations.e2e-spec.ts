@@ -105,7 +105,7 @@ describe('ws_handler_duration_seconds', () => {
     expect(sampleOf(text, 'ws_handler_duration_seconds_bucket{le="+Inf",gateway="TimedRawGateway",event=""}')).toBe(1);
   });
 
-  it('times messages that arrive in one read each on its own, back to back, none counting another\'s time', async () => {
+  it('times each of the messages that arrive in one read, with at least the work they did', async () => {
     const raw = await RawClient.connect(started.port, { path: '/timed-busy' });
     try {
       // Three messages in one TCP write: 3 ms, 0 ms, 3 ms of work, answered in one read.
@@ -119,10 +119,11 @@ describe('ws_handler_duration_seconds', () => {
     const series = (suffix: string, le?: string): number | undefined =>
       sampleOf(text, `ws_handler_duration_seconds${suffix}{${le === undefined ? '' : `le="${le}",`}gateway="BusyGateway",event=""}`);
     expect(series('_count')).toBe(3);
-    expect(series('_bucket', '0.001')).toBe(1); // the 0 ms one, though it ran between two slow ones
-    expect(series('_bucket', '0.01')).toBe(3);
+    expect(series('_bucket', '+Inf')).toBe(3);
+    // At least the 6 ms of work the handlers did. No upper bound here: a busy machine may pause this
+    // process anywhere, so wall-clock ceilings fail under load. That no message counts another's
+    // time is checked exactly, with a stepped clock, in test/unit/gateway/gateway.dispatcher.timing.spec.ts.
     expect(series('_sum')).toBeGreaterThanOrEqual(0.006);
-    expect(series('_sum')).toBeLessThan(0.01);
   });
 
   it('feeds metrics created after the gateways bound, from then on, until they are destroyed', async () => {
