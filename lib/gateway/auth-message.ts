@@ -20,6 +20,8 @@ export interface AuthMessageDeps {
   timeoutMs: number;
   /** Logs a guard that threw something other than an HttpException (answered INTERNAL). */
   onGuardFailed(guardName: string, error: unknown): void;
+  /** Logs a connection the guards let in that could not start (closed with 1011). */
+  onStartFailed(error: unknown): void;
 }
 
 /**
@@ -39,6 +41,7 @@ export function awaitAuthMessage(transport: Connection, request: IncomingMessage
   const stop = (): void => {
     clearTimeout(timer);
     transport.off('message', onMessage);
+    transport.off('close', stop);
   };
   const onMessage = (message: string | Buffer): void => {
     if (isChecking) {
@@ -63,7 +66,10 @@ export function awaitAuthMessage(transport: Connection, request: IncomingMessage
           if (transport.readyState === ReadyState.Open) send(transport, deps.codec, { event: AUTH_EVENT, data: null, id: auth.id });
         });
       })
-      .catch(() => transport.close(CloseCode.InternalError)) // the gateway's start failed: it logged why
+      .catch((error: unknown) => {
+        deps.onStartFailed(error);
+        transport.close(CloseCode.InternalError);
+      })
       .finally(stop);
   };
   transport.on('message', onMessage);

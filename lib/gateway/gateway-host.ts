@@ -20,7 +20,7 @@ import { GatewayDefinition } from './gateway.explorer';
 import { runHandshakeGuards } from './handshake-guards';
 import { HandshakeGuard } from './interfaces/handshake-guard.interface';
 import { OnGatewayConnection, OnGatewayDisconnect } from './interfaces/lifecycle-hooks.interface';
-import { badMessage, connectHookUnfinished, handshakeGuardFailed, hookFailed, hookUnfinished, originRefusedOnce, rateLimited, scopedInstanceFailed } from './messages';
+import { authStartFailed, badMessage, connectHookUnfinished, handshakeGuardFailed, hookFailed, hookUnfinished, originRefusedOnce, rateLimited, scopedInstanceFailed } from './messages';
 import { RateLimiter } from './rate-limiter';
 import { checkOrigin } from './origin-policy';
 import { ResolvedGatewayOptions } from './websocket.defaults';
@@ -82,7 +82,8 @@ export class GatewayHost {
   ) {
     this.name = definition.metatype.name;
     const timeoutMs = options.authMessageTimeoutMs;
-    this.authMessage = timeoutMs === undefined ? undefined : { guards, codec: deps.codec, timeoutMs, onGuardFailed: this.guardFailed };
+    const onStartFailed = (error: unknown): void => deps.errorLog.error(authStartFailed(this.name), error);
+    this.authMessage = timeoutMs === undefined ? undefined : { guards, codec: deps.codec, timeoutMs, onGuardFailed: this.guardFailed, onStartFailed };
   }
 
   route(): UpgradeRoute {

@@ -57,6 +57,7 @@ export const authTimedOut = (): string => 'no $auth message in time';
 export const authNotAnswered = (): string => 'a message was sent before $auth was answered';
 export const authMessageMissing = (): string => 'the first message must be {"event":"$auth","data":{…}}';
 export const authMessageMalformed = (): string => 'the data of $auth must be an object';
+export const authStartFailed = (gateway: string): string => `${gateway}: a connection its guards let in on $auth could not start`;
 
 export const hookFailed = (gateway: string, hook: string): string => `${gateway}.${hook} threw`;
 
