@@ -259,18 +259,18 @@ describe('RedisAdapter across three nodes', () => {
     const room = freshRoom();
     const watcher = await connect(nodes[0]);
     await join(watcher, room);
-    const extra = await ClusterNode.start({ name: 'D', redisUrl: redis.url, keyPrefix: KEY_PREFIX, heartbeatIntervalMs: HEARTBEAT_MS });
+    // A heartbeat far longer than the test: its deadline cannot pass, so only the graceful stop can
+    // explain the leave (no clock compared, which a busy machine would break).
+    const extra = await ClusterNode.start({ name: 'D', redisUrl: redis.url, keyPrefix: KEY_PREFIX, heartbeatIntervalMs: 10 * 60_000 });
     try {
       const leaving = await connect(extra);
       await join(leaving, room, 'leaving');
       await watcher.client.nextEnvelope(isPresence('join', leaving.id));
       expect((await nodes[0].get<{ nodes: NodeInfo[] }>('/nodes')).nodes.map(({ id }) => id)).toContain(extra.nodeId);
 
-      const stoppedAt = Date.now();
       await extra.stop();
 
-      await watcher.client.nextEnvelope(isPresence('leave', leaving.id), 'a leave event', HEARTBEAT_MS);
-      expect(Date.now() - stoppedAt).toBeLessThan(HEARTBEAT_MS);
+      await watcher.client.nextEnvelope(isPresence('leave', leaving.id), 'a leave event', SLOW_TEST_MS / 2);
       expect((await nodes[0].get<{ nodes: NodeInfo[] }>('/nodes')).nodes.map(({ id }) => id)).not.toContain(extra.nodeId);
       expect(await nodes[1].get<string[]>(`/rooms/${room}/members`)).toEqual([watcher.id]);
     } finally {
