@@ -59,10 +59,21 @@ async function expectLogged(consoleLog: ConsoleLog, { what, envelope }: Expected
   if (!isDeepStrictEqual(logged, envelope)) throw new Error(`expected ${what} ${JSON.stringify(envelope)}, the console logged ${JSON.stringify(logged)}`);
 }
 
+/**
+ * A browser tab's WebSocket on the page README.md opens, the app's own http://localhost:PORT: it sends
+ * that page's Origin, as a browser does, so the gateways' same-origin default is part of the run.
+ */
+const webSocketOfPage = (pageOrigin: string) =>
+  class PageWebSocket extends WebSocket {
+    constructor(url: string | URL) {
+      super(url, { headers: { origin: pageOrigin } });
+    }
+  };
+
 /** Runs the README's console session against the app on `port` and closes the socket. */
 export async function runBrowserExchange(tutorial: ReadmeTutorial, port: number): Promise<void> {
   const consoleLog = new ConsoleLog();
-  const context = createContext({ WebSocket, console: consoleLog, JSON });
+  const context = createContext({ WebSocket: webSocketOfPage(`http://localhost:${port}`), console: consoleLog, JSON });
   runInContext(tutorial.browserSnippet.replace(tutorial.snippetOrigin, `ws://localhost:${port}`), context);
   const ws = runInContext('ws', context) as WebSocket;
   ws.addEventListener('error', () => consoleLog.end('failed'));
