@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventCodec } from '../codec/event-codec.interface';
 import { LocalConnections } from '../session/local-connections';
 import { AnnouncementScope, LocalNode, MembershipChange } from './broker.interface';
@@ -26,6 +26,7 @@ export class RoomsNode implements LocalNode {
   readonly local: LocalRooms;
   private readonly encodePresence: PresenceEncoder;
   private readonly subscribing = new Map<string, Promise<void>>();
+  private readonly logger = new Logger('RoomsNode');
 
   constructor(
     @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
@@ -46,8 +47,8 @@ export class RoomsNode implements LocalNode {
     return this.adapter.close();
   }
 
-  /** A connection opened on this node. */
-  opened(connectionId: string): Promise<void> {
+  /** A connection opened on this node. Async so that a port throwing synchronously rejects instead of failing the open. */
+  async opened(connectionId: string): Promise<void> {
     return this.adapter.addConnection(connectionId);
   }
 
@@ -65,7 +66,7 @@ export class RoomsNode implements LocalNode {
   /** The subscription of a gateway group still in flight, shared by the connections that arrive meanwhile. */
   private listenAs(group: string, connectionId: string): Promise<void> | undefined {
     if (!this.local.gateways.add(group, connectionId)) return this.subscribing.get(group);
-    const subscribed = this.adapter.subscribe('gateway', group).finally(() => this.subscribing.delete(group));
+    const subscribed = settledBy(() => this.adapter.subscribe('gateway', group)).finally(() => this.subscribing.delete(group));
     this.subscribing.set(group, subscribed);
     return subscribed;
   }
@@ -89,7 +90,7 @@ export class RoomsNode implements LocalNode {
     const meta = presence && jsonCopy(presence);
     const announcement = meta && this.encodePresence({ room, action: 'join', id: connectionId, meta });
     await this.enter('room', room, connectionId, meta);
-    if (announcement) this.fanOut('room', [room], announcement, NOBODY);
+    if (announcement) await this.fanOut('room', [room], announcement, NOBODY);
   }
 
   async leave(connectionId: string, room: string): Promise<void> {
@@ -137,17 +138,17 @@ export class RoomsNode implements LocalNode {
 
   /** Writes the same frame bytes to each member of the rooms once, skipping `except`, on every node. */
   async broadcast(rooms: readonly string[], frame: Buffer, except: ReadonlySet<string>): Promise<void> {
-    this.fanOut('room', rooms, frame, except);
+    return this.fanOut('room', rooms, frame, except);
   }
 
   /** Writes a frame to every connection the gateway accepted (ALL_GATEWAYS: every connection), on every node. */
   async sendToGateway(gateway: string, frame: Buffer, except: ReadonlySet<string>): Promise<void> {
-    this.fanOut('gateway', [gateway], frame, except);
+    return this.fanOut('gateway', [gateway], frame, except);
   }
 
   /** Writes a frame to every connection carrying the tag, on every node. */
   async sendToTag(tag: string, frame: Buffer, except: ReadonlySet<string>): Promise<void> {
-    this.fanOut('tag', [tag], frame, except);
+    return this.fanOut('tag', [tag], frame, except);
   }
 
   /** Writes a frame to one connection wherever it lives; false when no node has it open. */
@@ -167,13 +168,28 @@ export class RoomsNode implements LocalNode {
   announce(change: PresenceChange, scope: AnnouncementScope): void {
     const frame = this.encodePresence(change);
     if (scope === 'everywhere') this.local.deliver('room', [change.room], frame, NOBODY);
-    this.adapter.publish('room', [change.room], frame, NOBODY);
+    this.publish('room', [change.room], frame, NOBODY)?.catch(this.logAnnouncementFailure);
   }
 
-  private fanOut(kind: GroupKind, names: readonly string[], frame: Buffer, except: ReadonlySet<string>): void {
+  /** A rejected publish reaches the caller of the send, as a sync throw does. */
+  private fanOut(kind: GroupKind, names: readonly string[], frame: Buffer, except: ReadonlySet<string>): Promise<void> | undefined {
     this.local.deliver(kind, names, frame, except);
-    this.adapter.publish(kind, names, frame, except);
+    return this.publish(kind, names, frame, except);
   }
+
+  /**
+   * The broker's publish is typed void, but an adapter may write it `async`: its promise is handed on,
+   * never dropped (an unhandled rejection ends the process). None is made when publish returns nothing.
+   */
+  private publish(kind: GroupKind, names: readonly string[], frame: Buffer, except: ReadonlySet<string>): Promise<void> | undefined {
+    const published: unknown = this.adapter.publish(kind, names, frame, except);
+    return published instanceof Promise ? (published as Promise<void>) : undefined;
+  }
+
+  /** An announcement has no caller to tell (it may follow a close, or a dead node found by the store). */
+  private readonly logAnnouncementFailure = (error: unknown): void => {
+    this.logger.error('adapter publish of a presence event failed', error instanceof Error ? error.stack : String(error));
+  };
 
   private async forward(connectionId: string, change: MembershipChange): Promise<void> {
     await this.adapter.reach(connectionId, { kind: 'membership', change });
@@ -218,3 +234,12 @@ interface Left extends Departure {
 }
 
 const NO_DEPARTURES: readonly Left[] = [];
+
+/** The port's promise, or a rejected one when it threw synchronously, so the caller's catch handles both. */
+function settledBy(call: () => Promise<void>): Promise<void> {
+  try {
+    return call();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -1,0 +1,63 @@
+import { Logger } from '@nestjs/common';
+import { MemoryAdapter } from '../../../lib/adapters/memory/memory.adapter';
+import { encodeTextFrame } from '../../../lib/protocol/frame-writer';
+import { startFakeNode } from '../../helpers/rooms-node';
+
+const NOBODY: ReadonlySet<string> = new Set();
+
+/** A MemoryAdapter whose publish is written `async` (its type says void), as a custom broker may be, and rejects. */
+class RejectingPublishAdapter extends MemoryAdapter {
+  override publish = jest.fn(async (): Promise<void> => {
+    throw new Error('publish: backend away');
+  });
+}
+
+describe('RoomsNode over a custom adapter whose port fails', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('hands an async publish that rejects to the caller of each send, after local members got the frame', async () => {
+    const { node, received } = await startFakeNode(new RejectingPublishAdapter(), ['ada']);
+    await node.join('ada', 'lobby');
+    await node.tag('ada', 'user:ada');
+    await node.enterGateway('ada', 'chat');
+    const frame = encodeTextFrame('"hi"');
+
+    await expect(node.broadcast(['lobby'], frame, NOBODY)).rejects.toThrow('publish: backend away');
+    await expect(node.sendToTag('user:ada', frame, NOBODY)).rejects.toThrow('publish: backend away');
+    await expect(node.sendToGateway('chat', frame, NOBODY)).rejects.toThrow('publish: backend away');
+    await expect(node.join('ada', 'kitchen', { name: 'ada' })).rejects.toThrow('publish: backend away');
+    expect(received.get('ada')).toEqual(['hi', 'hi', 'hi', { event: 'presence', data: { room: 'kitchen', action: 'join', id: 'ada', meta: { name: 'ada' } } }]);
+  });
+
+  it('logs a presence announcement whose async publish rejects (it has no caller): the leaves of a closed connection', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const adapter = new RejectingPublishAdapter();
+    const { node } = await startFakeNode(adapter, ['ada']);
+    adapter.publish.mockImplementationOnce(() => Promise.resolve()); // the join's own announcement goes out
+    await node.join('ada', 'lobby', { name: 'ada' });
+
+    await node.closed('ada');
+    await node.leaveAll('ada');
+    await new Promise(setImmediate); // the rejection's handler runs in a later microtask
+
+    expect(logged.mock.calls.map(([message]) => message)).toEqual(['adapter publish of a presence event failed']);
+  });
+
+  it('turns a port that throws synchronously when a connection opens (addConnection, the gateway subscribe) into a rejection', async () => {
+    const adapter = new MemoryAdapter();
+    const { node } = await startFakeNode(adapter);
+    jest.spyOn(adapter, 'addConnection').mockImplementation(() => {
+      throw new Error('addConnection: sync');
+    });
+    jest.spyOn(adapter, 'subscribe').mockImplementation(() => {
+      throw new Error('subscribe: sync');
+    });
+
+    let opened: Promise<void> | undefined;
+    expect(() => (opened = node.opened('ada'))).not.toThrow();
+    await expect(opened).rejects.toThrow('addConnection: sync');
+    let listening: Promise<void> | undefined;
+    expect(() => (listening = node.enterGateway('ada', 'chat'))).not.toThrow();
+    await expect(listening).rejects.toThrow('subscribe: sync');
+  });
+});
