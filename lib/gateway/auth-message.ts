@@ -9,7 +9,7 @@ import { AUTH_EVENT, ERROR_EVENT } from '../wire/reserved-events';
 import { codeForStatus } from './error-envelope';
 import { runHandshakeGuards } from './handshake-guards';
 import { HandshakeGuard } from './interfaces/handshake-guard.interface';
-import { authMessageMalformed, authMessageMissing, authNotAnswered, authTimedOut } from './messages';
+import { authMessageMalformed, authMessageMissing, authNotAnswered, authNotCheckedInTime, authTimedOut } from './messages';
 
 /** What the gateway does with a connection its guards let in; the `$auth` answer waits for it (handleConnection included). */
 export type AuthAccepted = (transport: Connection, request: IncomingMessage, handshake: HandshakeInfo, data: Record<string, unknown>) => void | Promise<void>;
@@ -33,11 +33,13 @@ export interface AuthMessageDeps {
  * waiting ─$auth→ checking ─guards say yes→ accepted (the gateway starts) → `$auth` answered
  * waiting ─anything else, or nothing in timeoutMs→ closed 1008
  * checking ─guards say no→ error envelope answers `$auth`, closed 1008 (1011 when a guard failed)
+ * checking ─guards still deciding at timeoutMs→ closed 1008 (guards on the upgrade have the handshake timeout)
  * checking ─another message before the answer→ closed 1008 (the client waits for the answer)
  */
 export function awaitAuthMessage(transport: Connection, request: IncomingMessage, deps: AuthMessageDeps, accepted: AuthAccepted): void {
   let isChecking = false;
-  const timer = setTimeout(() => transport.close(CloseCode.PolicyViolation, authTimedOut()), deps.timeoutMs);
+  // One deadline for the message and the guards: a guard that never settles must not hold the socket.
+  const timer = setTimeout(() => transport.close(CloseCode.PolicyViolation, isChecking ? authNotCheckedInTime() : authTimedOut()), deps.timeoutMs);
   const stop = (): void => {
     clearTimeout(timer);
     transport.off('message', onMessage);
@@ -49,7 +51,6 @@ export function awaitAuthMessage(transport: Connection, request: IncomingMessage
       return transport.close(CloseCode.PolicyViolation, authNotAnswered());
     }
     isChecking = true;
-    clearTimeout(timer);
     const auth = authOf(deps.codec, message);
     if (!auth.ok) {
       stop();
@@ -60,6 +61,7 @@ export function awaitAuthMessage(transport: Connection, request: IncomingMessage
     void runHandshakeGuards(deps.guards, { request, handshake, data }, deps.onGuardFailed)
       .then((refusal) => {
         if (transport.readyState !== ReadyState.Open) return; // closed meanwhile, or for a message sent too early
+        clearTimeout(timer); // decided: handleConnection is not bounded here, as after an upgrade
         if (refusal) return refuse(transport, deps.codec, auth.id, refusalBody(refusal), refusal.status >= 500 ? CloseCode.InternalError : CloseCode.PolicyViolation);
         // Still listening while the gateway starts: a message before the answer closes the connection, as above.
         return Promise.resolve(accepted(transport, request, handshake, data)).then(() => {

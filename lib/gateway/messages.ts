@@ -54,6 +54,7 @@ export const noHandlerFor = (event: string): string => `no handler for event "${
 export const noClientRequest = (ack: number): string => `"ack" ${ack} answers no request of the server`;
 // Close reasons (at most 123 bytes, RFC 6455 §5.5) and messages of gateways with `authMessage`.
 export const authTimedOut = (): string => 'no $auth message in time';
+export const authNotCheckedInTime = (): string => 'the guards did not decide on $auth in time';
 export const authNotAnswered = (): string => 'a message was sent before $auth was answered';
 export const authMessageMissing = (): string => 'the first message must be {"event":"$auth","data":{…}}';
 export const authMessageMalformed = (): string => 'the data of $auth must be an object';

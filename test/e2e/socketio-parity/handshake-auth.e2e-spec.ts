@@ -211,6 +211,21 @@ describe('handshake auth in the first message (socket.io auth)', () => {
     expect(connectedUsers).toEqual([]);
   });
 
+  it('closes with 1008 when the guards do not decide within the auth timeout, and lets nothing in when they say yes later', async () => {
+    const stuck = await raw();
+
+    await stuck.sendEvent('$auth', { token: SLOW_TOKEN }, 1);
+    const closed = await stuck.closed();
+    slowGate.resolve();
+    const next = createClient(started.wsUrl('/secure'), { WebSocket, auth: { token: RIGHT_TOKEN }, reconnect: false });
+    clients.push(next);
+    await next.connect();
+
+    expect(closed).toEqual({ code: 1008, reason: 'the guards did not decide on $auth in time' });
+    expect(connectedUsers).toEqual(['ada']);
+    expect(started.app.get(ConnectionRegistry).count).toBe(1);
+  });
+
   it('lets nothing in when the client resets the connection while the guards run', async () => {
     const gone = await raw();
 

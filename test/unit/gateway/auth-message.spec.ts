@@ -84,4 +84,45 @@ describe('awaitAuthMessage', () => {
     expect(transport.sent).toEqual([{ event: '$auth', data: null, id: 7 }]);
     expect(transport.listenerCount('message') + transport.listenerCount('close')).toBe(0);
   });
+  it('closes with 1008 when the guards have not decided within timeoutMs, and lets nothing in when they say yes later', async () => {
+    jest.useFakeTimers();
+    try {
+      const transport = new FakeTransport();
+      let letIn: (isAllowed: boolean) => void = () => undefined;
+      const given = deps({ timeoutMs: 500, guards: [{ canActivate: () => new Promise<boolean>((resolve) => (letIn = resolve)) }] });
+      const started = jest.fn();
+
+      awaitAuthMessage(transport as unknown as Connection, upgradeRequest(), given, started);
+      transport.emit('message', JSON.stringify({ event: '$auth', data: { token: 't' }, id: 1 }));
+      jest.advanceTimersByTime(500);
+      transport.emit('close');
+      letIn(true);
+      await jest.runAllTimersAsync();
+
+      expect(transport.closedWith).toEqual({ code: 1008, reason: 'the guards did not decide on $auth in time' });
+      expect(started).not.toHaveBeenCalled();
+      expect(transport.sent).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('does not bound the gateway start once the guards said yes: a slow handleConnection is answered, not closed', async () => {
+    jest.useFakeTimers();
+    try {
+      const transport = new FakeTransport();
+      let finishStart: () => void = () => undefined;
+
+      awaitAuthMessage(transport as unknown as Connection, upgradeRequest(), deps({ timeoutMs: 500 }), () => new Promise<void>((resolve) => (finishStart = resolve)));
+      transport.emit('message', JSON.stringify({ event: '$auth', data: { token: 't' }, id: 2 }));
+      await jest.advanceTimersByTimeAsync(1_000);
+      finishStart();
+      await jest.runAllTimersAsync();
+
+      expect(transport.closedWith).toBeUndefined();
+      expect(transport.sent).toEqual([{ event: '$auth', data: null, id: 2 }]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
