@@ -11,11 +11,19 @@ const nameOf = (enhancer: Enhancer): string => (typeof enhancer === 'function' ?
  */
 export function enhancerNamesOf({ guards, pipes, interceptors }: HandlerEnhancers): ReadonlyMap<string, EnhancerKind> {
   const names = new Map<string, EnhancerKind>();
-  for (const guard of guards) names.set(nameOf(guard), 'guard');
-  for (const pipe of pipes) names.set(nameOf(pipe), 'pipe');
-  for (const interceptor of interceptors) names.set(nameOf(interceptor), 'interceptor');
+  const add = (enhancer: Enhancer, kind: EnhancerKind): void => {
+    const name = nameOf(enhancer);
+    if (!NAMES_OF_NO_CLASS.has(name)) names.set(name, kind);
+  };
+  for (const guard of guards) add(guard, 'guard');
+  for (const pipe of pipes) add(pipe, 'pipe');
+  for (const interceptor of interceptors) add(interceptor, 'interceptor');
   return names;
 }
+
+// An object literal ({ canActivate }) and an anonymous class name no class of their own: every
+// `at Object.then` frame (a thenable the handler returned, a CommonJS module's code) would be blamed on them.
+const NAMES_OF_NO_CLASS: ReadonlySet<string> = new Set(['', 'Object']);
 
 // `at ThrowingGuard.canActivate (…)`, `at async RejectingPipe.transform (…)`
 const FRAME = /^\s*at (?:async )?(?:new )?([A-Za-z_$][\w$]*)\./gm;

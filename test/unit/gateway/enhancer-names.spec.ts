@@ -56,6 +56,24 @@ describe('enhancerNamesOf', () => {
   });
 });
 
+describe('enhancerNamesOf, enhancers that name no class', () => {
+  class LiteralGuarded {
+    @UseGuards({ canActivate: () => true }, new (class {
+      canActivate(): boolean {
+        return true;
+      }
+    })())
+    handle(): void {}
+  }
+
+  it("leaves out an object literal ('Object') and an anonymous class, so a thenable's `at Object.then` frame is the handler's", () => {
+    const names = enhancerNamesOf(enhancersOf(LiteralGuarded, 'handle', LiteralGuarded.prototype.handle, new ApplicationConfig()));
+
+    expect(Object.fromEntries(names)).toEqual({});
+    expect(enhancerThatThrew(stackOf('Object.then', 'async Promise.all'), 'LiteralGuarded', names)).toBeUndefined();
+  });
+});
+
 describe('enhancerThatThrew', () => {
   const names = enhancerNamesOf(enhancersOf(SomeGateway, 'handle', SomeGateway.prototype.handle, new ApplicationConfig()));
 
