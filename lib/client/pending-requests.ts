@@ -1,6 +1,9 @@
 import { RequestError, RequestTimeoutError } from './client-errors';
 import { ClientEnvelope, ERROR_EVENT, errorBodyOf } from './envelope';
 
+/** The longest delay setTimeout keeps, about 24.8 days. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 interface PendingRequest {
   event: string;
   /** Written to a socket: a drop of that socket means no reply can come. */
@@ -31,8 +34,8 @@ export class PendingRequests {
   add(id: number, event: string, timeoutMs: number, onTimeout: () => void): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const pending: PendingRequest = { event, isSent: false, resolve, reject, timer: undefined };
-      // setTimeout(fn, Infinity) would fire at once: an unbounded request has no timer.
-      if (Number.isFinite(timeoutMs)) {
+      // setTimeout keeps at most 2^31 - 1 ms and fires a longer delay (Infinity too) at once: such a request has no timer.
+      if (timeoutMs <= MAX_TIMER_DELAY_MS) {
         pending.timer = setTimeout(() => {
           onTimeout();
           this.reject(id, new RequestTimeoutError(event, timeoutMs));

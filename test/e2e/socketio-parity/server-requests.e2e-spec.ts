@@ -175,6 +175,22 @@ describe('server-to-client requests with acknowledgement (socket.io emitWithAck)
     await expect(answer).rejects.toEqual(new ClientDisconnectedError('confirm', 1006));
   });
 
+  // setTimeout keeps at most 2^31 - 1 ms: a longer delay fired at once, as a timeout.
+  it('refuses a timeoutMs that is not above 0 or is past what a timer keeps with a RangeError, and sends nothing', async () => {
+    const raw = await WsTestClient.connect(started.wsUrl('/files'));
+    rawClients.push(raw);
+    const server = serverSide();
+
+    for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, 3e9]) {
+      await expect(server.request('confirm', timeoutMs, { timeoutMs })).rejects.toThrow(RangeError);
+    }
+    const longest = server.request('confirm', 'the longest', { timeoutMs: 2 ** 31 - 1 });
+    expect(await raw.nextEnvelope()).toEqual({ event: 'confirm', data: 'the longest', ack: 1 });
+    await raw.sendRaw(JSON.stringify({ event: 'confirm', data: 'answered', ack: 1 }));
+
+    await expect(longest).resolves.toBe('answered');
+  });
+
   it('rejects a request whose data the codec cannot encode, sends nothing, and frees its place', async () => {
     const raw = await WsTestClient.connect(started.wsUrl('/files'));
     rawClients.push(raw);

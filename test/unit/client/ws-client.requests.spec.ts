@@ -74,6 +74,18 @@ describe('WsClient requests and events', () => {
     await expect(reply).resolves.toBe('done');
   });
 
+  // setTimeout keeps at most 2^31 - 1 ms: a longer delay fired at once, as a timeout.
+  it.each([2 ** 31, 3e9, Number.POSITIVE_INFINITY])('waits for the reply with timeoutMs %p, past what a timer keeps, instead of timing out at once', async (timeoutMs) => {
+    const client = fakeClient();
+    const socket = await connected(client);
+
+    const reply = client.request('slow', undefined, { timeoutMs });
+    await jest.advanceTimersByTimeAsync(60_000);
+    socket.receive({ event: 'slow', data: 'done', id: 1 });
+
+    await expect(reply).resolves.toBe('done');
+  });
+
   it('rejects requests written to a socket that drops with ConnectionClosedError carrying the close code', async () => {
     const client = fakeClient();
     const socket = await connected(client);
