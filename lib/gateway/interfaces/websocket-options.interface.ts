@@ -84,6 +84,18 @@ export interface WebSocketModuleOptions extends ConnectionLimits {
 /** The `cors` option of `@Gateway`: which browser origins may connect (see GatewayOptions.cors). */
 export interface GatewayCors {
   origin: boolean | OriginPattern | readonly OriginPattern[];
+  /**
+   * CORS's other fields, as gateways moved from socket.io write them (`credentials: true`,
+   * `methods: ['GET', 'POST']`): accepted and ignored. A WebSocket handshake has no preflight,
+   * and browsers send its cookies whatever `credentials` says.
+   */
+  credentials?: boolean;
+  methods?: string | readonly string[];
+  allowedHeaders?: string | readonly string[];
+  exposedHeaders?: string | readonly string[];
+  maxAge?: number;
+  preflightContinue?: boolean;
+  optionsSuccessStatus?: number;
 }
 
 /** `@Gateway(options)`. */

@@ -26,7 +26,11 @@ class StarGateway extends Ping {}
 @Gateway({ path: '/same-origin', cors: { origin: false } })
 class SameOriginGateway extends Ping {}
 
-@Module({ imports: [WebSocketModule.forRoot({})], providers: [ListedGateway, OneOriginGateway, AnyOriginGateway, StarGateway, SameOriginGateway] })
+/** As socket.io gateways write it: CORS's other fields compile, and only origin decides. */
+@Gateway({ path: '/socket-io-form', cors: { origin: 'https://app.example.com', credentials: true, methods: ['GET', 'POST'], allowedHeaders: ['authorization'] } })
+class SocketIoFormGateway extends Ping {}
+
+@Module({ imports: [WebSocketModule.forRoot({})], providers: [ListedGateway, OneOriginGateway, AnyOriginGateway, StarGateway, SameOriginGateway, SocketIoFormGateway] })
 class AppModule {}
 
 describe('cors: { origin } on @Gateway', () => {
@@ -51,6 +55,11 @@ describe('cors: { origin } on @Gateway', () => {
 
   it.each(['/any', '/star'])('accepts any origin on %s (origin: true or "*")', async (path) => {
     await accepts(path, 'https://anywhere.example.net');
+  });
+
+  it("takes socket.io's cors with credentials, methods and allowedHeaders as its origin alone", async () => {
+    await accepts('/socket-io-form', 'https://app.example.com');
+    await expectRefusal(app(), '/socket-io-form', 403, { headers: { origin: 'https://other.example.com' } });
   });
 
   it('accepts only same-origin pages with origin: false', async () => {
