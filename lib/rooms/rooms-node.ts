@@ -11,6 +11,9 @@ import { runEach } from './run-each';
 
 const NOBODY: ReadonlySet<string> = new Set();
 
+/** The longest a connection waits, before it is read, for this node to hear its gateway's group (a healthy broker takes a round trip). */
+export const GATEWAY_LISTEN_WAIT_MS = 1_000;
+
 // Presence metadata is kept as JSON, as a store across nodes keeps it: a copy taken at the join is
 // what every node sees, even if the caller's object changes later.
 const jsonCopy = (meta: PresenceMeta): PresenceMeta => JSON.parse(JSON.stringify(meta)) as PresenceMeta;
@@ -56,7 +59,8 @@ export class RoomsNode implements LocalNode {
    * The connection accepted by `gateway` joins that gateway's group and ALL_GATEWAYS (sendToGateway,
    * sendToAll), which only this node knows: the store is not written. A promise while this node is
    * starting to hear one of them (its first member): what other nodes send before that is lost, so
-   * the connection waits for it before it reads.
+   * the connection waits for it before it reads, but no longer than GATEWAY_LISTEN_WAIT_MS (a broker
+   * whose link went silent, without a reset, never answers: no connection of the gateway was read).
    */
   enterGateway(connectionId: string, gateway: string): Promise<void> | undefined {
     const heard = [this.listenAs(gateway, connectionId), this.listenAs(ALL_GATEWAYS, connectionId)].filter((pending) => pending !== undefined);
@@ -66,9 +70,31 @@ export class RoomsNode implements LocalNode {
   /** The subscription of a gateway group still in flight, shared by the connections that arrive meanwhile. */
   private listenAs(group: string, connectionId: string): Promise<void> | undefined {
     if (!this.local.gateways.add(group, connectionId)) return this.subscribing.get(group);
-    const subscribed = settledBy(() => this.adapter.subscribe('gateway', group)).finally(() => this.subscribing.delete(group));
+    const subscribed = this.atMostListenWait(settledBy(() => this.adapter.subscribe('gateway', group)), group).finally(() => this.subscribing.delete(group));
     this.subscribing.set(group, subscribed);
     return subscribed;
+  }
+
+  /** The subscription's end, or the wait's bound; a failure after the bound has no one waiting, so it is logged here. */
+  private atMostListenWait(subscribed: Promise<void>, group: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let isWaiting = true;
+      const timer = setTimeout(() => {
+        isWaiting = false;
+        resolve();
+      }, GATEWAY_LISTEN_WAIT_MS).unref();
+      subscribed.then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (isWaiting) reject(error);
+          else this.logger.error(`adapter subscribe of gateway group ${group} failed`, error instanceof Error ? error.stack : String(error));
+        },
+      );
+    });
   }
 
   /** A connection of this node closed (call before it leaves LocalConnections): its tags go now, its rooms with the `leaveAll()` that follows. */

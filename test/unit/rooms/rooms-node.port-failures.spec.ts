@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { MemoryAdapter } from '../../../lib/adapters/memory/memory.adapter';
 import { encodeTextFrame } from '../../../lib/protocol/frame-writer';
+import { GATEWAY_LISTEN_WAIT_MS } from '../../../lib/rooms/rooms-node';
 import { startFakeNode } from '../../helpers/rooms-node';
 
 const NOBODY: ReadonlySet<string> = new Set();
@@ -13,7 +14,10 @@ class RejectingPublishAdapter extends MemoryAdapter {
 }
 
 describe('RoomsNode over a custom adapter whose port fails', () => {
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
 
   it('hands an async publish that rejects to the caller of each send, after local members got the frame', async () => {
     const { node, received } = await startFakeNode(new RejectingPublishAdapter(), ['ada']);
@@ -59,5 +63,40 @@ describe('RoomsNode over a custom adapter whose port fails', () => {
     let listening: Promise<void> | undefined;
     expect(() => (listening = node.enterGateway('ada', 'chat'))).not.toThrow();
     await expect(listening).rejects.toThrow('subscribe: sync');
+  });
+
+  /** A node whose broker never answers a gateway subscribe (a link gone silent without a reset), on a clock the test moves. */
+  async function silentGatewayBroker(): Promise<{ node: Awaited<ReturnType<typeof startFakeNode>>['node']; failLate: (error: Error) => void }> {
+    const adapter = new MemoryAdapter();
+    const { node } = await startFakeNode(adapter);
+    const late: Array<(error: Error) => void> = [];
+    jest.spyOn(adapter, 'subscribe').mockImplementation(() => new Promise<void>((_resolve, reject) => late.push(reject)));
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    return { node, failLate: (error) => late.forEach((reject) => reject(error)) };
+  }
+
+  it('reads a connection GATEWAY_LISTEN_WAIT_MS after asking for its gateway group when the broker never answers, and the next one at once', async () => {
+    const { node } = await silentGatewayBroker();
+    let isRead = false;
+    void node.enterGateway('ada', 'chat')?.then(() => (isRead = true));
+
+    await jest.advanceTimersByTimeAsync(GATEWAY_LISTEN_WAIT_MS - 1);
+    expect(isRead).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(isRead).toBe(true);
+    expect(node.enterGateway('bob', 'chat')).toBeUndefined();
+  });
+
+  it('logs a gateway subscribe that fails after the wait ended (no one waits for it any more)', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const { node, failLate } = await silentGatewayBroker();
+    const listening = node.enterGateway('ada', 'chat');
+    await jest.advanceTimersByTimeAsync(GATEWAY_LISTEN_WAIT_MS);
+    await expect(listening).resolves.toBeUndefined();
+
+    failLate(new Error('subscribe: link reset'));
+    await new Promise(setImmediate);
+
+    expect(logged.mock.calls.map(([message]) => message).sort()).toEqual(['adapter subscribe of gateway group * failed', 'adapter subscribe of gateway group chat failed']);
   });
 });
