@@ -55,6 +55,8 @@ export const noClientRequest = (ack: number): string => `"ack" ${ack} answers no
 // Close reasons (at most 123 bytes, RFC 6455 §5.5) and messages of gateways with `authMessage`.
 export const authTimedOut = (): string => 'no $auth message in time';
 export const authNotCheckedInTime = (): string => 'the guards did not decide on $auth in time';
+export const authTimeoutOutOfRange = (path: string, timeoutMs: number, maxMs: number): string =>
+  `@Gateway({ path: '${path}' }): authMessage.timeoutMs must be above 0 and at most ${maxMs}, got ${timeoutMs}`;
 export const authNotAnswered = (): string => 'a message was sent before $auth was answered';
 export const authMessageMissing = (): string => 'the first message must be {"event":"$auth","data":{…}}';
 export const authMessageMalformed = (): string => 'the data of $auth must be an object';

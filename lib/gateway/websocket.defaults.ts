@@ -1,5 +1,7 @@
 import { PerMessageDeflateOptions } from '../protocol/extensions/permessage-deflate';
+import { isTimerDelay, MAX_TIMER_DELAY_MS } from '../transport/timer-delay';
 import { ConnectionLimits, GatewayOptions, WebSocketModuleOptions } from './interfaces/websocket-options.interface';
+import { authTimeoutOutOfRange } from './messages';
 
 /** DESIGN.md "Defaults": secure unless the user opts out. The one place they live. */
 export const DEFAULTS = {
@@ -41,15 +43,19 @@ export function resolveGatewayOptions(module: WebSocketModuleOptions, gateway: G
     rateLimit: gateway.rateLimit ?? module.rateLimit,
     allowedOrigins: gateway.allowedOrigins ?? module.allowedOrigins,
     perMessageDeflate: deflateTerms(gateway.perMessageDeflate ?? module.perMessageDeflate),
-    authMessageTimeoutMs: authMessageTimeoutMs(gateway.authMessage),
+    authMessageTimeoutMs: authMessageTimeoutMs(gateway.authMessage, gateway.path),
   };
 }
 
 /** As long as the handshake may take by default: the client sends `$auth` as soon as the socket opens. */
 const AUTH_MESSAGE_TIMEOUT_MS = DEFAULTS.handshakeTimeoutMs;
 
-const authMessageTimeoutMs = (option: GatewayOptions['authMessage']): number | undefined =>
-  option === true ? AUTH_MESSAGE_TIMEOUT_MS : option ? (option.timeoutMs ?? AUTH_MESSAGE_TIMEOUT_MS) : undefined;
+function authMessageTimeoutMs(option: GatewayOptions['authMessage'], path: string): number | undefined {
+  const timeoutMs = option === true ? AUTH_MESSAGE_TIMEOUT_MS : option ? (option.timeoutMs ?? AUTH_MESSAGE_TIMEOUT_MS) : undefined;
+  // Out of a timer's range it would fire after 1 ms: every connection closed before its $auth.
+  if (timeoutMs !== undefined && !isTimerDelay(timeoutMs)) throw new RangeError(authTimeoutOutOfRange(path, timeoutMs, MAX_TIMER_DELAY_MS));
+  return timeoutMs;
+}
 
 const deflateTerms = (option: boolean | PerMessageDeflateOptions | undefined): PerMessageDeflateOptions | undefined =>
   option === true ? {} : option === false || option === undefined ? undefined : option;

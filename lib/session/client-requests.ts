@@ -1,4 +1,5 @@
 import { Connection, ReadyState } from '../transport/connection';
+import { isTimerDelay, MAX_TIMER_DELAY_MS } from '../transport/timer-delay';
 import { AckEnvelope, Envelope, errorBodyOf } from '../wire/envelope';
 import { ERROR_EVENT } from '../wire/reserved-events';
 import { ClientDisconnectedError, ClientRefusedError, ClientRequestTimeoutError, TooManyClientRequestsError } from './client-request-errors';
@@ -8,9 +9,6 @@ export interface ClientRequestOptions {
   /** Reject with ClientRequestTimeoutError when no answer came in this time; 10 s by default. */
   timeoutMs?: number;
 }
-
-/** The longest delay setTimeout keeps (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 export const CLIENT_REQUEST_DEFAULTS = {
   timeoutMs: 10_000,
@@ -56,7 +54,7 @@ export class ClientRequests {
   request(event: string, data: unknown, timeoutMs = CLIENT_REQUEST_DEFAULTS.timeoutMs): Promise<unknown> {
     if (this.transport.readyState !== ReadyState.Open) return Promise.reject(new ClientDisconnectedError(event, undefined));
     if (this.byAck.size >= CLIENT_REQUEST_DEFAULTS.maxPending) return Promise.reject(new TooManyClientRequestsError(event, CLIENT_REQUEST_DEFAULTS.maxPending));
-    if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMER_DELAY_MS)) return Promise.reject(new RangeError(`client.request(): timeoutMs must be above 0 and at most ${MAX_TIMER_DELAY_MS}, got ${timeoutMs}`));
+    if (!isTimerDelay(timeoutMs)) return Promise.reject(new RangeError(`client.request(): timeoutMs must be above 0 and at most ${MAX_TIMER_DELAY_MS}, got ${timeoutMs}`));
     const ack = ++this.lastAck;
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => this.take(ack)?.reject(new ClientRequestTimeoutError(event, timeoutMs)), timeoutMs);
