@@ -34,10 +34,12 @@ export interface AuthMessageDeps {
  * waiting ─anything else, or nothing in timeoutMs→ closed 1008
  * checking ─guards say no→ error envelope answers `$auth`, closed 1008 (1011 when a guard failed)
  * checking ─guards still deciding at timeoutMs→ closed 1008 (guards on the upgrade have the handshake timeout)
- * checking ─another message before the answer→ closed 1008 (the client waits for the answer)
+ * checking ─another message before the answer→ closed 1008 (the client waits for the answer), but for
+ *   the answer to a request handleConnection made once accepted: the gateway settles it
  */
 export function awaitAuthMessage(transport: Connection, request: IncomingMessage, deps: AuthMessageDeps, accepted: AuthAccepted): void {
   let isChecking = false;
+  let isAccepted = false;
   // One deadline for the message and the guards: a guard that never settles must not hold the socket.
   const timer = setTimeout(() => transport.close(CloseCode.PolicyViolation, isChecking ? authNotCheckedInTime() : authTimedOut()), deps.timeoutMs);
   const stop = (): void => {
@@ -47,6 +49,8 @@ export function awaitAuthMessage(transport: Connection, request: IncomingMessage
   };
   const onMessage = (message: string | Buffer): void => {
     if (isChecking) {
+      // handleConnection may ask the client (client.request()): its answer is the gateway's to settle.
+      if (isAccepted && isAckAnswer(deps.codec, message)) return;
       stop();
       return transport.close(CloseCode.PolicyViolation, authNotAnswered());
     }
@@ -64,6 +68,7 @@ export function awaitAuthMessage(transport: Connection, request: IncomingMessage
         clearTimeout(timer); // decided: handleConnection is not bounded here, as after an upgrade
         if (refusal) return refuse(transport, deps.codec, auth.id, refusalBody(refusal), refusal.status >= 500 ? CloseCode.InternalError : CloseCode.PolicyViolation);
         // Still listening while the gateway starts: a message before the answer closes the connection, as above.
+        isAccepted = true;
         return Promise.resolve(accepted(transport, request, handshake, data)).then(() => {
           if (transport.readyState === ReadyState.Open) send(transport, deps.codec, { event: AUTH_EVENT, data: null, id: auth.id });
         });
@@ -76,6 +81,16 @@ export function awaitAuthMessage(transport: Connection, request: IncomingMessage
   };
   transport.on('message', onMessage);
   transport.once('close', stop);
+}
+
+/** An answer to a request of the server's (`{"event","data","ack"}`). */
+function isAckAnswer(codec: EventCodec, message: string | Buffer): boolean {
+  try {
+    const decoded = codec.decode(message);
+    return decoded.ok && decoded.envelope.ack !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 type AuthRead = { ok: true; id: RequestId | undefined; data: Record<string, unknown> } | { ok: false; id: RequestId | undefined; reason: string };

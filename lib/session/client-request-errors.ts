@@ -57,3 +57,14 @@ export class TooManyClientRequestsError extends ClientRequestError {
     super(event, `"${event}" was not sent: ${maxPending} requests to this client are waiting for an answer`);
   }
 }
+
+/**
+ * Asked while the connection was still starting (in handleConnection, or before the `$auth` answer):
+ * the client's messages are read only once it has started, so the answer would wait behind the
+ * request that waits for it. Not sent: ask once handleConnection has returned.
+ */
+export class ClientNotStartedError extends ClientRequestError {
+  constructor(event: string) {
+    super(event, `"${event}" was not sent: the connection is still starting (handleConnection has not returned), and the client's answer would be read only after it`);
+  }
+}

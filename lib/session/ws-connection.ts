@@ -3,6 +3,7 @@ import { EventCodec } from '../codec/event-codec.interface';
 import { CloseCode } from '../protocol/close-code';
 import { Connection, ReadyState } from '../transport/connection';
 import { HandshakeInfo } from './handshake-info';
+import { ClientNotStartedError } from './client-request-errors';
 import { ClientRequestOptions, ClientRequests } from './client-requests';
 
 /**
@@ -83,12 +84,15 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
    * `{"event","data","ack"}`, and a handler the client registered with `client.onRequest(event, …)`
    * answers. Rejects with ClientRefusedError (the client answered an error: NO_HANDLER, INTERNAL or
    * its handler's code), ClientRequestTimeoutError (10 s by default), ClientDisconnectedError (the
-   * connection closed first) or TooManyClientRequestsError (1,000 are waiting already).
+   * connection closed first), TooManyClientRequestsError (1,000 are waiting already) or, at once,
+   * ClientNotStartedError (asked in handleConnection: the answer is read only after it returned).
    *
    * @example
    * const { ok } = await client.request<{ ok: boolean }>('confirm', { question: 'Delete?' }, { timeoutMs: 30_000 });
    */
   request<T = unknown>(event: string, data?: unknown, options: ClientRequestOptions = {}): Promise<T> {
+    // Not read before the gateway has started it (handleConnection): the answer would wait for the request.
+    if (!this.transport.hasStartedReading) return Promise.reject(new ClientNotStartedError(event));
     this.requests ??= new ClientRequests(this.transport, (envelope) => this.sendEnvelope(envelope));
     return this.requests.request(event, data, options.timeoutMs) as Promise<T>;
   }

@@ -110,6 +110,11 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> {
     return readyStateOf(this.closeState);
   }
 
+  /** False until open(): the upgrade listener opens it once the gateway has started it. */
+  get hasStartedReading(): boolean {
+    return this.isReading;
+  }
+
   /** Starts reading. `head` is what arrived after the handshake, in the same packet. */
   open(head?: Buffer): void {
     if (this.isReading) return;

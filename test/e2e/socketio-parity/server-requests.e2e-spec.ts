@@ -7,11 +7,15 @@ import {
   ClientRefusedError,
   ClientRequestTimeoutError,
   ConnectedSocket,
+  ClientNotStartedError,
   ConnectionRegistry,
   Gateway,
+  HandshakeGuard,
   MessageBody,
+  OnGatewayConnection,
   OnMessage,
   TooManyClientRequestsError,
+  UseHandshakeGuards,
   WebSocketModule,
   WsConnection,
 } from '../../../lib';
@@ -40,7 +44,28 @@ class FilesGateway {
 @Gateway({ path: '/files-deflate', perMessageDeflate: true })
 class CompressedFilesGateway extends FilesGateway {}
 
-@Module({ imports: [WebSocketModule.forRoot({})], providers: [FilesGateway, CompressedFilesGateway] })
+/** What handleConnection got when it asked the client who it is (socket.io: `await socket.emitWithAck('whoareyou')` on connection). */
+let askedOnConnect = new Deferred<unknown>();
+
+@Gateway({ path: '/ask-on-connect' })
+class AskOnConnectGateway implements OnGatewayConnection {
+  async handleConnection(client: WsConnection): Promise<void> {
+    askedOnConnect.resolve(await client.request('whoareyou', null, { timeoutMs: 5_000 }).catch((error: unknown) => error));
+  }
+}
+
+class LetEveryoneIn implements HandshakeGuard {
+  canActivate(): boolean {
+    return true;
+  }
+}
+
+/** With authMessage the connection is read from its first message on: the answer can come while handleConnection waits. */
+@Gateway({ path: '/ask-on-connect-auth', authMessage: true })
+@UseHandshakeGuards(LetEveryoneIn)
+class AskOnConnectAuthGateway extends AskOnConnectGateway {}
+
+@Module({ imports: [WebSocketModule.forRoot({})], providers: [FilesGateway, CompressedFilesGateway, AskOnConnectGateway, AskOnConnectAuthGateway] })
 class FilesModule {}
 
 describe('server-to-client requests with acknowledgement (socket.io emitWithAck)', () => {
@@ -189,6 +214,31 @@ describe('server-to-client requests with acknowledgement (socket.io emitWithAck)
     await raw.sendRaw(JSON.stringify({ event: 'confirm', data: 'answered', ack: 1 }));
 
     await expect(longest).resolves.toBe('answered');
+  });
+
+  // Its messages are read once handleConnection has returned: an answer would wait behind the request waiting for it (a 10 s timeout).
+  it('rejects a request from handleConnection at once with ClientNotStartedError, and the connection opens', async () => {
+    askedOnConnect = new Deferred<unknown>();
+    const client = createClient(started.wsUrl('/ask-on-connect'), { WebSocket, reconnect: false });
+    clients.push(client);
+    client.onRequest('whoareyou', () => 'ada');
+
+    await client.connect();
+
+    expect(await askedOnConnect.promise).toEqual(new ClientNotStartedError('whoareyou'));
+    expect(client.state).toBe('open');
+  });
+
+  it('answers a request from handleConnection on a gateway with authMessage, which reads the connection already, and opens it', async () => {
+    askedOnConnect = new Deferred<unknown>();
+    const client = createClient(started.wsUrl('/ask-on-connect-auth'), { WebSocket, reconnect: false, auth: { token: 'any' } });
+    clients.push(client);
+    client.onRequest('whoareyou', () => 'ada');
+
+    await client.connect();
+
+    expect(await askedOnConnect.promise).toBe('ada');
+    expect(client.state).toBe('open');
   });
 
   it('rejects a request whose data the codec cannot encode, sends nothing, and frees its place', async () => {

@@ -125,4 +125,36 @@ describe('awaitAuthMessage', () => {
       jest.useRealTimers();
     }
   });
+  it('leaves the answer to a request of handleConnection to the gateway, and still closes for any other message before the $auth answer', async () => {
+    const transport = new FakeTransport();
+    let finishStart: () => void = () => undefined;
+    let decide: (isAllowed: boolean) => void = () => undefined;
+    const given = deps({ guards: [{ canActivate: () => new Promise<boolean>((resolve) => (decide = resolve)) }] });
+
+    awaitAuthMessage(transport as unknown as Connection, upgradeRequest(), given, () => new Promise<void>((resolve) => (finishStart = resolve)));
+    transport.emit('message', JSON.stringify({ event: '$auth', data: { token: 't' }, id: 1 }));
+    decide(true);
+    await settle();
+    transport.emit('message', JSON.stringify({ event: 'whoareyou', data: 'ada', ack: 1 }));
+    const closedByAnswer = transport.closedWith;
+    transport.emit('message', JSON.stringify({ event: 'say', data: 'early' }));
+    finishStart();
+    await settle();
+
+    expect(closedByAnswer).toBeUndefined();
+    expect(transport.closedWith).toEqual({ code: 1008, reason: 'a message was sent before $auth was answered' });
+  });
+
+  it('closes for an answer that comes while the guards still decide: nothing has asked yet', () => {
+    const transport = new FakeTransport();
+    const started = jest.fn();
+
+    awaitAuthMessage(transport as unknown as Connection, upgradeRequest(), deps({ guards: [{ canActivate: () => new Promise<boolean>(() => undefined) }] }), started);
+    transport.emit('message', JSON.stringify({ event: '$auth', data: { token: 't' }, id: 1 }));
+    transport.emit('message', JSON.stringify({ event: 'whoareyou', data: 'ada', ack: 1 }));
+    transport.emit('close');
+
+    expect(transport.closedWith).toEqual({ code: 1008, reason: 'a message was sent before $auth was answered' });
+    expect(started).not.toHaveBeenCalled();
+  });
 });
