@@ -26,13 +26,20 @@ describe('permessage-deflate in Chromium, with the browser’s own WebSocket on 
   let browser: ChromiumSession | undefined;
   /** The server side of each /echo upgrade, to count the bytes that really crossed the wire. */
   const echoSockets: Duplex[] = [];
-  const tap = (request: IncomingMessage, socket: Duplex): void => {
-    if (request.url === '/echo') echoSockets.push(socket);
-  };
+  /** The server's own emit, put back before the app closes. */
+  let emit: SampleApp['server']['emit'] | undefined;
 
   beforeAll(async () => {
     app = await startSampleApp();
-    app.server.on('upgrade', tap);
+    // An upgrade on one of our paths reaches no other 'upgrade' listener (upgrade-claim.ts), so the
+    // tap sees each upgrade as the server emits it, before the claim does.
+    const server = app.server;
+    const ownEmit = server.emit;
+    emit = ownEmit;
+    server.emit = function tapUpgrades(this: typeof server, event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'upgrade' && (args[0] as IncomingMessage).url === '/echo') echoSockets.push(args[1] as Duplex);
+      return Reflect.apply(ownEmit, this, [event, ...args]) as boolean;
+    } as typeof ownEmit;
     browser = await launchChromium();
     context = browser.context;
     context.setDefaultTimeout(WAIT_MS);
@@ -40,7 +47,7 @@ describe('permessage-deflate in Chromium, with the browser’s own WebSocket on 
 
   afterAll(async () => {
     await browser?.close();
-    app?.server.off('upgrade', tap);
+    if (app && emit) app.server.emit = emit;
     await app?.close();
   });
 
