@@ -17,7 +17,8 @@ export const USAGE = `npm run bench -- [--quick] [--repeats N] [--only ID[,ID…
   --only      run these scenario ids, or those containing these parts (e.g. echo-raw,fanout-1000)
   --pin       server on CPU 0 and load generator on CPU 1 (taskset): on, off, or auto (default:
               on unless other processes already keep the machine busy)
-  --profile   node --cpu-prof of nest-rfc6455 under raw echo 32 B/100 conn and gateway echo; top self time`;
+  --profile   node --cpu-prof of nest-rfc6455 under raw echo (32 B/100 conn, 64 KiB/10 conn, 32 B/1 conn × 8),
+              gateway echo and handshakes; top self time. With --only, the cases whose names contain a part`;
 
 export function parseCli(argv: string[]): CliOptions {
   const { values } = parseArgs({

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   if (!existsSync(SAMPLE_DIST_ENTRY)) throw new Error(`${SAMPLE_DIST_ENTRY} is missing: run npm run bench:build first (npm run bench does)`);
   const loadgen = buildLoadgen();
   const pinning = await choosePinning(cli.pin);
-  if (cli.isProfile) return runProfile(loadgen, pinning);
+  if (cli.isProfile) return runProfile(loadgen, pinning, cli.only);
 
   const settings = cli.isQuick ? QUICK : FULL;
   const repeats = cli.repeats ?? settings.repeats;
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
 
   const context = createSuiteContext(loadgen, pinning);
   try {
-    const results = await runSuite(scenarios, repeats, context);
+    const results = await runSuite(scenarios, (scenario) => cli.repeats ?? scenario.repeats ?? repeats, context);
     const info: RunInfo = {
       command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
       plan: settings.name,

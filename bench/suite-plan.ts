@@ -12,10 +12,36 @@ export interface PlanSettings {
   durationMs: number;
   fanoutMembers: number[];
   idleConnections: number[];
+  /** Raw echo of large messages (issue 17), text and binary: every size at every connection count, shorter and fewer runs. */
+  sizeMatrix: { payloadBytes: number[]; connections: number[]; warmupMs: number; durationMs: number; repeats: number };
+  /** Raw echo 32 B on one connection at these depths (issue 17: one busy connection); 32 is already echo-raw-32b-1c. */
+  oneConnectionDepths: number[];
 }
 
-export const QUICK: PlanSettings = { name: 'quick', repeats: 1, warmupMs: 200, durationMs: 500, fanoutMembers: [1_000], idleConnections: [4_000] };
-export const FULL: PlanSettings = { name: 'full', repeats: 3, warmupMs: 1_000, durationMs: 2_000, fanoutMembers: [1_000, 10_000], idleConnections: [10_000, 50_000] };
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+export const QUICK: PlanSettings = {
+  name: 'quick',
+  repeats: 1,
+  warmupMs: 200,
+  durationMs: 500,
+  fanoutMembers: [1_000],
+  idleConnections: [4_000],
+  sizeMatrix: { payloadBytes: [64 * KIB], connections: [10], warmupMs: 200, durationMs: 500, repeats: 1 },
+  oneConnectionDepths: [8],
+};
+// The size matrix adds 17 cells × 3 targets: 2 repeats of 1.5 s keep the full run near 15 minutes.
+export const FULL: PlanSettings = {
+  name: 'full',
+  repeats: 3,
+  warmupMs: 1_000,
+  durationMs: 2_000,
+  fanoutMembers: [1_000, 10_000],
+  idleConnections: [10_000, 50_000],
+  sizeMatrix: { payloadBytes: [4 * KIB, 64 * KIB, MIB], connections: [1, 10, 500], warmupMs: 500, durationMs: 1_000, repeats: 2 },
+  oneConnectionDepths: [8],
+};
 
 const ECHO_CONNECTIONS = [1, 100, 1_000];
 const PAYLOAD_BYTES = [32, 4_096];
@@ -36,6 +62,17 @@ export function planSuite(settings: PlanSettings, fdLimit: number): PlannedSuite
   for (const isEnveloped of [false, true]) {
     for (const connections of ECHO_CONNECTIONS) {
       for (const payloadBytes of PAYLOAD_BYTES) scenarios.push(echoThroughput({ connections, payloadBytes, isEnveloped, ...timing }));
+    }
+  }
+  for (const depth of settings.oneConnectionDepths) scenarios.push(echoThroughput({ connections: 1, payloadBytes: 32, isEnveloped: false, depth, ...timing }));
+  const { payloadBytes: sizes, connections: counts, ...matrixRuns } = settings.sizeMatrix;
+  for (const isBinary of [false, true]) {
+    for (const payloadBytes of sizes) {
+      for (const connections of counts) {
+        const cell = echoThroughput({ connections, payloadBytes, isEnveloped: false, isBinary, ...matrixRuns });
+        // Text 4 KiB on 1 connection is echo-raw-4096b-1c above, at the suite's repeats.
+        if (!scenarios.some((s) => s.id === cell.id)) scenarios.push(cell);
+      }
     }
   }
   const latencyTiming = { warmupMs: settings.warmupMs, durationMs: settings.durationMs * 2 };

@@ -37,11 +37,12 @@ export interface ScenarioResult {
  * Runs every scenario's targets interleaved (A B C A B C …) so that drift in the machine's load
  * spreads over all of them, then takes medians. Each run warms up inside the load generator.
  */
-export async function runSuite(scenarios: Scenario[], repeats: number, context: RunContext): Promise<ScenarioResult[]> {
-  const progress = new ProgressBar(scenarios.reduce((sum, scenario) => sum + scenario.targets.length * repeats, 0));
+export async function runSuite(scenarios: Scenario[], repeatsOf: (scenario: Scenario) => number, context: RunContext): Promise<ScenarioResult[]> {
+  const progress = new ProgressBar(scenarios.reduce((sum, scenario) => sum + scenario.targets.length * repeatsOf(scenario), 0));
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
     const runs: RunRecord[] = [];
+    const repeats = repeatsOf(scenario);
     for (let repeat = 0; repeat < repeats; repeat++) {
       for (const id of scenario.targets) {
         progress.step(`${scenario.title} · ${TARGETS[id].label} · ${repeat + 1}/${repeats}`);

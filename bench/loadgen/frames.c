@@ -31,6 +31,19 @@ bytes text_frame(const char *text) {
   return client_frame(0x1, (const uint8_t *)text, text ? strlen(text) : 0);
 }
 
+// The echo message: --msg, or --msg-bytes letters a-z repeated (bench/scenarios/wire-messages.ts payloadOf);
+// a text frame, or a binary one with --binary 1.
+bytes echo_frame(void) {
+  uint8_t opcode = opt.is_binary ? 0x2 : 0x1;
+  if (opt.msg_bytes <= 0) return client_frame(opcode, (const uint8_t *)opt.msg, opt.msg ? strlen(opt.msg) : 0);
+  size_t len = (size_t)opt.msg_bytes;
+  uint8_t *payload = xmalloc(len);
+  for (size_t i = 0; i < len; i++) payload[i] = (uint8_t)('a' + i % 26);
+  bytes f = client_frame(opcode, payload, len);
+  free(payload);
+  return f;
+}
+
 // Reads the header of the next frame; returns the bytes it consumed.
 static size_t read_header(conn *c, const uint8_t *p, size_t n) {
   size_t take = c->hdr_need - c->hdr_have;

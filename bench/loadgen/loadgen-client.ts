@@ -15,6 +15,10 @@ export interface LoadgenArgs {
   conns: number;
   /** The text message sent (echo, latency), as the payload of a masked text frame. */
   message?: string;
+  /** Instead of `message`: this many ASCII letters (payloadOf), made by the load generator, as argv takes at most 128 KiB. */
+  messageBytes?: number;
+  /** The message goes in a binary frame. */
+  isBinary?: boolean;
   join?: string;
   broadcast?: string;
   depth?: number;
@@ -108,6 +112,8 @@ function toArgv(args: LoadgenArgs): string[] {
     ['--path', args.path],
     ['--conns', args.conns],
     ['--msg', args.message],
+    ['--msg-bytes', args.messageBytes],
+    ['--binary', args.isBinary === undefined ? undefined : Number(args.isBinary)],
     ['--join', args.join],
     ['--bcast', args.broadcast],
     ['--depth', args.depth],

@@ -56,6 +56,8 @@ static void parse_args(int argc, char **argv) {
     else if (!strcmp(k, "--port")) opt.port = atoi(v);
     else if (!strcmp(k, "--path")) opt.path = v;
     else if (!strcmp(k, "--msg")) opt.msg = v;
+    else if (!strcmp(k, "--msg-bytes")) opt.msg_bytes = atol(v);
+    else if (!strcmp(k, "--binary")) opt.is_binary = atoi(v);
     else if (!strcmp(k, "--join")) opt.join = v;
     else if (!strcmp(k, "--bcast")) opt.bcast = v;
     else if (!strcmp(k, "--conns")) opt.conns = atoi(v);
@@ -184,7 +186,7 @@ int main(int argc, char **argv) {
   parse_args(argc, argv);
   raise_fd_limit();
   setvbuf(stdout, NULL, _IOLBF, 0);
-  f_msg = text_frame(opt.msg);
+  f_msg = echo_frame();
   f_join = text_frame(opt.join);
   f_bcast = text_frame(opt.bcast);
   f_pong_sio = text_frame("3");

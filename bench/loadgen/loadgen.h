@@ -35,6 +35,8 @@ struct options {
   enum proto proto;
   const char *path, *msg, *join, *bcast;
   int port, conns, depth, concurrency, window;
+  long msg_bytes; // > 0: the echo message is this many ASCII letters instead of --msg (argv caps one argument at 128 KiB)
+  int is_binary;  // the echo message goes in a binary frame instead of a text one
   double rate;
   long warmup_ms, duration_ms, hold_ms, connect_timeout_ms;
 };
@@ -61,6 +63,7 @@ void *xmalloc(size_t n);
 // frames.c: masked client frames, and an incremental parser of server frames.
 bytes client_frame(uint8_t opcode, const uint8_t *payload, size_t len);
 bytes text_frame(const char *text);
+bytes echo_frame(void);
 void parse_frames(conn *c, const uint8_t *p, size_t n);
 
 // connection.c: sockets, the upgrade, buffered writes.

@@ -12,6 +12,15 @@ function acceptKey(request: string): string | undefined {
   return key && createHash('sha1').update(key + GUID).digest('base64');
 }
 
+/** Bytes of the whole frame starting at `at`, or 0 while its header is incomplete. */
+function frameBytesAt(input: Buffer, at: number): number {
+  if (input.length - at < 2) return 0;
+  const length7 = input[at + 1] & 0x7f;
+  if (length7 < 126) return 6 + length7;
+  if (length7 === 126) return input.length - at < 4 ? 0 : 8 + input.readUInt16BE(at + 2);
+  return input.length - at < 10 ? 0 : 14 + Number(input.readBigUInt64BE(at + 2));
+}
+
 /** Echoes every complete frame in `input`; returns the bytes of an incomplete last frame. */
 function echoFrames(socket: Socket, input: Buffer): Buffer {
   const out = Buffer.allocUnsafe(input.length);
@@ -57,24 +66,29 @@ function echoFrames(socket: Socket, input: Buffer): Buffer {
 function onSocket(socket: Socket): void {
   socket.setNoDelay(true);
   socket.on('error', () => undefined);
-  let pending: Buffer = Buffer.alloc(0);
+  // A frame that spans reads: its chunks are joined once it is whole, not on every read (1 MiB takes 16).
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let neededBytes = 0;
   let isOpen = false;
+  const keep = (rest: Buffer): void => {
+    pending = rest.length > 0 ? [rest] : [];
+    pendingBytes = rest.length;
+    neededBytes = isOpen ? frameBytesAt(rest, 0) : 0;
+  };
   socket.on('data', (chunk: Buffer) => {
-    const input = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-    if (isOpen) {
-      pending = echoFrames(socket, input);
-      return;
-    }
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    if (pendingBytes < neededBytes) return;
+    const input = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+    if (isOpen) return keep(echoFrames(socket, input));
     const end = input.indexOf(HEAD_END);
-    if (end < 0) {
-      pending = input;
-      return;
-    }
+    if (end < 0) return keep(input);
     const key = acceptKey(input.toString('latin1', 0, end));
     if (!key) return void socket.destroy();
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${key}\r\n\r\n`);
     isOpen = true;
-    pending = echoFrames(socket, input.subarray(end + 4));
+    keep(echoFrames(socket, input.subarray(end + 4)));
   });
 }
 

@@ -4,8 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LoadgenArgs, LoadgenResult, startLoadgen } from '../loadgen/loadgen-client';
 import { TARGETS, TargetId } from '../peers/peer-catalog';
 import { startPeer } from '../peers/peer-process';
-import { depthFor } from '../scenarios/echo-throughput';
-import { echoMessage, payloadOf } from '../scenarios/wire-messages';
+import { depthFor, echoLoadMessage } from '../scenarios/echo-throughput';
 import { Pinning } from '../system/cpu-pinning';
 import { freePort } from '../system/free-port';
 import { PROFILE_DIR, RESULTS_DIR } from '../system/paths';
@@ -19,16 +18,18 @@ interface ProfileCase {
   describe(results: LoadgenResult[]): string;
 }
 
-const echoLoad = (target: TargetId, port: number): LoadgenArgs => {
-  const { path, protocol, wire } = TARGETS[target];
-  const message = echoMessage(wire, payloadOf(32));
-  return { mode: 'echo', protocol, port, path, conns: 100, depth: depthFor(100), message, warmupMs: 1_000, durationMs: 6_000 };
+const echoLoad = (target: TargetId, port: number, conns = 100, payloadBytes = 32, depth = depthFor(conns, payloadBytes)): LoadgenArgs => {
+  const { path, protocol } = TARGETS[target];
+  return { mode: 'echo', protocol, port, path, conns, depth, ...echoLoadMessage(TARGETS[target], payloadBytes, false), warmupMs: 1_000, durationMs: 6_000 };
 };
 const msgsPerSecond = ([result]: LoadgenResult[]) => `${Math.round(result.messagesPerSecond).toLocaleString('en-US')} msg/s, loadgen CPU ${Math.round(result.cpuPercent)}%`;
 
 const CASES: ProfileCase[] = [
   { name: 'raw-echo-32b-100c', target: 'ours-raw', loads: (port) => [echoLoad('ours-raw', port)], describe: msgsPerSecond },
   { name: 'gateway-echo-32b-100c', target: 'ours-gateway', loads: (port) => [echoLoad('ours-gateway', port)], describe: msgsPerSecond },
+  // Issue 17: large messages, and one busy connection.
+  { name: 'raw-echo-64kib-10c', target: 'ours-raw', loads: (port) => [echoLoad('ours-raw', port, 10, 64 * 1024)], describe: msgsPerSecond },
+  { name: 'raw-echo-32b-1c-x8', target: 'ours-raw', loads: (port) => [echoLoad('ours-raw', port, 1, 32, 8)], describe: msgsPerSecond },
   {
     name: 'handshakes-5000x4',
     target: 'ours-gateway',
@@ -38,11 +39,12 @@ const CASES: ProfileCase[] = [
 ];
 const TOP = 30;
 
-/** A fresh server per case under `node --cpu-prof`; bench/results/profile.md lists the top self time. */
-export async function runProfile(loadgen: string, pinning: Pinning): Promise<void> {
+/** A fresh server per case (those --only names) under `node --cpu-prof`; bench/results/profile.md lists the top self time. */
+export async function runProfile(loadgen: string, pinning: Pinning, only: string[]): Promise<void> {
   mkdirSync(PROFILE_DIR, { recursive: true });
   const sections = [`# CPU profile of nest-rfc6455 (node --cpu-prof), ${new Date().toISOString().slice(0, 16)} UTC`, '', pinning.description, ''];
-  for (const profileCase of CASES) {
+  // --only picks cases by a part of their name, as it picks scenarios.
+  for (const profileCase of CASES.filter((c) => only.length === 0 || only.some((part) => c.name.includes(part)))) {
     const file = `${profileCase.name}.cpuprofile`;
     const flags = ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', file];
     const peer = await startPeer('ours', await freePort(), { pinning, nodeFlags: flags });

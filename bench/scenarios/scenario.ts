@@ -57,6 +57,8 @@ export interface Scenario {
   targets: TargetId[];
   /** Ratios are taken against this target's median in the same run. */
   baseline: TargetId;
+  /** Repeats of this scenario when not the suite's (fewer for costly cells); --repeats overrides it. */
+  repeats?: number;
   metrics: Metric[];
   run(target: Target, context: RunContext): Promise<Measurement>;
 }
