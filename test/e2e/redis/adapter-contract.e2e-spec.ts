@@ -1,8 +1,9 @@
 // One contract, every adapter: the same cases run against each implementation of the broker and
 // presence store ports (RoomsAdapter), through the node that drives them.
-import { Broker, MemoryAdapter, PresenceStore, RedisAdapter } from '../../../lib';
+import { Broker, IpcAdapter, MemoryAdapter, PresenceStore, RedisAdapter } from '../../../lib';
 import { encodeTextFrame } from '../../../lib/protocol/frame-writer';
 import { RoomsAdapter } from '../../../lib/rooms/rooms-adapter.interface';
+import { HubProcess, startHubProcess } from '../../helpers/ipc-hub-process';
 import { RedisServer } from '../../helpers/redis-server';
 import { closeFake, FakeNode, startFakeNode } from '../../helpers/rooms-node';
 import { waitUntil } from '../../helpers/ws-test-client';
@@ -10,14 +11,19 @@ import { waitUntil } from '../../helpers/ws-test-client';
 const NOBODY: ReadonlySet<string> = new Set();
 const presence = (room: string, action: 'join' | 'leave', id: string, meta: object): unknown => ({ event: 'presence', data: { room, action, id, meta } });
 
-describe.each(['MemoryAdapter', 'RedisAdapter'])('%s behind the broker and presence store ports', (implementation) => {
+// The IpcAdapter's hub runs in a child process, as a cluster's primary does: every call crosses a process.
+describe.each(['MemoryAdapter', 'RedisAdapter', 'IpcAdapter'])('%s behind the broker and presence store ports', (implementation) => {
   let redis: RedisServer | undefined;
+  let hub: HubProcess | undefined;
   let prefixes = 0;
   const started: FakeNode[] = [];
 
   // Typed by the two public ports: what a user writing an adapter implements.
-  const adapterFor = (): Broker & PresenceStore =>
-    implementation === 'MemoryAdapter' ? new MemoryAdapter() : new RedisAdapter({ url: (redis as RedisServer).url, keyPrefix: `contract-${++prefixes}:` });
+  const adapterFor = (): Broker & PresenceStore => {
+    if (implementation === 'MemoryAdapter') return new MemoryAdapter();
+    if (implementation === 'IpcAdapter') return new IpcAdapter({ port: (hub as HubProcess).channel });
+    return new RedisAdapter({ url: (redis as RedisServer).url, keyPrefix: `contract-${++prefixes}:` });
+  };
 
   async function nodeWith(ids: readonly string[]): Promise<FakeNode & { adapter: RoomsAdapter }> {
     const adapter = adapterFor();
@@ -28,6 +34,7 @@ describe.each(['MemoryAdapter', 'RedisAdapter'])('%s behind the broker and prese
 
   beforeAll(async () => {
     if (implementation === 'RedisAdapter') redis = await RedisServer.start();
+    if (implementation === 'IpcAdapter') hub = await startHubProcess();
   }, 30_000);
 
   afterEach(async () => {
@@ -36,6 +43,7 @@ describe.each(['MemoryAdapter', 'RedisAdapter'])('%s behind the broker and prese
 
   afterAll(async () => {
     await redis?.dispose();
+    await hub?.stop();
   });
 
   it('answers members, presence, rooms and roomsOf as the joins and leaves left them', async () => {

@@ -1,0 +1,48 @@
+import type { MembershipChange, NodeInfo, NodeMessage } from '../../rooms/broker.interface';
+import type { GroupKind, PresenceChange, PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
+
+/** Marks our messages on a channel the application may use too (`process.send` in a worker). */
+export const IPC_VIA = 'nest-rfc6455:ipc';
+
+/** What a worker asks the primary, and gets in an `answer`. */
+export type IpcQuery =
+  | { what: 'members' | 'presence'; room: string }
+  | { what: 'roomsOf'; connectionId: string }
+  | { what: 'rooms' | 'nodes' };
+
+/** What the primary answers: string[] for members, rooms, roomsOf; PresenceMember[]; NodeInfo[] without isSelf; boolean for reach. */
+export type IpcAnswer = string[] | PresenceMember[] | Omit<NodeInfo, 'isSelf'>[] | boolean;
+
+/** Worker → primary. `node` is the sending node (several may share one channel, as in tests). */
+export type WorkerMessage = { via: typeof IPC_VIA; node: string } & (
+  | { kind: 'hello' | 'bye' }
+  | { kind: 'subscribe' | 'unsubscribe'; group: GroupKind; name: string }
+  | { kind: 'publish'; group: GroupKind; names: readonly string[]; frame: Buffer; except: string[] }
+  | { kind: 'addConnection' | 'removeConnection'; connectionId: string }
+  | { kind: 'join'; room: string; connectionId: string; meta: PresenceMeta | undefined }
+  | { kind: 'leave'; room: string; connectionId: string }
+  | { kind: 'query'; requestId: number; query: IpcQuery }
+  | { kind: 'reach'; requestId: number; connectionId: string; message: NodeMessage }
+  /** The answer to a `membership` the primary relayed: `failure` says why it could not be applied. */
+  | { kind: 'applied'; origin: string; requestId: number; failure: string | undefined }
+);
+
+/** Primary → worker; `to` names the node it is for. */
+export type HubMessage = { via: typeof IPC_VIA; to: string } & (
+  | { kind: 'deliver'; group: GroupKind; names: readonly string[]; frame: Buffer; except: string[] }
+  | { kind: 'direct'; connectionId: string; frame: Buffer }
+  | { kind: 'membership'; origin: string; requestId: number; connectionId: string; change: MembershipChange }
+  | { kind: 'answer'; requestId: number; value: IpcAnswer | undefined; failure: string | undefined }
+  /** A member of a node that died left: the receiving node tells its members and the others. */
+  | { kind: 'announce'; change: PresenceChange }
+);
+
+/** A message without its envelope, distributed over the kinds so each object literal is checked against its own. */
+export type WorkerPayload = WorkerMessage extends infer M ? (M extends WorkerMessage ? Omit<M, 'via' | 'node'> : never) : never;
+export type HubPayload = HubMessage extends infer M ? (M extends HubMessage ? Omit<M, 'via' | 'to'> : never) : never;
+
+export const isWorkerMessage = (message: unknown): message is WorkerMessage => (message as Partial<WorkerMessage> | null)?.via === IPC_VIA;
+export const isHubMessage = (message: unknown): message is HubMessage => (message as Partial<HubMessage> | null)?.via === IPC_VIA;
+
+/** `serialization: 'advanced'` keeps a Buffer a Buffer; JSON turns it into `{ type: 'Buffer', data }`, which Buffer.from reads back (slowly). */
+export const frameOf = (frame: Buffer): Buffer => (Buffer.isBuffer(frame) ? frame : Buffer.from(frame));

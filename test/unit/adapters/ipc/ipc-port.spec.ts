@@ -1,0 +1,42 @@
+import { BoundedSender, IpcPort } from '../../../../lib/adapters/ipc/ipc-port';
+
+/** A channel whose writes complete only when the test says so. */
+function stalledPort(): { port: IpcPort; sent: unknown[]; complete(error?: Error): void } {
+  const sent: unknown[] = [];
+  const callbacks: ((error: Error | null) => void)[] = [];
+  const port: IpcPort = {
+    send: (message, _handle, _options, callback) => {
+      sent.push(message);
+      if (callback) callbacks.push(callback);
+      return true;
+    },
+    on: () => port,
+    off: () => port,
+  };
+  return { port, sent, complete: (error) => callbacks.shift()?.(error ?? null) };
+}
+
+describe('BoundedSender', () => {
+  it('refuses and counts messages past maxPending until the channel has written some', () => {
+    const { port, sent, complete } = stalledPort();
+    const sender = new BoundedSender(port, 2);
+
+    expect([sender.send('a'), sender.send('b'), sender.send('c')]).toEqual([true, true, false]);
+    complete();
+    expect(sender.send('d')).toBe(true);
+
+    expect(sent).toEqual(['a', 'b', 'd']);
+    expect(sender.undelivered).toBe(1);
+  });
+
+  it('counts a message the channel failed to write (closed), and frees its place', () => {
+    const { port, complete } = stalledPort();
+    const sender = new BoundedSender(port, 1);
+
+    sender.send('a');
+    complete(new Error('channel closed'));
+
+    expect(sender.undelivered).toBe(1);
+    expect(sender.send('b')).toBe(true);
+  });
+});
