@@ -1,4 +1,6 @@
 const IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** From this length a payload is XORed a word at a time; below it a typed-array view costs more than it saves. */
+const WORDS_FROM_BYTES = 64;
 
 /**
  * RFC 6455 §5.3: XOR each payload byte with maskKey[(maskOffset + i) % 4], in place.
@@ -11,17 +13,18 @@ export function applyMask(bytes: Buffer, maskKey: Buffer, maskOffset = 0): void 
 /** applyMask with the 4 key bytes as one big-endian 32-bit number: the parser reads them without a Buffer. */
 export function applyMaskKey(bytes: Buffer, key: number, maskOffset = 0): void {
   const length = bytes.length;
-  const k0 = key >>> 24, k1 = (key >>> 16) & 0xff, k2 = (key >>> 8) & 0xff, k3 = key & 0xff;
   let i = 0;
-  // Step until the key lines up with byte 0 of the key, then work 4 bytes at a time.
-  for (; i < length && ((maskOffset + i) & 3) !== 0; i++) bytes[i] ^= keyByte(key, maskOffset + i);
-  if (length - i >= 64 && (bytes.byteOffset + i) % 4 === 0) {
-    // Aligned and long enough: one 32-bit XOR per word beats four byte XORs.
+  if (length >= WORDS_FROM_BYTES) {
+    // Step to a 4-byte boundary of memory, then one 32-bit XOR per word with the key turned to
+    // match: a large payload follows a 14-byte header (§5.2), so its start is rarely aligned.
+    for (; ((bytes.byteOffset + i) & 3) !== 0; i++) bytes[i] ^= keyByte(key, maskOffset + i);
     const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (length - i) >>> 2);
-    const word = IS_LITTLE_ENDIAN ? (k0 | (k1 << 8) | (k2 << 16) | (k3 << 24)) >>> 0 : key;
+    const word = wordOf(key, (maskOffset + i) & 3);
     for (let w = 0; w < words.length; w++) words[w] ^= word;
     i += words.length << 2;
   } else {
+    const phase = maskOffset & 3;
+    const k0 = keyByte(key, phase), k1 = keyByte(key, phase + 1), k2 = keyByte(key, phase + 2), k3 = keyByte(key, phase + 3);
     for (; i + 3 < length; i += 4) {
       bytes[i] ^= k0;
       bytes[i + 1] ^= k1;
@@ -29,7 +32,7 @@ export function applyMaskKey(bytes: Buffer, key: number, maskOffset = 0): void {
       bytes[i + 3] ^= k3;
     }
   }
-  for (let k = 0; i < length; i++, k++) bytes[i] ^= keyByte(key, k);
+  for (; i < length; i++) bytes[i] ^= keyByte(key, maskOffset + i);
 }
 
 /**
@@ -54,4 +57,10 @@ export function unmaskRange(bytes: Buffer, start: number, end: number, key: numb
 
 function keyByte(key: number, index: number): number {
   return (key >>> (24 - 8 * (index & 3))) & 0xff;
+}
+
+/** The key as a word of memory whose first byte takes key byte `phase` (§5.3: byte i uses key[i % 4]). */
+function wordOf(key: number, phase: number): number {
+  const b0 = keyByte(key, phase), b1 = keyByte(key, phase + 1), b2 = keyByte(key, phase + 2), b3 = keyByte(key, phase + 3);
+  return (IS_LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
 }
