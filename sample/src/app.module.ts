@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { RedisAdapter, WebSocketMetricsModule, WebSocketModule } from '../../lib';
+import cluster from 'node:cluster';
+import { IpcAdapter, RedisAdapter, WebSocketMetricsModule, WebSocketModule } from '../../lib';
 import { AsyncApiController } from './asyncapi/asyncapi.controller';
 import { BenchGateway } from './bench/bench.gateway';
 import { CHAT_HISTORY } from './chat/chat-room';
@@ -17,13 +18,19 @@ import { RoomsController } from './rooms/rooms.controller';
 import { StatsController } from './stats/stats.controller';
 
 @Module({
-  // With REDIS_URL set, rooms and presence span every instance sharing that Redis (docs/scaling.md).
+  // With REDIS_URL set, rooms and presence span every instance sharing that Redis; else with WORKERS=N, every
+  // worker of this machine through the primary (docs/scaling.md).
   imports: [
     WebSocketModule.forRootAsync({
-      // The chat's rooms keep history, in memory or in Redis Streams, and /chat clients resume after a drop.
+      // The chat's rooms keep history, in memory or in Redis Streams, and /chat clients resume after a drop;
+      // not yet on the IpcAdapter (TODO #17: history on the primary), so not with WORKERS alone.
       useFactory: () => ({
-        adapter: process.env.REDIS_URL ? new RedisAdapter({ url: process.env.REDIS_URL, keyPrefix: 'sample:' }) : undefined,
-        history: CHAT_HISTORY,
+        adapter: process.env.REDIS_URL
+          ? new RedisAdapter({ url: process.env.REDIS_URL, keyPrefix: 'sample:' })
+          : cluster.isWorker
+            ? new IpcAdapter()
+            : undefined,
+        history: process.env.REDIS_URL || !cluster.isWorker ? CHAT_HISTORY : undefined,
       }),
     }),
     // GET /metrics: the WebSocketStats in Prometheus text, beside anything else in prom-client's default registry.

@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
+import { runClustered } from '../../lib';
 import { createApp } from './create-app';
+import { workerCount } from './workers';
 
 async function main(): Promise<void> {
   const app = await createApp();
@@ -8,4 +10,6 @@ async function main(): Promise<void> {
   new Logger('Sample').log(`listening on http://localhost:${port} (ws://localhost:${port}/echo)`);
 }
 
-void main();
+// WORKERS=N: N workers share the port, the primary relays between their IpcAdapters.
+const workers = workerCount();
+void (workers > 1 ? runClustered(main, { workers }) : main());

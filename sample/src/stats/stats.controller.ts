@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ConnectionRegistry, Rooms } from '../../../lib';
+import { workerCount } from '../workers';
 
-/** `GET /stats`: connection and room counts from the ConnectionRegistry (cluster-wide with REDIS_URL). */
+/** `GET /stats`: connection and room counts from the ConnectionRegistry (cluster-wide with REDIS_URL or WORKERS): `connections` is this process's, `total` every node's. */
 @Controller('stats')
 export class StatsController {
   constructor(
@@ -12,6 +13,7 @@ export class StatsController {
   @Get()
   async stats() {
     return {
+      workers: workerCount(),
       connections: this.registry.count,
       byGateway: this.registry.countsByGateway(),
       rooms: (await this.rooms.all()).length,

@@ -1,97 +1,14 @@
 // Issue 7: the sample app runs as several instances with REDIS_URL set, and the chat works across
 // them. Two real processes of sample/src/main.ts (prom-client's global registry allows one app per
 // process), one real redis-server; `ws` clients on each instance.
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { AddressInfo, createServer } from 'node:net';
-import { join } from 'node:path';
 import { EnvelopeClient } from '../../helpers/envelope-client';
 import { RedisServer } from '../../helpers/redis-server';
 import { retainedIn } from '../../helpers/sample-suite';
+import { getStats, httpUrl, SampleInstance, startSample, stopSample, wsUrl } from '../../helpers/sample-instance';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const REGISTER = join(ROOT, 'test', 'helpers', 'swc-register.cjs');
-const MAIN = join(ROOT, 'sample', 'src', 'main.ts');
-/** A fresh process compiles the sample and the library first: allow for a slow machine. */
-const START_WAIT_MS = 20_000;
-const STOP_WAIT_MS = 5000;
 const STATS_WAIT_MS = 5000;
 
 jest.setTimeout(60_000);
-
-interface SampleInstance {
-  name: string;
-  port: number;
-  child: ChildProcess;
-  output: () => string;
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  return port;
-}
-
-/** Spawns `node -r swc-register.cjs sample/src/main.ts` and resolves once it logs that it listens. */
-async function startSample(name: string, redisUrl: string): Promise<SampleInstance> {
-  const port = await freeLoopbackPort();
-  const child = spawn(process.execPath, ['-r', REGISTER, MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, REDIS_URL: redisUrl, PORT: String(port), NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const instance: SampleInstance = { name, port, child, output: () => output };
-  await new Promise<void>((resolve, reject) => {
-    const finish = (error?: Error): void => {
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-      if (output.includes(`listening on http://localhost:${port}`)) finish();
-    };
-    const onExit = (code: number | null, signal: string | null): void => finish(new Error(`instance ${name} exited (code ${code}, signal ${signal}) before listening:\n${output}`));
-    const timer = setTimeout(() => finish(new Error(`instance ${name} did not listen on ${port} within ${START_WAIT_MS} ms:\n${output}`)), START_WAIT_MS);
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', onExit);
-  }).catch(async (error: unknown) => {
-    await stopSample(instance);
-    throw error;
-  });
-  return instance;
-}
-
-/** SIGKILL by PID, then waits (bounded) for the exit. */
-async function stopSample(instance: SampleInstance | undefined): Promise<void> {
-  const child = instance?.child;
-  if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  process.kill(child.pid, 'SIGKILL');
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
-  clearTimeout(timer);
-}
-
-const httpUrl = (instance: SampleInstance, path: string): string => `http://127.0.0.1:${instance.port}${path}`;
-const wsUrl = (instance: SampleInstance, path: string): string => `ws://127.0.0.1:${instance.port}${path}`;
-
-interface Stats {
-  connections: number;
-  total: number;
-  nodes: unknown[];
-}
-
-async function getStats(instance: SampleInstance): Promise<Stats> {
-  const response = await fetch(httpUrl(instance, '/stats'), { signal: AbortSignal.timeout(STATS_WAIT_MS) });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Stats;
-}
 
 describe('the sample app as two instances sharing REDIS_URL', () => {
   let redis: RedisServer | undefined;
@@ -101,7 +18,7 @@ describe('the sample app as two instances sharing REDIS_URL', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    [a, b] = await Promise.all([startSample('A', redis.url), startSample('B', redis.url)]);
+    [a, b] = await Promise.all([startSample('A', { REDIS_URL: redis.url }), startSample('B', { REDIS_URL: redis.url })]);
   });
 
   afterAll(async () => {
