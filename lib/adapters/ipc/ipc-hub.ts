@@ -11,7 +11,11 @@ interface HubNode {
   sender: BoundedSender;
   port: IpcPort;
   connections: Set<string>;
+  /** Membership changes relayed to this node and not yet applied: the asking node and its request id. */
+  relayed: Map<string, { origin: string; requestId: number }>;
 }
+
+const relayKey = (origin: string, requestId: number): string => `${origin}:${requestId}`;
 
 export interface IpcHubOptions {
   /** Messages to one worker not yet written to its channel, beyond which more are dropped and counted. */
@@ -100,6 +104,7 @@ export class IpcHub {
       case 'reach':
         return this.reach(node, message.requestId, message.connectionId, message.message);
       case 'applied':
+        this.nodes.get(node)?.relayed.delete(relayKey(message.origin, message.requestId));
         return this.answer(message.origin, message.requestId, true, message.failure);
     }
   }
@@ -107,7 +112,7 @@ export class IpcHub {
   private welcome(port: IpcPort, id: string): void {
     let sender = this.senders.get(port);
     if (!sender) this.senders.set(port, (sender = new BoundedSender(port, this.maxPendingMessages)));
-    this.nodes.set(id, { sender, port, connections: new Set() });
+    this.nodes.set(id, { sender, port, connections: new Set(), relayed: new Map() });
   }
 
   /** Once to each other node listening to one of the groups: a member of several rooms gets the frame once (its node's LocalRooms sees to it). */
@@ -143,8 +148,9 @@ export class IpcHub {
     if (holder === undefined || holder === origin) return this.answer(origin, requestId, false);
     if (message.kind === 'frame') return this.answer(origin, requestId, this.send(holder, { kind: 'direct', connectionId, frame: message.frame }));
     if (!this.send(holder, { kind: 'membership', origin, requestId, connectionId, change: message.change })) {
-      this.answer(origin, requestId, true, `node ${holder} is not reachable`);
+      return this.answer(origin, requestId, true, `node ${holder} is not reachable`);
     }
+    this.nodes.get(holder)?.relayed.set(relayKey(origin, requestId), { origin, requestId });
   }
 
   private answer(node: string, requestId: number, value: IpcAnswer, failure?: string): void {
@@ -181,6 +187,8 @@ export class IpcHub {
     for (const listeners of Object.values(this.listeners)) {
       for (const name of [...listeners.keys()]) listeners.delete(name, id);
     }
+    // Its askers hear now, not after their timeout.
+    for (const { origin, requestId } of node.relayed.values()) this.answer(origin, requestId, true, `node ${id} left before applying it`);
     const left = [...node.connections].flatMap((connectionId) => this.forget(connectionId));
     for (const change of left) {
       const [announcer] = this.listeners.room.get(change.room);

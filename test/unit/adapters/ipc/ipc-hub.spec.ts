@@ -92,4 +92,15 @@ describe('IpcHub', () => {
       { via: IPC_VIA, to: 'A', kind: 'answer', requestId: 8, value: false, failure: undefined },
     ]);
   });
+
+  it('fails at once a membership change relayed to a node that leaves before applying it', () => {
+    const { workers } = hubWith(['A', 'B']);
+    const [a, b] = workers;
+    b.from('B', { kind: 'addConnection', connectionId: 'bob' });
+    a.from('A', { kind: 'reach', requestId: 3, connectionId: 'bob', message: { kind: 'membership', change: { action: 'leaveAll' } } });
+
+    b.emit('disconnect');
+
+    expect(a.received).toEqual([{ via: IPC_VIA, to: 'A', kind: 'answer', requestId: 3, value: true, failure: 'node B left before applying it' }]);
+  });
 });
