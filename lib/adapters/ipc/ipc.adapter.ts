@@ -43,6 +43,8 @@ export class IpcAdapter implements RoomsAdapter {
   private isClosed = false;
   /** Times the channel to the primary closed before this adapter did. */
   private outages = 0;
+  /** Messages this node could not send because that channel had closed. */
+  private unsent = 0;
 
   constructor(options: IpcAdapterOptions = {}) {
     this.options = options;
@@ -95,7 +97,7 @@ export class IpcAdapter implements RoomsAdapter {
   }
 
   stats(): AdapterStats {
-    return { isConnected: this.port !== undefined, undelivered: this.sender?.undelivered ?? 0, outages: this.outages };
+    return { isConnected: this.port !== undefined, undelivered: (this.sender?.undelivered ?? 0) + this.unsent, outages: this.outages };
   }
 
   async addConnection(connectionId: string): Promise<void> {
@@ -137,7 +139,10 @@ export class IpcAdapter implements RoomsAdapter {
   }
 
   private send(payload: WorkerPayload): boolean {
-    if (!this.port || !this.sender) return false;
+    if (!this.port || !this.sender) {
+      if (!this.isClosed) this.unsent++;
+      return false;
+    }
     return this.sender.send({ via: IPC_VIA, node: this.nodeId, ...payload } as WorkerMessage);
   }
 
