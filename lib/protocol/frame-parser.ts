@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { ByteQueue } from './byte-queue';
 import { parseClosePayload } from './close-payload';
 import { CloseCode } from './close-code';
-import { InboundEvent } from './inbound-event';
+import { InboundEvent, textEvent } from './inbound-event';
 import { applyMaskKey, unmaskRange } from './masking';
 import { MessageAssembler } from './message-assembler';
 import { isControl, isKnownOpcode, Opcode } from './opcode';
@@ -131,14 +131,14 @@ export class FrameParser {
       // Short text is unmasked and checked for ASCII in one pass: ASCII needs no view and no validator.
       const isShortText = opcode === Opcode.Text && length <= ASCII_SCAN_MAX_BYTES;
       if (isShortText && unmaskRange(chunk, payloadStart, at, key) < 0x80) {
-        events.push({ kind: 'text', text: chunk.toString('latin1', payloadStart, at) });
+        events.push({ kind: 'text', text: chunk.toString('latin1', payloadStart, at), utf8: undefined });
         continue;
       }
       const payload = chunk.subarray(payloadStart, at);
       if (!isShortText && maskBytes > 0) applyMaskKey(payload, key);
       if (opcode === Opcode.Binary) events.push({ kind: 'binary', data: payload });
       // §8.1: a text message is valid UTF-8; else 1007.
-      else if (isUtf8(payload)) events.push({ kind: 'text', text: payload.toString('utf8') });
+      else if (isUtf8(payload)) events.push(textEvent(payload));
       else {
         this.fail(events, 'INVALID_UTF8', 'text message is not valid UTF-8', CloseCode.InvalidPayload);
         return chunk.length; // the rest is discarded

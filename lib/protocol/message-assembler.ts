@@ -1,5 +1,5 @@
 import { CloseCode } from './close-code';
-import { InboundEvent } from './inbound-event';
+import { InboundEvent, textEvent } from './inbound-event';
 import { Opcode } from './opcode';
 import { ProtocolError } from './protocol-error';
 import { Utf8Validator } from './utf8-validator';
@@ -91,7 +91,7 @@ export class MessageAssembler {
     this.isCompressed = false;
     if (isCompressed) return { kind: 'compressed', isText, data };
     if (!isCompleteUtf8) return { kind: 'failed', error: invalidUtf8() };
-    return isText ? { kind: 'text', text: data.toString('utf8') } : { kind: 'binary', data };
+    return isText ? textEvent(data) : { kind: 'binary', data };
   }
 
   private gather(piece: Buffer): void {

@@ -32,6 +32,9 @@ export abstract class ConnectionOutbound<Options extends OutboundOptions = Outbo
   private hasWrittenClose = false;
   /** send() returned false for messages waiting for zlib: 'drain' is owed once they have left. */
   private isAwaitingDrain = false;
+  /** The text message being delivered, and its bytes when large (TextEvent): sent back during its delivery, it leaves from them. */
+  protected deliveringText: string | undefined;
+  protected deliveringUtf8: Buffer | undefined;
 
   constructor(
     protected readonly socket: Duplex,
@@ -155,13 +158,18 @@ export abstract class ConnectionOutbound<Options extends OutboundOptions = Outbo
     return this.admit(frame.length) && this.enqueue(frame, isShared, 1);
   }
 
-  /** Text without permessage-deflate: encoded straight into the send queue's batch, the other way in (see enqueue). */
+  /**
+   * Text without permessage-deflate: encoded straight into the send queue's batch, the other way in
+   * (see enqueue); an echo of the large text being delivered is sent from the bytes it arrived in.
+   */
   private sendText(text: string): boolean {
-    const payloadLength = Buffer.byteLength(text);
+    // Equal strings are equal UTF-8: usually the same string, so === answers without reading it.
+    const utf8 = this.deliveringUtf8 !== undefined && text === this.deliveringText ? this.deliveringUtf8 : undefined;
+    const payloadLength = utf8 ? utf8.length : Buffer.byteLength(text);
     const frameLength = frameHeaderBytes(payloadLength, false) + payloadLength;
     if (!this.admit(frameLength)) return false;
     this.countOut(1, frameLength);
-    return this.queue.writeText(text, payloadLength);
+    return this.queue.writeText(text, payloadLength, utf8);
   }
 
   /**

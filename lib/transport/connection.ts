@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
 import { FrameParser } from '../protocol/frame-parser';
-import { InboundEvent } from '../protocol/inbound-event';
+import { InboundEvent, TextEvent } from '../protocol/inbound-event';
 import { ProtocolError } from '../protocol/protocol-error';
 import { closeCodeFor } from './close-code-for';
 import { CloseAction, CloseInput, CloseState, closeTransition, readyStateOf } from './close-handshake';
@@ -187,7 +187,7 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> {
   private handle(event: InboundEvent, receivedAtMs: number): void {
     switch (event.kind) {
       case 'text':
-        return this.deliver('message', event.text, receivedAtMs);
+        return this.deliverText(event, receivedAtMs);
       case 'binary':
         return this.deliver('message', event.data, receivedAtMs);
       case 'ping':
@@ -203,6 +203,18 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> {
         return this.applyClose(CloseInput.PeerCloseFrame, event.code, event.reason);
       case 'failed':
         return this.failConnection(event.error.closeCode, event.error.message);
+    }
+  }
+
+  /** A large text's bytes stay at hand while its listeners run, for an echo (ConnectionOutbound.sendText). */
+  private deliverText({ text, utf8 }: TextEvent, receivedAtMs: number): void {
+    if (utf8 === undefined) return this.deliver('message', text, receivedAtMs);
+    this.deliveringText = text;
+    this.deliveringUtf8 = utf8;
+    try {
+      this.deliver('message', text, receivedAtMs);
+    } finally {
+      this.deliveringText = this.deliveringUtf8 = undefined;
     }
   }
 

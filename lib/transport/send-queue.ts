@@ -1,7 +1,10 @@
 import { Duplex } from 'node:stream';
-import { frameHeaderBytes, writeTextFrame } from '../protocol/frame-writer';
+import { encodeFrameHeader, frameHeaderBytes, writeTextFrame } from '../protocol/frame-writer';
+import { Opcode } from '../protocol/opcode';
 import { ByteBacklog } from './byte-backlog';
 
+/** A large text frame's header, when its payload is written from the bytes it arrived in. */
+const TEXT_FRAME = { opcode: Opcode.Text };
 /** A tick's frames up to this size are copied into one buffer and written once. */
 const COALESCE_MAX_BYTES = 64 * 1024;
 /** Held bytes past this (a socket's default high-water mark) move into the corked socket. */
@@ -60,11 +63,13 @@ export class SendQueue {
 
   /**
    * A text message as one frame, encoded straight into the slab next to the frames before it, so
-   * a read's replies cost neither a buffer each nor a copy into one. `payloadLength` is its UTF-8 size.
+   * a read's replies cost neither a buffer each nor a copy into one. `payloadLength` is its UTF-8
+   * size; `utf8`, when given, its bytes already encoded: a large frame is written from them.
    */
-  writeText(text: string, payloadLength: number): boolean {
+  writeText(text: string, payloadLength: number, utf8?: Buffer): boolean {
     const frameLength = frameHeaderBytes(payloadLength, false) + payloadLength;
     if (frameLength > SLAB_FRAME_MAX_BYTES || this.isCorked || this.backlog) {
+      if (utf8) return this.writeParts(encodeFrameHeader(payloadLength, TEXT_FRAME), utf8);
       const frame = Buffer.allocUnsafe(frameLength);
       writeTextFrame(frame, 0, text, payloadLength);
       return this.write(frame);
@@ -117,6 +122,8 @@ export class SendQueue {
   /**
    * The replies to one read leave in one write when the read is done (endBatch), without a
    * nextTick per read. Writes to other sockets meanwhile still flush at the end of the tick.
+   * Also with one busy connection: writing its first reply at once, so the peer works while the
+   * rest are made, halved raw echo 32 B × 1 connection × 8 (491k → 275k msg/s, issue 17).
    */
   beginBatch(): void {
     this.isBatching = true;

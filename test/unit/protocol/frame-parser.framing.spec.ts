@@ -1,8 +1,10 @@
 import { FrameParser } from '../../../lib/protocol/frame-parser';
+import { TextEvent } from '../../../lib/protocol/inbound-event';
 import { Opcode } from '../../../lib/protocol/opcode';
+import { forEachChunking } from '../../helpers/chunking';
 import { maskedFrame, pattern, unmaskedFrame } from '../../helpers/frames';
 import { hex } from '../../helpers/hex';
-import { CLIENT, parseEveryWay, SERVER } from '../../helpers/parse';
+import { CLIENT, parseChunks, parseEveryWay, SERVER, summarize } from '../../helpers/parse';
 
 describe('FrameParser framing', () => {
   describe('payload lengths', () => {
@@ -23,7 +25,24 @@ describe('FrameParser framing', () => {
     it.each([0, 125, 126, 65535, 65536])('reads a masked text frame of %i bytes', (length) => {
       const text = 'x'.repeat(length);
 
-      expect(parseEveryWay(maskedFrame(Opcode.Text, text))).toEqual([{ kind: 'text', text }]);
+      expect(parseEveryWay(maskedFrame(Opcode.Text, text)).map(summarize)).toEqual([{ kind: 'text', text }]);
+    });
+
+    it.each([
+      [125, undefined],
+      [2047, undefined],
+      [2048, 2048],
+      [65536, 65536],
+    ])('keeps the UTF-8 bytes of a text of %i bytes with it only when it is large (%s): an echo sends them as they are', (length, keptBytes) => {
+      const text = 'é'.repeat(length / 2) + 'x'.repeat(length % 2);
+      const bytes = maskedFrame(Opcode.Text, text);
+      forEachChunking(bytes, (chunks) => {
+        const [event] = parseChunks(chunks, SERVER).events as TextEvent[];
+
+        expect(event.text).toBe(text);
+        expect(event.utf8?.length).toBe(keptBytes);
+        if (event.utf8) expect(event.utf8.equals(Buffer.from(text))).toBe(true);
+      });
     });
 
     it('reads a 16-bit length written literally', () => {

@@ -120,6 +120,25 @@ describe('SendQueue', () => {
     expect(isBelowHighWater).toBe(false);
   });
 
+  describe('the replies to one read (beginBatch, endBatch)', () => {
+    const textFrame = (text: string): Buffer => encodeTextFrame(text);
+
+    it('holds a read\'s replies until the read ends and writes them in one write, also on a connection read twice in a row', () => {
+      queue.beginBatch();
+      queue.writeText('a', 1);
+      queue.endBatch();
+
+      queue.beginBatch();
+      queue.writeText('one', 3);
+      queue.writeText('two', 3);
+      expect(socket.chunks).toHaveLength(1); // the earlier read's reply only
+      queue.endBatch();
+
+      expect(socket.chunks).toHaveLength(2);
+      expect(socket.chunks[1]).toEqual(Buffer.concat([textFrame('one'), textFrame('two')]));
+    });
+  });
+
   describe('writeText', () => {
     const textFrame = (text: string): Buffer => encodeTextFrame(text);
 
