@@ -251,7 +251,9 @@ describe('cross-layer attacks (deflate, rooms with presence, history, intercepto
       );
       expect(full.length + repeats.reduce((sum, count) => sum + count, 0)).toBe(FLOOD / 2);
     }
-  });
+    // 5,000 requests through zlib and two throwing handlers: 3.6 s on a quiet machine, so Jest's 5 s
+    // default is no guard on a busy one (it failed under CI's load). Bounded by count, not by time.
+  }, 60_000);
 
   it('ends with 1001 when app.close() lands while large compressed messages inflate and a $resume is in flight', async () => {
     const old = await open(started.wsUrl('/cross'));
