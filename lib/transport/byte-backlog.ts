@@ -30,7 +30,9 @@ export class ByteBacklog {
     this.byteLength += bytes.length;
     if (isShared || bytes.length >= COPY_BELOW_BYTES) {
       this.sealSlab();
-      this.chunks.push(bytes);
+      // A view that is a small part of its allocation (an echo of a text from a read of other frames)
+      // would hold all of it while it waits: copied, so a chunk holds at most twice its bytes.
+      this.chunks.push(isShared || bytes.length * 2 >= bytes.buffer.byteLength ? bytes : Buffer.from(bytes));
       return;
     }
     if (this.slab === undefined || this.slab.length - this.slabUsed < bytes.length) {

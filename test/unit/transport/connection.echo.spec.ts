@@ -56,4 +56,23 @@ describe('Connection: a large text sent back while it is delivered (an echo)', (
     expect(socket.written).toEqual(unmaskedFrame(Opcode.Text, text));
     expect(socket.chunks.every((chunk) => chunk.buffer !== frame.buffer)).toBe(true);
   });
+
+  it('holds no more than twice the bytes of an echo waiting for a slow peer: a text that was a small part of its read is copied, not kept as a view of it', () => {
+    const connection = new Connection(socket, OPTIONS);
+    connection.on('message', (message) => {
+      if (typeof message === 'string') connection.send(message); // binary is not echoed
+    });
+    socket.isStalled = true;
+    const small = 'é'.repeat(2_500); // 5,000 bytes: kept by reference in a backlog
+    const reads = Array.from({ length: 8 }, (_, i) =>
+      Buffer.concat([maskedFrame(Opcode.Text, small), maskedFrame(Opcode.Binary, Buffer.alloc(60_000, i))]),
+    );
+    connection.open(maskedFrame(Opcode.Text, 'x'.repeat(40_000))); // fills the socket: what follows waits in the backlog
+    for (const read of reads) socket.emit('data', read);
+
+    socket.release();
+
+    expect(socket.written).toEqual(Buffer.concat([unmaskedFrame(Opcode.Text, 'x'.repeat(40_000)), ...reads.map(() => unmaskedFrame(Opcode.Text, small))]));
+    for (const chunk of socket.chunks) expect(chunk.buffer.byteLength).toBeLessThanOrEqual(2 * Math.max(chunk.length, 8 * 1024));
+  });
 });
