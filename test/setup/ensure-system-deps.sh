@@ -8,6 +8,9 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 /usr/bin/python3 -I -c 'import websockets' >/dev/null 2>&1 || missing+=(python3-websockets)
 command -v redis-server >/dev/null || missing+=(redis-server)
+# Redis Sentinel and NATS suites (issue 18) start Debian's redis-sentinel and nats-server on loopback.
+command -v redis-sentinel >/dev/null || missing+=(redis-sentinel)
+command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
 # The h2c specs (issue 14) run `curl --http2` as the client that found the defect.
 command -v curl >/dev/null || missing+=(curl)
 
