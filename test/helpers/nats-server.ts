@@ -2,7 +2,10 @@
 // PID. No mocks: the adapter is tested against what users run (Debian's nats-server).
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freeLoopbackPort } from './free-port';
 
 const START_TIMEOUT_MS = 10_000;
@@ -10,17 +13,30 @@ const STOP_TIMEOUT_MS = 5000;
 const BINARY = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 const INSTALL_HINT = `nats-server was not found at ${BINARY}: run \`bash test/setup/ensure-system-deps.sh\` (it runs \`apt-get install -y nats-server\`)`;
 
+export interface NatsServerOptions {
+  /** The server's max_payload (default 1 MiB): larger messages are refused to the publisher. */
+  maxPayloadBytes?: number;
+}
+
 export class NatsServer {
   private process: ChildProcess | undefined;
   private output = '';
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
 
   /** Starts nats-server on a free port of 127.0.0.1 and resolves once it greets a client with INFO. */
-  static async start(): Promise<NatsServer> {
-    const server = new NatsServer(await freeLoopbackPort());
+  static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
+    const server = new NatsServer(await freeLoopbackPort(), mkdtempSync(join(tmpdir(), 'nats-e2e-')));
+    writeFileSync(server.config, options.maxPayloadBytes === undefined ? '' : `max_payload: ${options.maxPayloadBytes}\n`);
     await server.launch();
     return server;
+  }
+
+  private get config(): string {
+    return join(this.dir, 'nats.conf');
   }
 
   get url(): string {
@@ -52,8 +68,14 @@ export class NatsServer {
     await this.launch();
   }
 
+  /** Stops the server and removes its configuration. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
   private async launch(): Promise<void> {
-    const child = spawn(BINARY, ['--addr', '127.0.0.1', '--port', String(this.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BINARY, ['--config', this.config, '--addr', '127.0.0.1', '--port', String(this.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));

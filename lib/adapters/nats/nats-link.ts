@@ -8,6 +8,12 @@ export interface NatsLinkEvents {
 }
 
 // Reconnects forever, every half second: what is published meanwhile is dropped and counted, never queued.
+/** The answers to a request to every node; complete when every node asked has answered. */
+export interface Gathered {
+  answers: Msg[];
+  isComplete: boolean;
+}
+
 const RECONNECT_OPTIONS = { maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, noEcho: true } as const;
 const CLOSE_FLUSH_MS = 1000;
 
@@ -76,7 +82,7 @@ export class NatsLink {
   async subscribe(subject: string, onMessage: (message: Msg) => void): Promise<Subscription | undefined> {
     const connection = this.connection;
     if (!connection) return undefined;
-    const subscription = connection.subscribe(subject, { callback: (error, message) => (error ? this.logger.error(`subscription ${subject}: ${error.message}`) : onMessage(message)) });
+    const subscription = connection.subscribe(subject, { callback: (error, message) => this.dispatch(subject, error, message, onMessage) });
     if (this.isUp) await connection.flush().catch(() => undefined); // disconnected meanwhile: nats.js resubscribes on reconnect
     return subscription;
   }
@@ -85,11 +91,11 @@ export class NatsLink {
    * Asks every node listening on `subject` and collects up to `expected` answers, within
    * requestTimeoutMs; stops early when `isEnough` says so. Undefined while NATS is away.
    */
-  async gather(subject: string, request: Uint8Array, expected: number, isEnough: (answer: Msg) => boolean = () => false): Promise<Msg[] | undefined> {
+  async gather(subject: string, request: Uint8Array, expected: number, isEnough: (answer: Msg) => boolean = () => false): Promise<Gathered | undefined> {
     const connection = this.connection;
     if (!connection || !this.isUp) return undefined;
     const answers: Msg[] = [];
-    if (expected === 0) return answers;
+    if (expected === 0) return { answers, isComplete: true };
     try {
       const replies = await connection.requestMany(subject, request, { strategy: 'count', maxMessages: expected, maxWait: this.options.requestTimeoutMs });
       for await (const answer of replies) {
@@ -97,10 +103,11 @@ export class NatsLink {
         if (isEnough(answer)) break;
       }
     } catch (error) {
-      // No responders (every other node left meanwhile), or the connection dropped: what came is the answer.
-      if (!/no responders/i.test(error instanceof Error ? error.message : '')) this.logger.warn(`request on ${subject}: ${error instanceof Error ? error.message : String(error)}`);
+      // No responders: every other node left (its bye may still be on the way), so all of them have answered.
+      if (error instanceof Error && /no responders/i.test(error.message)) return { answers, isComplete: true };
+      this.logger.warn(`request on ${subject}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return answers;
+    return { answers, isComplete: answers.length >= expected };
   }
 
   async close(): Promise<void> {
@@ -114,6 +121,16 @@ export class NatsLink {
     await Promise.race([connection.flush().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_FLUSH_MS)))]);
     clearTimeout(timer);
     await connection.close().catch(() => undefined);
+  }
+
+  /** A listener that throws would unwind into nats.js's parser: it is logged here instead. */
+  private dispatch(subject: string, error: Error | null, message: Msg, onMessage: (message: Msg) => void): void {
+    try {
+      if (error) throw error;
+      onMessage(message);
+    } catch (failure) {
+      this.logger.error(`a message on ${subject} could not be handled`, failure instanceof Error ? failure.stack : String(failure));
+    }
   }
 
   private attach(connection: NatsConnection): void {

@@ -101,17 +101,19 @@ export class NatsAdapter implements RoomsAdapter {
       message.kind === 'frame' ? { kind: 'direct', origin: this.nodeId, connectionId, frame: message.frame } : { kind: 'membership', origin: this.nodeId, connectionId, ...message.change };
     const expected = this.directory.liveCount;
     let held: ReachAnswer | undefined;
-    const answers = await this.link.gather(this.subjects.reach, encodeClusterMessage(request), expected, (answer) => (held = parseReachAnswer(answer.data))?.held === true);
-    const isUnknown = answers === undefined || (held?.held !== true && answers.length < expected);
+    const gathered = await this.link.gather(this.subjects.reach, encodeClusterMessage(request), expected, (answer) => (held = parseReachAnswer(answer.data))?.held === true);
+    const isHeld = held?.held === true;
     if (message.kind === 'frame') {
-      if (isUnknown) this.link.undelivered++; // the connection may well be open on a node that did not answer
-      return held?.held === true;
+      if (!isHeld && !gathered?.isComplete) this.link.undelivered++; // the connection may well be open on a node that did not answer
+      return isHeld;
     }
     const { action } = message.change;
-    if (answers === undefined) throw new RemoteMembershipError(action, connectionId, undefined, 'NATS is unreachable, so the node holding it cannot be asked');
+    if (!gathered) throw new RemoteMembershipError(action, connectionId, undefined, 'NATS is unreachable, so the node holding it cannot be asked');
     if (held?.failure !== undefined) throw new RemoteMembershipError(action, connectionId, undefined, `failed to apply it: ${held.failure}`);
-    if (isUnknown) throw new RemoteMembershipError(action, connectionId, undefined, `${expected - answers.length} of ${expected} nodes did not answer within ${this.options.requestTimeoutMs} ms`);
-    return held?.held === true;
+    if (!isHeld && !gathered.isComplete) {
+      throw new RemoteMembershipError(action, connectionId, undefined, `${expected - gathered.answers.length} of ${expected} nodes did not answer within ${this.options.requestTimeoutMs} ms`);
+    }
+    return isHeld;
   }
 
   async nodes(): Promise<NodeInfo[]> {
@@ -162,10 +164,10 @@ export class NatsAdapter implements RoomsAdapter {
   /** The answers of the other live nodes; none while NATS is away (this node's own view is the answer then). */
   private async ask(query: NodeQuery): Promise<unknown[]> {
     const expected = this.directory.liveCount;
-    const answers = await this.link.gather(this.subjects.query, encodeJson(query), expected);
-    if (answers === undefined) return [];
-    if (answers.length < expected) this.logger.warn(`${query.what}: ${expected - answers.length} of ${expected} nodes did not answer within ${this.options.requestTimeoutMs} ms`);
-    return answers.map((answer) => parseJson(answer.data));
+    const gathered = await this.link.gather(this.subjects.query, encodeJson(query), expected);
+    if (!gathered) return [];
+    if (!gathered.isComplete) this.logger.warn(`${query.what}: ${expected - gathered.answers.length} of ${expected} nodes did not answer within ${this.options.requestTimeoutMs} ms`);
+    return gathered.answers.map((answer) => parseJson(answer.data));
   }
 
   /** What this node answers, from its own connections. */

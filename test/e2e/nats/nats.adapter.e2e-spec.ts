@@ -39,7 +39,7 @@ describe('NatsAdapter across three nodes', () => {
 
   afterAll(async () => {
     await Promise.all((nodes ?? []).map((node) => node.stop()));
-    await nats?.stop();
+    await nats?.dispose();
   }, 30_000);
 
   it('delivers a room broadcast to every member on every node exactly once', async () => {
