@@ -29,7 +29,7 @@ export { ClientDisconnectedError, ClientNotStartedError, ClientRefusedError, Cli
 export type { ClientRequestOptions } from './session/client-requests';
 export { MemoryAdapter } from './adapters/memory/memory.adapter';
 export { RedisAdapter } from './adapters/redis/redis.adapter';
-export { RemoteMembershipError } from './adapters/redis/remote-membership.error';
+export { RemoteMembershipError } from './rooms/remote-membership.error';
 export type { RedisAdapterOptions } from './adapters/redis/redis-adapter-options.interface';
 export { IpcAdapter } from './adapters/ipc/ipc.adapter';
 export type { IpcAdapterOptions } from './adapters/ipc/ipc.adapter';
