@@ -38,7 +38,7 @@ export type { IpcHubOptions } from './adapters/ipc/ipc-hub';
 export type { IpcPort } from './adapters/ipc/ipc-port';
 export { runClustered } from './adapters/ipc/run-clustered';
 export type { ClusterOptions } from './adapters/ipc/run-clustered';
-export { HistoryUnavailableError } from './history/redis/redis-history';
+export { HistoryUnavailableError } from './history/history-unavailable.error';
 export { PRESENCE_EVENT, RESUME_EVENT, SESSION_EVENT } from './wire/reserved-events';
 export type { ResumeReply as ResumeResult, ResumeRequest, RoomRecovery } from './wire/resume';
 export type { HistoryOptions } from './history/history-options.interface';
