@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AdapterStats, LocalNode, NodeInfo, NodeMessage } from '../../rooms/broker.interface';
 import { GroupKind, PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
-import { RemoteMembershipError } from '../redis/remote-membership.error';
+import { RemoteMembershipError } from '../../rooms/remote-membership.error';
 import { frameOf, HubMessage, IPC_VIA, IpcAnswer, IpcQuery, isHubMessage, WorkerMessage, WorkerPayload } from './ipc-message';
 import { BoundedSender, IpcPort, parentPort } from './ipc-port';
 import { PendingAnswers } from './pending-answers';
