@@ -6,7 +6,7 @@ import { GroupKind, PresenceMember } from '../../rooms/presence-store.interface'
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 import { RecentIds } from '../redis/recent-ids';
 import { ClusterMessage, decodeClusterMessage, encodeClusterMessage } from '../redis/redis-message';
-import { RemoteMembershipError } from '../redis/remote-membership.error';
+import { RemoteMembershipError } from '../../rooms/remote-membership.error';
 import { NatsAdapterOptions, ResolvedNatsAdapterOptions, withNatsDefaults } from './nats-adapter-options.interface';
 import { NatsLink } from './nats-link';
 import { encodeJson, NodeNotice, NodeQuery, parseJson, parseNotice, parseQuery, parseReachAnswer, QueryAnswer, ReachAnswer } from './nats-message';
