@@ -149,9 +149,9 @@ export class NatsAdapter implements RoomsAdapter {
     return [...new Set(await this.gatherLists({ what: 'rooms' }, isStrings))];
   }
 
-  /** @internal What this node holds besides its rooms, for leak checks. */
-  footprint(): { groupSubjects: number } {
-    return { groupSubjects: this.groups.size };
+  /** @internal What this node holds besides its rooms, for leak checks: its group subscriptions and the other nodes it counts. */
+  footprint(): { groupSubjects: number; liveNodes: number } {
+    return { groupSubjects: this.groups.size, liveNodes: this.directory.liveCount };
   }
 
   /** This node's answer followed by the others'. */

@@ -108,12 +108,13 @@ describe('NatsAdapter under hostile input', () => {
     await waitUntil(() => saidTexts(b, 'b').length === 2, () => 'B did not get both flips');
     expect(saidTexts(b, 'b')).toEqual(['flip', 'flip again']);
     // Its own id subject, and the gateway groups it joined: none here, so only 'flip' is listened to.
-    expect(b.adapter.footprint()).toEqual({ groupSubjects: 1 });
+    expect(b.adapter.footprint()).toEqual({ groupSubjects: 1, liveNodes: 1 });
   });
 
   it('does not wait for a node that said bye: a join, a send and the node list answer at once', async () => {
     const { a, b } = await twoNodes();
     await b.adapter.close();
+    await waitUntil(() => a.adapter.footprint().liveNodes === 0, () => "A did not hear B's bye");
 
     await expect(a.node.join('b', 'lobby')).resolves.toBeUndefined();
     expect(await a.node.sendTo('b', said('gone'))).toBe(false);
