@@ -29,7 +29,7 @@ export { ClientDisconnectedError, ClientNotStartedError, ClientRefusedError, Cli
 export type { ClientRequestOptions } from './session/client-requests';
 export { MemoryAdapter } from './adapters/memory/memory.adapter';
 export { RedisAdapter } from './adapters/redis/redis.adapter';
-export { RemoteMembershipError } from './adapters/redis/remote-membership.error';
+export { RemoteMembershipError } from './rooms/remote-membership.error';
 export type { RedisAdapterOptions } from './adapters/redis/redis-adapter-options.interface';
 export { IpcAdapter } from './adapters/ipc/ipc.adapter';
 export type { IpcAdapterOptions } from './adapters/ipc/ipc.adapter';
@@ -38,7 +38,7 @@ export type { IpcHubOptions } from './adapters/ipc/ipc-hub';
 export type { IpcPort } from './adapters/ipc/ipc-port';
 export { runClustered } from './adapters/ipc/run-clustered';
 export type { ClusterOptions } from './adapters/ipc/run-clustered';
-export { HistoryUnavailableError } from './history/redis/redis-history';
+export { HistoryUnavailableError } from './history/history-unavailable.error';
 export { PRESENCE_EVENT, RESUME_EVENT, SESSION_EVENT } from './wire/reserved-events';
 export type { ResumeReply as ResumeResult, ResumeRequest, RoomRecovery } from './wire/resume';
 export type { HistoryOptions } from './history/history-options.interface';
