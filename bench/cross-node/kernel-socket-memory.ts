@@ -1,36 +1,46 @@
 // Kernel memory of idle WebSocket connections, for docs/scaling.md's sizing: N clients (default
-// 10,000) open a WebSocket to the sample's /echo and stay idle; the slab caches that grow per TCP
-// socket (/proc/slabinfo) and the socket buffer pages (/proc/net/sockstat) are read before and after.
-// Both ends are on this machine, so each connection is two sockets; the figures are per socket.
+// 10,000) open a WebSocket to the sample's /echo and stay idle; the slab objects each TCP socket
+// holds (/proc/slabinfo: sizes, and the caches' growth as a check) and the buffer memory of exactly
+// those sockets (ss -m). Both ends are on this machine, so each connection is two sockets.
 //
 //   npx tsc -p bench/cross-node/tsconfig.json && node bench/.build/dist/bench/cross-node/kernel-socket-memory.js [--connections 10000]
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { startNodes } from './node-processes';
 import { CROSS_NODE_TARGETS } from './cross-node-targets';
 
-// The caches a TCP socket, its file and its epoll registration take objects from.
-const SOCKET_CACHES = ['TCP', 'sock_inode_cache', 'filp', 'dentry', 'eventpoll_epi', 'eventpoll_pwq', 'skbuff_head_cache', 'kmalloc-rcl-64'];
-const PAGE_BYTES = 4096;
+// The slab caches an idle TCP socket of a Node process takes objects from: the socket (TCPv6 on a
+// server listening on '::', as Nest's app.listen(port) does), its inode, file and dentry, and its
+// epoll registration.
+const SOCKET_CACHES = ['TCP', 'TCPv6', 'sock_inode_cache', 'filp', 'dentry', 'eventpoll_epi'];
 const CONNECT_BATCH = 200;
 const SETTLE_MS = 2000;
 
-interface Snapshot {
-  /** Bytes held by the objects of each cache. */
-  caches: Map<string, number>;
-  /** TCP socket buffer pages, as bytes. */
-  bufferBytes: number;
-  tcpInUse: number;
+interface Cache {
+  activeObjects: number;
+  objectBytes: number;
 }
 
-function snapshot(): Snapshot {
-  const caches = new Map<string, number>();
+function slabCaches(): Map<string, Cache> {
+  const caches = new Map<string, Cache>();
   for (const line of readFileSync('/proc/slabinfo', 'utf8').split('\n').slice(2)) {
-    const [name, activeObjects, , objectSize] = line.split(/\s+/);
-    if (SOCKET_CACHES.includes(name)) caches.set(name, Number(activeObjects) * Number(objectSize));
+    const [name, activeObjects, , objectBytes] = line.split(/\s+/);
+    if (SOCKET_CACHES.includes(name)) caches.set(name, { activeObjects: Number(activeObjects), objectBytes: Number(objectBytes) });
   }
-  const tcp = /TCP: inuse (\d+) .* mem (\d+)/.exec(readFileSync('/proc/net/sockstat', 'utf8'));
-  return { caches, bufferBytes: Number(tcp?.[2] ?? 0) * PAGE_BYTES, tcpInUse: Number(tcp?.[1] ?? 0) };
+  return caches;
+}
+
+/** Buffer memory (skmem r + t + f + w: receive, send, forward-allocated, queued) of the TCP sockets with an end on `port`, and their count. */
+function socketBuffers(port: number): { sockets: number; bytes: number } {
+  const listing = execFileSync('ss', ['-tmnH', 'state', 'established', `( sport = :${port} or dport = :${port} )`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  let sockets = 0;
+  let bytes = 0;
+  for (const match of listing.matchAll(/skmem:\(r(\d+),rb\d+,t(\d+),tb\d+,f(\d+),w(\d+)/g)) {
+    sockets++;
+    bytes += Number(match[1]) + Number(match[2]) + Number(match[3]) + Number(match[4]);
+  }
+  return { sockets, bytes };
 }
 
 async function main(): Promise<void> {
@@ -42,7 +52,7 @@ async function main(): Promise<void> {
   const nodes = await startNodes({ ...target, env: (port) => ({ ...process.env, PORT: String(port) }) }, 1, { redisUrl: '', natsUrl: '' });
   const sockets: WebSocket[] = [];
   try {
-    const before = snapshot();
+    const before = slabCaches();
     for (let start = 0; start < connections; start += CONNECT_BATCH) {
       await Promise.all(
         Array.from({ length: Math.min(CONNECT_BATCH, connections - start) }, async () => {
@@ -53,15 +63,18 @@ async function main(): Promise<void> {
       );
     }
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const after = snapshot();
-    const socketCount = after.tcpInUse - before.tcpInUse;
-    const rows = [...after.caches].map(([name, bytes]) => ({ name, perSocket: (bytes - (before.caches.get(name) ?? 0)) / socketCount }));
-    const slabPerSocket = rows.reduce((sum, { perSocket }) => sum + Math.max(0, perSocket), 0);
-    const buffersPerSocket = (after.bufferBytes - before.bufferBytes) / socketCount;
-    console.log(`${connections} idle WebSocket connections, ${socketCount} more TCP sockets in use (both ends on this machine)`);
-    for (const { name, perSocket } of rows) console.log(`  ${name.padEnd(20)} ${perSocket.toFixed(0).padStart(6)} B per socket`);
-    console.log(`  slab total           ${slabPerSocket.toFixed(0).padStart(6)} B per socket`);
-    console.log(`  socket buffers       ${buffersPerSocket.toFixed(0).padStart(6)} B per socket (sockstat mem)`);
+    const after = slabCaches();
+    const buffers = socketBuffers(nodes.ports[0]);
+    console.log(`${connections} idle WebSocket connections to /echo: ${buffers.sockets} established TCP sockets with an end on its port (both ends on this machine)`);
+    let slabBytes = 0;
+    for (const [name, { activeObjects, objectBytes }] of after) {
+      // The growth of each cache over the sockets opened (other processes on the machine open and close files too).
+      const perSocket = (activeObjects - (before.get(name)?.activeObjects ?? 0)) / buffers.sockets;
+      slabBytes += perSocket * objectBytes;
+      console.log(`  ${name.padEnd(18)} ${String(objectBytes).padStart(5)} B per object, ${perSocket.toFixed(2)} objects per socket`);
+    }
+    console.log(`  slab per socket      ${slabBytes.toFixed(0)} B`);
+    console.log(`  buffers per socket   ${(buffers.bytes / buffers.sockets).toFixed(0)} B (ss skmem r+t+f+w, averaged)`);
   } finally {
     for (const socket of sockets) socket.terminate();
     await nodes.stop();
