@@ -30,7 +30,7 @@ describe('the chat page in Chromium without WebSocket', () => {
   const openChat = async (withoutWebSocket: boolean, status: RegExp): Promise<Page> => {
     if (!context || !app) throw new Error('the browser or the app did not start');
     const page = await context.newPage();
-    if (withoutWebSocket) await page.addInitScript(() => delete (window as { WebSocket?: unknown }).WebSocket);
+    if (withoutWebSocket) await page.addInitScript(() => delete (globalThis as { WebSocket?: unknown }).WebSocket);
     await page.goto(app.httpUrl);
     await page.locator('#status', { hasText: status }).waitFor();
     return page;
@@ -57,7 +57,7 @@ describe('the chat page in Chromium without WebSocket', () => {
     await websocket.locator('#messages li', { hasText: 'sse: hello without WebSocket' }).waitFor();
     await fallback.locator('#messages li', { hasText: 'ws: hello with WebSocket' }).waitFor();
     await fallback.locator('#messages li', { hasText: 'sse: hello without WebSocket' }).waitFor();
-    expect(await fallback.evaluate(() => typeof (window as { WebSocket?: unknown }).WebSocket)).toBe('undefined');
+    expect(await fallback.evaluate(() => typeof (globalThis as { WebSocket?: unknown }).WebSocket)).toBe('undefined');
     const transports = [...(app?.app.get(ConnectionRegistry).all() ?? [])].map((client) => client.transport).sort();
     expect(transports).toEqual(['sse', 'websocket']);
   });
