@@ -1,5 +1,5 @@
 import { FrameParser } from '../../../lib/protocol/frame-parser';
-import { TextEvent } from '../../../lib/protocol/inbound-event';
+import { InboundEvent, TextEvent } from '../../../lib/protocol/inbound-event';
 import { Opcode } from '../../../lib/protocol/opcode';
 import { forEachChunking } from '../../helpers/chunking';
 import { maskedFrame, pattern, unmaskedFrame } from '../../helpers/frames';
@@ -278,7 +278,7 @@ describe('FrameParser framing', () => {
       const first = maskedFrame(Opcode.Binary, Buffer.alloc(2 * KiB, 1), { fin: false });
       const last = maskedFrame(Opcode.Continuation, Buffer.alloc(0), { fin: true });
       const pongs = Buffer.concat(Array.from({ length: 200 }, () => maskedFrame(Opcode.Pong, Buffer.alloc(125))));
-      const dataOf = (events: readonly { kind: string }[]): Buffer | undefined => events.flatMap((event) => (event.kind === 'binary' ? [(event as { data: Buffer }).data] : []))[0];
+      const dataOf = (events: readonly InboundEvent[]): Buffer | undefined => events.flatMap((event) => (event.kind === 'binary' ? [event.data] : []))[0];
 
       it('in the same read: the message is a view of the read, not copied', () => {
         const read = Buffer.concat([first, pongs, last]);
