@@ -55,7 +55,7 @@ const ISSUE_4_GOALS: Goal[] = (({ atLeast, atMost }) => [
 
 /** Issue 17's table, "Targets (ratios in one run of npm run bench)". */
 const ISSUE_17 = goalsOf(17);
-const ISSUE_17_GOALS: Goal[] = (({ atLeast }) => [
+const ISSUE_17_GOALS: Goal[] = (({ atLeast, atMost }) => [
   // Raw echo, text and binary, 4 KiB / 64 KiB / 1 MiB at 1 / 10 / 500 connections: ≥ 1.2× ws, ≥ 0.8× the node:net ceiling.
   ...['raw', 'raw-bin'].flatMap((kind) =>
     [4096, 65536, 1048576].flatMap((bytes) =>
@@ -68,6 +68,10 @@ const ISSUE_17_GOALS: Goal[] = (({ atLeast }) => [
   // One busy connection, 32 B × 8 and × 32 in flight: ≥ 1.5× ws.
   atLeast('echo-raw-32b-1c-x8', 'messagesPerSecond', 'ours-raw', 'ws', 1.5),
   atLeast('echo-raw-32b-1c', 'messagesPerSecond', 'ours-raw', 'ws', 1.5),
+  // Handshakes on the app's server and on a gateway's own port; memory per idle connection through the sample app.
+  atLeast('idle-10000', 'handshakesPerSecond', 'ours-raw', 'ws', 1.1),
+  atLeast('idle-10000', 'handshakesPerSecond', 'ours-own-port', 'ws', 1.4),
+  atMost('idle-10000', 'rssPerConnectionBytes', 'ours-own-port', 'ws', 0.75),
 ])(ISSUE_17);
 
 const GOALS: Goal[] = [...ISSUE_4_GOALS, ...ISSUE_17_GOALS];

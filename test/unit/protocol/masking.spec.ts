@@ -179,7 +179,7 @@ describe('unmasking in WebAssembly SIMD, and the JS loop where WebAssembly is mi
   });
 
   describe('where WebAssembly is missing (node --jitless)', () => {
-    const wasm = globalThis.WebAssembly;
+    const wasm: unknown = Reflect.get(globalThis, 'WebAssembly');
     beforeEach(() => Reflect.deleteProperty(globalThis, 'WebAssembly'));
     afterEach(() => Object.assign(globalThis, { WebAssembly: wasm }));
 
