@@ -10,6 +10,7 @@ const READY_TIMEOUT_MS = 30_000;
 // Redis Cluster listens on port + 10000 for its bus, so both must be free.
 const BUS_PORT_OFFSET = 10_000;
 const MAX_PORT = 65_535 - BUS_PORT_OFFSET;
+const START_ATTEMPTS = 3;
 
 export interface RedisClusterOptions {
   masters?: number;
@@ -32,15 +33,12 @@ export class RedisCluster {
   /** Starts the nodes, creates the cluster and resolves once every node says `cluster_state:ok`. */
   static async start({ masters = 3, replicasPerMaster = 1, nodeTimeoutMs = 1000 }: RedisClusterOptions = {}): Promise<RedisCluster> {
     const count = masters * (1 + replicasPerMaster);
-    const ports = await freeClusterPorts(count);
     // A replica may always stand for election (validity factor 0): a test kills masters whenever it likes.
     const args = ['--cluster-enabled', 'yes', '--cluster-node-timeout', String(nodeTimeoutMs), '--cluster-config-file', 'nodes.conf', '--cluster-replica-validity-factor', '0', '--repl-diskless-sync-delay', '0'];
-    const started = await Promise.allSettled(ports.map((port) => RedisServer.start({ port, args })));
-    const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const nodes: RedisServer[] = [];
     const cluster = new RedisCluster(nodes);
     try {
-      const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-      if (failure) throw failure.reason;
+      while (nodes.length < count) nodes.push(await startNode(args));
       await redisCli(['--cluster', 'create', ...nodes.map((node) => node.address), '--cluster-replicas', String(replicasPerMaster), '--cluster-yes']);
       await cluster.waitUntilOk(replicasPerMaster);
       return cluster;
@@ -186,14 +184,17 @@ function redisCli(args: string[]): Promise<void> {
   });
 }
 
-/** Ports p where p and its bus port p + 10000 are both free on 127.0.0.1. */
-async function freeClusterPorts(count: number): Promise<number[]> {
-  const ports: number[] = [];
-  while (ports.length < count) {
+/** A cluster node on a port p where p and its bus port p + 10000 are free; another try when another process took one meanwhile. */
+async function startNode(args: readonly string[]): Promise<RedisServer> {
+  for (let attempt = 1; ; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * (MAX_PORT - 20_000));
-    if (!ports.includes(port) && (await isFree(port)) && (await isFree(port + BUS_PORT_OFFSET))) ports.push(port);
+    if (!(await isFree(port)) || !(await isFree(port + BUS_PORT_OFFSET))) continue;
+    try {
+      return await RedisServer.start({ port, args });
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS || !String(error).includes('Address already in use')) throw error;
+    }
   }
-  return ports;
 }
 
 function isFree(port: number): Promise<boolean> {

@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import { RedisCommandClient } from './redis-clients';
 import { PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
 import { groupName, isRoomGroup, NODE_FIELD, RedisNames } from './redis-channels';
 import { FIND_DEAD_NODES, HEARTBEAT, LEAVE_ROOM, LIVE_NODES, PURGE_CONNECTION, PURGE_NODE } from './redis-scripts';
@@ -34,7 +35,7 @@ const ALL = 1 << 30;
  */
 export class ClusterState {
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisCommandClient,
     private readonly names: RedisNames,
     private readonly nodeId: string,
   ) {}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommandClient } from './redis-clients';
 
 /**
  * What a room history kept in this adapter's Redis (lib/history/redis/redis-history.ts) uses of the
@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
  */
 export interface RedisHistoryLink {
   /** The command connection, once attached and ready; undefined while Redis is away. */
-  client(): Redis | undefined;
+  client(): RedisCommandClient | undefined;
   readonly prefix: string;
   readonly sharded: boolean;
   /** The channel of a room's group. */

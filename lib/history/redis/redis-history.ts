@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommandClient } from '../../adapters/redis/redis-clients';
 import { RedisHistoryLink, RETAINED_BINARY_MARK, RETAINED_TEXT_MARK } from '../../adapters/redis/redis-history-link';
 import { RedisScript } from '../../adapters/redis/redis-scripts';
 import { HistoryBackend, HistoryBackendContext, HistoryRead, RetainedEntry, SessionRecord, SessionWrite, StreamPosition } from '../history-backend.interface';
@@ -241,7 +241,7 @@ export class RedisHistory implements HistoryBackend {
     throw new HistoryUnavailableError(`room ${room}: the message was not retained (${cause instanceof Error ? cause.message : 'Redis is unreachable'})`);
   }
 
-  private requireClient(): Redis {
+  private requireClient(): RedisCommandClient {
     const client = this.link.client();
     if (!client) throw new HistoryUnavailableError('Redis is unreachable');
     return client;
