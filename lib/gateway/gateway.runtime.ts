@@ -174,10 +174,10 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
       maxConnections: this.options.maxConnections,
       maxConnectionsPerAddress: this.options.maxConnectionsPerAddress,
       onUnexpectedError: (error) => this.errorLog.error('unexpected error', error),
-      onRefusal: (refusal, request) => {
+      onRefusal: (refusal, url) => {
         this.stats.handshakeRefused(refusal.status);
         // The path only: a query string may carry a token.
-        this.logger.debug(`refused ${(request.url ?? '').split('?')[0]} with ${refusal.status}: ${refusal.body}`);
+        this.logger.debug(`refused ${(url ?? 'an unreadable request').split('?')[0]} with ${refusal.status}: ${refusal.body}`);
       },
     });
     if (host === 'app') listener.attach(this.appServer(definition));
