@@ -10,7 +10,9 @@ import { handshakeInfoOf } from '../session/handshake-info';
 import { SessionHooks } from '../session/session-hooks.interface';
 import type { RoomsNode } from '../rooms/rooms-node';
 import { WsConnection } from '../session/ws-connection';
-import { CloseEvent, Connection } from '../transport/connection';
+import { CloseEvent } from '../transport/connection';
+import { FallbackRoute } from '../transport/fallback/fallback-listener';
+import { MessageLink } from '../transport/message-link';
 import { UpgradeRoute } from '../transport/upgrade-listener';
 import { AuthMessageDeps, awaitAuthMessage } from './auth-message';
 import { boundedBy } from './bounded-by';
@@ -64,7 +66,7 @@ export class GatewayHost {
   /** What handshake guards attached, from the upgrade request to the connection. */
   private readonly dataByRequest = new WeakMap<IncomingMessage, Record<string, unknown>>();
   /** Open connections by transport: one close hook for the route finds its connection here. */
-  private readonly sessions = new Map<Connection, Session>();
+  private readonly sessions = new Map<MessageLink, Session>();
   /** The cleanup of each closed connection, and the step it is at (named when a shutdown stops waiting for it). */
   private readonly cleanups = new Map<Promise<void>, { step: string }>();
   private readonly name: string;
@@ -110,6 +112,27 @@ export class GatewayHost {
     };
   }
 
+  /**
+   * The HTTP fallback's route (docs/fallback.md): the stream's request is judged as an upgrade is
+   * (origin, handshake guards), and its session goes through the same lifecycle as a Connection.
+   */
+  fallbackRoute(): FallbackRoute {
+    const { options, authMessage } = this;
+    return {
+      path: options.path,
+      maxMessageBytes: options.maxMessageBytes,
+      outbound: { maxBufferedBytes: options.maxBufferedBytes, onBufferOverflow: options.onBufferOverflow },
+      counters: this.deps.instruments.stats,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      verify: (request) => this.verify(request, { origin: request.headers.origin, host: request.headers.host ?? '', offeredProtocols: [] }),
+      onConnection: authMessage
+        ? (session, request) => awaitAuthMessage(session, request, authMessage, (...accepted) => this.onConnection(...accepted))
+        : (session, request) => this.onConnection(session, request),
+      onClose: (session, event) => this.onClose(session, event),
+    };
+  }
+
   /** Resolves when every disconnect hook started so far has finished. */
   async settled(): Promise<void> {
     await Promise.all(this.cleanups.keys());
@@ -122,7 +145,7 @@ export class GatewayHost {
     }
   }
 
-  private verify(request: IncomingMessage, upgrade: ValidUpgrade): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined> {
+  private verify(request: IncomingMessage, upgrade: Pick<ValidUpgrade, 'origin' | 'host' | 'offeredProtocols'>): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined> {
     const refusal = checkOrigin(this.options.allowedOrigins, upgrade.origin, upgrade.host);
     if (refusal) this.logOriginRefusal(upgrade.origin ?? '');
     if (refusal || !this.guardsOnUpgrade) return refusal;
@@ -147,7 +170,7 @@ export class GatewayHost {
 
   /** Reading starts when this returns, or when the promise resolves (a scoped gateway, handleConnection, history). */
   private onConnection(
-    transport: Connection,
+    transport: MessageLink,
     request: IncomingMessage,
     handshake = handshakeInfoOf(request, transport.protocol),
     data = this.dataByRequest.get(request) ?? {},
@@ -181,7 +204,7 @@ export class GatewayHost {
     const { sessionHooks } = this.deps;
     const limiter = RateLimiter.for(this.options.rateLimit);
     let isFirstMessage = true;
-    client.transport.on('message', (message, receivedAtMs) => {
+    client.link.on('message', (message, receivedAtMs) => {
       if (isFirstMessage && sessionHooks) {
         isFirstMessage = false;
         if (this.isTakenByHooks(client, sessionHooks, dispatcher, message)) return;
@@ -215,7 +238,7 @@ export class GatewayHost {
    * Cleanup waits for handleConnection (at most closeTimeoutMs), so what it joined or tagged is
    * undone too; the disconnect hook runs before the rooms are left, so it can still tell them who left.
    */
-  private onClose(transport: Connection, event: CloseEvent): void {
+  private onClose(transport: MessageLink, event: CloseEvent): void {
     const session = this.sessions.get(transport);
     if (!session) return;
     this.sessions.delete(transport);

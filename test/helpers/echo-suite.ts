@@ -12,13 +12,14 @@ export interface EchoSuite {
   request(bytes: string | Buffer): Promise<HttpExchangeResult>;
 }
 
-export const useEchoServer = (): EchoSuite => {
+/** `start` picks the server: the sample app (default), or /echo on a gateway's own port (fixtures/own-port-echo-server.ts). */
+export const useEchoServer = (start: () => Promise<EchoServer> = startEchoServer): EchoSuite => {
   let server: EchoServer | undefined;
   const clients = new Set<RawClient>();
   const sockets = new Set<Socket>();
 
   beforeAll(async () => {
-    server = await startEchoServer();
+    server = await start();
   }, 30_000);
   afterAll(async () => {
     await server?.close();
