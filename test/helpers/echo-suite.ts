@@ -12,13 +12,19 @@ export interface EchoSuite {
   request(bytes: string | Buffer): Promise<HttpExchangeResult>;
 }
 
+/**
+ * The conformance-h2 project (jest.config.js) sets this: the same suites then speak RFC 8441, each
+ * client on its own HTTP/2 session to the sample as `HTTP2=1` runs it.
+ */
+const isOverHttp2 = process.env.CONFORMANCE_OVER_HTTP2 === '1';
+
 export const useEchoServer = (): EchoSuite => {
   let server: EchoServer | undefined;
   const clients = new Set<RawClient>();
   const sockets = new Set<Socket>();
 
   beforeAll(async () => {
-    server = await startEchoServer();
+    server = await startEchoServer({ overHttp2: isOverHttp2 });
   }, 30_000);
   afterAll(async () => {
     await server?.close();
@@ -40,7 +46,7 @@ export const useEchoServer = (): EchoSuite => {
       return running();
     },
     async connect(options) {
-      const client = await RawClient.connect(running().port, options);
+      const client = await RawClient.connect(running().port, { overHttp2: isOverHttp2, ...options });
       clients.add(client);
       return client;
     },
