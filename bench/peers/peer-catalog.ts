@@ -1,12 +1,12 @@
 /** The server processes the suite starts, one per port. */
-export type PeerName = 'ws' | 'net' | 'nest-ws' | 'nest-sio' | 'ours';
+export type PeerName = 'ws' | 'net' | 'nest-ws' | 'nest-sio' | 'ours' | 'ours-own-port';
 
 /** What the load generator speaks to a target: plain frames, or Engine.IO v4 packets inside them. */
 export type Protocol = 'ws' | 'sio';
 /** How a target's messages look: raw payloads, DESIGN.md envelopes, or socket.io events. */
 export type Wire = 'raw' | 'envelope' | 'socket.io';
 
-export type TargetId = 'ws' | 'net' | 'ours-raw' | 'ws-json' | 'nest-ws' | 'nest-sio' | 'ours-gateway';
+export type TargetId = 'ws' | 'net' | 'ours-raw' | 'ws-json' | 'nest-ws' | 'nest-sio' | 'ours-gateway' | 'ours-own-port';
 
 /** One endpoint under test: a peer process, a path, and how to talk to it. */
 export interface Target {
@@ -25,6 +25,7 @@ export const PEER_SCRIPTS: Record<PeerName, string> = {
   'nest-ws': 'nest-ws-server.js',
   'nest-sio': 'nest-socketio-server.js',
   ours: 'ours-server.js',
+  'ours-own-port': 'ours-own-port-server.js',
 };
 
 const SOCKET_IO_PATH = '/socket.io/?EIO=4&transport=websocket';
@@ -37,6 +38,7 @@ export const TARGETS: Record<TargetId, Target> = {
   'nest-ws': { id: 'nest-ws', label: '@nestjs/platform-ws', peer: 'nest-ws', path: '/bench', protocol: 'ws', wire: 'envelope' },
   'nest-sio': { id: 'nest-sio', label: 'Nest + socket.io', peer: 'nest-sio', path: SOCKET_IO_PATH, protocol: 'sio', wire: 'socket.io' },
   'ours-gateway': { id: 'ours-gateway', label: 'nest-rfc6455 gateway', peer: 'ours', path: '/bench', protocol: 'ws', wire: 'envelope' },
+  'ours-own-port': { id: 'ours-own-port', label: 'nest-rfc6455 own port', peer: 'ours-own-port', path: '/own', protocol: 'ws', wire: 'raw' },
 };
 
 /** Raw engines (baseline: ws raw echo). */
@@ -44,4 +46,4 @@ export const RAW_TARGETS: TargetId[] = ['ws', 'net', 'ours-raw'];
 /** The /bench contract through each stack (baseline: ws with a hand-written JSON switch). */
 export const GATEWAY_TARGETS: TargetId[] = ['ws-json', 'nest-ws', 'nest-sio', 'ours-gateway'];
 /** Idle connections: memory and handshakes (baseline: ws). */
-export const IDLE_TARGETS: TargetId[] = ['ws', 'net', 'ours-raw', 'nest-ws', 'nest-sio', 'ours-gateway'];
+export const IDLE_TARGETS: TargetId[] = ['ws', 'net', 'ours-raw', 'nest-ws', 'nest-sio', 'ours-gateway', 'ours-own-port'];

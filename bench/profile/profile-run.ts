@@ -24,18 +24,22 @@ const echoLoad = (target: TargetId, port: number, conns = 100, payloadBytes = 32
 };
 const msgsPerSecond = ([result]: LoadgenResult[]) => `${Math.round(result.messagesPerSecond).toLocaleString('en-US')} msg/s, loadgen CPU ${Math.round(result.cpuPercent)}%`;
 
+const handshakes = (name: string, target: TargetId): ProfileCase => ({
+  name,
+  target,
+  loads: (port) => Array.from({ length: 4 }, () => ({ mode: 'idle', protocol: 'ws', port, path: TARGETS[target].path, conns: 5_000, concurrency: 100, holdMs: 0 }) as LoadgenArgs),
+  describe: (results) => `${results.map((r) => Math.round(r.handshakesPerSecond).toLocaleString('en-US')).join(', ')} handshakes/s`,
+});
+
 const CASES: ProfileCase[] = [
   { name: 'raw-echo-32b-100c', target: 'ours-raw', loads: (port) => [echoLoad('ours-raw', port)], describe: msgsPerSecond },
   { name: 'gateway-echo-32b-100c', target: 'ours-gateway', loads: (port) => [echoLoad('ours-gateway', port)], describe: msgsPerSecond },
   // Issue 17: large messages, and one busy connection.
   { name: 'raw-echo-64kib-10c', target: 'ours-raw', loads: (port) => [echoLoad('ours-raw', port, 10, 64 * 1024)], describe: msgsPerSecond },
   { name: 'raw-echo-32b-1c-x8', target: 'ours-raw', loads: (port) => [echoLoad('ours-raw', port, 1, 32, 8)], describe: msgsPerSecond },
-  {
-    name: 'handshakes-5000x4',
-    target: 'ours-gateway',
-    loads: (port) => Array.from({ length: 4 }, () => ({ mode: 'idle', protocol: 'ws', port, path: '/bench', conns: 5_000, concurrency: 100, holdMs: 0 }) as LoadgenArgs),
-    describe: (results) => `${results.map((r) => Math.round(r.handshakesPerSecond).toLocaleString('en-US')).join(', ')} handshakes/s`,
-  },
+  handshakes('handshakes-5000x4', 'ours-gateway'),
+  // Issue 17: a gateway's own port, no node:http.
+  handshakes('handshakes-own-port-5000x4', 'ours-own-port'),
 ];
 const TOP = 30;
 
@@ -47,7 +51,7 @@ export async function runProfile(loadgen: string, pinning: Pinning, only: string
   for (const profileCase of CASES.filter((c) => only.length === 0 || only.some((part) => c.name.includes(part)))) {
     const file = `${profileCase.name}.cpuprofile`;
     const flags = ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', file];
-    const peer = await startPeer('ours', await freePort(), { pinning, nodeFlags: flags });
+    const peer = await startPeer(TARGETS[profileCase.target].peer, await freePort(), { pinning, nodeFlags: flags });
     const results: LoadgenResult[] = [];
     const windows: SampleWindow[] = [];
     const nowUs = () => Number(process.hrtime.bigint() / 1000n);

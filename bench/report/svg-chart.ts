@@ -12,6 +12,7 @@ const COLORS: Record<TargetId, string> = {
   'nest-sio': '#9a6fc7',
   'ours-raw': '#f2994a',
   'ours-gateway': '#d63a22',
+  'ours-own-port': '#a8321c',
 };
 
 const WIDTH = 1000;

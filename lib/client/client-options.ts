@@ -1,6 +1,17 @@
 import { EventMap, EventSender } from './event-map';
+import { FetchLike } from './fetch-like';
 import { OverflowPolicy } from './outbox';
 import { WebSocketConstructor } from './web-socket-like';
+
+/** When and how the client falls back to the HTTP fallback (SSE down, POST up) and moves back up. */
+export interface FallbackClientOptions {
+  /** The first WebSocket probe, once on the fallback, waits this long; each failed probe doubles it. Default 10 s. */
+  probeDelayMs: number;
+  /** The cap of the doubling. Default 5 minutes. */
+  maxProbeDelayMs: number;
+  /** The platform's fetch by default (browsers, Node 18+). */
+  fetch?: FetchLike;
+}
 
 export interface ReconnectOptions {
   /** The first retry waits a random time below this. */
@@ -66,6 +77,13 @@ export interface ClientOptions<Emits extends object = EventMap, Receives extends
    * data come back and missed room messages are replayed, before onReconnect runs. Default true.
    */
   resume?: boolean;
+  /**
+   * When a WebSocket cannot open (a proxy refuses the upgrade, or there is no `WebSocket`), use the
+   * gateway's HTTP fallback (`@Gateway({ fallback: { sse: true } })`, docs/fallback.md): server-sent
+   * events down, POST up, with the same envelopes, requests and resume. While on it, WebSocket is
+   * probed again with backoff and the client moves back up. `false` turns it off. Default on.
+   */
+  fallback?: Partial<FallbackClientOptions> | boolean;
 }
 
 /** What a client uses for the options it is not given. */
@@ -73,10 +91,12 @@ export const CLIENT_DEFAULTS = {
   reconnect: { initialDelayMs: 500, maxDelayMs: 10_000, maxAttempts: Infinity } satisfies ReconnectOptions,
   queue: { maxMessages: 100, overflow: 'drop-oldest' } satisfies QueueOptions,
   requestTimeoutMs: 10_000,
+  fallback: { probeDelayMs: 10_000, maxProbeDelayMs: 300_000 } satisfies FallbackClientOptions,
 };
 
 export interface ResolvedClientOptions<Emits extends object, Receives extends object> {
-  WebSocket: WebSocketConstructor;
+  /** Undefined when the platform has none: the client then uses the fallback alone. */
+  WebSocket: WebSocketConstructor | undefined;
   protocols: string | string[] | undefined;
   auth: ClientAuth | undefined;
   reconnect: ReconnectOptions | false;
@@ -85,6 +105,7 @@ export interface ResolvedClientOptions<Emits extends object, Receives extends ob
   onReconnect: ClientOptions<Emits, Receives>['onReconnect'];
   random: () => number;
   resume: boolean;
+  fallback: (FallbackClientOptions & { fetch: FetchLike }) | false;
 }
 
 /** Defaults applied in one place; a missing WebSocket is reported here, at construction. */
@@ -92,7 +113,8 @@ export function resolveClientOptions<Emits extends object, Receives extends obje
   options: ClientOptions<Emits, Receives>,
 ): ResolvedClientOptions<Emits, Receives> {
   const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (!WebSocket) {
+  const fallback = resolveFallback(options.fallback);
+  if (!WebSocket && !fallback) {
     throw new TypeError('no WebSocket here: pass one, e.g. createClient(url, { WebSocket }) with `import { WebSocket } from "undici"` on Node 20');
   }
   const reconnect = options.reconnect === false ? false : { ...CLIENT_DEFAULTS.reconnect, ...options.reconnect };
@@ -111,5 +133,15 @@ export function resolveClientOptions<Emits extends object, Receives extends obje
     onReconnect: options.onReconnect,
     random: options.random ?? Math.random,
     resume: options.resume ?? true,
+    fallback,
   };
+}
+
+function resolveFallback(option: ClientOptions['fallback']): ResolvedClientOptions<EventMap, EventMap>['fallback'] {
+  if (option === false) return false;
+  const platformFetch = (globalThis as { fetch?: FetchLike }).fetch;
+  // Bound: a browser's fetch called as another object's method throws "Illegal invocation".
+  const fetch = (typeof option === 'object' ? option.fetch : undefined) ?? platformFetch?.bind(globalThis);
+  if (!fetch) return false; // nothing to fall back on
+  return { ...CLIENT_DEFAULTS.fallback, ...(typeof option === 'object' ? option : {}), fetch };
 }

@@ -1,10 +1,14 @@
 import { ClientState } from './client-state';
 import { RoomRecovery } from './envelope';
+import { TransportKind } from './transport-switch';
 
 /** What `onConnection(event, listener)` reports about the connection itself. */
 export interface ConnectionEvents {
-  /** A socket opened; `isReconnect` after a drop (then onReconnect runs before the queue is sent). */
-  open: { isReconnect: boolean };
+  /**
+   * A socket opened; `isReconnect` after a drop (then onReconnect runs before the queue is sent);
+   * `transport`: a WebSocket, or the HTTP fallback (`'sse'`).
+   */
+  open: { isReconnect: boolean; transport: TransportKind };
   /** An open socket closed: the peer's code and reason, and whether the client will try again. */
   close: { code: number; reason: string; wasClean: boolean; willReconnect: boolean };
   /** A new attempt is scheduled in `delayMs`; `attempt` counts from 1 since the last open. */

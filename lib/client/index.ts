@@ -3,7 +3,9 @@
 export { createClient, WsClient } from './ws-client';
 export type { ClientUrl } from './ws-client';
 export { CLIENT_DEFAULTS } from './client-options';
-export type { AuthData, ClientAuth, ClientOptions, QueueOptions, ReconnectContext, ReconnectOptions } from './client-options';
+export type { AuthData, ClientAuth, ClientOptions, FallbackClientOptions, QueueOptions, ReconnectContext, ReconnectOptions } from './client-options';
+export type { FetchLike, FetchResponseLike } from './fetch-like';
+export type { TransportKind } from './transport-switch';
 export type { ClientState } from './client-state';
 export type { ConnectionEvents } from './connection-events';
 export { AuthRefusedError, ClientError, ConnectionClosedError, QueueFullError, RequestError, RequestTimeoutError, UnexpectedMessageError } from './client-errors';

@@ -17,3 +17,9 @@ export function toSocketUrl(url: string, page?: PageLocation): string {
   if (url.startsWith('/')) return `${scheme}//${page.host}${url}`;
   return url;
 }
+
+/** The same endpoint as an http(s) URL, for the HTTP fallback: `ws:` becomes `http:`, `wss:` `https:`. */
+export function toHttpUrl(url: string, page?: PageLocation): string {
+  const socketUrl = toSocketUrl(url, page);
+  return /^wss?:/i.test(socketUrl) ? socketUrl.replace(/^ws/i, 'http') : socketUrl;
+}

@@ -9,7 +9,9 @@ import { OutboundMessage, Outbox } from './outbox';
 import { PendingRequests } from './pending-requests';
 import { AnswerChannel, ServerRequest } from './request-handlers';
 import { RoomPositions } from './room-positions';
-import { PageLocation, toSocketUrl } from './socket-url';
+import { PageLocation, toHttpUrl, toSocketUrl } from './socket-url';
+import { SseSocket } from './sse-socket';
+import { TransportKind, TransportSwitch } from './transport-switch';
 import { SOCKET_OPEN, WebSocketLike } from './web-socket-like';
 
 /** Where to connect: a URL, or a function asked before every attempt (a fresh token, a resume query). */
@@ -56,6 +58,8 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
   private readonly positions = new RoomPositions();
   /** The server refused `auth` on this socket: its close ends the client instead of a retry. */
   private authRefusal: AuthRefusedError | undefined;
+  /** WebSocket or the HTTP fallback, and the probes that move back up. */
+  private readonly transports: TransportSwitch;
 
   constructor(
     private readonly url: ClientUrl,
@@ -64,10 +68,16 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     super();
     this.options = resolveClientOptions(options);
     this.outbox = new Outbox(this.options.queue.maxMessages, this.options.queue.overflow);
+    this.transports = new TransportSwitch(this.options.WebSocket, this.options.fallback, () => this.moveUp());
   }
 
   get state(): ClientState {
     return this.currentState;
+  }
+
+  /** How the current (or next) connection goes: `'websocket'`, or `'sse'` on the HTTP fallback. */
+  get transport(): TransportKind {
+    return this.transports.current;
   }
 
   /** Messages waiting for the connection. */
@@ -111,6 +121,7 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     }
     const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
     if (this.currentState === 'closing') return closed;
+    this.transports.stopProbing();
     const error = new ConnectionClosedError(code, reason, 'the client was closed');
     const socket = this.socket;
     if (!socket) {
@@ -189,8 +200,13 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     this.retryTimer = undefined;
     let socket: WebSocketLike;
     try {
-      const url = toSocketUrl(typeof this.url === 'function' ? this.url() : this.url, (globalThis as { location?: PageLocation }).location);
-      socket = new this.options.WebSocket(url, this.options.protocols);
+      const url = typeof this.url === 'function' ? this.url() : this.url;
+      const page = (globalThis as { location?: PageLocation }).location;
+      const { WebSocket, fallback } = this.options;
+      socket =
+        this.transports.current === 'sse' && fallback
+          ? new SseSocket(toHttpUrl(url, page), fallback.fetch)
+          : new (WebSocket as NonNullable<typeof WebSocket>)(toSocketUrl(url, page), this.options.protocols);
     } catch (error) {
       // A URL the platform refuses does not get better with retries.
       this.finish(new ConnectionClosedError(1006, '', `cannot open a WebSocket: ${error instanceof Error ? error.message : String(error)}`));
@@ -225,7 +241,8 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     const session = this.sessionId; // the new connection's $session push will replace it
     this.hasOpened = true;
     this.failedAttempts = 0;
-    this.emitConnection('open', { isReconnect });
+    this.transports.opened(() => toSocketUrl(typeof this.url === 'function' ? this.url() : this.url, (globalThis as { location?: PageLocation }).location), this.options.protocols);
+    this.emitConnection('open', { isReconnect, transport: this.transports.current });
     if (this.options.auth && !(await this.authenticate(socket, this.options.auth))) return;
     if (isReconnect) {
       if (session !== undefined && this.options.resume) await this.resumeSession(socket, session);
@@ -309,6 +326,7 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
 
   private handleClose(code: number, reason: string, wasClean: boolean): void {
     const wasOpen = this.isSocketOpen;
+    this.transports.closed(wasOpen);
     this.socket = undefined;
     this.isSocketOpen = false;
     const error = new ConnectionClosedError(code, reason);
@@ -341,7 +359,8 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     const reconnect = this.options.reconnect;
     if (reconnect === false) return;
     this.failedAttempts += 1;
-    const delayMs = backoffDelayMs(this.failedAttempts, reconnect, this.options.random);
+    // Moving between transports is not a failure: the next attempt goes at once.
+    const delayMs = this.transports.takeSwitchPending() ? 0 : backoffDelayMs(this.failedAttempts, reconnect, this.options.random);
     this.setState('reconnecting');
     this.emitConnection('reconnecting', { attempt: this.failedAttempts, delayMs });
     this.retryTimer = setTimeout(() => this.openSocket(), delayMs);
@@ -356,7 +375,13 @@ export class WsClient<Emits extends object = EventMap, Receives extends object =
     for (const waiter of this.connectWaiters.splice(0)) waiter.reject(error);
   }
 
+  /** A WebSocket probe opened while on the fallback: the fallback session ends, and the next attempt is a WebSocket that resumes it. */
+  private moveUp(): void {
+    if (this.currentState === 'open' && this.socket) this.socket.close(1000, 'moving to WebSocket');
+  }
+
   private finish(error: ConnectionClosedError | AuthRefusedError): void {
+    this.transports.stopProbing();
     this.discardWaiting(error);
     this.setState('closed');
     for (const resolve of this.closeWaiters.splice(0)) resolve();

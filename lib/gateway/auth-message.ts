@@ -2,8 +2,9 @@ import { EventCodec } from '../codec/event-codec.interface';
 import { CloseCode } from '../protocol/close-code';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { HandshakeInfo, handshakeInfoOf } from '../session/handshake-info';
-import { Connection, ReadyState } from '../transport/connection';
+import { ReadyState } from '../transport/connection-events';
 import { HandshakeRequest } from '../transport/handshake-channel';
+import { MessageLink } from '../transport/message-link';
 import { ErrorBody, Envelope, RequestId } from '../wire/envelope';
 import { AUTH_EVENT, ERROR_EVENT } from '../wire/reserved-events';
 import { codeForStatus } from './error-envelope';
@@ -12,7 +13,7 @@ import { HandshakeGuard } from './interfaces/handshake-guard.interface';
 import { authMessageMalformed, authMessageMissing, authNotAnswered, authNotCheckedInTime, authTimedOut } from './messages';
 
 /** What the gateway does with a connection its guards let in; the `$auth` answer waits for it (handleConnection included). */
-export type AuthAccepted = (transport: Connection, request: HandshakeRequest, handshake: HandshakeInfo, data: Record<string, unknown>) => void | Promise<void>;
+export type AuthAccepted = (transport: MessageLink, request: HandshakeRequest, handshake: HandshakeInfo, data: Record<string, unknown>) => void | Promise<void>;
 
 export interface AuthMessageDeps {
   guards: readonly HandshakeGuard[];
@@ -37,7 +38,7 @@ export interface AuthMessageDeps {
  * checking ─another message before the answer→ closed 1008 (the client waits for the answer), but for
  *   the answer to a request handleConnection made once accepted: the gateway settles it
  */
-export function awaitAuthMessage(transport: Connection, request: HandshakeRequest, deps: AuthMessageDeps, accepted: AuthAccepted): void {
+export function awaitAuthMessage(transport: MessageLink, request: HandshakeRequest, deps: AuthMessageDeps, accepted: AuthAccepted): void {
   let isChecking = false;
   let isAccepted = false;
   // One deadline for the message and the guards: a guard that never settles must not hold the socket.
@@ -116,13 +117,13 @@ function refusalBody({ status, body }: HandshakeRefusal): ErrorBody {
   return { event: AUTH_EVENT, code: status === 500 ? 'INTERNAL' : codeForStatus(status), message: body };
 }
 
-function refuse(transport: Connection, codec: EventCodec, id: RequestId | undefined, body: ErrorBody, closeCode: CloseCode): void {
+function refuse(transport: MessageLink, codec: EventCodec, id: RequestId | undefined, body: ErrorBody, closeCode: CloseCode): void {
   send(transport, codec, { event: ERROR_EVENT, data: body, id });
   // The close reason is the code: a browser shows it, and it fits the 123 bytes §5.5 leaves.
   transport.close(closeCode, body.code);
 }
 
-function send(transport: Connection, codec: EventCodec, envelope: Envelope): void {
+function send(transport: MessageLink, codec: EventCodec, envelope: Envelope): void {
   try {
     transport.send(codec.encode(envelope));
   } catch {

@@ -9,7 +9,9 @@ import { handshakeInfoOf } from '../session/handshake-info';
 import { SessionHooks } from '../session/session-hooks.interface';
 import type { RoomsNode } from '../rooms/rooms-node';
 import { WsConnection } from '../session/ws-connection';
-import { CloseEvent, Connection } from '../transport/connection';
+import { CloseEvent } from '../transport/connection';
+import { FallbackRoute } from '../transport/fallback/fallback-listener';
+import { MessageLink } from '../transport/message-link';
 import { HandshakeRequest, UpgradeRoute } from '../transport/upgrade-listener';
 import { AuthMessageDeps, awaitAuthMessage } from './auth-message';
 import { boundedBy } from './bounded-by';
@@ -63,7 +65,7 @@ export class GatewayHost {
   /** What handshake guards attached, from the upgrade request to the connection. */
   private readonly dataByRequest = new WeakMap<HandshakeRequest, Record<string, unknown>>();
   /** Open connections by transport: one close hook for the route finds its connection here. */
-  private readonly sessions = new Map<Connection, Session>();
+  private readonly sessions = new Map<MessageLink, Session>();
   /** The cleanup of each closed connection, and the step it is at (named when a shutdown stops waiting for it). */
   private readonly cleanups = new Map<Promise<void>, { step: string }>();
   private readonly name: string;
@@ -109,6 +111,27 @@ export class GatewayHost {
     };
   }
 
+  /**
+   * The HTTP fallback's route (docs/fallback.md): the stream's request is judged as an upgrade is
+   * (origin, handshake guards), and its session goes through the same lifecycle as a Connection.
+   */
+  fallbackRoute(): FallbackRoute {
+    const { options, authMessage } = this;
+    return {
+      path: options.path,
+      maxMessageBytes: options.maxMessageBytes,
+      outbound: { maxBufferedBytes: options.maxBufferedBytes, onBufferOverflow: options.onBufferOverflow },
+      counters: this.deps.instruments.stats,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      verify: (request) => this.verify(request, { origin: request.headers.origin, host: request.headers.host ?? '', offeredProtocols: [] }),
+      onConnection: authMessage
+        ? (session, request) => awaitAuthMessage(session, request, authMessage, (...accepted) => this.onConnection(...accepted))
+        : (session, request) => this.onConnection(session, request),
+      onClose: (session, event) => this.onClose(session, event),
+    };
+  }
+
   /** Resolves when every disconnect hook started so far has finished. */
   async settled(): Promise<void> {
     await Promise.all(this.cleanups.keys());
@@ -121,7 +144,7 @@ export class GatewayHost {
     }
   }
 
-  private verify(request: HandshakeRequest, upgrade: WebSocketOffer): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined> {
+  private verify(request: HandshakeRequest, upgrade: Pick<WebSocketOffer, 'origin' | 'host' | 'offeredProtocols'>): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined> {
     const refusal = checkOrigin(this.options.allowedOrigins, upgrade.origin, upgrade.host);
     if (refusal) this.logOriginRefusal(upgrade.origin ?? '');
     if (refusal || !this.guardsOnUpgrade) return refusal;
@@ -146,7 +169,7 @@ export class GatewayHost {
 
   /** Reading starts when this returns, or when the promise resolves (a scoped gateway, handleConnection, history). */
   private onConnection(
-    transport: Connection,
+    transport: MessageLink,
     request: HandshakeRequest,
     handshake = handshakeInfoOf(request, transport.protocol),
     data = this.dataByRequest.get(request) ?? {},
@@ -180,7 +203,7 @@ export class GatewayHost {
     const { sessionHooks } = this.deps;
     const limiter = RateLimiter.for(this.options.rateLimit);
     let isFirstMessage = true;
-    client.transport.on('message', (message, receivedAtMs) => {
+    client.link.on('message', (message, receivedAtMs) => {
       if (isFirstMessage && sessionHooks) {
         isFirstMessage = false;
         if (this.isTakenByHooks(client, sessionHooks, dispatcher, message)) return;
@@ -214,7 +237,7 @@ export class GatewayHost {
    * Cleanup waits for handleConnection (at most closeTimeoutMs), so what it joined or tagged is
    * undone too; the disconnect hook runs before the rooms are left, so it can still tell them who left.
    */
-  private onClose(transport: Connection, event: CloseEvent): void {
+  private onClose(transport: MessageLink, event: CloseEvent): void {
     const session = this.sessions.get(transport);
     if (!session) return;
     this.sessions.delete(transport);

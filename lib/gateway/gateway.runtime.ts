@@ -9,6 +9,7 @@ import { ConnectionRegistry } from '../rooms/connection-registry.service';
 import { RoomsNode } from '../rooms/rooms-node';
 import { SessionHooks } from '../session/session-hooks.interface';
 import { WsConnection } from '../session/ws-connection';
+import { FallbackListener } from '../transport/fallback/fallback-listener';
 import { normalizePath } from '../transport/path-router';
 import { UpgradeListener, WebServer } from '../transport/upgrade-listener';
 import { boundedBy } from './bounded-by';
@@ -23,7 +24,7 @@ import { InFlight } from './in-flight';
 import { resolveHandshakeGuards } from './handshake-guards';
 import { OnGatewayInit } from './interfaces/lifecycle-hooks.interface';
 import { WebSocketModuleOptions } from './interfaces/websocket-options.interface';
-import { duplicatePath, hookFailed, noHttpServer, ownCodecNotShared } from './messages';
+import { duplicatePath, fallbackOnOwnPort, hookFailed, noHttpServer, ownCodecNotShared } from './messages';
 import { WEBSOCKET_MODULE_OPTIONS } from './websocket.constants';
 import { DEFAULTS, resolveGatewayOptions } from './websocket.defaults';
 
@@ -40,6 +41,8 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   /** Error lines of handlers, enhancers, codecs and hooks: a client can make them fail on every message. */
   private readonly errorLog: ErrorLog;
   private readonly listeners = new Map<Host, UpgradeListener>();
+  /** The HTTP fallback on the application's server, made by the first gateway that enables it. */
+  private fallback: FallbackListener | undefined;
   private readonly hosts: GatewayHost[] = [];
   /** Handler runs of every gateway, so shutdown lets their replies out before the 1001. */
   private readonly inFlight = new InFlight();
@@ -83,6 +86,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
       });
       this.hosts.push(host);
       this.listenerFor(options.port ?? 'app', definition).addRoute(host.route());
+      if (options.fallback.sse) this.fallbackListener(definition).addRoute(host.fallbackRoute());
       this.logger.log(`${definition.metatype.name} on ${options.port === undefined ? '' : `port ${options.port} `}${options.path}`);
     }
     for (const [host, listener] of this.listeners) {
@@ -133,9 +137,10 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     this.stats.setServing(false);
     for (const listener of this.listeners.values()) listener.stopAccepting();
+    this.fallback?.stopAccepting();
     const closeTimeoutMs = this.options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs;
     await boundedBy(this.inFlight.whenIdle(), closeTimeoutMs);
-    await Promise.all([...this.listeners.values()].map((listener) => listener.close()));
+    await Promise.all([...[...this.listeners.values()].map((listener) => listener.close()), this.fallback?.close()]);
     // A hook that never settles must not hold the application open forever: named, then left behind.
     if (!(await boundedBy(Promise.all(this.hosts.map((host) => host.settled())), closeTimeoutMs))) {
       for (const host of this.hosts) host.logUnfinished(closeTimeoutMs);
@@ -169,15 +174,30 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
       maxConnections: this.options.maxConnections,
       maxConnectionsPerAddress: this.options.maxConnectionsPerAddress,
       onUnexpectedError: (error) => this.errorLog.error('unexpected error', error),
-      onRefusal: (refusal, request) => {
+      onRefusal: (refusal, url) => {
         this.stats.handshakeRefused(refusal.status);
         // The path only: a query string may carry a token.
-        this.logger.debug(`refused ${(request.url ?? '').split('?')[0]} with ${refusal.status}: ${refusal.body}`);
+        this.logger.debug(`refused ${(url ?? 'an unreadable request').split('?')[0]} with ${refusal.status}: ${refusal.body}`);
       },
     });
     if (host === 'app') listener.attach(this.appServer(definition));
     this.listeners.set(host, listener);
     return listener;
+  }
+
+  private fallbackListener(definition: GatewayDefinition): FallbackListener {
+    if (definition.options.port !== undefined) throw new Error(fallbackOnOwnPort(definition.metatype.name));
+    if (this.fallback) return this.fallback;
+    const fallback = new FallbackListener({
+      onUnexpectedError: (error) => this.errorLog.error('unexpected error', error),
+      onRefusal: (refusal, request) => {
+        this.stats.handshakeRefused(refusal.status);
+        this.logger.debug(`refused the fallback stream ${(request.url ?? '').split('?')[0]} with ${refusal.status}: ${refusal.body}`);
+      },
+    });
+    fallback.attach(this.appServer(definition));
+    this.fallback = fallback;
+    return fallback;
   }
 
   private appServer(definition: GatewayDefinition): WebServer {

@@ -19,6 +19,9 @@ export const ownCodecNotShared = (gateway: string, codec: string, moduleCodec: s
 export const noHttpServer = (gateway: string): string =>
   `${gateway} has no port and the application has no HTTP server to attach to; give it @Gateway({ port })`;
 
+export const fallbackOnOwnPort = (gateway: string): string =>
+  `${gateway} has a port of its own: the HTTP fallback is served on the application's HTTP server only; drop \`port\` or \`fallback\``;
+
 export const originNotAllowed = (origin: string): string => `origin ${origin} is not allowed`;
 
 export const originRefusedOnce = (gateway: string, path: string, origin: string): string =>

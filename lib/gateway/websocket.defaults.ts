@@ -44,6 +44,7 @@ export function resolveGatewayOptions(module: WebSocketModuleOptions, gateway: G
     allowedOrigins: gateway.allowedOrigins ?? module.allowedOrigins,
     perMessageDeflate: deflateTerms(gateway.perMessageDeflate ?? module.perMessageDeflate),
     authMessageTimeoutMs: authMessageTimeoutMs(gateway.authMessage, gateway.path),
+    fallback: { sse: gateway.fallback?.sse === true },
   };
 }
 

@@ -1,3 +1,4 @@
+import { IpcAdapter } from '../adapters/ipc/ipc.adapter';
 import { MemoryAdapter } from '../adapters/memory/memory.adapter';
 import { RedisAdapter } from '../adapters/redis/redis.adapter';
 import { EventCodec } from '../codec/event-codec.interface';
@@ -6,12 +7,13 @@ import type { RoomsNode } from '../rooms/rooms-node';
 import { LocalConnections } from '../session/local-connections';
 import { HistoryBackend, HistoryBackendContext } from './history-backend.interface';
 import { HistoryOptions, resolveHistoryOptions } from './history-options.interface';
+import { IpcHistory } from './ipc/ipc-history';
 import { MemoryHistory } from './memory-history';
 import { RedisHistory } from './redis/redis-history';
 import { RetainedDelivery } from './retained-delivery';
 import { RoomHistory } from './room-history.service';
 
-/** The module's RoomHistory, kept where the adapter keeps rooms (this process, or Redis Streams). */
+/** The module's RoomHistory, kept where the adapter keeps rooms (this process, Redis Streams, or a cluster's primary). */
 export function createRoomHistory(options: HistoryOptions, adapter: RoomsAdapter, node: RoomsNode, codec: EventCodec, local: LocalConnections): RoomHistory {
   const resolved = resolveHistoryOptions(options);
   const delivery = new RetainedDelivery(codec, local);
@@ -29,5 +31,11 @@ function backendFor(adapter: RoomsAdapter, context: HistoryBackendContext, membe
     link.onRetained((bytes) => backend.receive(bytes));
     return backend;
   }
-  throw new Error(`history: the ${adapter.constructor.name} keeps no history (the MemoryAdapter and the RedisAdapter do)`);
+  if (adapter instanceof IpcAdapter) {
+    const link = adapter.historyLink();
+    const backend = new IpcHistory(context, link, membersOf);
+    link.onRetained((message) => backend.receive(message));
+    return backend;
+  }
+  throw new Error(`history: the ${adapter.constructor.name} keeps no history (the MemoryAdapter, the RedisAdapter and the IpcAdapter do)`);
 }

@@ -1,3 +1,4 @@
+import type { SessionRecord, SessionWrite } from '../adapters/memory/retained-streams';
 import { RoomPosition } from '../wire/resume';
 import { ResolvedHistoryOptions } from './history-options.interface';
 import { RetainedDelivery } from './retained-delivery';
@@ -20,15 +21,8 @@ export interface HistoryRead {
   entries: RetainedEntry[];
 }
 
-/** How a session write went: 'spent' once a resume has taken the id, 'absent' when a room was saved into no session. */
-export type SessionWrite = 'saved' | 'spent' | 'absent';
-
-/** What a session keeps between two connections: the connection's data and rooms. */
-export interface SessionRecord {
-  data: Record<string, unknown>;
-  /** Every room of the connection; retained rooms map to the position at join, others to null. */
-  rooms: Record<string, StreamPosition | null>;
-}
+// A session's record and how its writes go, as every backend stores them.
+export type { SessionRecord, SessionWrite } from '../adapters/memory/retained-streams';
 
 /**
  * Storage of room histories and sessions: in this process (MemoryAdapter) or in Redis Streams

@@ -1,4 +1,5 @@
-import { Connection, ReadyState } from '../transport/connection';
+import { ReadyState } from '../transport/connection-events';
+import { MessageLink } from '../transport/message-link';
 import { isTimerDelay, MAX_TIMER_DELAY_MS } from '../transport/timer-delay';
 import { AckEnvelope, Envelope, errorBodyOf } from '../wire/envelope';
 import { ERROR_EVENT } from '../wire/reserved-events';
@@ -35,7 +36,7 @@ export class ClientRequests {
   private lastAck = 0;
 
   constructor(
-    private readonly transport: Connection,
+    private readonly transport: MessageLink,
     /** Sends through the gateway's codec. */
     private readonly send: (envelope: Envelope) => boolean,
   ) {

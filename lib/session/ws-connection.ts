@@ -1,7 +1,8 @@
 import { AckEnvelope, Envelope } from '../wire/envelope';
 import { EventCodec } from '../codec/event-codec.interface';
 import { CloseCode } from '../protocol/close-code';
-import { Connection, ReadyState } from '../transport/connection';
+import { ReadyState } from '../transport/connection-events';
+import { MessageLink, TransportKind } from '../transport/message-link';
 import { HandshakeInfo } from './handshake-info';
 import { ClientNotStartedError } from './client-request-errors';
 import { ClientRequestOptions, ClientRequests } from './client-requests';
@@ -24,16 +25,21 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
   private requests: ClientRequests | undefined;
 
   constructor(
-    /** @internal The transport connection underneath. */
-    readonly transport: Connection,
+    /** @internal The WebSocket Connection or fallback session underneath. */
+    readonly link: MessageLink,
     readonly handshake: HandshakeInfo,
     /** The name of the gateway class that accepted the connection. */
     readonly gateway: string,
     private readonly codec: EventCodec,
     data: TData,
   ) {
-    this.id = transport.id;
+    this.id = link.id;
     this.data = data;
+  }
+
+  /** How this client is connected: a WebSocket, or the HTTP fallback (server-sent events down, POST up; docs/fallback.md). */
+  get transport(): TransportKind {
+    return this.link.kind;
   }
 
   get remoteAddress(): string | undefined {
@@ -41,16 +47,16 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
   }
 
   get protocol(): string | undefined {
-    return this.transport.protocol;
+    return this.link.protocol;
   }
 
   get readyState(): ReadyState {
-    return this.transport.readyState;
+    return this.link.readyState;
   }
 
   /** Bytes queued for this client and not yet handed to the kernel. */
   get bufferedAmount(): number {
-    return this.transport.bufferedAmount;
+    return this.link.bufferedAmount;
   }
 
   /**
@@ -66,17 +72,17 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
   /** Sends a whole envelope (e.g. a reply carrying `id`) through the gateway's codec. */
   sendEnvelope(envelope: Envelope): boolean {
     // Text straight into the send queue's batch (a string) or a binary frame (a Buffer), as encodeEnvelope (outbound-frames.ts) frames them.
-    return this.transport.send(this.codec.encode(envelope));
+    return this.link.send(this.codec.encode(envelope));
   }
 
   /** Sends a raw message: a string as text, a Buffer as binary. */
   sendRaw(message: string | Buffer): boolean {
-    return this.transport.send(message);
+    return this.link.send(message);
   }
 
   /** Writes a frame that was encoded once for many connections (broadcasts). */
   sendFrame(frame: Buffer): boolean {
-    return this.transport.sendFrame(frame);
+    return this.link.sendFrame(frame);
   }
 
   /**
@@ -92,8 +98,8 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
    */
   request<T = unknown>(event: string, data?: unknown, options: ClientRequestOptions = {}): Promise<T> {
     // Not read before the gateway has started it (handleConnection): the answer would wait for the request.
-    if (!this.transport.hasStartedReading) return Promise.reject(new ClientNotStartedError(event));
-    this.requests ??= new ClientRequests(this.transport, (envelope) => this.sendEnvelope(envelope));
+    if (!this.link.hasStartedReading) return Promise.reject(new ClientNotStartedError(event));
+    this.requests ??= new ClientRequests(this.link, (envelope) => this.sendEnvelope(envelope));
     return this.requests.request(event, data, options.timeoutMs) as Promise<T>;
   }
 
@@ -103,11 +109,11 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
   }
 
   close(code: number = CloseCode.Normal, reason = ''): void {
-    this.transport.close(code, reason);
+    this.link.close(code, reason);
   }
 
   terminate(): void {
-    this.transport.terminate();
+    this.link.terminate();
   }
 }
 

@@ -11,6 +11,7 @@ import { ConnectionOutbound } from './connection-outbound';
 import { DeflateChannel } from './deflate/deflate-channel';
 import { InboundOrder } from './deflate/inbound-order';
 import { inflatedMessage } from './deflate/message-inflater';
+import { MessageLink } from './message-link';
 
 export { ReadyState };
 export type { CloseEvent, ConnectionEvents };
@@ -23,7 +24,7 @@ const ignoreSocketError = (): void => undefined;
  * One WebSocket over one TCP/TLS socket, after the opening handshake. Its closing handshake is
  * drawn and decided in close-handshake.ts; a socket error is followed by the socket's close.
  */
-export class Connection extends ConnectionOutbound<ConnectionOptions> {
+export class Connection extends ConnectionOutbound<ConnectionOptions> implements MessageLink {
   /** A random UUID. */
   readonly id = newConnectionId();
   /** A message arrived since the heartbeat last looked: cheaper than reading the clock per message. */
@@ -108,6 +109,11 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> {
 
   get readyState(): ReadyState {
     return readyStateOf(this.closeState);
+  }
+
+  /** A getter, not a field: no bytes per connection. */
+  get kind(): 'websocket' {
+    return 'websocket';
   }
 
   /** False until open(): the upgrade listener opens it once the gateway has started it. */

@@ -13,11 +13,23 @@ type RequestListener = (request: IncomingMessage, response: ServerResponse) => v
  * latest response, see plain-request-replay.ts). Returns the function that restores the original listeners.
  */
 export function interceptHandshakeRequests(server: WebServer, refusalFor: (request: IncomingMessage, response: ServerResponse) => HandshakeRefusal | undefined): () => void {
+  return interceptRequests(server, (request, response) => {
+    const refusal = refusalFor(request, response);
+    if (refusal) respondWithRefusal(response, refusal);
+    return refusal !== undefined;
+  });
+}
+
+/**
+ * Puts `take` in front of the server's 'request' listeners: a request it answers (true) reaches
+ * no other listener, every other request goes on to the application untouched (Express, Fastify
+ * and plain Node all listen there). Returns the function that restores the original listeners.
+ */
+export function interceptRequests(server: WebServer, take: (request: IncomingMessage, response: ServerResponse) => boolean): () => void {
   const original = server.listeners('request') as RequestListener[];
   let isRestored = false;
   const intercept: RequestListener = (request, response) => {
-    const refusal = isRestored ? undefined : refusalFor(request, response);
-    if (refusal) return respondWithRefusal(response, refusal);
+    if (!isRestored && take(request, response)) return;
     for (const listener of original) listener.call(server, request, response);
   };
   server.removeAllListeners('request');

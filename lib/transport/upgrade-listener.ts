@@ -1,4 +1,4 @@
-import { createServer, IncomingMessage, Server as HttpServer } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
@@ -9,12 +9,14 @@ import { CloseEvent, Connection, ConnectionOptions } from './connection';
 import { attachExtendedConnect, isHttp2Server } from './h2/extended-connect';
 import { HandshakeChannel, HandshakeRequest } from './handshake-channel';
 import { Heartbeat, HeartbeatOptions } from './heartbeat';
+import { OwnPortServer } from './own-port-server';
 import { PathRouter } from './path-router';
 import { PlainRequestReplay } from './plain-request-replay';
 import { claimUpgrades } from './upgrade-claim';
 import { interceptHandshakeRequests } from './request-interceptor';
 import { WebServer } from './web-server';
 import { UpgradeChannel } from './upgrade-channel';
+import { writeRefusal } from './write-refusal';
 
 export type { WebServer } from './web-server';
 export type { HandshakeRequest } from './handshake-channel';
@@ -45,8 +47,8 @@ export interface UpgradeListenerOptions {
   maxConnectionsPerAddress?: number;
   /** Errors we did not expect (a throwing hook or listener); the peer sees 500 or 1011. */
   onUnexpectedError(error: unknown): void;
-  /** Told about every refusal this listener writes, before it is written (for metrics and logs). */
-  onRefusal?(refusal: HandshakeRefusal, request: HandshakeRequest): void;
+  /** Told about every refusal this listener writes, before it is written (for metrics and logs); `url` is undefined for a head that could not be read. */
+  onRefusal?(refusal: HandshakeRefusal, url: string | undefined): void;
 }
 
 interface BoundRoute {
@@ -74,7 +76,7 @@ export class UpgradeListener {
   private readonly openByAddress = new Map<string, number>();
   /** What to undo on close: the 'upgrade' listener, the request interceptor and the HTTP/2 entry, per server. */
   private readonly attached = new Map<WebServer, () => void>();
-  private readonly ownServers: HttpServer[] = [];
+  private readonly ownServers: OwnPortServer[] = [];
   private readonly plainRequests = new PlainRequestReplay();
   private isClosing = false;
 
@@ -141,29 +143,19 @@ export class UpgradeListener {
     if (!server.listening && (tracked.connectionsCheckingInterval ?? 30_000) > 1_000) tracked.connectionsCheckingInterval = Math.min(1_000, handshakeTimeoutMs);
   }
 
-  /** A server of our own on `port`; plain HTTP requests to it get 426. */
+  /**
+   * A server of our own on `port` (own-port-server.ts: no node:http): upgrades on other paths get 404,
+   * plain HTTP requests 426, malformed heads 400, heads past 16 KiB 431, heads slower than the handshake timeout 408.
+   */
   async listen(port: number, host?: string): Promise<AddressInfo> {
-    const { handshakeTimeoutMs } = this.options;
-    const server = createServer(
-      {
-        // Slow-loris before the upgrade event: Node answers 408 to headers that take longer,
-        // and only looks every connectionsCheckingInterval (30 s by default), so look often.
-        headersTimeout: handshakeTimeoutMs,
-        requestTimeout: Math.max(handshakeTimeoutMs, 300_000),
-        connectionsCheckingInterval: Math.min(1_000, handshakeTimeoutMs),
-      },
-      (_request, response) => {
-        response.writeHead(426, { Connection: 'close', Upgrade: 'websocket', 'Content-Type': 'text/plain' });
-        response.end('This port speaks WebSocket only.\n');
-      },
-    );
-    this.ownServers.push(server);
-    this.attach(server);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
+    const server = new OwnPortServer({
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+      onRequest: (request, socket, head) => this.handleOwnPortRequest(request, socket, head),
+      onRefusal: (refusal) => this.options.onRefusal?.(refusal, undefined),
+      onError: this.reportUnexpected,
     });
-    return server.address() as AddressInfo;
+    this.ownServers.push(server);
+    return server.listen(port, host);
   }
 
   /** New upgrades get 503 from now on; open connections are untouched. */
@@ -185,7 +177,7 @@ export class UpgradeListener {
     for (const detach of this.attached.values()) detach();
     this.attached.clear();
     for (const { heartbeat } of this.router.targets()) heartbeat.stop();
-    await Promise.all(this.ownServers.map((server) => new Promise((resolve) => server.close(resolve))));
+    await Promise.all(this.ownServers.map((server) => server.close()));
   }
 
   /** A plain request to one of our paths that carries WebSocket handshake headers is a broken handshake. */
@@ -195,11 +187,20 @@ export class UpgradeListener {
     if (!isHandshakeAttempt || !this.router.match(request.url)) return undefined;
     const upgrade = validateUpgrade(request);
     const refusal = upgrade instanceof HandshakeRefusal ? upgrade : new HandshakeRefusal(400, 'WebSocket handshake must be an upgrade request');
-    this.options.onRefusal?.(refusal, request);
+    this.options.onRefusal?.(refusal, request.url);
     return refusal;
   }
 
-  private handleUpgrade(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /** On our own port every request is ours to answer: an upgrade as on any server, a plain request as refusalForPlainRequest says, else 426. */
+  private handleOwnPortRequest(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (upgradesToWebSocket(request)) return this.handleUpgrade(undefined, request, socket, head);
+    const refusal = this.refusalForPlainRequest(request);
+    if (refusal) return writeRefusalIgnoringErrors(socket, refusal);
+    this.refuse(request, new UpgradeChannel(socket, head, ''), WEBSOCKET_ONLY);
+  }
+
+  /** `server` is undefined on our own port. */
+  private handleUpgrade(server: WebServer | undefined, request: IncomingMessage, socket: Duplex, head: Buffer): void {
     try {
       const bound = this.router.match(request.url);
       if (!bound || !upgradesToWebSocket(request)) return this.leaveToOthers(server, request, socket, head);
@@ -214,7 +215,7 @@ export class UpgradeListener {
   /** An HTTP/2 extended CONNECT on one of our paths (h2/extended-connect.ts): from here on the steps of an upgrade. */
   handleExtendedConnect(request: HandshakeRequest, channel: HandshakeChannel, offer: WebSocketOffer | HandshakeRefusal): void {
     const bound = this.router.match(request.url);
-    if (!bound) return this.refuse(request, channel, new HandshakeRefusal(404, 'no WebSocket endpoint on this path'));
+    if (!bound) return this.refuse(request, channel, NO_ENDPOINT);
     this.handshake(request, channel, offer, bound);
   }
 
@@ -234,10 +235,10 @@ export class UpgradeListener {
   }
 
   /** Not ours: another 'upgrade' listener's when there is one (another library may own the path or protocol). */
-  private leaveToOthers(server: WebServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (server.listenerCount('upgrade') > 1) return this.dropIfUnanswered(socket);
+  private leaveToOthers(server: WebServer | undefined, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (server !== undefined && server.listenerCount('upgrade') > 1) return this.dropIfUnanswered(socket);
     const channel = new UpgradeChannel(socket, head, '');
-    if (upgradesToWebSocket(request)) return this.refuse(request, channel, new HandshakeRefusal(404, 'no WebSocket endpoint on this path'));
+    if (server === undefined || upgradesToWebSocket(request)) return this.refuse(request, channel, NO_ENDPOINT);
     const refusal = this.plainRequests.replay(server, request, socket, head);
     if (refusal) this.refuse(request, channel, refusal);
   }
@@ -364,9 +365,17 @@ export class UpgradeListener {
 
   private refuse(request: HandshakeRequest, channel: HandshakeChannel, refusal: HandshakeRefusal): void {
     channel.duplex.on('error', ignoreHandshakeError);
-    this.options.onRefusal?.(refusal, request);
+    this.options.onRefusal?.(refusal, request.url);
     channel.refuse(refusal);
   }
+}
+
+const NO_ENDPOINT = new HandshakeRefusal(404, 'no WebSocket endpoint on this path');
+const WEBSOCKET_ONLY = new HandshakeRefusal(426, 'This port speaks WebSocket only.', { Upgrade: 'websocket' });
+
+function writeRefusalIgnoringErrors(socket: Duplex, refusal: HandshakeRefusal): void {
+  socket.on('error', ignoreHandshakeError);
+  writeRefusal(socket, refusal);
 }
 
 function startReading(connection: Connection, socket: Duplex, head: Buffer): void {

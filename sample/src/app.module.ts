@@ -22,15 +22,15 @@ import { StatsController } from './stats/stats.controller';
   // worker of this machine through the primary (docs/scaling.md).
   imports: [
     WebSocketModule.forRootAsync({
-      // The chat's rooms keep history, in memory or in Redis Streams, and /chat clients resume after a drop;
-      // not yet on the IpcAdapter (TODO #17: history on the primary), so not with WORKERS alone.
+      // The chat's rooms keep history (in memory, in Redis Streams, or on the cluster's primary with WORKERS=N),
+      // and /chat clients resume after a drop, on any worker.
       useFactory: () => ({
         adapter: process.env.REDIS_URL
           ? new RedisAdapter({ url: process.env.REDIS_URL, keyPrefix: 'sample:' })
           : cluster.isWorker
             ? new IpcAdapter()
             : undefined,
-        history: process.env.REDIS_URL || !cluster.isWorker ? CHAT_HISTORY : undefined,
+        history: CHAT_HISTORY,
       }),
     }),
     // GET /metrics: the WebSocketStats in Prometheus text, beside anything else in prom-client's default registry.

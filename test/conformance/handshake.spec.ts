@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { startEchoServer } from '../fixtures/echo-server';
+import { startOwnPortEchoServer } from '../fixtures/own-port-echo-server';
 import { useEchoServer } from '../helpers/echo-suite';
 import { OP } from '../helpers/raw-frames';
 import { HttpExchangeResult, UpgradeRequestOptions, acceptFor, headerOf, tokensOf, upgradeRequest } from '../helpers/raw-http';
@@ -25,8 +27,12 @@ const expectRefusal = async (result: HttpExchangeResult, statusCode: number): Pr
   expect({ hasServerEndedSocket: await result.serverEnded }).toEqual({ hasServerEndedSocket: true });
 };
 
-describe('handshake: the opening handshake is checked before the upgrade', () => {
-  const suite = useEchoServer();
+// The same answers on the application's server (node:http) and on a gateway's own port (own-port-server.ts).
+describe.each([
+  ['the application\'s server', startEchoServer],
+  ['a gateway\'s own port', startOwnPortEchoServer],
+])('handshake on %s: the opening handshake is checked before the upgrade', (_server, start) => {
+  const suite = useEchoServer(start);
   const upgrade = (options: UpgradeRequestOptions = {}, key = freshKey()) =>
     suite.request(upgradeRequest(suite.server.port, key, options));
 

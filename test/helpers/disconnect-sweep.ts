@@ -92,7 +92,7 @@ export const TIMINGS: Timing[] = [
     name: "in the tick the server handles the client's close",
     async run(context, operation) {
       let result: unknown;
-      context.subject.connection.transport.once('close', () => (result = operation.run(context)));
+      context.subject.connection.link.once('close', () => (result = operation.run(context)));
       await context.cluster.home.closeAndForget(context.subject, context.anchor);
       return result;
     },

@@ -79,8 +79,7 @@ describe('handshake attacks against the security app in a child process', () => 
     });
     await during;
 
-    // upgrade-listener.ts sets headersTimeout = handshakeTimeoutMs on its own server; Node checks it
-    // every connectionsCheckingInterval (30 s by default), so that interval must be short too.
+    // own-port-server.ts sweeps the heads still arriving every second (at most), against the handshake timeout.
     expect(tally(outcomes, describeOutcome)).toEqual({ '408, closed': SLOW_LORIS_CONNECTIONS });
     const slowest = Math.max(...outcomes.map((outcome) => outcome.closedAfterMs ?? Infinity));
     expect(slowest).toBeLessThan(SECURITY_LIMITS.handshakeTimeoutMs + 2000);
@@ -121,25 +120,31 @@ describe('handshake attacks against the security app in a child process', () => 
   });
 
   describe('oversized and numerous headers', () => {
-    const HEADER_CASES: { name: string; status: number; request: (port: number) => string }[] = [
-      { name: 'one 20 KiB header', status: 431, request: (port) => upgradeRequest(port, key(), { headers: { 'X-Big': 'b'.repeat(20 * 1024) } }) },
+    const HEADER_CASES: { name: string; status: number; request: (port: number, path: string) => string }[] = [
+      { name: 'one 20 KiB header', status: 431, request: (port, path) => upgradeRequest(port, key(), { path, headers: { 'X-Big': 'b'.repeat(20 * 1024) } }) },
       {
         name: '4,000 headers (20 KiB)',
         status: 431,
-        request: (port) => upgradeRequest(port, key(), { headers: Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`x-${i}`, 'v'])) }),
+        request: (port, path) => upgradeRequest(port, key(), { path, headers: Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`x-${i}`, 'v'])) }),
       },
       {
         name: '2,500 one-letter headers inside 16 KiB',
         // Node keeps the first 2,000 (maxHeadersCount) and the request is otherwise valid.
         status: 101,
-        request: (port) => upgradeRequest(port, key(), { headers: Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [i.toString(36), ''])) }),
+        request: (port, path) => upgradeRequest(port, key(), { path, headers: Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [i.toString(36), ''])) }),
       },
     ];
 
-    it.each(HEADER_CASES)('answers 50 requests with $name with $status (then closes), serving a fresh client meanwhile', async ({ name, status, request }) => {
-      const run = await AttackRun.start(server, `headers: ${name}`, { path: SECURITY_PATHS.echo });
+    // The app's server (node:http) and a gateway's own port (our own head parser) give the same answers.
+    const PORTS = [
+      { where: 'the app server', port: () => server.port, path: SECURITY_PATHS.echo },
+      { where: 'a gateway\'s own port', port: () => server.ownPort as number, path: SECURITY_PATHS.ownPort },
+    ];
+    it.each(PORTS.flatMap((on) => HEADER_CASES.map((headerCase) => ({ ...on, ...headerCase }))))('answers 50 requests with $name on $where with $status (then closes), serving a fresh client meanwhile', async ({ where, port: portOf, path, name, status, request }) => {
+      const port = portOf();
+      const run = await AttackRun.start(server, `headers on ${where}: ${name}`, { path: SECURITY_PATHS.echo });
 
-      const answers = exchanges(server.port, 50, () => request(server.port));
+      const answers = exchanges(port, 50, () => request(port, path));
       await run.probeDuring();
       const results = await answers;
 

@@ -3,6 +3,7 @@ import type { NodeMessage } from '../../rooms/broker.interface';
 import { MemberGroups } from '../../rooms/member-groups';
 import { MultiMap } from '../../rooms/multi-map';
 import type { GroupKind, PresenceChange } from '../../rooms/presence-store.interface';
+import { HubHistory, HubHistoryOutcome } from './hub-history';
 import { HubMessage, HubPayload, IPC_VIA, IpcAnswer, IpcQuery, isWorkerMessage, WorkerMessage } from './ipc-message';
 import { BoundedSender, IpcPort } from './ipc-port';
 
@@ -28,7 +29,8 @@ const DEFAULT_MAX_PENDING_MESSAGES = 65_536;
  * The primary process of a cluster as the hub of the IpcAdapters in its workers: it relays each
  * publish once to every other worker listening to one of its groups, takes direct sends and
  * membership changes to the worker holding the connection, and holds the cluster's membership
- * and presence. It keeps no frames: each worker delivers to its own members.
+ * and presence, and the room histories and sessions of their RoomHistory. It keeps no frame of a
+ * plain broadcast: each worker delivers to its own members.
  *
  * @example
  * const hub = new IpcHub();
@@ -45,6 +47,8 @@ export class IpcHub {
   private readonly owners = new Map<string, string>();
   /** Every room's members across the nodes, with presence. */
   private readonly rooms = new MemberGroups();
+  /** The workers' room histories and sessions (createRoomHistory with the IpcAdapter). */
+  private readonly history = new HubHistory();
 
   constructor(options: IpcHubOptions = {}) {
     this.maxPendingMessages = options.maxPendingMessages ?? DEFAULT_MAX_PENDING_MESSAGES;
@@ -103,6 +107,8 @@ export class IpcHub {
         return this.answer(node, message.requestId, this.query(message.query));
       case 'reach':
         return this.reach(node, message.requestId, message.connectionId, message.message);
+      case 'history':
+        return this.serveHistory(node, message);
       case 'applied':
         this.nodes.get(node)?.relayed.delete(relayKey(message.origin, message.requestId));
         return this.answer(message.origin, message.requestId, true, message.failure);
@@ -125,6 +131,26 @@ export class IpcHub {
         this.send(target, { kind: 'deliver', group, names, frame, except });
       }
     }
+  }
+
+  /** @internal Rooms with a history and sessions kept, for leak checks. */
+  historyFootprint(): { rooms: number; sessions: number } {
+    return this.history.footprint;
+  }
+
+  /** An append goes to every node listening to the room, the publisher too: each delivers in offset order. */
+  private serveHistory(node: string, { requestId, request }: Extract<WorkerMessage, { kind: 'history' }>): void {
+    let outcome: HubHistoryOutcome;
+    try {
+      outcome = this.history.handle(request);
+    } catch (error) {
+      // A malformed call (a worker of another version) must not take the primary down.
+      this.logger.error(`history ${request.op} from node ${node} failed`, error instanceof Error ? error.stack : String(error));
+      return this.answer(node, requestId, undefined, `the primary could not ${request.op}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const { answer, retained } = outcome;
+    if (retained) for (const target of this.listeners.room.get(retained.room)) this.send(target, { kind: 'retained', ...retained });
+    this.answer(node, requestId, answer);
   }
 
   private query(query: IpcQuery): IpcAnswer {
@@ -153,7 +179,7 @@ export class IpcHub {
     this.nodes.get(holder)?.relayed.set(relayKey(origin, requestId), { origin, requestId });
   }
 
-  private answer(node: string, requestId: number, value: IpcAnswer, failure?: string): void {
+  private answer(node: string, requestId: number, value: IpcAnswer | undefined, failure?: string): void {
     this.send(node, { kind: 'answer', requestId, value, failure });
   }
 

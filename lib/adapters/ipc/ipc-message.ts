@@ -1,5 +1,6 @@
 import type { MembershipChange, NodeInfo, NodeMessage } from '../../rooms/broker.interface';
 import type { GroupKind, PresenceChange, PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
+import type { HistoryAnswer, HistoryRequest, RetainedMessage } from './ipc-history-link';
 
 /** Marks our messages on a channel the application may use too (`process.send` in a worker). */
 export const IPC_VIA = 'nest-rfc6455:ipc';
@@ -10,8 +11,8 @@ export type IpcQuery =
   | { what: 'roomsOf'; connectionId: string }
   | { what: 'rooms' | 'nodes' };
 
-/** What the primary answers: string[] for members, rooms, roomsOf; PresenceMember[]; NodeInfo[] without isSelf; boolean for reach. */
-export type IpcAnswer = string[] | PresenceMember[] | Omit<NodeInfo, 'isSelf'>[] | boolean;
+/** What the primary answers: string[] for members, rooms, roomsOf; PresenceMember[]; NodeInfo[] without isSelf; boolean for reach; a history call's answer. */
+export type IpcAnswer = string[] | PresenceMember[] | Omit<NodeInfo, 'isSelf'>[] | boolean | HistoryAnswer;
 
 /** Worker → primary. `node` is the sending node (several may share one channel, as in tests). */
 export type WorkerMessage = { via: typeof IPC_VIA; node: string } & (
@@ -23,6 +24,7 @@ export type WorkerMessage = { via: typeof IPC_VIA; node: string } & (
   | { kind: 'leave'; room: string; connectionId: string }
   | { kind: 'query'; requestId: number; query: IpcQuery }
   | { kind: 'reach'; requestId: number; connectionId: string; message: NodeMessage }
+  | { kind: 'history'; requestId: number; request: HistoryRequest }
   /** The answer to a `membership` the primary relayed: `failure` says why it could not be applied. */
   | { kind: 'applied'; origin: string; requestId: number; failure: string | undefined }
 );
@@ -35,6 +37,7 @@ export type HubMessage = { via: typeof IPC_VIA; to: string } & (
   | { kind: 'answer'; requestId: number; value: IpcAnswer | undefined; failure: string | undefined }
   /** A member of a node that died left: the receiving node tells its members and the others. */
   | { kind: 'announce'; change: PresenceChange }
+  | ({ kind: 'retained' } & RetainedMessage)
 );
 
 /** A message without its envelope, distributed over the kinds so each object literal is checked against its own. */

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { AdapterStats, LocalNode, NodeInfo, NodeMessage } from '../../rooms/broker.interface';
 import { GroupKind, PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
-import { RemoteMembershipError } from '../redis/remote-membership.error';
+import { RemoteMembershipError } from '../../rooms/remote-membership.error';
+import { HistoryCalls, HistoryOp, IpcHistoryLink, RetainedMessage } from './ipc-history-link';
 import { frameOf, HubMessage, IPC_VIA, IpcAnswer, IpcQuery, isHubMessage, WorkerMessage, WorkerPayload } from './ipc-message';
 import { BoundedSender, IpcPort, parentPort } from './ipc-port';
 import { PendingAnswers } from './pending-answers';
@@ -45,6 +46,8 @@ export class IpcAdapter implements RoomsAdapter {
   private outages = 0;
   /** Messages this node could not send because that channel had closed. */
   private unsent = 0;
+  /** The room history's receiver of retained messages, when the module keeps history. */
+  private receiveRetained: ((message: RetainedMessage) => void) | undefined;
 
   constructor(options: IpcAdapterOptions = {}) {
     this.options = options;
@@ -133,6 +136,17 @@ export class IpcAdapter implements RoomsAdapter {
     return this.query({ what: 'rooms' }, () => [...(this.node?.local.rooms.groups() ?? [])]);
   }
 
+  /** What a room history kept on the primary uses of this adapter (createRoomHistory calls it). */
+  historyLink(): IpcHistoryLink {
+    return {
+      call: async <K extends HistoryOp>(op: K, args: HistoryCalls[K][0]): Promise<HistoryCalls[K][1]> =>
+        (await this.ask((requestId) => ({ kind: 'history', requestId, request: { op, ...args } as Extract<WorkerPayload, { kind: 'history' }>['request'] }))) as HistoryCalls[K][1],
+      onRetained: (receive) => {
+        this.receiveRetained = receive;
+      },
+    };
+  }
+
   /** @internal What this node holds besides its rooms, for leak checks. */
   footprint(): { pendingAnswers: number } {
     return { pendingAnswers: this.answers.size };
@@ -187,6 +201,13 @@ export class IpcAdapter implements RoomsAdapter {
         return;
       case 'answer':
         return this.answers.settle(message.requestId, message.value, message.failure);
+      case 'retained':
+        try {
+          this.receiveRetained?.(message);
+        } catch (error) {
+          this.logger.error(`a retained message of room ${message.room} could not be delivered`, error instanceof Error ? error.stack : String(error));
+        }
+        return;
       case 'announce':
         try {
           this.node?.announce(message.change, 'everywhere');

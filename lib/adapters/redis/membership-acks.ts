@@ -1,4 +1,4 @@
-import { RemoteMembershipError } from './remote-membership.error';
+import { RemoteMembershipError } from '../../rooms/remote-membership.error';
 
 interface PendingAck {
   resolve(): void;

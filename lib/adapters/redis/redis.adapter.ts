@@ -16,7 +16,7 @@ import { closeRedisClients, openRedisClients, RedisClients } from './redis-clien
 import { isRetainedMessage, RedisHistoryLink } from './redis-history-link';
 import { isLinkError, RedisLink } from './redis-link';
 import { ClusterMessage, decodeClusterMessage, encodeClusterMessage } from './redis-message';
-import { RemoteMembershipError } from './remote-membership.error';
+import { RemoteMembershipError } from '../../rooms/remote-membership.error';
 
 /** What exists once the adapter is started. */
 interface Cluster {

@@ -98,6 +98,16 @@ export interface GatewayCors {
   optionsSuccessStatus?: number;
 }
 
+/** `@Gateway({ fallback })`: how clients that cannot open a WebSocket reach the gateway (docs/fallback.md). */
+export interface FallbackOptions {
+  /**
+   * Serve the HTTP fallback on the gateway's path: `GET` with `Accept: text/event-stream` opens a
+   * session whose messages arrive as server-sent events, `POST` carries the client's messages.
+   * The session is a WsConnection with `transport: 'sse'`: same handlers, guards, rooms and limits.
+   */
+  sse: boolean;
+}
+
 /** `@Gateway(options)`. */
 export interface GatewayOptions extends ConnectionLimits {
   /** The URL path clients connect to, e.g. `/chat`. */
@@ -123,4 +133,12 @@ export interface GatewayOptions extends ConnectionLimits {
    * with an error envelope (UNAUTHORIZED, FORBIDDEN) and closes with 1008. Default: off.
    */
   authMessage?: boolean | { timeoutMs?: number };
+  /**
+   * The HTTP fallback for clients behind proxies that refuse WebSockets (docs/fallback.md); only on
+   * the application's HTTP server (not with `port`). Default: off.
+   *
+   * @example
+   * ＠Gateway({ path: '/chat', fallback: { sse: true } })
+   */
+  fallback?: FallbackOptions;
 }

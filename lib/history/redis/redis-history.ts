@@ -1,11 +1,10 @@
 import type { Redis } from 'ioredis';
 import { RedisHistoryLink, RETAINED_BINARY_MARK, RETAINED_TEXT_MARK } from '../../adapters/redis/redis-history-link';
 import { RedisScript } from '../../adapters/redis/redis-scripts';
+import { HistoryUnavailableError } from '../history-unavailable.error';
 import { HistoryBackend, HistoryBackendContext, HistoryRead, RetainedEntry, SessionRecord, SessionWrite, StreamPosition } from '../history-backend.interface';
 import { newEpoch } from '../memory-history';
 
-/** Thrown by append() when Redis cannot take the message: it was delivered to this node's members only, without an offset. */
-export class HistoryUnavailableError extends Error {}
 
 // A retained message on a room's channel: mark (RETAINED_*_MARK, which tells the adapter it is not
 // one of its own), offset, epoch and a JSON header {r: room, x: except} on lines of their own, then

@@ -12,7 +12,7 @@ type ChatData = { name?: string };
  * `ws /chat`: join {room,name}, leave {room}, say {room,text}; members get said, joined, left.
  * Every room keeps history, so a client that drops resumes with `$resume` and gets what it missed.
  */
-@Gateway({ path: '/chat', maxMessageBytes: 64 * 1024, perMessageDeflate: true })
+@Gateway({ path: '/chat', maxMessageBytes: 64 * 1024, perMessageDeflate: true, fallback: { sse: true } })
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }))
 @UseInterceptors(TimingInterceptor)
 @UseFilters(ChatErrorFilter)

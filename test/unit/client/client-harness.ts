@@ -4,9 +4,12 @@ import { FakeWebSocket } from './fake-web-socket';
 
 export const URL = 'ws://server.test/chat';
 
-/** A client on FakeWebSocket with jitter pinned at 0.5, so delays are exactly half the cap. */
+/**
+ * A client on FakeWebSocket with jitter pinned at 0.5, so delays are exactly half the cap. The HTTP
+ * fallback is off: these specs follow WebSocket attempts (ws-client.fallback.spec.ts turns it on).
+ */
 export function fakeClient<E extends object = EventMap, R extends object = EventMap>(options: ClientOptions<E, R> = {}): WsClient<E, R> {
-  return createClient<E, R>(URL, { WebSocket: FakeWebSocket, random: () => 0.5, ...options });
+  return createClient<E, R>(URL, { WebSocket: FakeWebSocket, random: () => 0.5, fallback: false, ...options });
 }
 
 export type Recorded = { [K in keyof ConnectionEvents]: [K, ConnectionEvents[K]] }[keyof ConnectionEvents];

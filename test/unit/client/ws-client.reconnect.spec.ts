@@ -82,7 +82,7 @@ describe('WsClient reconnection', () => {
       ['state', { state: 'reconnecting', previous: 'open' }],
       ['reconnecting', { attempt: 1, delayMs: 50 }],
       ['reconnecting', { attempt: 2, delayMs: 100 }],
-      ['open', { isReconnect: true }],
+      ['open', { isReconnect: true, transport: 'websocket' }],
       ['state', { state: 'open', previous: 'reconnecting' }],
       ['reconnected', { attempts: 2 }],
     ]);
@@ -135,7 +135,7 @@ describe('WsClient reconnection', () => {
 
     expect(client.state).toBe('open');
     expect(statesOf(recorded)).toEqual(['connecting', 'reconnecting', 'open']);
-    expect(recorded).toContainEqual(['open', { isReconnect: false }]);
+    expect(recorded).toContainEqual(['open', { isReconnect: false, transport: 'websocket' }]);
     expect(recorded.map(([name]) => name)).not.toContain('reconnected');
     expect(recorded.map(([name]) => name)).not.toContain('close'); // no connection was open to close
   });

@@ -26,7 +26,7 @@ describe('WsClient state machine', () => {
 
     expect(recorded).toEqual([
       ['state', { state: 'connecting', previous: 'idle' }],
-      ['open', { isReconnect: false }],
+      ['open', { isReconnect: false, transport: 'websocket' }],
       ['state', { state: 'open', previous: 'connecting' }],
     ]);
   });
@@ -107,7 +107,7 @@ describe('WsClient state machine', () => {
 
     await connected(client);
 
-    expect(recorded).toContainEqual(['open', { isReconnect: false }]);
+    expect(recorded).toContainEqual(['open', { isReconnect: false, transport: 'websocket' }]);
     expect(onReconnect).not.toHaveBeenCalled();
     expect(client.state).toBe('open');
   });
@@ -141,8 +141,8 @@ describe('WsClient state machine', () => {
     expect(client.state).toBe('closed');
   });
 
-  it('says how to pass a WebSocket when the platform has none', () => {
-    expect(() => createClient('ws://server.test/chat')).toThrow(/pass one, e.g. createClient\(url, \{ WebSocket \}\)/);
+  it('says how to pass a WebSocket when the platform has none and the fallback is off', () => {
+    expect(() => createClient('ws://server.test/chat', { fallback: false })).toThrow(/pass one, e.g. createClient\(url, \{ WebSocket \}\)/);
   });
 
   it('refuses negative delays and queue sizes', () => {

@@ -1,9 +1,12 @@
 // History picks its storage by the adapter (the adapters know nothing of history): this process for
-// the MemoryAdapter, Redis Streams for the RedisAdapter, and a clear refusal for any other adapter.
+// the MemoryAdapter, Redis Streams for the RedisAdapter, the cluster's primary for the IpcAdapter, and a
+// clear refusal for any other adapter.
+import { IpcAdapter } from '../../../lib/adapters/ipc/ipc.adapter';
 import { MemoryAdapter } from '../../../lib/adapters/memory/memory.adapter';
 import { RedisAdapter } from '../../../lib/adapters/redis/redis.adapter';
 import { JsonEventCodec } from '../../../lib/codec/json-event.codec';
 import { createRoomHistory } from '../../../lib/history/create-room-history';
+import { IpcHistory } from '../../../lib/history/ipc/ipc-history';
 import { MemoryHistory } from '../../../lib/history/memory-history';
 import { RedisHistory } from '../../../lib/history/redis/redis-history';
 import { RoomsAdapter } from '../../../lib/rooms/rooms-adapter.interface';
@@ -22,11 +25,15 @@ describe('createRoomHistory', () => {
     expect(create(new RedisAdapter({ url: 'redis://127.0.0.1:1' })).backend).toBeInstanceOf(RedisHistory);
   });
 
+  it('keeps the history of an IpcAdapter on the primary, without a channel before the adapter starts', () => {
+    expect(create(new IpcAdapter()).backend).toBeInstanceOf(IpcHistory);
+  });
+
   it('refuses an adapter that keeps no history, naming it', () => {
     class NatsLikeAdapter {}
 
     expect(() => create(new NatsLikeAdapter() as unknown as RoomsAdapter)).toThrow(
-      new Error('history: the NatsLikeAdapter keeps no history (the MemoryAdapter and the RedisAdapter do)'),
+      new Error('history: the NatsLikeAdapter keeps no history (the MemoryAdapter, the RedisAdapter and the IpcAdapter do)'),
     );
   });
 });

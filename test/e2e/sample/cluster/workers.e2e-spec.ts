@@ -3,7 +3,8 @@
 // answered by either worker, counts both. Node's cluster hands connections to the workers in turn
 // (round-robin, the default but on Windows), so two clients connected one after the other sit on
 // different workers; the test checks that they do before relying on it.
-import { EnvelopeClient } from '../../../helpers/envelope-client';
+import { Envelope, EnvelopeClient } from '../../../helpers/envelope-client';
+import { retainedIn } from '../../../helpers/sample-suite';
 import { getStats, httpUrl, SampleInstance, SampleStats, startSample, stopSample, wsUrl } from '../../../helpers/sample-instance';
 import { waitUntil } from '../../../helpers/ws-test-client';
 
@@ -91,5 +92,34 @@ describe('the sample app with WORKERS=2', () => {
 
     bob.socket.terminate();
     expect(await alice.next('left')).toMatchObject({ data: { room: 'lobby', name: 'bob' } });
+  });
+
+  it("resumes a /chat session saved by one worker on the other, with what was said meanwhile on that other worker, in order", async () => {
+    const ada = await connect();
+    const bob = await connect();
+    await statsWith([1, 1]);
+    const { id: session } = (await bob.next('$session')).data as { id: string };
+    await ada.request('join', { room: 'resume', name: 'ada' });
+    await bob.request('join', { room: 'resume', name: 'bob' });
+    await ada.next('joined');
+    ada.send('say', { room: 'resume', text: 'before' });
+    const lastSeen = (await bob.next('said')) as Envelope & { offset: number; epoch: string };
+
+    bob.socket.terminate();
+    await ada.next('left');
+    for (const text of ['one', 'two', 'three']) ada.send('say', { room: 'resume', text });
+    for (const text of ['one', 'two', 'three']) await ada.next(isSaid(text));
+    const back = await connect();
+    await statsWith([0, 2]); // on ada's worker: bob's saved the session, ada's published
+    const reply = await back.request('$resume', { session, rooms: { 'chat:resume': { offset: lastSeen.offset, epoch: lastSeen.epoch } } });
+
+    expect(reply).toMatchObject({ data: { restored: true, rooms: { 'chat:resume': { recovered: true, replayed: 4 } } } });
+    expect(back.unreadEnvelopes()).toEqual([
+      { event: '$session', data: { id: expect.any(String) } },
+      { event: 'left', data: { room: 'resume', name: 'bob' }, ...retainedIn('resume') },
+      ...['one', 'two', 'three'].map((text) => ({ event: 'said', data: { room: 'resume', from: 'ada', text, at: expect.any(String) }, ...retainedIn('resume') })),
+    ]);
+    back.send('say', { room: 'resume', text: 'back again' });
+    expect(await ada.next(isSaid('back again'))).toMatchObject({ data: { from: 'bob' }, offset: lastSeen.offset + 5, epoch: lastSeen.epoch });
   });
 });

@@ -103,4 +103,60 @@ describe('IpcHub', () => {
 
     expect(a.received).toEqual([{ via: IPC_VIA, to: 'A', kind: 'answer', requestId: 3, value: true, failure: 'node B left before applying it' }]);
   });
+
+  describe('history', () => {
+    const limits = { maxMessages: 2, maxAgeMs: 0, historyTtlMs: 0 };
+
+    it("numbers a room's messages in the order they arrive, sends each to every node with members there (the publisher too), then answers", () => {
+      const { hub, workers } = hubWith(['A', 'B', 'C']);
+      const [a, b, c] = workers;
+      a.from('A', { kind: 'subscribe', group: 'room', name: 'lobby' });
+      b.from('B', { kind: 'subscribe', group: 'room', name: 'lobby' });
+
+      a.from('A', { kind: 'history', requestId: 1, request: { op: 'append', room: 'lobby', payload: 'one', except: ['x'], limits } });
+      c.from('C', { kind: 'history', requestId: 1, request: { op: 'append', room: 'lobby', payload: 'two', except: [], limits } });
+      c.from('C', { kind: 'history', requestId: 2, request: { op: 'append', room: 'lobby', payload: 'three', except: [], limits } });
+      c.from('C', { kind: 'history', requestId: 3, request: { op: 'read', room: 'lobby', afterOffset: 0, limits } });
+
+      const [first] = a.received as Extract<HubMessage, { kind: 'retained' }>[];
+      const epoch = first.epoch;
+      const retained = (offset: number, payload: string, except: string[] = []) => ({ kind: 'retained', room: 'lobby', offset, epoch, payload, except });
+      expect(a.received.map(({ via: _via, to: _to, ...message }) => message)).toEqual([
+        retained(1, 'one', ['x']),
+        { kind: 'answer', requestId: 1, value: { offset: 1, epoch }, failure: undefined },
+        retained(2, 'two'),
+        retained(3, 'three'),
+      ]);
+      expect(b.received.map(({ via: _via, to: _to, ...message }) => message)).toEqual([retained(1, 'one', ['x']), retained(2, 'two'), retained(3, 'three')]);
+      // maxMessages 2: the read starts after what was trimmed, and tells the newest offset.
+      expect(c.received.at(-1)).toMatchObject({ kind: 'answer', requestId: 3, value: { epoch, top: 3, entries: [{ offset: 2, payload: 'two' }, { offset: 3, payload: 'three' }] } });
+      expect(hub.historyFootprint()).toEqual({ rooms: 1, sessions: 0 });
+    });
+
+    it('keeps sessions for every node: one resume takes a session, a second one with the same id gets nothing', () => {
+      const { workers } = hubWith(['A', 'B']);
+      const [a, b] = workers;
+      const record = { data: { name: 'ada' }, rooms: { lobby: { offset: 1, epoch: 'e' } } };
+      a.from('A', { kind: 'history', requestId: 1, request: { op: 'saveSession', id: 's1', record, ttlMs: 60_000 } });
+      b.from('B', { kind: 'history', requestId: 1, request: { op: 'takeSession', id: 's1', spentTtlMs: 60_000 } });
+      b.from('B', { kind: 'history', requestId: 2, request: { op: 'takeSession', id: 's1', spentTtlMs: 60_000 } });
+      a.from('A', { kind: 'history', requestId: 2, request: { op: 'saveSession', id: 's1', record, ttlMs: 60_000 } });
+
+      expect(a.received.map((message) => (message as { value?: unknown }).value)).toEqual(['saved', 'spent']);
+      expect(b.received.map((message) => (message as { value?: unknown }).value)).toEqual([record, undefined]);
+    });
+
+    it('answers a call it cannot serve with a failure, and keeps serving', () => {
+      const { workers } = hubWith(['A']);
+      const [a] = workers;
+      const unclonable = { data: { f: () => 1 }, rooms: {} } as unknown as { data: Record<string, unknown>; rooms: Record<string, null> };
+      a.from('A', { kind: 'history', requestId: 1, request: { op: 'returnSession', id: 's', record: unclonable, ttlMs: 1000 } });
+      a.from('A', { kind: 'history', requestId: 2, request: { op: 'position', room: 'lobby', limits } });
+
+      expect(a.received).toEqual([
+        expect.objectContaining({ kind: 'answer', requestId: 1, value: undefined, failure: expect.stringMatching(/^the primary could not returnSession: .*could not be cloned/) }),
+        expect.objectContaining({ kind: 'answer', requestId: 2, value: { offset: 0, epoch: expect.any(String) }, failure: undefined }),
+      ]);
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { MembershipAcks } from '../../../../lib/adapters/redis/membership-acks';
-import { RemoteMembershipError } from '../../../../lib/adapters/redis/remote-membership.error';
+import { RemoteMembershipError } from '../../../../lib/rooms/remote-membership.error';
 
 const errorFor = (reason: string): RemoteMembershipError => new RemoteMembershipError('join', 'c1', 'node-b', reason);
 

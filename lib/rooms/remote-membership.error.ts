@@ -1,14 +1,15 @@
 /**
  * `rooms.join/leave/leaveAll` of a connection held by another node is not known to have taken
- * effect: Redis could not say which node holds it, that node is not listening (dead and not yet
- * reaped, or its link to Redis is down), applying the change failed there, or it did not acknowledge
- * in time (then the change may still be applied there: its acknowledgement was late or lost).
+ * effect: the adapter (Redis, or the IPC hub of a cluster) could not say which node holds it, that
+ * node is not listening (dead, or its link to the broker is down), applying the change failed there,
+ * or it did not acknowledge in time (then the change may still be applied there: its
+ * acknowledgement was late or lost). Every adapter that relays membership changes rejects with it.
  */
 export class RemoteMembershipError extends Error {
   constructor(
     readonly action: 'join' | 'leave' | 'leaveAll',
     readonly connectionId: string,
-    /** Undefined when Redis could not be asked. */
+    /** Undefined when the broker could not be asked. */
     readonly node: string | undefined,
     reason: string,
   ) {

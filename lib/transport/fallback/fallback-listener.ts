@@ -1,0 +1,222 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { CloseCode } from '../../protocol/close-code';
+import { HandshakeRefusal } from '../../protocol/handshake-refusal';
+import { FALLBACK_SESSION_HEADER, FallbackRefusalBody, FallbackRefusalCode, SSE_MEDIA_TYPE } from '../../wire/fallback';
+import { CloseEvent } from '../connection-events';
+import { OutboundBudgetPolicy } from '../outbound-budget';
+import { PathRouter } from '../path-router';
+import { interceptRequests } from '../request-interceptor';
+import { TrafficCounters } from '../traffic-counters';
+import { WebServer } from '../web-server';
+import { readPostedMessages } from './posted-messages';
+import { isSameToken } from './session-token';
+import { SseSession } from './sse-session';
+
+/** What one gateway path serves over the fallback. */
+export interface FallbackRoute {
+  path: string;
+  /** Largest POST body: one message, or a batch of messages that together fit. */
+  maxMessageBytes: number;
+  outbound: OutboundBudgetPolicy;
+  counters: TrafficCounters;
+  /** A comment on every stream this often (proxies close idle responses); 0 for none. */
+  heartbeatIntervalMs: number;
+  /** Close (1000, "idle timeout") a session that posted nothing for this long; 0 for never. */
+  idleTimeoutMs: number;
+  /** The stream's request judged as an upgrade is (origin, handshake guards): a refusal, or nothing. */
+  verify?(request: IncomingMessage): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined>;
+  /** A new session; posted messages are delivered once this returns (or resolves). */
+  onConnection(session: SseSession, request: IncomingMessage): void | Promise<void>;
+  onClose?(session: SseSession, event: CloseEvent): void;
+}
+
+export interface FallbackListenerOptions {
+  onUnexpectedError(error: unknown): void;
+  /** Told about every refused stream, before it is answered (for metrics and logs). */
+  onRefusal?(refusal: HandshakeRefusal, request: IncomingMessage): void;
+}
+
+/** POSTs of one session being read at once; more get 429 (a client sends one at a time, batching the rest). */
+const MAX_POSTS_IN_FLIGHT = 4;
+
+/**
+ * Serves the HTTP fallback (docs/fallback.md) on the paths of the gateways that enable it:
+ * `GET <path>` asking for text/event-stream opens a session, `POST <path>` with the session's
+ * header delivers messages to it, `DELETE <path>` closes it. Every other request goes on to the
+ * application. Sessions live on the node that holds their stream.
+ */
+export class FallbackListener {
+  private readonly router = new PathRouter<FallbackRoute>();
+  private readonly sessions = new Map<string, { session: SseSession; route: FallbackRoute; postsInFlight: number }>();
+  private readonly detachers: Array<() => void> = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private isClosing = false;
+
+  constructor(private readonly options: FallbackListenerOptions) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  addRoute(route: FallbackRoute): void {
+    this.router.add(route.path, route);
+    if (route.heartbeatIntervalMs <= 0) return;
+    const timer = setInterval(() => this.tick(route), route.heartbeatIntervalMs);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  attach(server: WebServer): void {
+    this.detachers.push(interceptRequests(server, (request, response) => this.take(request, response)));
+  }
+
+  /** New streams get 503 from now on; open sessions are untouched. */
+  stopAccepting(): void {
+    this.isClosing = true;
+  }
+
+  /** Closes every session with `code` (1001 by default) and lets go of the servers. */
+  close(code: number = CloseCode.GoingAway, reason = 'server shutting down'): Promise<void> {
+    this.isClosing = true;
+    for (const timer of this.timers) clearInterval(timer);
+    const closing = [...this.sessions.values()].map(({ session }) => {
+      session.close(code, reason);
+      return session.closed;
+    });
+    for (const detach of this.detachers.splice(0)) detach();
+    return Promise.all(closing).then(() => undefined);
+  }
+
+  /** True when the request is the fallback's (and answered here). */
+  private take(request: IncomingMessage, response: ServerResponse): boolean {
+    const route = this.router.match(request.url);
+    if (!route) return false;
+    switch (request.method) {
+      case 'GET':
+        if (!acceptsEventStream(request)) return false;
+        this.openStream(route, request, response).catch((error: unknown) => this.failStream(request, response, error));
+        return true;
+      // Without the session header a POST or DELETE on the path is the application's.
+      case 'POST':
+        if (request.headers[FALLBACK_SESSION_HEADER] === undefined) return false;
+        this.post(route, request, response);
+        return true;
+      case 'DELETE':
+        if (request.headers[FALLBACK_SESSION_HEADER] === undefined) return false;
+        this.remove(request, response);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private async openStream(route: FallbackRoute, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const refusal = this.isClosing ? new HandshakeRefusal(503, 'server is shutting down') : await route.verify?.(request);
+    if (refusal) return this.refuse(request, response, refusal);
+    if (response.destroyed) return; // the client left while the guards ran
+    response.writeHead(200, {
+      'Content-Type': `${SSE_MEDIA_TYPE}; charset=utf-8`,
+      // No cache may keep it, no proxy may buffer it (nginx reads X-Accel-Buffering).
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+    });
+    request.socket.setNoDelay(true);
+    const session = new SseSession(response, {
+      ...route.outbound,
+      counters: route.counters,
+      onUnexpectedError: this.options.onUnexpectedError,
+      onClose: (closed, event) => {
+        this.sessions.delete(closed.id);
+        route.onClose?.(closed, event);
+      },
+    });
+    this.sessions.set(session.id, { session, route, postsInFlight: 0 });
+    try {
+      await route.onConnection(session, request);
+    } catch (error) {
+      this.options.onUnexpectedError(error);
+      session.close(CloseCode.InternalError);
+    }
+    session.open();
+  }
+
+  private failStream(request: IncomingMessage, response: ServerResponse, error: unknown): void {
+    this.options.onUnexpectedError(error);
+    if (!response.headersSent) this.refuse(request, response, new HandshakeRefusal(500, 'internal error'));
+  }
+
+  private refuse(request: IncomingMessage, response: ServerResponse, refusal: HandshakeRefusal): void {
+    this.options.onRefusal?.(refusal, request);
+    if (response.destroyed) return;
+    const body = refusal.body + '\n';
+    response.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...refusal.headers });
+    response.end(body);
+  }
+
+  /** Messages for a session: 202 once they were handed to it, else a JSON error (FallbackRefusalBody). */
+  private post(route: FallbackRoute, request: IncomingMessage, response: ServerResponse): void {
+    const held = this.sessionOf(request);
+    if (!held || held.route !== route) return answerError(response, 404, 'SESSION_NOT_FOUND', 'no such session: open a new stream');
+    if (held.postsInFlight >= MAX_POSTS_IN_FLIGHT) return answerError(response, 429, 'TOO_MANY_REQUESTS', `at most ${MAX_POSTS_IN_FLIGHT} POSTs of a session at once`);
+    held.postsInFlight++;
+    readPostedMessages(request, route.maxMessageBytes).then(
+      (posted) => {
+        held.postsInFlight--;
+        if (posted.kind === 'too-large') return answerError(response, 413, 'BODY_TOO_LARGE', `a POST carries at most ${route.maxMessageBytes} bytes`, true);
+        if (posted.kind === 'invalid') return answerError(response, 400, 'BAD_REQUEST', posted.reason);
+        if (posted.kind === 'aborted') return; // the client left mid-body: nothing of it is delivered
+        if (!held.session.deliverPosted(posted.messages, posted.bytes)) return answerError(response, 404, 'SESSION_NOT_FOUND', 'the session closed');
+        answerJson(response, 202, { accepted: posted.messages.length });
+      },
+      (error: unknown) => {
+        held.postsInFlight--;
+        this.options.onUnexpectedError(error);
+        answerJson(response, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
+      },
+    );
+  }
+
+  private remove(request: IncomingMessage, response: ServerResponse): void {
+    const held = this.sessionOf(request);
+    if (!held) return answerError(response, 404, 'SESSION_NOT_FOUND', 'no such session');
+    held.session.closedByClient();
+    response.writeHead(204).end();
+  }
+
+  /** The session a request names in its header, when the token is that session's. */
+  private sessionOf(request: IncomingMessage): { session: SseSession; route: FallbackRoute; postsInFlight: number } | undefined {
+    const header = request.headers[FALLBACK_SESSION_HEADER];
+    if (typeof header !== 'string') return undefined;
+    const colon = header.indexOf(':');
+    if (colon === -1) return undefined;
+    const held = this.sessions.get(header.slice(0, colon));
+    return held && isSameToken(held.session.token, header.slice(colon + 1)) ? held : undefined;
+  }
+
+  /** One timer per route: idle sessions close, the others get a heartbeat comment. */
+  private tick(route: FallbackRoute): void {
+    const now = Date.now();
+    for (const { session, route: of } of this.sessions.values()) {
+      if (of !== route) continue;
+      if (route.idleTimeoutMs > 0 && session.lastMessageSeenAt(now) < now - route.idleTimeoutMs) session.close(CloseCode.Normal, 'idle timeout');
+      else session.heartbeat();
+    }
+  }
+}
+
+/** `Accept: text/event-stream` (what EventSource and our client send), among others or alone. */
+const acceptsEventStream = (request: IncomingMessage): boolean => request.headers.accept?.toLowerCase().includes(SSE_MEDIA_TYPE) === true;
+
+function answerError(response: ServerResponse, status: number, code: FallbackRefusalCode, message: string, mustClose = false): void {
+  const body: FallbackRefusalBody = { error: { code, message } };
+  // A body left unread (too large) would be read as the next request: the connection ends instead.
+  if (mustClose) response.shouldKeepAlive = false;
+  answerJson(response, status, body);
+}
+
+function answerJson(response: ServerResponse, status: number, body: object): void {
+  if (response.destroyed || response.headersSent) return;
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  response.end(text);
+}

@@ -1,0 +1,82 @@
+import { HandshakeRefusal } from '../protocol/handshake-refusal';
+
+/** A request head read strictly (RFC 9112 §2–§5): what the own-port server hands to the upgrade listener. */
+export interface RequestHead {
+  method: string;
+  /** The request target as sent. */
+  url: string;
+  /** "1.1" for HTTP/1.1. */
+  httpVersion: string;
+  /** [name, value, name, value, …] as received (values without their surrounding whitespace). */
+  rawHeaders: string[];
+}
+
+const CRLF_CRLF = Buffer.from('\r\n\r\n');
+/** RFC 9110 §5.6.2: token = 1*tchar. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A request target: visible ASCII, no space (RFC 9112 §3.2; a space in it splits the request line). */
+const TARGET = /^[\x21-\x7e]+$/;
+/** RFC 9112 §2.3: HTTP-version is case-sensitive, one digit each side. */
+const VERSION = /^HTTP\/(\d)\.(\d)$/;
+/** RFC 9110 §5.5: field-value is VCHAR, SP, HTAB and obs-text; any other control (a bare CR or LF too) is refused. */
+const INVALID_VALUE_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+const badRequest = (reason: string): HandshakeRefusal => new HandshakeRefusal(400, reason);
+
+/** Where the head ends (the offset after its blank line) in `bytes`, searched from `from`; -1 while incomplete. */
+export function headEnd(bytes: Buffer, from = 0): number {
+  const at = bytes.indexOf(CRLF_CRLF, Math.max(0, from));
+  return at === -1 ? -1 : at + CRLF_CRLF.length;
+}
+
+/**
+ * Parses a request head (the bytes up to and including its blank line, as latin1) or says why it
+ * is refused: 400 for anything RFC 9112 lets a server reject, and a handshake has no body.
+ */
+export function parseRequestHead(text: string): RequestHead | HandshakeRefusal {
+  const lines = text.split('\r\n');
+  // The head ends in CRLF CRLF: the last two elements are empty.
+  lines.length -= 2;
+  const parts = lines[0].split(' ');
+  if (parts.length !== 3) return badRequest('malformed request line');
+  const [method, url, version] = parts;
+  if (!TOKEN.test(method)) return badRequest('malformed request method');
+  if (!TARGET.test(url)) return badRequest('malformed request target');
+  const versionMatch = VERSION.exec(version);
+  if (versionMatch === null || versionMatch[1] !== '1') return badRequest('this port speaks HTTP/1.1');
+  const rawHeaders: string[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    const colon = line.indexOf(':');
+    // §5.1: no whitespace between a field name and its colon; §5.2: obs-fold (a line starting with SP or HTAB) is refused.
+    if (colon <= 0) return badRequest('malformed header line');
+    const name = line.slice(0, colon);
+    if (!TOKEN.test(name)) return badRequest('malformed header name');
+    const value = line.slice(colon + 1);
+    if (INVALID_VALUE_CHAR.test(value)) return badRequest('control character in a header value');
+    rawHeaders.push(name, withoutOws(value));
+  }
+  const bodyRefusal = refusalOfBody(rawHeaders);
+  return bodyRefusal ?? { method, url, httpVersion: `1.${versionMatch[2]}`, rawHeaders };
+}
+
+/** RFC 9110 §5.6.3: OWS is SP and HTAB only (trim() would also take obs-text's NBSP). */
+function withoutOws(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isOws(value.charCodeAt(start))) start++;
+  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+const isOws = (code: number): boolean => code === 0x20 || code === 0x09;
+
+/** The bytes after the head are WebSocket frames: a body announced by Transfer-Encoding or Content-Length would be read as frames (RFC 9112 §6.3 smuggling), so it is refused. */
+function refusalOfBody(rawHeaders: readonly string[]): HandshakeRefusal | undefined {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return badRequest('a WebSocket handshake has no body');
+    if (name.length === 14 && name.toLowerCase() === 'content-length' && rawHeaders[i + 1] !== '0') return badRequest('a WebSocket handshake has no body');
+  }
+  return undefined;
+}

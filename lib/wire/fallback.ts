@@ -1,0 +1,40 @@
+// The HTTP fallback's wire contract (docs/fallback.md), written once for the server and the client.
+// SSE (WHATWG HTML §9.2) carries server → client messages; POST carries client → server ones.
+
+/** `GET <path>` with this Accept opens a fallback session's event stream. */
+export const SSE_MEDIA_TYPE = 'text/event-stream';
+
+/** The header of a POST (and DELETE) naming its session: `<session id>:<token>`. */
+export const FALLBACK_SESSION_HEADER = 'x-fallback-session';
+
+/** The stream's first event: `event: session` with `data: {"session","token"}` (SessionOpened). */
+export const SSE_SESSION_EVENT = 'session';
+
+/** The stream's last event when the server closes: `event: close` with `data: {"code","reason"}` (SessionClosed). */
+export const SSE_CLOSE_EVENT = 'close';
+
+/** A binary message: `event: binary` with its bytes in base64. */
+export const SSE_BINARY_EVENT = 'binary';
+
+/** A text that holds a CR (SSE would read it as a line end): `event: text` with the text as a JSON string. */
+export const SSE_ESCAPED_TEXT_EVENT = 'text';
+
+export interface SessionOpened {
+  session: string;
+  token: string;
+}
+
+export interface SessionClosed {
+  code: number;
+  reason: string;
+}
+
+/** The body of a POST that was not accepted: `{"error":{"code","message"}}`, with a 4xx status. */
+export interface FallbackRefusalBody {
+  error: { code: FallbackRefusalCode; message: string };
+}
+
+export type FallbackRefusalCode = 'SESSION_NOT_FOUND' | 'BODY_TOO_LARGE' | 'TOO_MANY_REQUESTS' | 'BAD_REQUEST' | 'UNSUPPORTED_MEDIA_TYPE';
+
+/** A POST's body: one message per line (LF or CRLF); a message holds no line break. */
+export const splitPostedMessages = (body: string): string[] => body.split(/\r?\n/).filter((line) => line.length > 0);

@@ -1,0 +1,175 @@
+import { once } from 'node:events';
+import { IncomingMessage } from 'node:http';
+import { connect, Socket } from 'node:net';
+import { HandshakeRefusal } from '../../../lib/protocol/handshake-refusal';
+import { Opcode } from '../../../lib/protocol/opcode';
+import { Connection } from '../../../lib/transport/connection';
+import { UpgradeListener, UpgradeListenerOptions } from '../../../lib/transport/upgrade-listener';
+import { route, RouteSpec, useTransportHarness } from '../../helpers/transport-harness';
+import { RawPeer, upgradeRequest } from '../../helpers/transport-peer';
+
+// A gateway's own port (own-port-server.ts): request heads read by our parser, not node:http. The same
+// answers as the application's server (DESIGN.md "Close codes and HTTP answers") under split, malformed,
+// oversized, slow and abandoned heads.
+describe('UpgradeListener.listen(): the own-port server', () => {
+  const harness = useTransportHarness();
+
+  const listenOnOwnPort = async (spec: Partial<RouteSpec> = {}, options: Partial<UpgradeListenerOptions> = {}) => {
+    const refusals: { status: number; url: string | undefined }[] = [];
+    const unexpectedErrors: unknown[] = [];
+    const listener = harness.track(
+      new UpgradeListener({
+        handshakeTimeoutMs: 2_000,
+        onUnexpectedError: (error) => unexpectedErrors.push(error),
+        onRefusal: (refusal: HandshakeRefusal, url) => refusals.push({ status: refusal.status, url }),
+        ...options,
+      }),
+    );
+    const requests: IncomingMessage[] = [];
+    listener.addRoute(
+      route({ path: '/ws', ...spec }, (connection: Connection, request) => {
+        requests.push(request);
+        connection.on('message', (data) => connection.send(data));
+      }),
+    );
+    const { port } = await listener.listen(0, '127.0.0.1');
+    return { listener, port, refusals, requests, unexpectedErrors };
+  };
+
+  const rawSocket = async (port: number): Promise<Socket> => {
+    const socket = connect(port, '127.0.0.1');
+    harness.sockets.add(socket);
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    return socket;
+  };
+
+  const textFrame = (text: string): Buffer => RawPeer.frame(Opcode.Text, text);
+
+  it('switches protocols for a head written one byte at a time, and reads the frame that follows it in the last write', async () => {
+    const { port } = await listenOnOwnPort();
+    const socket = await rawSocket(port);
+    const head = Buffer.from(upgradeRequest('/ws'));
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+
+    for (let i = 0; i < head.length - 1; i++) {
+      socket.write(head.subarray(i, i + 1));
+      await new Promise((resolve) => setImmediate(resolve)); // a separate read for each byte
+    }
+    socket.write(Buffer.concat([head.subarray(head.length - 1), textFrame('after the head')]));
+    while (!Buffer.concat(received).includes('after the head')) await once(socket, 'data');
+
+    const answer = Buffer.concat(received).toString('latin1');
+    expect(answer.startsWith('HTTP/1.1 101 Switching Protocols\r\n')).toBe(true);
+    expect(answer.endsWith('\x81\x0eafter the head')).toBe(true);
+  });
+
+  it('keeps frames sent behind the head while an asynchronous onConnection runs, in order', async () => {
+    let release!: () => void;
+    const started = new Promise<void>((resolve) => (release = resolve));
+    const { port } = await listenOnOwnPort({ onConnection: () => started });
+    const frames = Buffer.concat(['one', 'two', 'three'].map(textFrame));
+
+    const peerReady = harness.rawPeer(port, '/ws', { extraBytes: frames });
+    const peer = await peerReady;
+    release();
+
+    expect([await peer.next(), await peer.next(), await peer.next()]).toEqual(['one', 'two', 'three'].map((text) => ({ kind: 'text', text })));
+  });
+
+  it('gives the route an IncomingMessage as node:http makes it: method, url, version, headers joined by Node\'s rules, headersDistinct, socket', async () => {
+    const { port, requests } = await listenOnOwnPort();
+    await harness.rawPeer(port, '/ws?token=a', { headers: { 'X-Twice': 'one\r\nX-Twice: two', Cookie: 'a=1\r\ncookie: b=2', Authorization: 'first\r\nAuthorization: second' } });
+
+    const [request] = requests;
+    expect({
+      method: request.method,
+      url: request.url,
+      httpVersion: request.httpVersion,
+      xTwice: request.headers['x-twice'],
+      cookie: request.headers.cookie,
+      authorization: request.headers.authorization,
+      distinct: request.headersDistinct['x-twice'],
+      rawHeaders: request.rawHeaders.slice(0, 2),
+      remoteAddress: request.socket.remoteAddress,
+    }).toEqual({
+      method: 'GET',
+      url: '/ws?token=a',
+      httpVersion: '1.1',
+      xTwice: 'one, two',
+      cookie: 'a=1; b=2',
+      authorization: 'first',
+      distinct: ['one', 'two'],
+      rawHeaders: ['Host', '127.0.0.1'],
+      remoteAddress: '127.0.0.1',
+    });
+  });
+
+  it.each([
+    ['a folded header line', upgradeRequest('/ws', { headers: { 'X-A': 'one\r\n two' } })],
+    ['whitespace before a colon', upgradeRequest('/ws', { headers: { 'Upgrade ': 'websocket' } })],
+    ['a bare LF in a value', upgradeRequest('/ws', { headers: { 'X-A': 'one\ntwo' } })],
+    ['Transfer-Encoding: chunked', upgradeRequest('/ws', { headers: { 'Transfer-Encoding': 'chunked' } })],
+    ['a malformed request line', upgradeRequest('/ws').replace('GET /ws HTTP/1.1', 'GET /ws  HTTP/1.1')],
+    ['the HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
+  ])('answers %s with 400, Connection: close, and ends TCP; the refusal is reported without a URL', async (_case, request) => {
+    const { port, refusals } = await listenOnOwnPort();
+
+    const answer = await harness.http(port, request);
+
+    expect({ status: answer.head?.status, connection: answer.head?.headers.connection, didServerEnd: answer.didServerEnd }).toEqual({ status: 400, connection: 'close', didServerEnd: true });
+    expect(refusals).toEqual([{ status: 400, url: undefined }]);
+  });
+
+  it.each([
+    ['a head that passes 16 KiB without ending', upgradeRequest('/ws', { headers: { 'X-Big': 'b'.repeat(20 * 1024) } }).slice(0, -4)],
+    ['a complete head of 20 KiB', upgradeRequest('/ws', { headers: { 'X-Big': 'b'.repeat(20 * 1024) } })],
+  ])('answers %s with 431 and ends TCP', async (_case, request) => {
+    const { port } = await listenOnOwnPort();
+
+    const answer = await harness.http(port, request);
+
+    expect({ status: answer.head?.status, didServerEnd: answer.didServerEnd }).toEqual({ status: 431, didServerEnd: true });
+  });
+
+  it('answers a head that never ends with 408 once the handshake timeout passes, and ends TCP', async () => {
+    const { port } = await listenOnOwnPort({}, { handshakeTimeoutMs: 300 });
+
+    const answer = await harness.http(port, 'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n');
+
+    expect({ status: answer.head?.status, didServerEnd: answer.didServerEnd }).toEqual({ status: 408, didServerEnd: true });
+  });
+
+  it('answers an upgrade to another path with 404, reported with its URL, and a plain GET with 426', async () => {
+    const { port, refusals } = await listenOnOwnPort();
+
+    const missing = await harness.http(port, upgradeRequest('/other?x=1'));
+    const plain = await harness.http(port, 'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+
+    expect([missing.head?.status, plain.head?.status, plain.head?.headers.upgrade]).toEqual([404, 426, 'websocket']);
+    expect(refusals).toEqual([{ status: 404, url: '/other?x=1' }, { status: 426, url: '/ws' }]);
+  });
+
+  it('forgets 50 peers that reset or end at every point of their head: nothing unexpected, and close() resolves', async () => {
+    const { listener, port, unexpectedErrors } = await listenOnOwnPort();
+    const head = Buffer.from(upgradeRequest('/ws'));
+    const sockets = await Promise.all(Array.from({ length: 50 }, () => rawSocket(port)));
+
+    await Promise.all(
+      sockets.map(async (socket, i) => {
+        socket.write(head.subarray(0, Math.floor((i / 50) * head.length)));
+        if (i % 2 === 0) socket.resetAndDestroy();
+        else socket.end();
+        await once(socket, 'close');
+      }),
+    );
+    const fresh = await harness.rawPeer(port, '/ws');
+    fresh.send(Opcode.Text, 'still serving');
+
+    expect(await fresh.next()).toEqual({ kind: 'text', text: 'still serving' });
+    fresh.socket.destroy();
+    await listener.close();
+    expect(unexpectedErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,70 @@
+import { HandshakeRefusal } from '../../../lib/protocol/handshake-refusal';
+import { headEnd, parseRequestHead } from '../../../lib/transport/request-head';
+
+// The own port's request head, read strictly (RFC 9112 §2–§5): anything a server may reject is 400.
+const HANDSHAKE = 'GET /chat?room=a HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+const headWith = (headerLines: string): string => `GET /chat HTTP/1.1\r\nHost: example.com\r\n${headerLines}\r\n\r\n`;
+
+describe('headEnd', () => {
+  it('gives the offset after the blank line, -1 while the head is incomplete', () => {
+    const bytes = Buffer.from(`${HANDSHAKE}\x81\x80`);
+    expect([headEnd(bytes), headEnd(bytes.subarray(0, HANDSHAKE.length - 1))]).toEqual([HANDSHAKE.length, -1]);
+  });
+
+  it('finds a blank line that straddles two reads when searching from before the new bytes', () => {
+    const bytes = Buffer.from(HANDSHAKE);
+    expect(headEnd(bytes, HANDSHAKE.length - 2 - 3)).toBe(HANDSHAKE.length);
+  });
+});
+
+describe('parseRequestHead', () => {
+  it('reads method, target, version and the headers as sent, values without surrounding whitespace', () => {
+    expect(parseRequestHead(headWith('X-Spaced: \t a b \t\r\nx-lower:v'))).toEqual({
+      method: 'GET',
+      url: '/chat',
+      httpVersion: '1.1',
+      rawHeaders: ['Host', 'example.com', 'X-Spaced', 'a b', 'x-lower', 'v'],
+    });
+  });
+
+  it('reads a whole handshake head', () => {
+    const head = parseRequestHead(HANDSHAKE);
+    expect(head).not.toBeInstanceOf(HandshakeRefusal);
+    expect(head).toMatchObject({ url: '/chat?room=a', rawHeaders: expect.arrayContaining(['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ==']) });
+  });
+
+  it('keeps obs-text (latin1 0x80-0xFF) in a value, and a no-break space at its edge', () => {
+    expect(parseRequestHead(headWith('X-Name: \xa0caf\xe9\xa0'))).toMatchObject({ rawHeaders: ['Host', 'example.com', 'X-Name', '\xa0caf\xe9\xa0'] });
+  });
+
+  it('accepts Content-Length: 0 and HTTP/1.0 (the handshake rules refuse 1.0 later, with their own reason)', () => {
+    expect(parseRequestHead(headWith('Content-Length: 0'))).not.toBeInstanceOf(HandshakeRefusal);
+    expect(parseRequestHead('GET / HTTP/1.0\r\nHost: a\r\n\r\n')).toMatchObject({ httpVersion: '1.0' });
+  });
+
+  it.each([
+    ['an empty request line', '\r\nHost: a\r\n\r\n', 'malformed request line'],
+    ['two spaces in the request line', 'GET  /chat HTTP/1.1\r\nHost: a\r\n\r\n', 'malformed request line'],
+    ['a tab for a space', 'GET\t/chat HTTP/1.1\r\nHost: a\r\n\r\n', 'malformed request line'],
+    ['a method that is not a token', 'G(T /chat HTTP/1.1\r\nHost: a\r\n\r\n', 'malformed request method'],
+    ['a control character in the target', 'GET /ch\x01at HTTP/1.1\r\nHost: a\r\n\r\n', 'malformed request target'],
+    ['non-ASCII in the target', 'GET /caf\xe9 HTTP/1.1\r\nHost: a\r\n\r\n', 'malformed request target'],
+    ['a lower-case version', 'GET /chat http/1.1\r\nHost: a\r\n\r\n', 'this port speaks HTTP/1.1'],
+    ['HTTP/2.0', 'GET /chat HTTP/2.0\r\nHost: a\r\n\r\n', 'this port speaks HTTP/1.1'],
+    ['a two-digit minor version', 'GET /chat HTTP/1.10\r\nHost: a\r\n\r\n', 'this port speaks HTTP/1.1'],
+    ['the HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\n', 'this port speaks HTTP/1.1'],
+    ['whitespace before a colon (§5.1)', headWith('Upgrade : websocket'), 'malformed header name'],
+    ['a folded line (obs-fold, §5.2)', headWith('X-A: one\r\n two'), 'malformed header line'],
+    ['a line without a colon', headWith('Upgrade websocket'), 'malformed header line'],
+    ['an empty header name', headWith(': websocket'), 'malformed header line'],
+    ['a bare LF inside a value', headWith('X-A: one\nX-B: two'), 'control character in a header value'],
+    ['a bare LF at the end of a value', headWith('X-A: one\n'), 'control character in a header value'],
+    ['a bare CR inside a value', headWith('X-A: one\rtwo'), 'control character in a header value'],
+    ['a NUL in a value', headWith('X-A: o\x00ne'), 'control character in a header value'],
+    ['a DEL in a value', headWith('X-A: o\x7fne'), 'control character in a header value'],
+    ['Transfer-Encoding (a body would be read as frames)', headWith('Transfer-Encoding: chunked'), 'a WebSocket handshake has no body'],
+    ['a non-zero Content-Length', headWith('content-length: 5'), 'a WebSocket handshake has no body'],
+  ])('refuses %s with 400', (_case, text, reason) => {
+    expect(parseRequestHead(text)).toEqual(new HandshakeRefusal(400, reason));
+  });
+});
