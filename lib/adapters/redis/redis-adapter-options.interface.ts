@@ -1,4 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
+import { DEFAULT_PARTITIONS } from './redis-channels';
 
 /** `new RedisAdapter(options)`: give `url`, or your own `client` (and optionally `subscriber`). */
 export interface RedisAdapterOptions {
@@ -12,8 +13,18 @@ export interface RedisAdapterOptions {
   subscriber?: Redis;
   /** Prefix of every key and channel, so several applications share one Redis. Default `rfc6455:`. */
   keyPrefix?: string;
-  /** Each node refreshes its liveness this often; a killed node's connections leave within two periods. Default 5 000. */
+  /**
+   * Each node refreshes its deadline in each of its rooms this often; a killed node's members drop out
+   * of presence() 1.5 periods after its last refresh, and their leaves are announced within 2.5. Default 5 000.
+   */
   heartbeatIntervalMs?: number;
+  /**
+   * Hash-tagged partitions the rooms and tags spread over (Redis Cluster slots): a room's keys, history
+   * and channel share one. The same on every node; changing it moves every room (flush the prefix). Default 128.
+   */
+  partitions?: number;
+  /** How long nodes(), rooms() and roomsOf() of another node's connection wait for the nodes' answers. Default 1 000. */
+  queryTimeoutMs?: number;
   /** Redis 7 sharded pub/sub (SSUBSCRIBE/SPUBLISH), which spreads channels over a cluster's shards. Default false. */
   sharded?: boolean;
   /** This node's id in Redis. Default: random per process. */
@@ -29,12 +40,14 @@ export interface RedisAdapterOptions {
   remoteMembershipTimeoutMs?: number;
 }
 
-export type ResolvedRedisAdapterOptions = Required<Pick<RedisAdapterOptions, 'keyPrefix' | 'heartbeatIntervalMs' | 'sharded' | 'maxPendingPublishes' | 'connectTimeoutMs' | 'remoteMembershipTimeoutMs'>> &
+export type ResolvedRedisAdapterOptions = Required<Pick<RedisAdapterOptions, 'keyPrefix' | 'heartbeatIntervalMs' | 'partitions' | 'queryTimeoutMs' | 'sharded' | 'maxPendingPublishes' | 'connectTimeoutMs' | 'remoteMembershipTimeoutMs'>> &
   RedisAdapterOptions;
 
 export const REDIS_ADAPTER_DEFAULTS = {
   keyPrefix: 'rfc6455:',
   heartbeatIntervalMs: 5000,
+  partitions: DEFAULT_PARTITIONS,
+  queryTimeoutMs: 1000,
   sharded: false,
   maxPendingPublishes: 10_000,
   connectTimeoutMs: 5000,
