@@ -34,6 +34,8 @@ export { RemoteMembershipError } from './rooms/remote-membership.error';
 export type { RedisAdapterOptions } from './adapters/redis/redis-adapter-options.interface';
 export { IpcAdapter } from './adapters/ipc/ipc.adapter';
 export type { IpcAdapterOptions } from './adapters/ipc/ipc.adapter';
+export { NatsAdapter } from './adapters/nats/nats.adapter';
+export type { NatsAdapterOptions } from './adapters/nats/nats-adapter-options.interface';
 export { IpcHub } from './adapters/ipc/ipc-hub';
 export type { IpcHubOptions } from './adapters/ipc/ipc-hub';
 export type { IpcPort } from './adapters/ipc/ipc-port';

@@ -1,7 +1,7 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import { RedisCommandClient } from './redis-clients';
 import { PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
-import { groupName, isRoomGroup, NODE_FIELD, RedisNames } from './redis-channels';
-import { FIND_DEAD_NODES, HEARTBEAT, LEAVE_ROOM, LIVE_NODES, PURGE_CONNECTION, PURGE_NODE } from './redis-scripts';
+import { RedisNames } from './redis-channels';
+import { JOIN_ROOM, LEAVE_ROOM, READ_PRESENCE, REFRESH_ROOM, REPLACE_NODE_IN_ROOM } from './redis-scripts';
 
 /** A presence entry found in Redis: the room, the connection, its metadata. */
 export interface PresenceEntry {
@@ -10,11 +10,10 @@ export interface PresenceEntry {
   meta: PresenceMeta;
 }
 
-/** One of this node's connections as it must appear in Redis. */
-export interface ConnectionSnapshot {
-  id: string;
-  /** Group → presence metadata (rooms joined with presence) or undefined. */
-  groups: ReadonlyMap<string, PresenceMeta | undefined>;
+/** One of this node's rooms as it must appear in Redis: its members here and their presence metadata. */
+export interface RoomSnapshot {
+  room: string;
+  members: ReadonlyMap<string, PresenceMeta | undefined>;
 }
 
 /** How presence in Redis changed when this node rewrote its state. */
@@ -23,145 +22,152 @@ export interface PresenceDiff {
   arrived: PresenceEntry[];
 }
 
-export type PurgeResult = { isAlive: true } | { isAlive: false; remaining: number; departed: PresenceEntry[] };
-
-// SPOP count for a purge that must take everything at once (this node's own state, in a transaction).
-const ALL = 1 << 30;
+/** What a refresh of this node's rooms found. */
+export interface RefreshResult {
+  /** Redis had lost this node in some room (restarted, flushed, or the node was cut off past its deadline): rewrite it. */
+  isLost: boolean;
+  /** Members of dead nodes this refresh removed: their leaves are to be announced. */
+  departed: PresenceEntry[];
+}
 
 /**
- * This node's view of the cluster in Redis: it writes its own connections' memberships and reads
- * everyone's. Every method needs a ready client; callers guard and count failures.
+ * This node's part of the rooms' presence in Redis: one hash of members and one of node deadlines
+ * per room, both in the room's slot. Only this node writes its members; any node removes the members
+ * of a node past its deadline when it refreshes a room they share. Every method needs a ready
+ * client; callers guard and count failures.
  */
 export class ClusterState {
+  /** Rooms where Redis may hold members of this node: what a refresh keeps alive, a resync or a shutdown cleans. */
+  private readonly written = new Set<string>();
+  /** This node's connections and their rooms, as written: a closed connection leaves them all. */
+  private readonly roomsByConnection = new Map<string, Set<string>>();
+  /** This node's member count per room, as written: the last one to leave takes the node's deadline along. */
+  private readonly membersHere = new Map<string, number>();
+
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisCommandClient,
     private readonly names: RedisNames,
     private readonly nodeId: string,
+    /** A node's members in a room count as gone this long after its last refresh there. */
+    private readonly ttlMs: number,
   ) {}
 
-  async addConnection(id: string): Promise<void> {
-    await exec(this.client.multi().sadd(this.names.nodeConnections(this.nodeId), id).hset(this.names.connection(id), NODE_FIELD, this.nodeId));
+  /** The rooms this node refreshes: those where Redis may hold its members. */
+  get rooms(): ReadonlySet<string> {
+    return this.written;
   }
 
-  /** Forgets a closed connection of this node everywhere. */
-  async purgeConnection(id: string): Promise<void> {
-    await PURGE_CONNECTION.run(this.client, [this.names.rooms, this.names.nodeConnections(this.nodeId)], [this.names.prefix, id]);
-  }
-
-  async join(id: string, group: string, meta: PresenceMeta | undefined): Promise<void> {
-    const value = meta ? JSON.stringify(meta) : '';
-    const multi = this.client.multi().hset(this.names.connection(id), group, value).hset(this.names.group(group), id, value);
-    if (isRoomGroup(group)) multi.sadd(this.names.rooms, groupName(group));
-    await exec(multi);
-  }
-
-  async leave(id: string, group: string): Promise<void> {
-    if (isRoomGroup(group)) {
-      await LEAVE_ROOM.run(this.client, [this.names.connection(id), this.names.group(group), this.names.rooms], [group, id, groupName(group)]);
-      return;
+  async join(id: string, room: string, meta: PresenceMeta | undefined): Promise<void> {
+    this.written.add(room);
+    let rooms = this.roomsByConnection.get(id);
+    if (!rooms) this.roomsByConnection.set(id, (rooms = new Set()));
+    if (!rooms.has(room)) {
+      rooms.add(room);
+      this.membersHere.set(room, (this.membersHere.get(room) ?? 0) + 1);
     }
-    await exec(this.client.multi().hdel(this.names.connection(id), group).hdel(this.names.group(group), id));
+    await JOIN_ROOM.run(this.client, this.keys(room), [id, this.nodeId, meta ? JSON.stringify(meta) : '', this.ttlMs]);
   }
 
-  members(group: string): Promise<string[]> {
-    return this.client.hkeys(this.names.group(group));
+  async leave(id: string, room: string): Promise<void> {
+    const rooms = this.roomsByConnection.get(id);
+    if (!rooms?.delete(room)) return;
+    if (rooms.size === 0) this.roomsByConnection.delete(id);
+    const left = (this.membersHere.get(room) ?? 1) - 1;
+    if (left === 0) this.membersHere.delete(room);
+    else this.membersHere.set(room, left);
+    // The node's last member here takes its deadline along: nothing of this node is left to refresh.
+    await LEAVE_ROOM.run(this.client, this.keys(room), [id, this.nodeId, left === 0 ? '1' : '0']);
+    if (left === 0) this.written.delete(room);
   }
 
-  async presence(group: string): Promise<PresenceMember[]> {
-    const entries = Object.entries(await this.client.hgetall(this.names.group(group)));
-    return entries.filter(([, value]) => value !== '').map(([id, value]) => ({ id, meta: JSON.parse(value) as PresenceMeta }));
+  /** A closed connection leaves every room it had here. */
+  async leaveAll(id: string): Promise<void> {
+    await Promise.all([...(this.roomsByConnection.get(id) ?? [])].map((room) => this.leave(id, room)));
   }
 
-  rooms(): Promise<string[]> {
-    return this.client.smembers(this.names.rooms);
+  async members(room: string): Promise<string[]> {
+    const flat = (await READ_PRESENCE.run(this.client, this.keys(room), [])) as string[];
+    const ids: string[] = [];
+    for (let i = 0; i < flat.length; i += 2) ids.push(flat[i]);
+    return ids;
   }
 
-  async roomsOf(id: string): Promise<string[]> {
-    return (await this.client.hkeys(this.names.connection(id))).filter(isRoomGroup).map(groupName);
+  async presence(room: string): Promise<PresenceMember[]> {
+    const flat = (await READ_PRESENCE.run(this.client, this.keys(room), [])) as string[];
+    return entriesOf(room, flat).map(({ id, meta }) => ({ id, meta }));
   }
 
-  /** The node holding a connection, or null when none does. */
-  nodeOf(id: string): Promise<string | null> {
-    return this.client.hget(this.names.connection(id), NODE_FIELD);
-  }
-
-  async liveNodes(): Promise<{ id: string; connections: number }[]> {
-    const flat = (await LIVE_NODES.run(this.client, [this.names.nodes], [this.names.prefix])) as (string | number)[];
-    const nodes: { id: string; connections: number }[] = [];
-    for (let i = 0; i < flat.length; i += 2) nodes.push({ id: String(flat[i]), connections: Number(flat[i + 1]) });
-    return nodes;
-  }
-
-  /** Pushes this node's deadline; true when Redis had lost the node (restarted, or it was reaped). */
-  async heartbeat(ttlMs: number): Promise<boolean> {
-    return Number(await HEARTBEAT.run(this.client, [this.names.nodes], [this.nodeId, ttlMs])) === 1;
-  }
-
-  async deadNodes(limit: number): Promise<string[]> {
-    const nodes = (await FIND_DEAD_NODES.run(this.client, [this.names.nodes], [limit])) as string[];
-    return nodes.filter((node) => node !== this.nodeId);
-  }
-
-  /** Purges up to `batch` connections of a dead node, unless it came back meanwhile. */
-  async purgeDeadNode(node: string, batch: number): Promise<PurgeResult> {
-    const reply = (await PURGE_NODE.run(this.client, [this.names.nodes, this.names.rooms], [this.names.prefix, node, batch, '1'])) as (string | number)[];
-    if (Number(reply[0]) === -1) return { isAlive: true };
-    return { isAlive: false, remaining: Number(reply[0]), departed: presenceEntries(reply.slice(1)) };
-  }
-
-  /** Removes this node and whatever Redis still holds for it (graceful shutdown). */
-  async removeNode(): Promise<void> {
-    await PURGE_NODE.run(this.client, [this.names.nodes, this.names.rooms], [this.names.prefix, this.nodeId, ALL, '0']);
+  /** Pushes this node's deadline in each of its rooms, removing the members of dead nodes met there. */
+  async refresh(): Promise<RefreshResult> {
+    const replies = await Promise.all([...this.written].map(async (room) => ({ room, flat: (await REFRESH_ROOM.run(this.client, this.keys(room), [this.nodeId, this.ttlMs])) as (string | number)[] })));
+    let isLost = false;
+    const departed: PresenceEntry[] = [];
+    for (const { room, flat } of replies) {
+      if (Number(flat[0]) === 1) isLost = true;
+      departed.push(...entriesOf(room, flat.slice(1) as string[]));
+    }
+    return { isLost, departed };
   }
 
   /**
-   * Replaces whatever Redis holds for this node with `connections`, atomically (MULTI), and
-   * registers the node. Resolves with the presence entries Redis had that are gone now, and the
-   * ones it lacked (e.g. all of them after another node reaped this one): what presence() changed by.
+   * Replaces whatever Redis holds for this node with `rooms` (a room it no longer has is emptied of
+   * its members), room by room. Resolves with the presence entries Redis had that are gone now, and
+   * the ones it lacked (all of them after Redis restarted empty): what presence() changed by.
    */
-  async replaceNode(connections: readonly ConnectionSnapshot[], ttlMs: number): Promise<PresenceDiff> {
-    const { names, nodeId } = this;
-    const multi = this.client.multi();
-    // Scripts go whole inside MULTI: a NOSCRIPT there would abort the transaction.
-    multi.eval(PURGE_NODE.source, 2, names.nodes, names.rooms, names.prefix, nodeId, ALL, '0');
-    for (const { id, groups } of connections) {
-      multi.sadd(names.nodeConnections(nodeId), id);
-      const fields: string[] = [NODE_FIELD, nodeId];
-      for (const [group, meta] of groups) {
-        const value = meta ? JSON.stringify(meta) : '';
-        fields.push(group, value);
-        multi.hset(names.group(group), id, value);
-        if (isRoomGroup(group)) multi.sadd(names.rooms, groupName(group));
+  async replaceNode(rooms: readonly RoomSnapshot[]): Promise<PresenceDiff> {
+    this.roomsByConnection.clear();
+    this.membersHere.clear();
+    for (const { room, members } of rooms) {
+      this.membersHere.set(room, members.size);
+      for (const id of members.keys()) {
+        let joined = this.roomsByConnection.get(id);
+        if (!joined) this.roomsByConnection.set(id, (joined = new Set()));
+        joined.add(room);
       }
-      multi.hset(names.connection(id), ...fields);
     }
-    multi.eval(HEARTBEAT.source, 1, names.nodes, nodeId, ttlMs);
-    const results = await exec(multi);
-    const before = presenceEntries((results[0] as (string | number)[]).slice(1));
-    const now: PresenceEntry[] = [];
-    for (const { id, groups } of connections) {
-      for (const [group, meta] of groups) if (meta && isRoomGroup(group)) now.push({ room: groupName(group), id, meta });
-    }
-    const key = ({ room, id }: PresenceEntry): string => `${room}\n${id}`;
-    const hadBefore = new Set(before.map(key));
-    const hasNow = new Set(now.map(key));
-    return { departed: before.filter((entry) => !hasNow.has(key(entry))), arrived: now.filter((entry) => !hadBefore.has(key(entry))) };
+    const current = new Set(rooms.map(({ room }) => room));
+    const stale = [...this.written].filter((room) => !current.has(room));
+    const departed: PresenceEntry[] = [];
+    const arrived: PresenceEntry[] = [];
+    await Promise.all([
+      ...stale.map(async (room) => {
+        departed.push(...(await this.replaceRoom(room, new Map())));
+        this.written.delete(room);
+      }),
+      ...rooms.map(async ({ room, members }) => {
+        this.written.add(room);
+        const before = await this.replaceRoom(room, members);
+        const had = new Set(before.map(({ id }) => id));
+        for (const entry of before) if (!members.has(entry.id)) departed.push(entry);
+        for (const [id, meta] of members) if (meta && !had.has(id)) arrived.push({ room, id, meta });
+      }),
+    ]);
+    return { departed, arrived };
+  }
+
+  /** Removes every member this node has in Redis (graceful shutdown). */
+  async removeNode(): Promise<void> {
+    await this.replaceNode([]);
+  }
+
+  /** The members this node had in the room (with presence only), after replacing them with `members`. */
+  private async replaceRoom(room: string, members: ReadonlyMap<string, PresenceMeta | undefined>): Promise<PresenceEntry[]> {
+    const args: (string | number)[] = [this.nodeId, this.ttlMs];
+    for (const [id, meta] of members) args.push(id, meta ? JSON.stringify(meta) : '');
+    return entriesOf(room, (await REPLACE_NODE_IN_ROOM.run(this.client, this.keys(room), args)) as string[]);
+  }
+
+  private keys(room: string): [string, string] {
+    const { presence, nodes } = this.names.roomPresence(room);
+    return [presence, nodes];
   }
 }
 
-/** Runs a MULTI; a failed command inside it fails the whole call. */
-async function exec(multi: ChainableCommander): Promise<unknown[]> {
-  const results = await multi.exec();
-  if (results === null) throw new Error('Redis transaction aborted');
-  const failure = results.find(([error]) => error);
-  if (failure) throw failure[0];
-  return results.map(([, result]) => result);
-}
-
-function presenceEntries(flat: readonly (string | number)[]): PresenceEntry[] {
+/** The entries with presence metadata of [id, meta, …] ('' means joined without presence). */
+function entriesOf(room: string, flat: readonly string[]): PresenceEntry[] {
   const entries: PresenceEntry[] = [];
-  for (let i = 0; i + 2 < flat.length; i += 3) {
-    entries.push({ room: String(flat[i]), id: String(flat[i + 1]), meta: JSON.parse(String(flat[i + 2])) as PresenceMeta });
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    if (flat[i + 1] !== '') entries.push({ room, id: String(flat[i]), meta: JSON.parse(String(flat[i + 1])) as PresenceMeta });
   }
   return entries;
 }

@@ -1,21 +1,20 @@
-/** What the liveness timers do; each call is skipped while the previous one of its kind still runs. */
+/** What the liveness timer does; a call is skipped while the previous one still runs. */
 export interface LivenessTasks {
-  /** Pushes this node's deadline (and rewrites its state when Redis lost it). */
+  /** Pushes this node's deadline in its rooms (and rewrites its state when Redis lost it). */
   beat(): Promise<void>;
-  /** Finds nodes past their deadline and purges them, announcing their members' departures. */
-  reap(): Promise<void>;
   /** A task failed unexpectedly (its own failures are handled inside it). */
   onError(error: unknown): void;
 }
 
 /**
- * Node liveness in time. A node's deadline is its last beat plus 1.5 periods, and every node
- * looks for dead ones four times a period, so a killed node is purged at most
- * 1.5 + 0.25 = 1.75 periods after its last beat: within the "two heartbeat periods" we promise.
+ * Node liveness in time. A node's deadline in each of its rooms is its last beat plus 1.5 periods:
+ * past it, its members there are ignored by every read, and the next refresh of the room by a live
+ * node (within one period) removes them and announces their leaves: at most 2.5 periods after the
+ * node's last beat. No node lists the others: a dead node vanishes room by room, by TTL.
  */
 export class NodeLiveness {
   readonly ttlMs: number;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly intervalMs: number,
@@ -25,17 +24,17 @@ export class NodeLiveness {
   }
 
   start(): void {
-    const { tasks } = this;
-    this.timers.push(every(this.intervalMs, () => tasks.beat(), tasks.onError), every(Math.max(1, Math.floor(this.intervalMs / 4)), () => tasks.reap(), tasks.onError));
+    this.timer ??= every(this.intervalMs, () => this.tasks.beat(), this.tasks.onError);
   }
 
   stop(): void {
-    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 }
 
 /** A repeating task that never overlaps itself and never keeps the process alive. */
-function every(periodMs: number, task: () => Promise<void>, onError: (error: unknown) => void): NodeJS.Timeout {
+export function every(periodMs: number, task: () => Promise<void>, onError: (error: unknown) => void): NodeJS.Timeout {
   let isRunning = false;
   const timer = setInterval(() => {
     if (isRunning) return;

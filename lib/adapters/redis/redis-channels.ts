@@ -1,57 +1,95 @@
 import type { GroupKind } from '../../rooms/presence-store.interface';
 
+/** Partitions (hash-tagged slots) the rooms and tags spread over. Default 128. */
+export const DEFAULT_PARTITIONS = 128;
+
 /**
- * Names of everything the RedisAdapter keeps in Redis, under one prefix so several apps share
- * one server. A "group" is a room (`r:<room>`) or a tag (`t:<tag>`): both are sets of
- * connections that receive the same frames.
+ * Names of everything the RedisAdapter and the room history keep in Redis, under one prefix so
+ * several apps share one server. A "group" is a room (`r:<room>`), a tag (`t:<tag>`) or a gateway
+ * (`g:<gateway>`): connections that receive the same frames.
+ *
+ * Every key and channel of a group carries the hash tag of its partition, `{<p><n>}` with
+ * n = fnv1a(group) mod partitions, so a Lua script touching one room (XADD + SPUBLISH, presence)
+ * stays in one Redis Cluster slot, and a node's subscriptions group into at most `partitions` slots
+ * (docs/scaling.md, "Keys and channels"):
  *
  * ```
- * <p>nodes                ZSET  node id → deadline (ms, Redis clock); a node past it is dead
- * <p>rooms                SET   rooms with at least one member, on any node
- * <p>node:<node>:conns    SET   connection ids open on that node (what a reaper cleans up)
- * <p>conn:<id>            HASH  '@node' → node id; 'r:<room>' and 't:<tag>' → presence JSON or ''
- * <p>group:<group>        HASH  connection id → presence JSON or ''
- * <p>ch:<group>           channel of a group, subscribed by the nodes holding one of its members
- * <p>node-ch:<node>       channel of a node: direct sends and membership changes for its connections
+ * {<p><n>}r:<room>:hist       STREAM  the room's history (lib/history/redis), PEXPIRE historyTtlMs
+ * {<p><n>}r:<room>:meta       HASH    epoch, offset of the history; a much longer TTL
+ * {<p><n>}r:<room>:presence   HASH    connection id → '<node>\n<presence JSON or "">'
+ * {<p><n>}r:<room>:nodes      HASH    node → deadline (ms, Redis clock) of its members in the room
+ * {<p><n>}<group>             channel of a group, subscribed by the nodes holding one of its members
+ * <p>c:<id>                    STRING  node holding the connection (for direct sends), long TTL
+ * {<p>n:<node>}                channel of a node: direct sends, membership changes, answers, probes
+ * {<p>nodes}                   channel every node subscribes to: questions for all nodes (nodes(), rooms())
+ * <p>session:<id>              HASH    a resumable session (lib/history/redis)
  * ```
  */
 export class RedisNames {
-  readonly nodes: string;
-  readonly rooms: string;
+  /** Channel every node listens to, for questions put to all live nodes. */
+  readonly nodesChannel: string;
 
-  constructor(readonly prefix: string) {
-    this.nodes = `${prefix}nodes`;
-    this.rooms = `${prefix}rooms`;
+  constructor(
+    readonly prefix: string,
+    readonly partitions: number = DEFAULT_PARTITIONS,
+  ) {
+    // A brace in the prefix would move the hash tag: keys of one room could land in two slots.
+    if (/[{}]/.test(prefix)) throw new Error(`RedisAdapter: keyPrefix must not contain '{' or '}' (got ${JSON.stringify(prefix)})`);
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 16384) throw new RangeError('RedisAdapter: partitions must be an integer from 1 to 16384');
+    this.nodesChannel = `{${prefix}nodes}`;
   }
 
-  nodeConnections(node: string): string {
-    return `${this.prefix}node:${node}:conns`;
-  }
-
-  connection(id: string): string {
-    return `${this.prefix}conn:${id}`;
-  }
-
-  group(group: string): string {
-    return `${this.prefix}group:${group}`;
+  /** The hash tag of a group's partition: every key and the channel of the group start with it. */
+  partitionTag(group: string): string {
+    return `{${this.prefix}${fnv1a(group) % this.partitions}}`;
   }
 
   groupChannel(group: string): string {
-    return `${this.prefix}ch:${group}`;
+    return this.partitionTag(group) + group;
+  }
+
+  roomChannel(room: string): string {
+    return this.groupChannel(roomGroup(room));
+  }
+
+  /** Keys of a room: its presence and node deadlines (one slot, with its channel and history). */
+  roomPresence(room: string): { presence: string; nodes: string } {
+    const base = this.partitionTag(roomGroup(room)) + roomGroup(room);
+    return { presence: `${base}:presence`, nodes: `${base}:nodes` };
+  }
+
+  /** Keys of a room's history: the stream and its epoch/offset meta hash. */
+  roomHistory(room: string): { stream: string; meta: string } {
+    const base = this.partitionTag(roomGroup(room)) + roomGroup(room);
+    return { stream: `${base}:hist`, meta: `${base}:meta` };
+  }
+
+  connection(id: string): string {
+    return `${this.prefix}c:${id}`;
   }
 
   nodeChannel(node: string): string {
-    return `${this.prefix}node-ch:${node}`;
+    return `{${this.prefix}n:${node}}`;
+  }
+
+  session(id: string): string {
+    return `${this.prefix}session:${id}`;
   }
 }
 
-/** The field of `conn:<id>` that names the node holding the connection. */
-export const NODE_FIELD = '@node';
+/** FNV-1a (32 bit) of the UTF-16 code units: the same partition on every node, cheap for short names. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
 
 export const roomGroup = (room: string): string => `r:${room}`;
 export const tagGroup = (tag: string): string => `t:${tag}`;
 export const gatewayGroup = (gateway: string): string => `g:${gateway}`;
-export const isRoomGroup = (group: string): boolean => group.startsWith('r:');
 /** The kind of a group, by its prefix. */
 export const kindOfGroup = (group: string): GroupKind => (group.startsWith('r:') ? 'room' : group.startsWith('g:') ? 'gateway' : 'tag');
 /** The room or tag name of a group. */

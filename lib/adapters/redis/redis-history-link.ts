@@ -1,17 +1,17 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommandClient } from './redis-clients';
+import type { RedisNames } from './redis-channels';
 
 /**
  * What a room history kept in this adapter's Redis (lib/history/redis/redis-history.ts) uses of the
- * adapter: its command connection, key prefix and room channels, and the retained messages the
+ * adapter: its command connection, key and channel names, and the retained messages the
  * history's script publishes on those channels. The adapter knows nothing else of history.
  */
 export interface RedisHistoryLink {
   /** The command connection, once attached and ready; undefined while Redis is away. */
-  client(): Redis | undefined;
-  readonly prefix: string;
+  client(): RedisCommandClient | undefined;
+  /** Names of the keys and channels (a room's history keys share its channel's slot). */
+  readonly names: RedisNames;
   readonly sharded: boolean;
-  /** The channel of a room's group. */
-  roomChannel(room: string): string;
   /** Where the retained messages arriving on the room channels go, in the order Redis published them. */
   onRetained(receive: (bytes: Buffer) => void): void;
 }

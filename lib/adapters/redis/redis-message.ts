@@ -9,10 +9,19 @@ export type ClusterMessage =
   /** `rooms.join/leave/leaveAll` called on another node for a connection of the receiving node; it answers `requestId` with an ack. */
   | { kind: 'membership'; origin: string; connectionId: string; action: 'join' | 'leave' | 'leaveAll'; room?: string; meta?: PresenceMeta; requestId?: string }
   /** The receiving node's membership change `requestId` was applied (or failed: `failure`) by the node holding the connection. */
-  | { kind: 'ack'; origin: string; requestId: string; failure?: string };
+  | { kind: 'ack'; origin: string; requestId: string; failure?: string }
+  /** A question to every live node (or one), answered on the asker's node channel. */
+  | { kind: 'question'; origin: string; requestId: string; question: NodeQuestion; connectionId?: string }
+  /** A node's answer to `requestId`: JSON in `body`. */
+  | { kind: 'answer'; origin: string; requestId: string; body: Buffer }
+  /** A node's probe of its own subscriber connection (silent-loss detection): it comes back to its sender. */
+  | { kind: 'probe'; origin: string; requestId: string };
+
+/** What a node can be asked: its connection count, its rooms, the rooms of one of its connections. */
+export type NodeQuestion = 'nodes' | 'rooms' | 'roomsOf';
 
 interface Header {
-  k: 'b' | 'd' | 'm' | 'a';
+  k: 'b' | 'd' | 'm' | 'a' | 'q' | 'n' | 'p';
   o: string;
   g?: string[];
   x?: string[];
@@ -23,6 +32,7 @@ interface Header {
   m?: PresenceMeta;
   q?: string;
   f?: string;
+  p?: NodeQuestion;
 }
 
 // version (1 byte), header length (u32), JSON header, then the frame as is: no copy on receipt.
@@ -35,7 +45,7 @@ export class ClusterMessageError extends Error {}
 
 export function encodeClusterMessage(message: ClusterMessage): Buffer {
   const header = Buffer.from(JSON.stringify(headerOf(message)), 'utf8');
-  const frame = message.kind === 'membership' || message.kind === 'ack' ? EMPTY : message.frame;
+  const frame = message.kind === 'broadcast' || message.kind === 'direct' ? message.frame : message.kind === 'answer' ? message.body : EMPTY;
   const bytes = Buffer.allocUnsafe(PREFIX_BYTES + header.length + frame.length);
   bytes[0] = VERSION;
   bytes.writeUInt32BE(header.length, 1);
@@ -59,6 +69,12 @@ export function decodeClusterMessage(bytes: Buffer): ClusterMessage {
       return { kind: 'membership', origin: header.o, connectionId: header.c ?? '', action: header.a ?? 'leave', room: header.r, meta: header.m, requestId: header.q };
     case 'a':
       return { kind: 'ack', origin: header.o, requestId: header.q ?? '', failure: header.f };
+    case 'q':
+      return { kind: 'question', origin: header.o, requestId: header.q ?? '', question: header.p ?? 'nodes', connectionId: header.c };
+    case 'n':
+      return { kind: 'answer', origin: header.o, requestId: header.q ?? '', body: frame };
+    case 'p':
+      return { kind: 'probe', origin: header.o, requestId: header.q ?? '' };
     default:
       throw new ClusterMessageError(`unknown cluster message kind ${String(header.k)}`);
   }
@@ -81,12 +97,14 @@ function checkedHeader(parsed: unknown): Header {
     isOptionalString(header.r) &&
     (header.m === undefined || isObject(header.m)) &&
     isOptionalString(header.q) &&
-    isOptionalString(header.f);
+    isOptionalString(header.f) &&
+    (header.p === undefined || QUESTIONS.has(header.p));
   if (!isWellTyped) throw new ClusterMessageError('cluster message header has a field of the wrong type');
   return parsed as Header;
 }
 
 const ACTIONS: ReadonlySet<unknown> = new Set(['join', 'leave', 'leaveAll']);
+const QUESTIONS: ReadonlySet<unknown> = new Set(['nodes', 'rooms', 'roomsOf']);
 const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
 
@@ -107,5 +125,11 @@ function headerOf(message: ClusterMessage): Header {
       return { k: 'm', o: message.origin, c: message.connectionId, a: message.action, r: message.room, m: message.meta, q: message.requestId };
     case 'ack':
       return { k: 'a', o: message.origin, q: message.requestId, f: message.failure };
+    case 'question':
+      return { k: 'q', o: message.origin, q: message.requestId, p: message.question, c: message.connectionId };
+    case 'answer':
+      return { k: 'n', o: message.origin, q: message.requestId };
+    case 'probe':
+      return { k: 'p', o: message.origin, q: message.requestId };
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisCommandClient } from './redis-clients';
 
 /** A Lua script run by its SHA1, sent whole only when Redis does not know it (e.g. after a restart). */
 export class RedisScript {
@@ -9,7 +9,7 @@ export class RedisScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(client: RedisCommandClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -19,7 +19,7 @@ export class RedisScript {
   }
 
   /** The same, with bulk replies as Buffers (binary payloads stay intact). */
-  async runBuffer(client: Redis, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
+  async runBuffer(client: RedisCommandClient, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
     try {
       return await client.callBuffer('EVALSHA', this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -29,83 +29,112 @@ export class RedisScript {
   }
 }
 
-// Deadlines use Redis's clock (TIME), so nodes on machines with skewed clocks agree on who is dead.
-const NOW_MS = `local clock = redis.call('TIME')
+// Every script below touches the keys of one room only ({<partition>}r:<room>:presence and :nodes),
+// so each runs on one Redis Cluster slot. Deadlines use Redis's clock (TIME), so nodes on machines
+// with skewed clocks agree on who is dead; Redis 5 needs effects replication for writes after TIME.
+const NOW_MS = `if redis.replicate_commands then pcall(redis.replicate_commands) end
+local clock = redis.call('TIME')
 local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
 `;
 
-// Removes one connection everywhere (its groups, the rooms index, its hash, its node's set) and
-// appends the presence entries it had ({room, id, meta} triples) to `out`.
-const PURGE_CONNECTION_FN = `local function purge(prefix, roomsKey, nodeConnsKey, id, out)
-  local connKey = prefix .. 'conn:' .. id
-  local fields = redis.call('HGETALL', connKey)
-  for i = 1, #fields, 2 do
-    local field, meta = fields[i], fields[i + 1]
-    local kind = string.sub(field, 1, 2)
-    if kind == 'r:' or kind == 't:' then
-      local groupKey = prefix .. 'group:' .. field
-      redis.call('HDEL', groupKey, id)
-      if kind == 'r:' then
-        if redis.call('EXISTS', groupKey) == 0 then redis.call('SREM', roomsKey, string.sub(field, 3)) end
-        if meta ~= '' then
-          table.insert(out, string.sub(field, 3))
-          table.insert(out, id)
-          table.insert(out, meta)
-        end
-      end
-    end
-  end
-  redis.call('DEL', connKey)
-  if nodeConnsKey then redis.call('SREM', nodeConnsKey, id) end
+// A presence entry is '<node>\\n<presence JSON or "">'; a key outlives the newest deadline written to it.
+const PRESENCE_FNS = `local function split(value)
+  local at = string.find(value, '\\n', 1, true)
+  return string.sub(value, 1, at - 1), string.sub(value, at + 1)
+end
+local function keep(key, ttl)
+  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
 end
 `;
 
-/** KEYS nodes; ARGV node, ttlMs. Returns 1 when the node was not registered (lost or reaped): resync. */
-export const HEARTBEAT = new RedisScript(`${NOW_MS}
-return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])`);
+/** KEYS presence, nodes; ARGV id, node, meta ('' without), ttlMs. A connection of `node` joins the room. */
+export const JOIN_ROOM = new RedisScript(`${NOW_MS}${PRESENCE_FNS}
+local ttl = tonumber(ARGV[4])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '\\n' .. ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[2], now + ttl)
+keep(KEYS[1], ttl)
+keep(KEYS[2], ttl)
+return 0`);
 
-/** KEYS nodes; ARGV limit. Nodes whose deadline has passed. */
-export const FIND_DEAD_NODES = new RedisScript(`${NOW_MS}
-return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now, 'LIMIT', 0, tonumber(ARGV[1]))`);
+/** KEYS presence, nodes; ARGV id, node, '1' when it was the node's last member of the room. */
+export const LEAVE_ROOM = new RedisScript(`redis.call('HDEL', KEYS[1], ARGV[1])
+if ARGV[3] == '1' then redis.call('HDEL', KEYS[2], ARGV[2]) end
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) end
+return 0`);
 
-/** KEYS nodes; ARGV prefix. Live nodes and their connection counts: [node, count, node, count, …]. */
-export const LIVE_NODES = new RedisScript(`${NOW_MS}
+/** KEYS presence, nodes. [id, meta, …] of the members whose node is alive (an expired entry is ignored). */
+export const READ_PRESENCE = new RedisScript(`${NOW_MS}${PRESENCE_FNS}
+local alive = {}
+local deadlines = redis.call('HGETALL', KEYS[2])
+for i = 1, #deadlines, 2 do alive[deadlines[i]] = tonumber(deadlines[i + 1]) >= now end
 local out = {}
-for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')) do
-  table.insert(out, node)
-  table.insert(out, redis.call('SCARD', ARGV[1] .. 'node:' .. node .. ':conns'))
+local entries = redis.call('HGETALL', KEYS[1])
+for i = 1, #entries, 2 do
+  local node, meta = split(entries[i + 1])
+  if alive[node] then
+    table.insert(out, entries[i])
+    table.insert(out, meta)
+  end
 end
 return out`);
 
 /**
- * KEYS nodes, rooms; ARGV prefix, node, batch, onlyIfDead ('1'|'0').
- * Purges up to `batch` connections of a node. Returns [-1] when the node is alive again (with
- * onlyIfDead), else [remaining, room, id, meta, …]; the node leaves `nodes` when none remain.
- * SPOP hands each connection to one caller, so two reapers never announce the same leave.
+ * KEYS presence, nodes; ARGV node, ttlMs. Pushes the node's deadline in the room and removes the
+ * members of nodes past theirs. Returns [isNew (1: Redis had lost this node here), id, meta, …
+ * of the removed]: one caller removes each, so a leave is announced once.
  */
-export const PURGE_NODE = new RedisScript(`${PURGE_CONNECTION_FN}${NOW_MS}
-local prefix, node = ARGV[1], ARGV[2]
-if ARGV[4] == '1' then
-  local deadline = redis.call('ZSCORE', KEYS[1], node)
-  if deadline and tonumber(deadline) >= now then return {-1} end
+export const REFRESH_ROOM = new RedisScript(`${NOW_MS}${PRESENCE_FNS}
+local ttl = tonumber(ARGV[2])
+local isNew = redis.call('HSET', KEYS[2], ARGV[1], now + ttl)
+local dead = {}
+local anyDead = false
+local deadlines = redis.call('HGETALL', KEYS[2])
+for i = 1, #deadlines, 2 do
+  if tonumber(deadlines[i + 1]) < now then
+    dead[deadlines[i]] = true
+    anyDead = true
+    redis.call('HDEL', KEYS[2], deadlines[i])
+  end
 end
-local nodeConnsKey = prefix .. 'node:' .. node .. ':conns'
-local out = {}
-for _, id in ipairs(redis.call('SPOP', nodeConnsKey, tonumber(ARGV[3]))) do
-  purge(prefix, KEYS[2], nil, id, out)
+local out = {isNew}
+if anyDead then
+  local entries = redis.call('HGETALL', KEYS[1])
+  for i = 1, #entries, 2 do
+    local node, meta = split(entries[i + 1])
+    if dead[node] then
+      redis.call('HDEL', KEYS[1], entries[i])
+      table.insert(out, entries[i])
+      table.insert(out, meta)
+    end
+  end
 end
-local remaining = redis.call('SCARD', nodeConnsKey)
-if remaining == 0 then redis.call('ZREM', KEYS[1], node) end
-table.insert(out, 1, remaining)
+keep(KEYS[1], ttl)
+keep(KEYS[2], ttl)
 return out`);
 
-/** KEYS rooms, node conns; ARGV prefix, id. Forgets a closed connection everywhere. */
-export const PURGE_CONNECTION = new RedisScript(`${PURGE_CONNECTION_FN}
-purge(ARGV[1], KEYS[1], KEYS[2], ARGV[2], {})
-return 0`);
-
-/** KEYS conn, group, rooms; ARGV field, id, room. One connection leaves one room. */
-export const LEAVE_ROOM = new RedisScript(`redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[2])
-if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[3]) end
-return 0`);
+/**
+ * KEYS presence, nodes; ARGV node, ttlMs, then id and meta pairs. Replaces the node's members of the
+ * room with these (none: the node leaves the room). Returns [id, meta, …] of the ones it had.
+ */
+export const REPLACE_NODE_IN_ROOM = new RedisScript(`${NOW_MS}${PRESENCE_FNS}
+local node, ttl = ARGV[1], tonumber(ARGV[2])
+local out = {}
+local entries = redis.call('HGETALL', KEYS[1])
+for i = 1, #entries, 2 do
+  local holder, meta = split(entries[i + 1])
+  if holder == node then
+    redis.call('HDEL', KEYS[1], entries[i])
+    table.insert(out, entries[i])
+    table.insert(out, meta)
+  end
+end
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], node .. '\\n' .. ARGV[i + 1]) end
+if #ARGV > 2 then
+  redis.call('HSET', KEYS[2], node, now + ttl)
+  keep(KEYS[1], ttl)
+  keep(KEYS[2], ttl)
+else
+  redis.call('HDEL', KEYS[2], node)
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) end
+return out`);

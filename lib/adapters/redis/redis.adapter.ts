@@ -5,17 +5,18 @@ import { GroupKind, PresenceChange, PresenceMember, PresenceMeta } from '../../r
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 import { runEach } from '../../rooms/run-each';
 import { ClusterBus } from './cluster-bus';
-import { ClusterState, ConnectionSnapshot, PresenceEntry } from './cluster-state';
-import { DeadNodeReaper } from './dead-node-reaper';
+import { ClusterState, PresenceEntry, RoomSnapshot } from './cluster-state';
+import { ConnectionKeys } from './connection-keys';
 import { MembershipAcks } from './membership-acks';
+import { NodeAnswers } from './node-answers';
 import { NodeLiveness } from './node-liveness';
 import { RecentIds } from './recent-ids';
 import { RedisAdapterOptions, ResolvedRedisAdapterOptions, withRedisDefaults } from './redis-adapter-options.interface';
-import { groupName, groupOf, kindOfGroup, RedisNames, roomGroup, tagGroup } from './redis-channels';
+import { groupName, groupOf, kindOfGroup, RedisNames } from './redis-channels';
 import { closeRedisClients, openRedisClients, RedisClients } from './redis-clients';
 import { isRetainedMessage, RedisHistoryLink } from './redis-history-link';
 import { isLinkError, RedisLink } from './redis-link';
-import { ClusterMessage, decodeClusterMessage, encodeClusterMessage } from './redis-message';
+import { ClusterMessage, decodeClusterMessage, encodeClusterMessage, NodeQuestion } from './redis-message';
 import { RemoteMembershipError } from '../../rooms/remote-membership.error';
 
 /** What exists once the adapter is started. */
@@ -24,23 +25,28 @@ interface Cluster {
   link: RedisLink;
   bus: ClusterBus;
   state: ClusterState;
+  connections: ConnectionKeys;
   liveness: NodeLiveness;
-  reaper: DeadNodeReaper;
 }
 
 type MembershipMessage = Extract<ClusterMessage, { kind: 'membership' }>;
+type QuestionMessage = Extract<ClusterMessage, { kind: 'question' }>;
 
 const NOBODY: ReadonlySet<string> = new Set();
 const RECENT_IDS = 4096;
 const CLOSE_TIMEOUT_MS = 2000;
+// A connection's key (for direct sends) outlives a killed node by at most this; refreshed at half of it.
+const CONNECTION_KEY_TTL_MS = 3_600_000;
 
 /**
  * Rooms, tags, direct sends and presence across nodes, through Redis (ioredis, an optional peer
  * dependency): a broker on Redis pub/sub and a presence store in Redis hashes. Each node delivers
  * to its own connections, encoding each frame once; room and tag traffic travels on one channel
- * per group, which only the nodes holding a member subscribe to. Membership lives in Redis under
- * node heartbeats: a node that dies is purged by the others. While Redis is away, each node keeps
- * serving its own connections and counts what it could not hand to the others.
+ * per group, which only the nodes holding a member subscribe to. Presence lives in Redis per room
+ * (every key of a room in one Cluster slot), under per-room node deadlines: a node that dies
+ * vanishes by TTL. Questions about every node (nodes(), rooms()) go to the live nodes over pub/sub.
+ * While Redis is away, each node keeps serving its own connections and counts what it could not
+ * hand to the others.
  *
  * @example
  * WebSocketModule.forRoot({ adapter: new RedisAdapter({ url: process.env.REDIS_URL, keyPrefix: 'chat:' }) })
@@ -53,27 +59,32 @@ export class RedisAdapter implements RoomsAdapter {
   private readonly logger = new Logger('RedisAdapter');
   private readonly recent = new RecentIds(RECENT_IDS);
   private readonly acks: MembershipAcks;
+  private readonly answers: NodeAnswers;
   private node: LocalNode | undefined;
   private cluster: Cluster | undefined;
   /** Redis may not hold this node's state as it is: rewrite it when the link allows. */
   private needsResync = true;
   private resyncing: Promise<void> | undefined;
   private sequence = 0;
+  /** Sharded pub/sub: asked for, or on a Redis Cluster. */
+  private isSharded = false;
   /** The room history's receiver of retained messages, when the module has history. */
   private receiveRetained: ((bytes: Buffer) => void) | undefined;
 
   constructor(options: RedisAdapterOptions) {
     this.options = withRedisDefaults(options);
     this.nodeId = this.options.nodeId ?? randomUUID();
-    this.names = new RedisNames(this.options.keyPrefix);
+    this.names = new RedisNames(this.options.keyPrefix, this.options.partitions);
     this.acks = new MembershipAcks(this.options.remoteMembershipTimeoutMs);
+    this.answers = new NodeAnswers(this.options.queryTimeoutMs);
   }
 
   async start(node: LocalNode): Promise<void> {
     this.node = node;
     const clients = await openRedisClients(this.options);
+    this.isSharded = this.options.sharded || clients.isCluster;
     const bus = new ClusterBus(clients, {
-      sharded: this.options.sharded,
+      sharded: this.isSharded,
       maxPendingPublishes: this.options.maxPendingPublishes,
       onMessage: (bytes) => this.receive(bytes),
       onFailure: (operation, error) => this.onFailure(operation, error),
@@ -84,16 +95,13 @@ export class RedisAdapter implements RoomsAdapter {
     });
     const liveness = new NodeLiveness(this.options.heartbeatIntervalMs, {
       beat: () => this.beat(),
-      reap: () => this.reap(),
       onError: (error) => this.onFailure('liveness', error),
     });
-    const state = new ClusterState(clients.client, this.names, this.nodeId);
-    const reaper = new DeadNodeReaper(state, this.logger, {
-      announceLeave: (entry) => this.announce('leave', entry, 'everywhere'),
-      onFailure: (operation, error) => this.onFailure(operation, error),
-    });
-    this.cluster = { clients, link, bus, state, liveness, reaper };
+    const state = new ClusterState(clients.client, this.names, this.nodeId, liveness.ttlMs);
+    const connections = new ConnectionKeys(clients.client, this.names, this.nodeId, CONNECTION_KEY_TTL_MS);
+    this.cluster = { clients, link, bus, state, connections, liveness };
     await bus.subscribe(this.names.nodeChannel(this.nodeId));
+    await bus.subscribe(this.names.nodesChannel);
     if (await link.waitReady(this.options.connectTimeoutMs)) {
       await this.resync();
       await this.resubscribe();
@@ -107,6 +115,7 @@ export class RedisAdapter implements RoomsAdapter {
     cluster.liveness.stop();
     cluster.link.close();
     this.acks.failAll('was not heard from before this node shut down');
+    this.answers.finishAll();
     if (cluster.link.canCommand) {
       await cluster.state.removeNode().catch((error: unknown) => this.onFailure('removeNode', error));
     }
@@ -130,7 +139,7 @@ export class RedisAdapter implements RoomsAdapter {
 
   async reach(connectionId: string, message: NodeMessage): Promise<boolean> {
     const cluster = this.cluster;
-    const node = await this.query<string | null | undefined>('nodeOf', (state) => state.nodeOf(connectionId), () => undefined);
+    const node = await this.query<string | null | undefined>('nodeOf', () => cluster?.connections.nodeOf(connectionId) ?? Promise.resolve(undefined), () => undefined);
     if (message.kind === 'membership') return this.forward(cluster, node, connectionId, message.change);
     if (!cluster) return false;
     if (node === undefined) {
@@ -142,11 +151,18 @@ export class RedisAdapter implements RoomsAdapter {
     return (await cluster.bus.publishCounted(this.names.nodeChannel(node), direct)) > 0;
   }
 
+  /** Every live node answers for itself (one publish, one answer per node; `queryTimeoutMs` at most). */
   nodes(): Promise<NodeInfo[]> {
+    const self = (): NodeInfo[] => [{ id: this.nodeId, connections: this.node?.local.connectionCount ?? 0, isSelf: true }];
     return this.query(
       'nodes',
-      async (state) => (await state.liveNodes()).map((node) => ({ ...node, isSelf: node.id === this.nodeId })),
-      () => [{ id: this.nodeId, connections: this.node?.local.connectionCount ?? 0, isSelf: true }],
+      async () => {
+        const answers = (await this.ask(this.names.nodesChannel, 'nodes')) as { id: string; connections: number }[];
+        const nodes = answers.map(({ id, connections }) => ({ id, connections, isSelf: id === this.nodeId }));
+        // This node answers itself through Redis too; when its answer did not come back in time, it still counts.
+        return nodes.some(({ isSelf }) => isSelf) ? nodes : [...self(), ...nodes];
+      },
+      self,
     );
   }
 
@@ -158,53 +174,69 @@ export class RedisAdapter implements RoomsAdapter {
   }
 
   async addConnection(connectionId: string): Promise<void> {
-    await this.mirror('addConnection', (state) => state.addConnection(connectionId));
+    await this.mirror('addConnection', ({ connections }) => connections.add(connectionId));
   }
 
   async removeConnection(connectionId: string): Promise<void> {
-    await this.mirror('purgeConnection', (state) => state.purgeConnection(connectionId));
+    this.cluster?.connections.forget(connectionId);
+    await this.mirror('removeConnection', ({ state, connections }) => Promise.all([state.leaveAll(connectionId), connections.remove(connectionId)]));
   }
 
+  /** Rooms only: a tag or a gateway has no presence, and its channel is the broker's. */
   async join(kind: GroupKind, name: string, connectionId: string, meta: PresenceMeta | undefined): Promise<void> {
-    await this.mirror('join', (state) => state.join(connectionId, groupOf(kind, name), meta));
+    if (kind === 'room') await this.mirror('join', ({ state }) => state.join(connectionId, name, meta));
   }
 
   async leave(kind: GroupKind, name: string, connectionId: string): Promise<void> {
-    await this.mirror(kind === 'room' ? 'leave' : 'untag', (state) => state.leave(connectionId, groupOf(kind, name)));
+    if (kind === 'room') await this.mirror('leave', ({ state }) => state.leave(connectionId, name));
   }
 
   members(room: string): Promise<string[]> {
-    return this.query('members', (state) => state.members(roomGroup(room)), () => [...(this.node?.local.rooms.members(room) ?? [])]);
+    return this.query('members', ({ state }) => state.members(room), () => [...(this.node?.local.rooms.members(room) ?? [])]);
   }
 
   presence(room: string): Promise<PresenceMember[]> {
     return this.query(
       'presence',
-      (state) => state.presence(roomGroup(room)),
+      ({ state }) => state.presence(room),
       () => [...(this.node?.local.rooms.presence(room) ?? [])].map(([id, meta]) => ({ id, meta })),
     );
   }
 
+  /** Asks the node holding the connection (found by its key), which answers from its own rooms. */
   roomsOf(connectionId: string): Promise<string[]> {
-    return this.query('roomsOf', (state) => state.roomsOf(connectionId), () => []);
+    return this.query(
+      'roomsOf',
+      async ({ connections }) => {
+        const node = await connections.nodeOf(connectionId);
+        if (node === null) return [];
+        const [rooms] = (await this.ask(this.names.nodeChannel(node), 'roomsOf', connectionId)) as string[][];
+        return rooms ?? [];
+      },
+      () => [],
+    );
   }
 
+  /** Every live node answers with its rooms (one publish, one answer per node; `queryTimeoutMs` at most). */
   rooms(): Promise<string[]> {
-    return this.query('rooms', (state) => state.rooms(), () => [...(this.node?.local.rooms.groups() ?? [])]);
+    return this.query(
+      'rooms',
+      async () => [...new Set(((await this.ask(this.names.nodesChannel, 'rooms')) as string[][]).flat())],
+      () => [...(this.node?.local.rooms.groups() ?? [])],
+    );
   }
 
-  /** @internal What this node holds besides its rooms, for leak checks: no ack pending, its own channel only. */
-  footprint(): { pendingAcks: number; channels: number } {
-    return { pendingAcks: this.acks.size, channels: this.cluster?.bus.channelCount ?? 0 };
+  /** @internal What this node holds besides its rooms, for leak checks: nothing pending, its own channels only. */
+  footprint(): { pendingAcks: number; pendingQuestions: number; channels: number } {
+    return { pendingAcks: this.acks.size, pendingQuestions: this.answers.size, channels: this.cluster?.bus.channelCount ?? 0 };
   }
 
   /** @internal This adapter's Redis, for room histories in Redis Streams (lib/history/redis/redis-history.ts). */
   historyLink(): RedisHistoryLink {
     return {
       client: () => (this.cluster?.link.canCommand ? this.cluster.clients.client : undefined),
-      prefix: this.options.keyPrefix,
-      sharded: this.options.sharded,
-      roomChannel: (room) => this.names.groupChannel(roomGroup(room)),
+      names: this.names,
+      sharded: this.isSharded,
       onRetained: (receive) => (this.receiveRetained = receive),
     };
   }
@@ -233,9 +265,9 @@ export class RedisAdapter implements RoomsAdapter {
       this.logger.error(`dropped an unreadable cluster message (${bytes.length} B)`, error instanceof Error ? error.stack : String(error));
       return;
     }
-    if (message.origin === this.nodeId) return; // delivered locally when it was sent
     switch (message.kind) {
       case 'broadcast': {
+        if (message.origin === this.nodeId) return; // delivered locally when it was sent
         const { groups } = message;
         if (groups.length === 0 || (message.id !== undefined && this.recent.seen(message.id))) return;
         // One publish addresses rooms, one tag or one gateway group: never two kinds.
@@ -252,7 +284,38 @@ export class RedisAdapter implements RoomsAdapter {
       case 'ack':
         this.acks.settle(message.requestId, message.failure);
         return;
+      case 'question':
+        return this.answer(message);
+      case 'answer':
+        this.answers.answer(message.requestId, JSON.parse(message.body.toString('utf8')));
+        return;
+      case 'probe':
+        return;
     }
+  }
+
+  /** Puts a question on a channel and resolves with the answers of the nodes that got it. */
+  private async ask(channel: string, question: NodeQuestion, connectionId?: string): Promise<unknown[]> {
+    const cluster = this.cluster;
+    if (!cluster) return [];
+    const requestId = `${this.nodeId}:${this.sequence++}`;
+    const answered = this.answers.expect(requestId);
+    const receivers = await cluster.bus.publishCounted(channel, encodeClusterMessage({ kind: 'question', origin: this.nodeId, requestId, question, connectionId }));
+    this.answers.published(requestId, receivers);
+    return answered;
+  }
+
+  /** Answers a question about this node, from its own state. */
+  private answer({ origin, requestId, question, connectionId }: QuestionMessage): void {
+    const local = this.node?.local;
+    const cluster = this.cluster;
+    if (!local || !cluster) return;
+    let body: unknown;
+    if (question === 'nodes') body = { id: this.nodeId, connections: local.connectionCount };
+    else if (question === 'rooms') body = [...local.rooms.groups()];
+    else body = connectionId !== undefined && local.isOwned(connectionId) ? local.rooms.groupsOfConnection(connectionId) : [];
+    const message = encodeClusterMessage({ kind: 'answer', origin: this.nodeId, requestId, body: Buffer.from(JSON.stringify(body), 'utf8') });
+    void cluster.bus.publishCounted(this.names.nodeChannel(origin), message);
   }
 
   /** Applies a change asked by another node, then tells that node (a closed connection joins nothing, and that is an answer too). */
@@ -288,14 +351,14 @@ export class RedisAdapter implements RoomsAdapter {
   }
 
   /** A write to Redis; when it cannot go, this node's whole state is rewritten once Redis is back. */
-  private async mirror(operation: string, write: (state: ClusterState) => Promise<unknown>): Promise<void> {
+  private async mirror(operation: string, write: (cluster: Cluster) => Promise<unknown>): Promise<void> {
     const cluster = this.cluster;
     if (!cluster?.link.canCommand) {
       this.needsResync = true;
       return;
     }
     try {
-      await write(cluster.state);
+      await write(cluster);
     } catch (error) {
       this.needsResync = true;
       this.onFailure(operation, error);
@@ -303,11 +366,11 @@ export class RedisAdapter implements RoomsAdapter {
   }
 
   /** A read from Redis, or this node's own view while Redis is away. */
-  private async query<T>(operation: string, read: (state: ClusterState) => Promise<T>, fallback: () => T): Promise<T> {
+  private async query<T>(operation: string, read: (cluster: Cluster) => Promise<T>, fallback: () => T): Promise<T> {
     const cluster = this.cluster;
     if (!cluster?.link.canCommand) return fallback();
     try {
-      return await read(cluster.state);
+      return await read(cluster);
     } catch (error) {
       this.onFailure(operation, error);
       return fallback();
@@ -335,7 +398,8 @@ export class RedisAdapter implements RoomsAdapter {
     if (!cluster || !this.needsResync || !cluster.link.canCommand) return;
     this.needsResync = false; // a write failing from now on sets it again
     try {
-      const { departed, arrived } = await cluster.state.replaceNode(this.snapshot(), cluster.liveness.ttlMs);
+      const { departed, arrived } = await cluster.state.replaceNode(this.snapshot());
+      await cluster.connections.rewrite(this.node?.local.owned() ?? []);
       this.markUpIfInSync(cluster);
       // Presence events follow presence() on the other nodes: members that closed while Redis was away leave, and
       // members Redis had lost (this node was reaped while cut off, or Redis restarted empty) join again. This node's
@@ -355,15 +419,14 @@ export class RedisAdapter implements RoomsAdapter {
     this.markUpIfInSync(cluster);
   }
 
-  /** This node's connections and their groups, as Redis must hold them. */
-  private snapshot(): ConnectionSnapshot[] {
+  /** This node's rooms and their members here, as Redis must hold them. */
+  private snapshot(): RoomSnapshot[] {
     const local = this.node?.local;
     if (!local) return [];
-    return local.owned().map((id) => {
-      const groups = new Map<string, PresenceMeta | undefined>();
-      for (const room of local.rooms.groupsOfConnection(id)) groups.set(roomGroup(room), local.rooms.meta(room, id));
-      for (const tag of local.tags.groupsOfConnection(id)) groups.set(tagGroup(tag), undefined);
-      return { id, groups };
+    return [...local.rooms.groups()].map((room) => {
+      const members = new Map<string, PresenceMeta | undefined>();
+      for (const id of local.rooms.members(room)) members.set(id, local.rooms.meta(room, id));
+      return { room, members };
     });
   }
 
@@ -376,15 +439,21 @@ export class RedisAdapter implements RoomsAdapter {
     if (link.canCommand && link.canSubscribe && bus.isSynced && !this.needsResync) link.markUp(this.nodeId);
   }
 
-  private async reap(): Promise<void> {
-    if (this.cluster?.link.canCommand) await this.cluster.reaper.reap();
-  }
-
+  /** Refreshes this node's deadline in its rooms (announcing the leaves of dead nodes' members found there) and its connection keys. */
   private async beat(): Promise<void> {
     const cluster = this.cluster;
     if (!cluster?.link.canCommand) return;
     if (this.needsResync) await this.resync();
-    else if (await cluster.state.heartbeat(cluster.liveness.ttlMs).catch((error: unknown) => this.onFailure('heartbeat', error))) this.requestResync();
+    else {
+      try {
+        const { isLost, departed } = await cluster.state.refresh();
+        runEach(departed, (entry) => this.announce('leave', entry, 'everywhere'), 'presence leaves of a dead node');
+        if (isLost) this.requestResync();
+        await cluster.connections.refreshOld();
+      } catch (error) {
+        this.onFailure('refresh', error);
+      }
+    }
     if (!cluster.bus.isSynced) await this.resubscribe();
   }
 }

@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommandClient } from '../../adapters/redis/redis-clients';
 import { RedisHistoryLink, RETAINED_BINARY_MARK, RETAINED_TEXT_MARK } from '../../adapters/redis/redis-history-link';
 import { RedisScript } from '../../adapters/redis/redis-scripts';
+import { pipelineBySlot } from '../../adapters/redis/slot-pipelines';
 import { HistoryUnavailableError } from '../history-unavailable.error';
 import { HistoryBackend, HistoryBackendContext, HistoryRead, RetainedEntry, SessionRecord, SessionWrite, StreamPosition } from '../history-backend.interface';
 import { newEpoch } from '../memory-history';
@@ -10,6 +11,7 @@ import { newEpoch } from '../memory-history';
 // one of its own), offset, epoch and a JSON header {r: room, x: except} on lines of their own, then
 // the codec's bytes of {event, data}.
 const NEWLINE = 0x0a;
+const HISTORY_META_TTL_MS = 30 * 86_400_000;
 
 // Redis 5 needs effects replication for writes after TIME; later versions always do it.
 const NOW_MS = `if redis.replicate_commands then pcall(redis.replicate_commands) end
@@ -17,11 +19,13 @@ local clock = redis.call('TIME')
 local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
 `;
 
-// The history is lost when the meta hash is gone, or when the stream is gone after something was
-// retained (FLUSHALL, eviction, DEL): a new epoch then starts over at offset 0.
+// The history is lost when the meta hash is gone (its TTL, FLUSHALL, eviction): a new epoch then
+// starts over at offset 0. A stream gone while the meta hash stays (the stream's shorter TTL, or
+// eviction) keeps the epoch and the offsets: a client behind the newest offset finds no entries
+// and is told recovered: false, with the right epoch.
 const ENSURE_EPOCH = `local epoch = redis.call('HGET', KEYS[2], 'epoch')
 local top = tonumber(redis.call('HGET', KEYS[2], 'offset') or '0')
-if (not epoch) or (top > 0 and redis.call('EXISTS', KEYS[1]) == 0) then
+if not epoch then
   epoch = ARGV[1]
   top = 0
   redis.call('DEL', KEYS[1])
@@ -29,15 +33,23 @@ if (not epoch) or (top > 0 and redis.call('EXISTS', KEYS[1]) == 0) then
 end
 `;
 
+// KEYS stream, meta; ARGV[ttl] and ARGV[ttl + 1]: PEXPIRE of each ('0': none).
+const EXPIRE = (ttlArg: number): string => `if ARGV[${ttlArg}] ~= '0' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[${ttlArg}])
+  redis.call('PEXPIRE', KEYS[2], ARGV[${ttlArg + 1}])
+end
+`;
+
 /**
- * KEYS stream, meta; ARGV newEpoch, channel, mark, header, payload, maxLen, maxAgeMs, publish command.
- * XADD with the offset as id (`<offset>-0`) and MAXLEN ~, age trimming by MINID, then PUBLISH in the
- * same script: every node sees a room's messages in offset order. Returns {offset, epoch}.
+ * KEYS stream, meta, channel (one slot: the room's partition); ARGV newEpoch, mark, header, payload,
+ * maxLen, maxAgeMs, publish command, streamTtlMs, metaTtlMs. XADD with the offset as id
+ * (`<offset>-0`) and MAXLEN ~, age trimming by MINID, then (S)PUBLISH in the same script: every node
+ * sees a room's messages in offset order. Returns {offset, epoch}.
  */
 const APPEND = new RedisScript(`${NOW_MS}${ENSURE_EPOCH}
 local offset = redis.call('HINCRBY', KEYS[2], 'offset', 1)
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[6], offset .. '-0', 'p', ARGV[5], 't', now)
-local maxAge = tonumber(ARGV[7])
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], offset .. '-0', 'p', ARGV[4], 't', now)
+local maxAge = tonumber(ARGV[6])
 if maxAge > 0 then
   local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 64)
   local keep = nil
@@ -47,18 +59,18 @@ if maxAge > 0 then
   if keep == nil and #oldest > 0 then keep = (tonumber(string.match(oldest[#oldest][1], '^%d+')) + 1) .. '-0' end
   if keep ~= nil then redis.call('XTRIM', KEYS[1], 'MINID', keep) end
 end
-redis.call(ARGV[8], ARGV[2], ARGV[3] .. offset .. '\\n' .. epoch .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[5])
+${EXPIRE(8)}redis.call(ARGV[7], KEYS[3], ARGV[2] .. offset .. '\\n' .. epoch .. '\\n' .. ARGV[3] .. '\\n' .. ARGV[4])
 return {offset, epoch}`);
 
-/** KEYS stream, meta; ARGV newEpoch. {epoch, top}, starting an epoch when there is none. */
-const POSITION = new RedisScript(`${ENSURE_EPOCH}
+/** KEYS stream, meta; ARGV newEpoch, streamTtlMs, metaTtlMs. {epoch, top}, starting an epoch when there is none. */
+const POSITION = new RedisScript(`${ENSURE_EPOCH}if ARGV[3] ~= '0' then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
 return {epoch, top}`);
 
 /** KEYS stream, meta; ARGV afterOffset, maxAgeMs. {epoch ('' when lost), top, entries after the offset and within the age}. */
 const READ = new RedisScript(`${NOW_MS}
 local epoch = redis.call('HGET', KEYS[2], 'epoch')
 local top = tonumber(redis.call('HGET', KEYS[2], 'offset') or '0')
-if (not epoch) or (top > 0 and redis.call('EXISTS', KEYS[1]) == 0) then return {'', 0, {}} end
+if not epoch then return {'', 0, {}} end
 local entries = redis.call('XRANGE', KEYS[1], (tonumber(ARGV[1]) + 1) .. '-0', '+')
 local maxAge = tonumber(ARGV[2])
 if maxAge > 0 then
@@ -118,9 +130,9 @@ type StreamEntryReply = [Buffer, Buffer[]];
  * Room histories in Redis Streams and sessions in Redis strings, next to the RedisAdapter's keys:
  *
  * ```
- * <p>hist:<room>        STREAM  id <offset>-0, fields p (the codec's bytes of {event, data}) and t (ms, Redis clock)
- * <p>hist-meta:<room>   HASH    epoch, offset (the newest)
- * <p>session:<id>       HASH    d (data, JSON), r:<room> (position, JSON) for each room; only `spent` once taken; a TTL
+ * {<p><n>}r:<room>:hist  STREAM  id <offset>-0, fields p (the codec's bytes of {event, data}) and t (ms, Redis clock); PEXPIRE historyTtlMs
+ * {<p><n>}r:<room>:meta  HASH    epoch, offset (the newest); PEXPIRE metaTtlMs (30 days or more)
+ * <p>session:<id>        HASH    d (data, JSON), r:<room> (position, JSON) for each room; only `spent` once taken; a TTL
  * ```
  */
 export class RedisHistory implements HistoryBackend {
@@ -140,15 +152,16 @@ export class RedisHistory implements HistoryBackend {
     const mark = String.fromCharCode(typeof payload === 'string' ? RETAINED_TEXT_MARK : RETAINED_BINARY_MARK);
     let reply: [number, Buffer];
     try {
-      reply = (await APPEND.runBuffer(client, this.keys(room), [
+      reply = (await APPEND.runBuffer(client, [...this.keys(room), this.link.names.roomChannel(room)], [
         newEpoch(),
-        this.link.roomChannel(room),
         mark,
         header,
         payload,
         options.maxMessages,
         options.maxAgeMs,
         this.link.sharded ? 'SPUBLISH' : 'PUBLISH',
+        options.historyTtlMs,
+        this.metaTtlMs,
       ])) as [number, Buffer];
     } catch (error) {
       return this.unavailable(room, event, data, except, error);
@@ -167,7 +180,7 @@ export class RedisHistory implements HistoryBackend {
   }
 
   async position(room: string): Promise<StreamPosition> {
-    const reply = (await POSITION.run(this.requireClient(), this.keys(room), [newEpoch()])) as [string, number];
+    const reply = (await POSITION.run(this.requireClient(), this.keys(room), [newEpoch(), this.context.options.historyTtlMs, this.metaTtlMs])) as [string, number];
     return { epoch: reply[0], offset: Number(reply[1]) };
   }
 
@@ -212,18 +225,28 @@ export class RedisHistory implements HistoryBackend {
   async touchSessions(ids: readonly string[], ttlMs: number): Promise<void> {
     const client = this.link.client();
     if (!client || ids.length === 0) return;
-    const pipeline = client.pipeline();
-    for (const id of ids) pipeline.pexpire(this.sessionKey(id), ttlMs);
-    await pipeline.exec();
+    await pipelineBySlot(client, ids, (id) => this.sessionKey(id), (pipeline, id) => pipeline.pexpire(this.sessionKey(id), ttlMs));
   }
 
   /** Keys of a room's history: the stream and its meta hash. */
   keys(room: string): [string, string] {
-    return [`${this.link.prefix}hist:${room}`, `${this.link.prefix}hist-meta:${room}`];
+    const { stream, meta } = this.link.names.roomHistory(room);
+    return [stream, meta];
+  }
+
+  /**
+   * The meta hash (epoch, newest offset) outlives the stream by far: a client coming back after the
+   * stream expired learns recovered: false in the same epoch, and offsets never restart under an
+   * epoch a client still holds. 30 days (Centrifugo's default history meta TTL), or twice
+   * historyTtlMs when that is longer; none when the history is kept forever (historyTtlMs 0).
+   */
+  private get metaTtlMs(): number {
+    const { historyTtlMs } = this.context.options;
+    return historyTtlMs === 0 ? 0 : Math.max(HISTORY_META_TTL_MS, 2 * historyTtlMs);
   }
 
   private sessionKey(id: string): string {
-    return `${this.link.prefix}session:${id}`;
+    return this.link.names.session(id);
   }
 
   private async writeSession(id: string, record: SessionRecord, ttlMs: number, isReturn: boolean): Promise<SessionWrite> {
@@ -240,7 +263,7 @@ export class RedisHistory implements HistoryBackend {
     throw new HistoryUnavailableError(`room ${room}: the message was not retained (${cause instanceof Error ? cause.message : 'Redis is unreachable'})`);
   }
 
-  private requireClient(): Redis {
+  private requireClient(): RedisCommandClient {
     const client = this.link.client();
     if (!client) throw new HistoryUnavailableError('Redis is unreachable');
     return client;

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { HistoryAppOptions } from '../../fixtures/history/history-app';
+import { RedisNames } from '../../../lib/adapters/redis/redis-channels';
 import { RedisServer } from '../../helpers/redis-server';
 import { startHistoryApp } from './history-app-server';
 import { range, ResumingClient } from './resuming-client';
@@ -132,8 +133,9 @@ describe('Redis cost per retained message', () => {
     try {
       const room = 'h:cost';
       const { ms } = await publish(room, 1, 1000);
-      const bytes = Number(await client.call('MEMORY', 'USAGE', `${prefix}hist:${room}`, 'SAMPLES', '0'));
-      const length = await client.xlen(`${prefix}hist:${room}`);
+      const { stream } = new RedisNames(prefix).roomHistory(room);
+      const bytes = Number(await client.call('MEMORY', 'USAGE', stream, 'SAMPLES', '0'));
+      const length = await client.xlen(stream);
       console.log(`Redis stream: ${length} entries, ${bytes} B, ${(bytes / length).toFixed(1)} B per message (payload ${JSON.stringify({ event: 'msg', data: { n: 1000 } }).length} B); 1000 sequential publishes in ${ms.toFixed(0)} ms`);
       expect(length).toBeGreaterThanOrEqual(1000);
     } finally {

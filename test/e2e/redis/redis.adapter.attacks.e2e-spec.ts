@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { RedisAdapter, RemoteMembershipError } from '../../../lib';
 import { MembershipNode } from '../../helpers/membership-node';
 import { rawClusterMessage } from '../../helpers/raw-cluster-message';
+import { RedisNames } from '../../../lib/adapters/redis/redis-channels';
 import { RedisServer } from '../../helpers/redis-server';
 import { FakeNode, startFakeNode } from '../../helpers/rooms-node';
 import { waitUntil } from '../../helpers/ws-test-client';
@@ -61,12 +62,12 @@ describe('RedisAdapter under malformed traffic and a stalled Redis', () => {
     beforeEach(async () => {
       adapter = new RedisAdapter({ url: redis.url, keyPrefix: KEY_PREFIX, remoteMembershipTimeoutMs: 100 });
       fake = await startFakeNode(adapter);
-      await probe.hset(`${KEY_PREFIX}conn:far-away`, '@node', 'stalled-node');
+      await probe.set(new RedisNames(KEY_PREFIX).connection('far-away'), 'stalled-node');
     });
 
     afterEach(async () => {
       await probe.client('UNPAUSE');
-      await probe.del(`${KEY_PREFIX}conn:far-away`);
+      await probe.del(new RedisNames(KEY_PREFIX).connection('far-away'));
       await adapter.close();
     });
 

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { RedisNames } from '../../../lib/adapters/redis/redis-channels';
 import { ClusterNode } from '../../fixtures/redis/cluster-node.process';
 import { RedisServer } from '../../helpers/redis-server';
 import { TestEnvelope, WsTestClient } from '../../helpers/ws-test-client';
@@ -39,7 +40,7 @@ describe('RedisAdapter with sharded pub/sub (SSUBSCRIBE/SPUBLISH)', () => {
     const onB = await member(nodes[1], 'lobby');
     const probe = new Redis(redis.url);
     try {
-      const [, subscribers] = (await probe.pubsub('SHARDNUMSUB', `${KEY_PREFIX}ch:r:lobby`)) as [string, number];
+      const [, subscribers] = (await probe.pubsub('SHARDNUMSUB', new RedisNames(KEY_PREFIX).roomChannel('lobby'))) as [string, number];
       expect(Number(subscribers)).toBe(2);
     } finally {
       probe.disconnect();

@@ -8,7 +8,7 @@ import { RedisServer } from '../../helpers/redis-server';
 
 const KEY_PREFIX = 'sweep:';
 // History (streams, and sessions that outlive their connections by design) is not membership.
-const isMembershipKey = (key: string): boolean => !/^sweep:(hist|hist-meta|session):/.test(key);
+const isMembershipKey = (key: string): boolean => !/:(hist|meta)$|^sweep:session:/.test(key);
 
 // 13 operations × 5 moments = 65 cells, over two nodes: the subject on one, the watcher and the by-id calls on the other.
 describe('every stateful API of Rooms and the registry races the client closing (RedisAdapter, two nodes)', () => {
@@ -32,7 +32,7 @@ describe('every stateful API of Rooms and the registry races the client closing 
     const idleNode = {
       registry: { connections: 0, gateways: 0, tags: 0, taggedConnections: 0 },
       rooms: { rooms: 0, connectionsInRooms: 0, presenceRooms: 0, tags: 0, taggedConnections: 0, closing: 0 },
-      adapter: { pendingAcks: 0, channels: 1 },
+      adapter: { pendingAcks: 0, pendingQuestions: 0, channels: 2 }, // its node channel, and the one of every node
       liveSessions: 0,
     };
     cluster = {
@@ -41,10 +41,11 @@ describe('every stateful API of Rooms and the registry races the client closing 
       leftovers: async () => ({
         home: nodeState(home, adapters[0]),
         remote: nodeState(remote, adapters[1]),
-        keys: (await probe.keys(`${KEY_PREFIX}*`)).filter(isMembershipKey).sort(),
-        groupChannels: await probe.pubsub('CHANNELS', `${KEY_PREFIX}ch:*`),
+        keys: (await probe.keys(`*${KEY_PREFIX}*`)).filter(isMembershipKey).sort(),
+        // Group channels are `{<prefix><partition>}<group>`; node channels `{<prefix>n:<node>}` and `{<prefix>nodes}`.
+        groupChannels: await probe.pubsub('CHANNELS', `{${KEY_PREFIX}[0-9]*}*`),
       }),
-      idle: { home: idleNode, remote: idleNode, keys: [`${KEY_PREFIX}nodes`], groupChannels: [] },
+      idle: { home: idleNode, remote: idleNode, keys: [], groupChannels: [] },
     };
   }, 30_000);
 

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { RedisAdapter, RemoteMembershipError } from '../../../lib';
+import { RedisNames } from '../../../lib/adapters/redis/redis-channels';
 import { FakeNode, startFakeNode } from '../../helpers/rooms-node';
 import { isPresence, MembershipNode, Subject } from '../../helpers/membership-node';
 import { RedisServer } from '../../helpers/redis-server';
@@ -73,11 +74,11 @@ describe('RedisAdapter membership of connections on other nodes', () => {
       adapter = new RedisAdapter({ ...adapterOptions(redis.url), remoteMembershipTimeoutMs: 200 });
       fake = await startFakeNode(adapter);
       probe = new Redis(redis.url);
-      await probe.hset(`${KEY_PREFIX}conn:far-away`, '@node', silentNode);
+      await probe.set(new RedisNames(KEY_PREFIX).connection('far-away'), silentNode);
     });
 
     afterEach(async () => {
-      await probe.del(`${KEY_PREFIX}conn:far-away`);
+      await probe.del(new RedisNames(KEY_PREFIX).connection('far-away'));
       probe.disconnect();
       await adapter.close();
     });
@@ -85,7 +86,7 @@ describe('RedisAdapter membership of connections on other nodes', () => {
     it('rejects rooms.join() after the timeout with an error naming the connection and the node', async () => {
       const listener = probe.duplicate();
       try {
-        await listener.subscribe(`${KEY_PREFIX}node-ch:${silentNode}`); // it hears the join and never answers
+        await listener.subscribe(new RedisNames(KEY_PREFIX).nodeChannel(silentNode)); // it hears the join and never answers
 
         const joining = fake.node.join('far-away', 'lobby');
 

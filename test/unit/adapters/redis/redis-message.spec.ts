@@ -34,6 +34,16 @@ describe('cluster messages', () => {
     expect(decodeClusterMessage(encodeClusterMessage(ack))).toEqual(ack);
   });
 
+  it('carries a question to the nodes, its answer as JSON bytes, and a probe', () => {
+    const question = { kind: 'question' as const, origin: 'node-a', requestId: 'node-a:4', question: 'roomsOf' as const, connectionId: 'c2' };
+    const answer = { kind: 'answer' as const, origin: 'node-b', requestId: 'node-a:4', body: Buffer.from('["lobby"]') };
+    const probe = { kind: 'probe' as const, origin: 'node-a', requestId: 'node-a:5' };
+
+    expect(decodeClusterMessage(encodeClusterMessage(question))).toEqual(question);
+    expect(decodeClusterMessage(encodeClusterMessage(answer))).toEqual(answer);
+    expect(decodeClusterMessage(encodeClusterMessage(probe))).toEqual(probe);
+  });
+
   it('refuses a message of another version', () => {
     const bytes = encodeClusterMessage({ kind: 'direct', origin: 'node-a', connectionId: 'c9', frame });
     bytes[0] = 2;
@@ -54,6 +64,9 @@ describe('cluster messages with a field of the wrong type', () => {
     direct: { k: 'd', o: 'node-a', c: 'c1' },
     membership: { k: 'm', o: 'node-a', c: 'c1', a: 'join', r: 'lobby', m: { name: 'ada' }, q: 'node-a:2' },
     ack: { k: 'a', o: 'node-a', q: 'node-a:2', f: 'failed' },
+    question: { k: 'q', o: 'node-a', q: 'node-a:3', p: 'roomsOf', c: 'c1' },
+    answer: { k: 'n', o: 'node-b', q: 'node-a:3' },
+    probe: { k: 'p', o: 'node-a', q: 'node-a:4' },
   };
   const wrongValues: unknown[] = [5, true, null, {}, [], ['r:lobby', 7], 'r:lobby', { length: 1 }];
   const cells = Object.entries(headers).flatMap(([kind, header]) =>
@@ -77,6 +90,11 @@ describe('cluster messages with a field of the wrong type', () => {
       }
       case 'ack':
         return typeof message.requestId === 'string' && optional(message.failure, 'string');
+      case 'question':
+        return typeof message.requestId === 'string' && ['nodes', 'rooms', 'roomsOf'].includes(message.question) && optional(message.connectionId, 'string');
+      case 'answer':
+      case 'probe':
+        return typeof message.requestId === 'string';
     }
   };
 
