@@ -26,6 +26,7 @@ export type { AnnouncementScope, Broker, LocalNode, MembershipChange, NodeMessag
 export type { GroupKind, PresenceStore } from './rooms/presence-store.interface';
 export { WsConnection } from './session/ws-connection';
 export type { HandshakeInfo } from './session/handshake-info';
+export type { HandshakeRequest } from './transport/handshake-channel';
 export { ClientDisconnectedError, ClientNotStartedError, ClientRefusedError, ClientRequestError, ClientRequestTimeoutError, TooManyClientRequestsError } from './session/client-request-errors';
 export type { ClientRequestOptions } from './session/client-requests';
 export { MemoryAdapter } from './adapters/memory/memory.adapter';
