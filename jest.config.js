@@ -25,6 +25,10 @@ module.exports = {
   projects: [
     project('unit', ['<rootDir>/test/unit/**/*.spec.ts']),
     project('conformance', ['<rootDir>/test/conformance/**/*.spec.ts']),
+    // RFC 8441: the suites whose subject is the frame engine, over an HTTP/2 stream instead of a TCP socket.
+    project('conformance-h2', ['framing', 'fragmentation', 'utf8', 'close', 'limits', 'ping-pong', 'opcodes', 'reserved-bits', 'masking'].map((name) => `<rootDir>/test/conformance/${name}.spec.ts`), {
+      setupFiles: ['<rootDir>/test/setup/conformance-over-http2.ts'],
+    }),
     project('interop', ['<rootDir>/test/interop/**/*.spec.ts']),
     project('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts']),
     project('browser', ['<rootDir>/test/browser/**/*.browser-spec.ts']),

@@ -26,6 +26,7 @@ export type { AnnouncementScope, Broker, LocalNode, MembershipChange, NodeMessag
 export type { GroupKind, PresenceStore } from './rooms/presence-store.interface';
 export { WsConnection } from './session/ws-connection';
 export type { HandshakeInfo } from './session/handshake-info';
+export type { HandshakeRequest } from './transport/handshake-channel';
 export { ClientDisconnectedError, ClientNotStartedError, ClientRefusedError, ClientRequestError, ClientRequestTimeoutError, TooManyClientRequestsError } from './session/client-request-errors';
 export type { ClientRequestOptions } from './session/client-requests';
 export { MemoryAdapter } from './adapters/memory/memory.adapter';
@@ -34,6 +35,8 @@ export { RemoteMembershipError } from './rooms/remote-membership.error';
 export type { RedisAdapterOptions } from './adapters/redis/redis-adapter-options.interface';
 export { IpcAdapter } from './adapters/ipc/ipc.adapter';
 export type { IpcAdapterOptions } from './adapters/ipc/ipc.adapter';
+export { NatsAdapter } from './adapters/nats/nats.adapter';
+export type { NatsAdapterOptions } from './adapters/nats/nats-adapter-options.interface';
 export { IpcHub } from './adapters/ipc/ipc-hub';
 export type { IpcHubOptions } from './adapters/ipc/ipc-hub';
 export type { IpcPort } from './adapters/ipc/ipc-port';

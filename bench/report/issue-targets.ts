@@ -2,8 +2,10 @@ import { TargetId } from '../peers/peer-catalog';
 import { ratio } from './stats';
 import { ScenarioResult } from '../suite-runner';
 
-/** One target of issue 4: subject's metric against another target's, in the same run. */
+/** One target of a performance issue: subject's metric against another target's, in the same run. */
 interface Goal {
+  /** The issue whose table it comes from. */
+  issue: number;
   scenarioId: string;
   metric: string;
   subject: TargetId;
@@ -21,11 +23,15 @@ export interface TargetCheck extends Goal {
   isMet: boolean | undefined;
 }
 
-const atLeast = (scenarioId: string, metric: string, subject: TargetId, versus: TargetId, goal: number): Goal => ({ scenarioId, metric, subject, versus, comparison: '≥', goal });
-const atMost = (scenarioId: string, metric: string, subject: TargetId, versus: TargetId, goal: number): Goal => ({ scenarioId, metric, subject, versus, comparison: '≤', goal });
+type GoalOf = (scenarioId: string, metric: string, subject: TargetId, versus: TargetId, goal: number) => Goal;
+const goalsOf = (issue: number): { atLeast: GoalOf; atMost: GoalOf } => ({
+  atLeast: (scenarioId, metric, subject, versus, goal) => ({ issue, scenarioId, metric, subject, versus, comparison: '≥', goal }),
+  atMost: (scenarioId, metric, subject, versus, goal) => ({ issue, scenarioId, metric, subject, versus, comparison: '≤', goal }),
+});
 
-/** The table "Targets (ratios measured in one run of the suite)" of issue 4. */
-const GOALS: Goal[] = [
+/** The table "Targets (ratios measured in one run of the suite)" of issue 4; issue 17 asks that each still holds. */
+const ISSUE_4 = goalsOf(4);
+const ISSUE_4_GOALS: Goal[] = (({ atLeast, atMost }) => [
   atLeast('echo-raw-32b-100c', 'messagesPerSecond', 'ours-raw', 'ws', 2),
   atLeast('echo-raw-32b-100c', 'messagesPerSecond', 'ours-raw', 'net', 0.5),
   ...['echo-gateway-32b-100c', 'echo-gateway-32b-1000c'].flatMap((id) => [
@@ -45,11 +51,30 @@ const GOALS: Goal[] = [
   ]),
   atLeast('idle-10000', 'handshakesPerSecond', 'ours-raw', 'ws', 1.4),
   atLeast('idle-10000', 'handshakesPerSecond', 'ours-gateway', 'ws', 1.4),
-  // Issue 17: handshakes on the app's server and on a gateway's own port; memory per idle connection through the sample app.
+])(ISSUE_4);
+
+/** Issue 17's table, "Targets (ratios in one run of npm run bench)". */
+const ISSUE_17 = goalsOf(17);
+const ISSUE_17_GOALS: Goal[] = (({ atLeast, atMost }) => [
+  // Raw echo, text and binary, 4 KiB / 64 KiB / 1 MiB at 1 / 10 / 500 connections: ≥ 1.2× ws, ≥ 0.8× the node:net ceiling.
+  ...['raw', 'raw-bin'].flatMap((kind) =>
+    [4096, 65536, 1048576].flatMap((bytes) =>
+      [1, 10, 500].flatMap((connections) => [
+        atLeast(`echo-${kind}-${bytes}b-${connections}c`, 'messagesPerSecond', 'ours-raw', 'ws', 1.2),
+        atLeast(`echo-${kind}-${bytes}b-${connections}c`, 'messagesPerSecond', 'ours-raw', 'net', 0.8),
+      ]),
+    ),
+  ),
+  // One busy connection, 32 B × 8 and × 32 in flight: ≥ 1.5× ws.
+  atLeast('echo-raw-32b-1c-x8', 'messagesPerSecond', 'ours-raw', 'ws', 1.5),
+  atLeast('echo-raw-32b-1c', 'messagesPerSecond', 'ours-raw', 'ws', 1.5),
+  // Handshakes on the app's server and on a gateway's own port; memory per idle connection through the sample app.
   atLeast('idle-10000', 'handshakesPerSecond', 'ours-raw', 'ws', 1.1),
   atLeast('idle-10000', 'handshakesPerSecond', 'ours-own-port', 'ws', 1.4),
   atMost('idle-10000', 'rssPerConnectionBytes', 'ours-own-port', 'ws', 0.75),
-];
+])(ISSUE_17);
+
+const GOALS: Goal[] = [...ISSUE_4_GOALS, ...ISSUE_17_GOALS];
 
 /** Throughput metrics and their per-server-CPU-second twins. */
 const PER_CPU_SECOND: Record<string, string> = {

@@ -1,9 +1,9 @@
-import { IncomingMessage } from 'node:http';
 import { EventCodec } from '../codec/event-codec.interface';
 import { CloseCode } from '../protocol/close-code';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { HandshakeInfo, handshakeInfoOf } from '../session/handshake-info';
 import { ReadyState } from '../transport/connection-events';
+import { HandshakeRequest } from '../transport/handshake-channel';
 import { MessageLink } from '../transport/message-link';
 import { ErrorBody, Envelope, RequestId } from '../wire/envelope';
 import { AUTH_EVENT, ERROR_EVENT } from '../wire/reserved-events';
@@ -13,7 +13,7 @@ import { HandshakeGuard } from './interfaces/handshake-guard.interface';
 import { authMessageMalformed, authMessageMissing, authNotAnswered, authNotCheckedInTime, authTimedOut } from './messages';
 
 /** What the gateway does with a connection its guards let in; the `$auth` answer waits for it (handleConnection included). */
-export type AuthAccepted = (transport: MessageLink, request: IncomingMessage, handshake: HandshakeInfo, data: Record<string, unknown>) => void | Promise<void>;
+export type AuthAccepted = (transport: MessageLink, request: HandshakeRequest, handshake: HandshakeInfo, data: Record<string, unknown>) => void | Promise<void>;
 
 export interface AuthMessageDeps {
   guards: readonly HandshakeGuard[];
@@ -38,7 +38,7 @@ export interface AuthMessageDeps {
  * checking ─another message before the answer→ closed 1008 (the client waits for the answer), but for
  *   the answer to a request handleConnection made once accepted: the gateway settles it
  */
-export function awaitAuthMessage(transport: MessageLink, request: IncomingMessage, deps: AuthMessageDeps, accepted: AuthAccepted): void {
+export function awaitAuthMessage(transport: MessageLink, request: HandshakeRequest, deps: AuthMessageDeps, accepted: AuthAccepted): void {
   let isChecking = false;
   let isAccepted = false;
   // One deadline for the message and the guards: a guard that never settles must not hold the socket.

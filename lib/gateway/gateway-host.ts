@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { IncomingMessage } from 'node:http';
 import { EventCodec } from '../codec/event-codec.interface';
 import { GatewayInstruments } from '../observability/gateway-instruments';
 import { CloseCode } from '../protocol/close-code';
-import { selectSubprotocol, ValidUpgrade } from '../protocol/handshake';
+import { selectSubprotocol, WebSocketOffer } from '../protocol/handshake';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { ConnectionRegistry } from '../rooms/connection-registry.service';
 import { handshakeInfoOf } from '../session/handshake-info';
@@ -13,7 +12,7 @@ import { WsConnection } from '../session/ws-connection';
 import { CloseEvent } from '../transport/connection';
 import { FallbackRoute } from '../transport/fallback/fallback-listener';
 import { MessageLink } from '../transport/message-link';
-import { UpgradeRoute } from '../transport/upgrade-listener';
+import { HandshakeRequest, UpgradeRoute } from '../transport/upgrade-listener';
 import { AuthMessageDeps, awaitAuthMessage } from './auth-message';
 import { boundedBy } from './bounded-by';
 import { ErrorLog } from './error-log';
@@ -64,7 +63,7 @@ interface Session {
  */
 export class GatewayHost {
   /** What handshake guards attached, from the upgrade request to the connection. */
-  private readonly dataByRequest = new WeakMap<IncomingMessage, Record<string, unknown>>();
+  private readonly dataByRequest = new WeakMap<HandshakeRequest, Record<string, unknown>>();
   /** Open connections by transport: one close hook for the route finds its connection here. */
   private readonly sessions = new Map<MessageLink, Session>();
   /** The cleanup of each closed connection, and the step it is at (named when a shutdown stops waiting for it). */
@@ -145,7 +144,7 @@ export class GatewayHost {
     }
   }
 
-  private verify(request: IncomingMessage, upgrade: Pick<ValidUpgrade, 'origin' | 'host' | 'offeredProtocols'>): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined> {
+  private verify(request: HandshakeRequest, upgrade: Pick<WebSocketOffer, 'origin' | 'host' | 'offeredProtocols'>): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined> {
     const refusal = checkOrigin(this.options.allowedOrigins, upgrade.origin, upgrade.host);
     if (refusal) this.logOriginRefusal(upgrade.origin ?? '');
     if (refusal || !this.guardsOnUpgrade) return refusal;
@@ -171,7 +170,7 @@ export class GatewayHost {
   /** Reading starts when this returns, or when the promise resolves (a scoped gateway, handleConnection, history). */
   private onConnection(
     transport: MessageLink,
-    request: IncomingMessage,
+    request: HandshakeRequest,
     handshake = handshakeInfoOf(request, transport.protocol),
     data = this.dataByRequest.get(request) ?? {},
   ): void | Promise<void> {

@@ -58,6 +58,13 @@ export class ByteQueue {
     return this.takeFromHead(Math.min(n, first.length - this.offset));
   }
 
+  /** The unconsumed bytes as one view, not consumed, when they sit in one chunk; else undefined. */
+  rest(): Buffer | undefined {
+    if (this.chunks.length - this.head !== 1) return undefined;
+    const first = this.chunks[this.head];
+    return this.offset === 0 ? first : first.subarray(this.offset);
+  }
+
   /** Drops everything, e.g. once the connection has failed. */
   clear(): void {
     this.chunks = [];

@@ -70,6 +70,13 @@ export class FrameParser {
 
   push(chunk: Buffer): readonly InboundEvent[] {
     if (this.state === ReadState.Discarding) return NOTHING;
+    const events = this.parse(chunk);
+    // What a message still being assembled keeps of this read must not pin the whole read chunk.
+    if (this.assembler.isAssembling) this.assembler.endRead();
+    return events;
+  }
+
+  private parse(chunk: Buffer): InboundEvent[] {
     const events: InboundEvent[] = [];
     // Between messages only: a fragmented message in progress is the state machine's (§5.4).
     const isBetweenMessages = this.state === ReadState.Header && this.queue.length === 0 && !this.assembler.isAssembling;
@@ -79,7 +86,7 @@ export class FrameParser {
     for (;;) {
       switch (this.state) {
         case ReadState.Header:
-          if (this.queue.length < 2 || !this.readHeader(events)) return events;
+          if (this.queue.length < 2 || this.readWholeMessagesQueued(events) || !this.readHeader(events)) return events;
           break;
         case ReadState.Length16:
           if (this.queue.length < 2 || !this.readLength16(events)) return events;
@@ -145,6 +152,19 @@ export class FrameParser {
       }
     }
     return at;
+  }
+
+  /**
+   * Back between messages after a frame that spanned two reads, the rest of the read takes the
+   * fast path again (with 4 KiB messages most reads start inside one). Returns true when parsing must stop.
+   */
+  private readWholeMessagesQueued(events: InboundEvent[]): boolean {
+    const rest = this.assembler.isAssembling ? undefined : this.queue.rest();
+    if (rest === undefined) return false;
+    const consumed = this.readWholeMessages(rest, events);
+    if (this.isDone) return true;
+    this.queue.skip(consumed);
+    return this.queue.length < 2;
   }
 
   /** Each reader returns false when it must stop: it needs more bytes or the parser is done. */

@@ -19,15 +19,19 @@ export interface UpgradeRequestHead {
   rawHeaders: readonly string[];
 }
 
-/** A request that may be upgraded, with what the client offered. */
-export interface ValidUpgrade {
-  key: string;
+/** What a client offers in its opening handshake, over HTTP/1.1 (an upgrade) or HTTP/2 (RFC 8441's extended CONNECT). */
+export interface WebSocketOffer {
   /** Sec-WebSocket-Protocol tokens, in the client's order of preference. */
   offeredProtocols: string[];
   extensionOffers: ExtensionOffer[];
   origin: string | undefined;
-  /** The authority of an absolute-form target, else the one Host header (§4.1 item 4): what a same-origin page's Origin names. */
+  /** The authority of an absolute-form target, else the one Host header (§4.1 item 4), or HTTP/2's :authority: what a same-origin page's Origin names. */
   host: string;
+}
+
+/** A request that may be upgraded, with what the client offered. */
+export interface ValidUpgrade extends WebSocketOffer {
+  key: string;
 }
 
 /** Header names as a set, and their lengths: most headers are skipped by length alone, never lower-cased. */
@@ -95,11 +99,8 @@ export function validateUpgrade(request: UpgradeRequestHead): ValidUpgrade | Han
   if (!listsToken(headers.get('upgrade'), 'websocket')) return badRequest('Upgrade header must include "websocket"');
   if (!listsToken(headers.get('connection'), 'upgrade')) return badRequest('Connection header must include "Upgrade"');
 
-  // §4.4: an unsupported version gets 426 and the versions we speak.
-  const versions = headers.get('sec-websocket-version');
-  if (versions?.length !== 1 || versions[0].trim() !== '13') {
-    return new HandshakeRefusal(426, 'Sec-WebSocket-Version must be 13', { 'Sec-WebSocket-Version': '13' });
-  }
+  const versionRefusal = refusalOfVersion(headers);
+  if (versionRefusal) return versionRefusal;
 
   const keys = headers.get('sec-websocket-key');
   if (keys === undefined) return badRequest('Sec-WebSocket-Key header is missing');
@@ -107,6 +108,23 @@ export function validateUpgrade(request: UpgradeRequestHead): ValidUpgrade | Han
   const key = keys[0].trim();
   if (!KEY_PATTERN.test(key)) return badRequest('Sec-WebSocket-Key must be base64 of 16 bytes');
 
+  // RFC 9112 §3.2.2: with an absolute-form target, Host is ignored for the target's authority.
+  const host = (request.url === undefined ? undefined : absoluteFormPrefix(request.url)?.[1]) ?? hosts[0];
+  const offer = readOffer(headers, host);
+  return offer instanceof HandshakeRefusal ? offer : { key, ...offer };
+}
+
+/** §4.4: an unsupported version gets 426 and the versions we speak (RFC 8441 §5 keeps the header over HTTP/2). */
+export function refusalOfVersion(headers: ReadonlyMap<string, readonly string[]>): HandshakeRefusal | undefined {
+  const versions = headers.get('sec-websocket-version');
+  if (versions?.length !== 1 || versions[0].trim() !== '13') {
+    return new HandshakeRefusal(426, 'Sec-WebSocket-Version must be 13', { 'Sec-WebSocket-Version': '13' });
+  }
+  return undefined;
+}
+
+/** §4.2.1 items 8–10 and the Origin: what the client offers, read the same way over HTTP/1.1 and HTTP/2 (RFC 8441 §5). */
+export function readOffer(headers: ReadonlyMap<string, readonly string[]>, host: string): WebSocketOffer | HandshakeRefusal {
   const protocolValues = headers.get('sec-websocket-protocol');
   const offeredProtocols = protocolValues === undefined ? NONE : protocolValues
     .flatMap((value) => value.split(','))
@@ -122,9 +140,7 @@ export function validateUpgrade(request: UpgradeRequestHead): ValidUpgrade | Han
   // RFC 6454 §7.3: a user agent sends at most one Origin; with two, which one would the page be?
   const origins = headers.get('origin');
   if (origins !== undefined && origins.length > 1) return badRequest('at most one Origin header is allowed');
-  // RFC 9112 §3.2.2: with an absolute-form target, Host is ignored for the target's authority.
-  const host = (request.url === undefined ? undefined : absoluteFormPrefix(request.url)?.[1]) ?? hosts[0];
-  return { key, offeredProtocols, extensionOffers, origin: origins?.[0], host };
+  return { offeredProtocols, extensionOffers, origin: origins?.[0], host };
 }
 
 /** §4.2.2: base64(SHA-1(key + GUID)). */

@@ -14,6 +14,8 @@ const SCRATCH_BYTES = 16 * 1024;
  */
 export class MessageAssembler {
   private pieces: Buffer[] = [];
+  /** Indexes in `pieces` of the views appended during the current read (see endRead). */
+  private readonly viewsOfRead: number[] = [];
   /** Where small pieces are gathered, so tiny frames or TCP segments cost bytes, not objects. */
   private scratch: Buffer | undefined;
   private scratchUsed = 0;
@@ -66,14 +68,27 @@ export class MessageAssembler {
     if (piece.length < SMALL_PIECE_BYTES && (this.pieces.length > 0 || this.scratchUsed > 0)) this.gather(piece);
     else {
       this.flushScratch();
-      // A view holds its whole read chunk until the message ends: one that is mostly other frames (a 1 KiB
-      // fragment among 63 KiB of pongs held 64 times the bytes counted) is copied, so a message holds at most twice its bytes.
-      this.pieces.push(piece.length * 2 < piece.buffer.byteLength ? Buffer.from(piece) : piece);
+      this.viewsOfRead.push(this.pieces.length);
+      this.pieces.push(piece);
     }
     this.totalBytes += piece.length;
     // Compressed text is validated once inflated (by the transport).
     if (this.opcode === Opcode.Text && !this.isCompressed && !this.utf8.write(piece)) return invalidUtf8();
     return undefined;
+  }
+
+  /**
+   * The read that the views appended since the last call point into ends while the message goes on.
+   * A view holds its whole read chunk until the message ends: one that is mostly other frames (a 1 KiB
+   * fragment among 63 KiB of pongs held 64 times the bytes counted) is copied now, so a message holds
+   * at most twice its bytes. A message that ends within its read is never copied.
+   */
+  endRead(): void {
+    for (const index of this.viewsOfRead) {
+      const piece = this.pieces[index];
+      if (piece.length * 2 < piece.buffer.byteLength) this.pieces[index] = Buffer.from(piece);
+    }
+    this.viewsOfRead.length = 0;
   }
 
   /** The final fragment ended: the message, or a failure when the text stops inside a code point. */
@@ -86,6 +101,7 @@ export class MessageAssembler {
     const isCompressed = this.isCompressed;
     const isCompleteUtf8 = !isText || isCompressed || this.utf8.end();
     this.pieces.length = 0;
+    this.viewsOfRead.length = 0;
     this.totalBytes = 0;
     this.opcode = undefined;
     this.isCompressed = false;

@@ -1,4 +1,5 @@
-import { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { IncomingHttpHeaders } from 'node:http';
+import { HandshakeRequest } from '../transport/handshake-channel';
 
 /** What the opening handshake told us; `@Handshake()` injects it. */
 export interface HandshakeInfo {
@@ -22,7 +23,7 @@ const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-._~/]*$/;
 /** …unless it has a "." or ".." segment, which the URL parser removes. */
 const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 
-export function handshakeInfoOf(request: IncomingMessage, protocol: string | undefined): HandshakeInfo {
+export function handshakeInfoOf(request: HandshakeRequest, protocol: string | undefined): HandshakeInfo {
   const url = request.url ?? '/';
   const { headers } = request;
   const remoteAddress = request.socket.remoteAddress;

@@ -1,3 +1,4 @@
+import { Duplex } from 'node:stream';
 import { DeflateParams } from '../protocol/extensions/permessage-deflate';
 import { OutboundBudgetPolicy } from './outbound-budget';
 import { TrafficCounters } from './traffic-counters';
@@ -26,6 +27,8 @@ export interface ConnectionOptionsOf<Handle> extends OutboundOptions {
   maxFragmentsPerMessage?: number;
   /** How long to wait for the peer's close frame (or its FIN) before destroying the socket. */
   closeTimeoutMs: number;
+  /** How the socket is aborted when not by its destroy(): an HTTP/2 stream sends RST_STREAM (RFC 8441 §6). */
+  abortSocket?: (socket: Duplex) => void;
   /** Told about errors thrown by our own listeners (the connection then closes with 1011). */
   onUnexpectedError?: (error: unknown, connection: Handle) => void;
   /**

@@ -265,7 +265,7 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
     this.closeState = next;
     if (actions & CloseAction.EndTcp) this.endAfterOutbound();
     if (actions & CloseAction.ArmCloseTimer) this.armCloseTimer();
-    if (actions & CloseAction.DestroySocket) this.socket.destroy();
+    if (actions & CloseAction.DestroySocket) this.abortSocket();
     // §7.1.4: clean only when both close frames were exchanged before TCP closed.
     if (actions & CloseAction.ReportClosed) this.reportClosed(previous === CloseState.CloseExchanged);
   }
@@ -285,8 +285,15 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
 
   protected override armCloseTimer(): void {
     if (this.closeTimer) return;
-    this.closeTimer = setTimeout(() => this.socket.destroy(), this.options.closeTimeoutMs);
+    this.closeTimer = setTimeout(() => this.abortSocket(), this.options.closeTimeoutMs);
     this.closeTimer.unref();
+  }
+
+  /** TCP's RST, or its equivalent on the stream (options.abortSocket). */
+  private abortSocket(): void {
+    const { abortSocket } = this.options;
+    if (abortSocket) abortSocket(this.socket);
+    else this.socket.destroy();
   }
 
   /** Nothing more can be sent; what was read before the close is still delivered, in order. */

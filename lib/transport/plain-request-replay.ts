@@ -50,7 +50,9 @@ export class PlainRequestReplay {
  * rawHeaders keeps names and values up to maxHeadersCount pairs (Node's MAX_HEADER_PAIRS, 2,000 entries,
  * when unset; 0 keeps all), collected 32 pairs at a time: from that length on, lines may have been dropped.
  */
-function keptHeaderEntries({ maxHeadersCount }: WebServer): number {
+function keptHeaderEntries(server: WebServer): number {
+  // An HTTP/2 server has it only for its HTTP/1.1 side (allowHTTP1), where upgrades come from.
+  const { maxHeadersCount } = server as { maxHeadersCount?: number | null };
   if (typeof maxHeadersCount !== 'number') return 2_000;
   return maxHeadersCount > 0 ? maxHeadersCount * 2 : Infinity;
 }

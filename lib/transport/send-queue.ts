@@ -137,7 +137,7 @@ export class SendQueue {
   /** Writes what is held and backed up, then ends the socket (FIN after the last frame). */
   end(): void {
     this.flush();
-    if (this.backlog && !this.socket.destroyed && !this.socket.writableEnded) this.backlog.writeTo((bytes) => this.socket.write(bytes));
+    if (this.backlog && !this.socket.destroyed && !this.socket.writableEnded) this.writeBacklog(this.backlog);
     this.backlog = undefined;
     this.socket.end();
   }
@@ -198,7 +198,17 @@ export class SendQueue {
     this.heldBytes = 0;
     if (socket.writableNeedDrain) return;
     this.backlog = undefined;
-    backlog.writeTo((bytes) => socket.write(bytes));
+    this.writeBacklog(backlog);
+  }
+
+  /**
+   * The backlog's chunks leave in one writev: written one by one to an idle socket, each was a
+   * syscall of its own (a large echo backed up alternates a 4-byte header and its payload: 2 per message).
+   */
+  private writeBacklog(backlog: ByteBacklog): void {
+    this.socket.cork();
+    backlog.writeTo((bytes) => this.socket.write(bytes));
+    this.socket.uncork();
   }
 
   /** The region's frames join the held chunks, as one view of the slab. */

@@ -2,10 +2,12 @@ import { IncomingMessage } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
-import { buildAcceptResponse, selectSubprotocol, upgradesToWebSocket, validateUpgrade, ValidUpgrade } from '../protocol/handshake';
+import { selectSubprotocol, upgradesToWebSocket, validateUpgrade, WebSocketOffer } from '../protocol/handshake';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { negotiatePerMessageDeflate, PerMessageDeflateOptions } from '../protocol/extensions/permessage-deflate';
 import { CloseEvent, Connection, ConnectionOptions } from './connection';
+import { attachExtendedConnect, isHttp2Server } from './h2/extended-connect';
+import { HandshakeChannel, HandshakeRequest } from './handshake-channel';
 import { Heartbeat, HeartbeatOptions } from './heartbeat';
 import { OwnPortServer } from './own-port-server';
 import { PathRouter } from './path-router';
@@ -13,23 +15,25 @@ import { PlainRequestReplay } from './plain-request-replay';
 import { claimUpgrades } from './upgrade-claim';
 import { interceptHandshakeRequests } from './request-interceptor';
 import { WebServer } from './web-server';
+import { UpgradeChannel } from './upgrade-channel';
 import { writeRefusal } from './write-refusal';
 
 export type { WebServer } from './web-server';
+export type { HandshakeRequest } from './handshake-channel';
 
 /** What one path serves. */
 export interface UpgradeRoute {
   path: string;
   /** Subprotocols the route speaks; the first one the client offers is chosen. */
   subprotocols: readonly string[];
-  connection: Omit<ConnectionOptions, 'deflate' | 'onUnexpectedError' | 'onClose'>;
+  connection: Omit<ConnectionOptions, 'deflate' | 'onUnexpectedError' | 'onClose' | 'abortSocket'>;
   /** Accept permessage-deflate (RFC 7692) when offered, on these terms; undefined declines it. */
   perMessageDeflate?: PerMessageDeflateOptions;
   heartbeat: HeartbeatOptions;
   /** Runs after the request is valid and before the 101: a refusal (origin, auth) or nothing. */
-  verify?(request: IncomingMessage, upgrade: ValidUpgrade): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined>;
+  verify?(request: HandshakeRequest, offer: WebSocketOffer): HandshakeRefusal | undefined | Promise<HandshakeRefusal | undefined>;
   /** A new open connection. Attach listeners here; reading starts when this returns (or resolves). */
-  onConnection(connection: Connection, request: IncomingMessage): void | Promise<void>;
+  onConnection(connection: Connection, request: HandshakeRequest): void | Promise<void>;
   /** One of the route's connections closed: called before its 'close' listeners, by one function for all of them. */
   onClose?(connection: Connection, event: CloseEvent): void;
 }
@@ -52,11 +56,14 @@ interface BoundRoute {
   heartbeat: Heartbeat;
   /** Built once per route and shared by its connections (a copy only when deflate adds its terms). */
   connectionOptions: ConnectionOptions;
+  /** The same for HTTP/2 streams (they abort with RST_STREAM), made by the first one. */
+  streamConnectionOptions?: ConnectionOptions;
 }
 
 /**
- * Hooks the 'upgrade' event of http(s) servers and turns valid requests on known paths into
- * Connections, which no other 'upgrade' listener sees. Upgrades that are not ours (another path,
+ * Hooks the 'upgrade' event of http(s) servers (and of an HTTP/2 server's HTTP/1.1 side), and the
+ * 'stream' event of HTTP/2 servers (RFC 8441, h2/extended-connect.ts), and turns valid requests on
+ * known paths into Connections, which no other listener sees. Upgrades that are not ours (another path,
  * another protocol such as h2c) are left to the server's other 'upgrade' listeners; with none, a
  * WebSocket path gets 404 and any other upgrade is served as the plain request Node would have seen
  * without us (DESIGN.md).
@@ -67,7 +74,7 @@ export class UpgradeListener {
   /** Only with maxConnectionsPerAddress: each open connection's remote address, and the count per address. */
   private readonly addressOf = new Map<Connection, string>();
   private readonly openByAddress = new Map<string, number>();
-  /** What to undo on close: the 'upgrade' listener and the request interceptor, per server. */
+  /** What to undo on close: the 'upgrade' listener, the request interceptor and the HTTP/2 entry, per server. */
   private readonly attached = new Map<WebServer, () => void>();
   private readonly ownServers: OwnPortServer[] = [];
   private readonly plainRequests = new PlainRequestReplay();
@@ -83,6 +90,11 @@ export class UpgradeListener {
 
   get paths(): string[] {
     return this.router.paths;
+  }
+
+  /** Is a WebSocket served on the path of this request target (its query ignored)? */
+  serves(url: string | undefined): boolean {
+    return this.router.match(url) !== undefined;
   }
 
   /** Binds a route; a second route on the same path throws. */
@@ -108,10 +120,12 @@ export class UpgradeListener {
       this.plainRequests.noteResponse(request, response);
       return this.refusalForPlainRequest(request);
     });
+    const detachStreams = isHttp2Server(server) ? attachExtendedConnect(server, this) : undefined;
     this.attached.set(server, () => {
       release();
       server.off('upgrade', listener);
       restoreRequests();
+      detachStreams?.();
     });
   }
 
@@ -121,6 +135,8 @@ export class UpgradeListener {
    * every connectionsCheckingInterval (30 s by default, read at listen), so check every second.
    */
   private boundHeaderPhase(server: WebServer): void {
+    // An HTTP/2 server has these only with allowHTTP1, for its HTTP/1.1 side.
+    if (!('headersTimeout' in server)) return;
     const { handshakeTimeoutMs } = this.options;
     if (server.headersTimeout === 0 || server.headersTimeout > handshakeTimeoutMs) server.headersTimeout = handshakeTimeoutMs;
     const tracked = server as WebServer & { connectionsCheckingInterval?: number };
@@ -165,7 +181,7 @@ export class UpgradeListener {
   }
 
   /** A plain request to one of our paths that carries WebSocket handshake headers is a broken handshake. */
-  private refusalForPlainRequest(request: IncomingMessage): HandshakeRefusal | undefined {
+  private refusalForPlainRequest(request: HandshakeRequest): HandshakeRefusal | undefined {
     const { headers } = request;
     const isHandshakeAttempt = headers['sec-websocket-key'] !== undefined || headers['sec-websocket-version'] !== undefined || upgradesToWebSocket(request);
     if (!isHandshakeAttempt || !this.router.match(request.url)) return undefined;
@@ -180,33 +196,51 @@ export class UpgradeListener {
     if (upgradesToWebSocket(request)) return this.handleUpgrade(undefined, request, socket, head);
     const refusal = this.refusalForPlainRequest(request);
     if (refusal) return writeRefusalIgnoringErrors(socket, refusal);
-    this.refuse(request, socket, WEBSOCKET_ONLY);
+    this.refuse(request, new UpgradeChannel(socket, head, ''), WEBSOCKET_ONLY);
   }
 
-  /** Synchronous, unless the route's verify hook answers with a promise: then see acceptWhenVerified. `server` is undefined on our own port. */
+  /** `server` is undefined on our own port. */
   private handleUpgrade(server: WebServer | undefined, request: IncomingMessage, socket: Duplex, head: Buffer): void {
     try {
       const bound = this.router.match(request.url);
       if (!bound || !upgradesToWebSocket(request)) return this.leaveToOthers(server, request, socket, head);
       const upgrade = validateUpgrade(request);
-      if (upgrade instanceof HandshakeRefusal) return this.refuse(request, socket, upgrade);
-      const early = this.admissionRefusal(request);
-      if (early) return this.refuse(request, socket, early);
-      const verdict = bound.route.verify?.(request, upgrade);
-      if (verdict instanceof Promise) return void this.acceptWhenVerified(verdict, request, socket, head, upgrade, bound);
-      if (verdict) return this.refuse(request, socket, verdict);
-      this.accept(request, socket, head, upgrade, bound);
+      const key = upgrade instanceof HandshakeRefusal ? '' : upgrade.key;
+      this.handshake(request, new UpgradeChannel(socket, head, key), upgrade, bound);
     } catch (error) {
-      this.refuseUnexpected(request, socket, error);
+      this.refuseUnexpected(request, new UpgradeChannel(socket, head, ''), error);
+    }
+  }
+
+  /** An HTTP/2 extended CONNECT on one of our paths (h2/extended-connect.ts): from here on the steps of an upgrade. */
+  handleExtendedConnect(request: HandshakeRequest, channel: HandshakeChannel, offer: WebSocketOffer | HandshakeRefusal): void {
+    const bound = this.router.match(request.url);
+    if (!bound) return this.refuse(request, channel, NO_ENDPOINT);
+    this.handshake(request, channel, offer, bound);
+  }
+
+  /** Synchronous, unless the route's verify hook answers with a promise: then see acceptWhenVerified. */
+  private handshake(request: HandshakeRequest, channel: HandshakeChannel, offer: WebSocketOffer | HandshakeRefusal, bound: BoundRoute): void {
+    try {
+      if (offer instanceof HandshakeRefusal) return this.refuse(request, channel, offer);
+      const early = this.admissionRefusal(request);
+      if (early) return this.refuse(request, channel, early);
+      const verdict = bound.route.verify?.(request, offer);
+      if (verdict instanceof Promise) return void this.acceptWhenVerified(verdict, request, channel, offer, bound);
+      if (verdict) return this.refuse(request, channel, verdict);
+      this.accept(request, channel, offer, bound);
+    } catch (error) {
+      this.refuseUnexpected(request, channel, error);
     }
   }
 
   /** Not ours: another 'upgrade' listener's when there is one (another library may own the path or protocol). */
   private leaveToOthers(server: WebServer | undefined, request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (server !== undefined && server.listenerCount('upgrade') > 1) return this.dropIfUnanswered(socket);
-    if (server === undefined || upgradesToWebSocket(request)) return this.refuse(request, socket, NO_ENDPOINT);
+    const channel = new UpgradeChannel(socket, head, '');
+    if (server === undefined || upgradesToWebSocket(request)) return this.refuse(request, channel, NO_ENDPOINT);
     const refusal = this.plainRequests.replay(server, request, socket, head);
-    if (refusal) this.refuse(request, socket, refusal);
+    if (refusal) this.refuse(request, channel, refusal);
   }
 
   /**
@@ -225,29 +259,29 @@ export class UpgradeListener {
   /** An asynchronous verify hook (e.g. handshake guards): within the handshake timeout, then the world may have moved. */
   private async acceptWhenVerified(
     verdict: Promise<HandshakeRefusal | undefined>,
-    request: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    upgrade: ValidUpgrade,
+    request: HandshakeRequest,
+    channel: HandshakeChannel,
+    offer: WebSocketOffer,
     bound: BoundRoute,
   ): Promise<void> {
-    socket.on('error', ignoreHandshakeError);
+    const { duplex } = channel;
+    duplex.on('error', ignoreHandshakeError);
     try {
-      const refusal = await this.withinHandshakeTimeout(socket, verdict);
-      if (refusal) return this.refuse(request, socket, refusal);
+      const refusal = await this.withinHandshakeTimeout(duplex, verdict);
+      if (refusal) return this.refuse(request, channel, refusal);
       // The peer may have left, the cap filled, or close() begun.
-      if (socket.destroyed || socket.readableEnded) return void socket.destroy();
+      if (duplex.destroyed || duplex.readableEnded) return void duplex.destroy();
       const late = this.admissionRefusal(request);
-      if (late) return this.refuse(request, socket, late);
-      socket.off('error', ignoreHandshakeError);
-      this.accept(request, socket, head, upgrade, bound);
+      if (late) return this.refuse(request, channel, late);
+      duplex.off('error', ignoreHandshakeError);
+      this.accept(request, channel, offer, bound);
     } catch (error) {
-      this.refuseUnexpected(request, socket, error);
+      this.refuseUnexpected(request, channel, error);
     }
   }
 
   /** 503 while closing, at the connection cap, or at the cap for one address (DESIGN.md). */
-  private admissionRefusal(request: IncomingMessage): HandshakeRefusal | undefined {
+  private admissionRefusal(request: HandshakeRequest): HandshakeRefusal | undefined {
     if (this.isClosing) return new HandshakeRefusal(503, 'server is shutting down');
     const { maxConnections, maxConnectionsPerAddress } = this.options;
     if (maxConnections !== undefined && this.open.size >= maxConnections) return new HandshakeRefusal(503, 'connection limit reached');
@@ -257,7 +291,7 @@ export class UpgradeListener {
     return undefined;
   }
 
-  private track(connection: Connection, request: IncomingMessage): void {
+  private track(connection: Connection, request: HandshakeRequest): void {
     this.open.add(connection);
     if (this.options.maxConnectionsPerAddress === undefined) return;
     const address = request.socket.remoteAddress ?? '';
@@ -275,27 +309,29 @@ export class UpgradeListener {
     else this.openByAddress.set(address, count);
   }
 
-  private accept(request: IncomingMessage, socket: Duplex, head: Buffer, upgrade: ValidUpgrade, { route, heartbeat, connectionOptions }: BoundRoute): void {
-    const protocol = selectSubprotocol(upgrade.offeredProtocols, route.subprotocols);
-    const deflate = route.perMessageDeflate && negotiatePerMessageDeflate(upgrade.extensionOffers, route.perMessageDeflate);
-    socket.write(buildAcceptResponse({ key: upgrade.key, protocol, extensions: deflate?.responseHeader }));
-    if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-    const options = deflate ? { ...connectionOptions, deflate: deflate.params } : connectionOptions;
-    const connection = new Connection(socket, options, protocol);
+  private accept(request: HandshakeRequest, channel: HandshakeChannel, offer: WebSocketOffer, bound: BoundRoute): void {
+    const { route, heartbeat } = bound;
+    const protocol = selectSubprotocol(offer.offeredProtocols, route.subprotocols);
+    const deflate = route.perMessageDeflate && negotiatePerMessageDeflate(offer.extensionOffers, route.perMessageDeflate);
+    channel.accept(protocol, deflate?.responseHeader);
+    const { abortSocket, duplex, head } = channel;
+    const base = abortSocket ? (bound.streamConnectionOptions ??= { ...bound.connectionOptions, abortSocket }) : bound.connectionOptions;
+    const options = deflate ? { ...base, deflate: deflate.params } : base;
+    const connection = new Connection(duplex, options, protocol);
     this.track(connection, request);
     heartbeat.add(connection);
     let ready: void | Promise<void>;
     try {
       ready = route.onConnection(connection, request);
     } catch (error) {
-      return this.failToStart(connection, socket, head, error);
+      return this.failToStart(connection, duplex, head, error);
     }
-    if (!(ready instanceof Promise)) return startReading(connection, socket, head);
+    if (!(ready instanceof Promise)) return startReading(connection, duplex, head);
     // Bytes that arrive while an async onConnection runs wait in the socket, in order.
-    socket.pause();
+    duplex.pause();
     ready.then(
-      () => startReading(connection, socket, head),
-      (error: unknown) => this.failToStart(connection, socket, head, error),
+      () => startReading(connection, duplex, head),
+      (error: unknown) => this.failToStart(connection, duplex, head, error),
     );
   }
 
@@ -322,14 +358,15 @@ export class UpgradeListener {
     }
   }
 
-  private refuseUnexpected(request: IncomingMessage, socket: Duplex, error: unknown): void {
+  private refuseUnexpected(request: HandshakeRequest, channel: HandshakeChannel, error: unknown): void {
     this.options.onUnexpectedError(error);
-    this.refuse(request, socket, new HandshakeRefusal(500, 'internal error'));
+    this.refuse(request, channel, new HandshakeRefusal(500, 'internal error'));
   }
 
-  private refuse(request: IncomingMessage, socket: Duplex, refusal: HandshakeRefusal): void {
+  private refuse(request: HandshakeRequest, channel: HandshakeChannel, refusal: HandshakeRefusal): void {
+    channel.duplex.on('error', ignoreHandshakeError);
     this.options.onRefusal?.(refusal, request.url);
-    writeRefusalIgnoringErrors(socket, refusal);
+    channel.refuse(refusal);
   }
 }
 

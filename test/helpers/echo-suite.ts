@@ -12,14 +12,21 @@ export interface EchoSuite {
   request(bytes: string | Buffer): Promise<HttpExchangeResult>;
 }
 
+/**
+ * The conformance-h2 project (jest.config.js) sets this: the suites on the sample app then speak
+ * RFC 8441, each client on its own HTTP/2 session to the sample as `HTTP2=1` runs it.
+ */
+const isSampleOverHttp2 = process.env.CONFORMANCE_OVER_HTTP2 === '1';
+
 /** `start` picks the server: the sample app (default), or /echo on a gateway's own port (fixtures/own-port-echo-server.ts). */
-export const useEchoServer = (start: () => Promise<EchoServer> = startEchoServer): EchoSuite => {
+export const useEchoServer = (start?: () => Promise<EchoServer>): EchoSuite => {
+  const overHttp2 = start === undefined && isSampleOverHttp2;
   let server: EchoServer | undefined;
   const clients = new Set<RawClient>();
   const sockets = new Set<Socket>();
 
   beforeAll(async () => {
-    server = await start();
+    server = await (start ?? (() => startEchoServer({ overHttp2 })))();
   }, 30_000);
   afterAll(async () => {
     await server?.close();
@@ -41,7 +48,7 @@ export const useEchoServer = (start: () => Promise<EchoServer> = startEchoServer
       return running();
     },
     async connect(options) {
-      const client = await RawClient.connect(running().port, options);
+      const client = await RawClient.connect(running().port, { overHttp2, ...options });
       clients.add(client);
       return client;
     },

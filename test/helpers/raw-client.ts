@@ -1,8 +1,11 @@
 // A deliberately dumb WebSocket client over node:net: it sends exactly the bytes a test asks
 // for (valid or not) and decodes what the server answers with its own FrameDecoder.
 import { randomBytes } from 'node:crypto';
-import { connect, Socket } from 'node:net';
+import { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
+import { connect } from 'node:net';
+import { Duplex } from 'node:stream';
 import { Frame, FrameDecoder, FrameSpec, OP, encodeFrame } from './raw-frames';
+import { extendedConnect, opened, openSession } from './h2-peer';
 import { HttpHead, acceptFor, headerOf, splitHead, tokensOf, upgradeRequest } from './raw-http';
 
 /** Waits in helpers are bounded below Jest's 5 s default, so a hang fails with a clear message. */
@@ -11,6 +14,8 @@ export const DEFAULT_WAIT_MS = 3000;
 export interface ConnectOptions {
   path?: string;
   protocols?: string[];
+  /** An RFC 8441 extended CONNECT on its own HTTP/2 session (TLS, any certificate) instead of an HTTP/1.1 upgrade. */
+  overHttp2?: boolean;
 }
 
 /** Byte-for-byte comparison that reports hex for small payloads and the first differing offset for large ones. */
@@ -42,11 +47,16 @@ export class RawClient {
   private readonly closed: Promise<void>;
   private wake: (() => void) | null = null;
 
-  private constructor(private readonly socket: Socket) {
+  /** The TCP socket, or the HTTP/2 stream (then `session` is its connection). */
+  private constructor(
+    private readonly socket: Duplex,
+    session?: ClientHttp2Session,
+  ) {
     socket.on('error', () => undefined); // a reset after the close is the peer's business; waits report it
     this.closed = new Promise((resolve) =>
       socket.once('close', () => {
         this.isClosed = true;
+        session?.close();
         this.notify();
         resolve();
       }),
@@ -55,6 +65,7 @@ export class RawClient {
 
   /** Opens a TCP connection, performs the §4.1 handshake and checks the §4.2.2 answer. */
   static async connect(port: number, options: ConnectOptions = {}): Promise<RawClient> {
+    if (options.overHttp2) return RawClient.connectOverHttp2(port, options);
     const socket = connect({ host: '127.0.0.1', port });
     socket.setNoDelay(true); // one write, one segment: chopped delivery must really be chopped
     const client = new RawClient(socket);
@@ -65,6 +76,39 @@ export class RawClient {
       await client.destroy();
       throw error;
     }
+  }
+
+  /**
+   * RFC 8441: waits for the server's SETTINGS_ENABLE_CONNECT_PROTOCOL (§3), sends CONNECT with
+   * `:protocol websocket` (§4, §5) on a session of its own and checks the 200.
+   */
+  private static async connectOverHttp2(port: number, options: ConnectOptions): Promise<RawClient> {
+    const { session, settings } = await openSession(port);
+    if (!settings.enableConnectProtocol) {
+      session.destroy();
+      throw new Error('the server did not announce SETTINGS_ENABLE_CONNECT_PROTOCOL');
+    }
+    const protocols = options.protocols ?? [];
+    const stream = extendedConnect(session, options.path ?? '/echo', { 'sec-websocket-protocol': protocols.length > 0 ? protocols.join(', ') : undefined });
+    const client = RawClient.onStream(stream, session);
+    try {
+      client.protocol = (await opened(stream))['sec-websocket-protocol'] as string | undefined;
+      return client;
+    } catch (error) {
+      await client.destroy();
+      throw error;
+    }
+  }
+
+  /**
+   * A client on an extended CONNECT stream (the caller awaits its 200). The server's END_STREAM is
+   * answered with ours, as a TCP socket answers a FIN (RFC 8441 §6); `session` closes with the stream.
+   */
+  static onStream(stream: ClientHttp2Stream, session?: ClientHttp2Session): RawClient {
+    const client = new RawClient(stream, session);
+    stream.on('end', () => stream.end());
+    stream.on('data', (chunk: Buffer) => client.receive(chunk));
+    return client;
   }
 
   private async handshake(port: number, options: ConnectOptions): Promise<void> {
@@ -198,7 +242,7 @@ export class RawClient {
     });
   }
 
-  /** Ends the test's use of the socket; safe to call twice. */
+  /** Ends the test's use of the socket (an HTTP/2 stream's session closes with it); safe to call twice. */
   async destroy(): Promise<void> {
     this.socket.destroy();
     await this.closed;

@@ -42,7 +42,7 @@ export async function startSample(name: string, env: Record<string, string>, pro
   });
   let output = '';
   const instance: SampleInstance = { name, port, child, output: () => output };
-  const listening = `listening on http://localhost:${port}`;
+  const listening = `listening on ${env.HTTP2 === '1' ? 'https' : 'http'}://localhost:${port}`;
   await new Promise<void>((resolve, reject) => {
     const finish = (error?: Error): void => {
       clearTimeout(timer);

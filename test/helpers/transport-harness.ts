@@ -1,12 +1,12 @@
 // Loopback servers with an UpgradeListener for the transport e2e specs. useTransportHarness()
 // registers an afterEach that closes every server, listener and client a test opened.
 import { once } from 'node:events';
-import { createServer, IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import WebSocket, { ClientOptions } from 'ws';
 import { Connection, ConnectionOptions } from '../../lib/transport/connection';
 import { HeartbeatOptions } from '../../lib/transport/heartbeat';
-import { UpgradeListener, UpgradeListenerOptions, UpgradeRoute, WebServer } from '../../lib/transport/upgrade-listener';
+import { HandshakeRequest, UpgradeListener, UpgradeListenerOptions, UpgradeRoute, WebServer } from '../../lib/transport/upgrade-listener';
 import { exchangeHttp, HttpAnswer, RawPeer, UpgradeRequestOptions } from './transport-peer';
 
 /** Short timeouts so that timeout paths finish well inside Jest's 5 s. */
@@ -42,7 +42,7 @@ export interface StartedServer {
 }
 
 /** A route as the listener wants it, with test defaults. */
-export const route = (spec: RouteSpec, onAccepted: (connection: Connection, request: IncomingMessage) => void = () => undefined): UpgradeRoute => ({
+export const route = (spec: RouteSpec, onAccepted: (connection: Connection, request: HandshakeRequest) => void = () => undefined): UpgradeRoute => ({
   subprotocols: [],
   ...spec,
   connection: { ...CONNECTION_DEFAULTS, ...spec.connection },
@@ -138,7 +138,7 @@ export class TransportHarness {
     await Promise.all(
       [...this.servers].map((server) => {
         if (!server.listening) return undefined;
-        server.closeAllConnections();
+        if ('closeAllConnections' in server) server.closeAllConnections();
         return new Promise((resolve) => server.close(resolve));
       }),
     );

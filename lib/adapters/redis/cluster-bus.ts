@@ -1,4 +1,5 @@
 import { RedisClients } from './redis-clients';
+import { pipelineBySlot } from './slot-pipelines';
 
 export interface ClusterBusOptions {
   /** SSUBSCRIBE/SPUBLISH instead of SUBSCRIBE/PUBLISH. */
@@ -147,13 +148,7 @@ export class ClusterBus {
   }
 
   private async sendAll(channels: readonly string[], bytes: Buffer): Promise<void> {
-    const pipeline = this.clients.client.pipeline();
-    for (const channel of channels) {
-      if (this.options.sharded) pipeline.spublish(channel, bytes);
-      else pipeline.publish(channel, bytes);
-    }
-    const results = (await pipeline.exec()) ?? [];
-    const failure = results.find(([error]) => error);
-    if (failure) throw failure[0];
+    const { sharded } = this.options;
+    await pipelineBySlot(this.clients.client, channels, (channel) => channel, (pipeline, channel) => (sharded ? pipeline.spublish(channel, bytes) : pipeline.publish(channel, bytes)));
   }
 }

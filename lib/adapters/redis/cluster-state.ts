@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { RedisCommandClient } from './redis-clients';
 import { PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
 import { RedisNames } from './redis-channels';
 import { JOIN_ROOM, LEAVE_ROOM, READ_PRESENCE, REFRESH_ROOM, REPLACE_NODE_IN_ROOM } from './redis-scripts';
@@ -45,7 +45,7 @@ export class ClusterState {
   private readonly membersHere = new Map<string, number>();
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisCommandClient,
     private readonly names: RedisNames,
     private readonly nodeId: string,
     /** A node's members in a room count as gone this long after its last refresh there. */

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommandClient } from './redis-clients';
+import { pipelineBySlot } from './slot-pipelines';
 import { RedisNames } from './redis-channels';
 
 /**
@@ -14,7 +15,7 @@ export class ConnectionKeys {
   private readonly forgotten = new Set<string>();
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisCommandClient,
     private readonly names: RedisNames,
     private readonly nodeId: string,
     private readonly ttlMs: number,
@@ -51,32 +52,27 @@ export class ConnectionKeys {
       due.push(id);
     }
     if (due.length === 0) return;
-    const pipeline = this.client.pipeline();
     for (const id of due) {
-      pipeline.set(this.names.connection(id), this.nodeId, 'PX', this.ttlMs);
       this.writtenAtMs.delete(id); // re-inserted at the end: the Map stays in age order
       this.writtenAtMs.set(id, now);
     }
-    await exec(pipeline);
+    await this.write(due);
   }
 
   /** Writes the keys of `ids` (this node's open connections) and deletes the forgotten ones. */
   async rewrite(ids: readonly string[]): Promise<void> {
     const now = Date.now();
-    const pipeline = this.client.pipeline();
     const gone = [...this.forgotten];
-    for (const id of gone) pipeline.del(this.names.connection(id));
     this.writtenAtMs.clear();
-    for (const id of ids) {
-      pipeline.set(this.names.connection(id), this.nodeId, 'PX', this.ttlMs);
-      this.writtenAtMs.set(id, now);
-    }
-    await exec(pipeline);
+    for (const id of ids) this.writtenAtMs.set(id, now);
+    await Promise.all([
+      pipelineBySlot(this.client, gone, (id) => this.names.connection(id), (pipeline, id) => pipeline.del(this.names.connection(id))),
+      this.write(ids),
+    ]);
     for (const id of gone) this.forgotten.delete(id);
   }
-}
 
-async function exec(pipeline: ReturnType<Redis['pipeline']>): Promise<void> {
-  const failure = ((await pipeline.exec()) ?? []).find(([error]) => error);
-  if (failure) throw failure[0];
+  private write(ids: readonly string[]): Promise<void> {
+    return pipelineBySlot(this.client, ids, (id) => this.names.connection(id), (pipeline, id) => pipeline.set(this.names.connection(id), this.nodeId, 'PX', this.ttlMs));
+  }
 }

@@ -1,15 +1,30 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { DEFAULT_PARTITIONS } from './redis-channels';
 
-/** `new RedisAdapter(options)`: give `url`, or your own `client` (and optionally `subscriber`). */
+/**
+ * `new RedisAdapter(options)`: give one of `url` (standalone Redis), `redisOptions.sentinels` with
+ * `redisOptions.name` (Sentinel), `clusterNodes` (Redis Cluster), or your own `client` (a `Redis` or
+ * a `Cluster`).
+ */
 export interface RedisAdapterOptions {
   /** `redis://[[user]:password@]host:port[/db]`: the adapter opens two connections and closes them at shutdown. */
   url?: string;
-  /** More ioredis options for the connections opened from `url` (TLS, sentinels, …). */
+  /**
+   * More ioredis options for the connections opened from `url`, or without `url` the whole of them:
+   * `{ sentinels: [{ host, port }], name: 'mymaster' }` finds the master through Redis Sentinel and
+   * follows it after a failover.
+   */
   redisOptions?: RedisOptions;
-  /** An ioredis client for commands and publishing; it stays yours (the adapter does not close it). */
-  client?: Redis;
-  /** An ioredis client for subscriptions; default: `client.duplicate()`, which the adapter closes. */
+  /**
+   * Seed nodes of a Redis Cluster (`[{ host, port }]` or `'host:port'`): the adapter opens an
+   * ioredis Cluster for commands and one subscriber connection per master, and uses sharded pub/sub.
+   */
+  clusterNodes?: ClusterNode[];
+  /** More ioredis Cluster options for `clusterNodes` (`redisOptions` for TLS or a password, `natMap`, …). */
+  clusterOptions?: ClusterOptions;
+  /** An ioredis client (`Redis` or `Cluster`) for commands and publishing; it stays yours (the adapter does not close it). */
+  client?: Redis | Cluster;
+  /** An ioredis client for subscriptions (not with a `Cluster`); default: `client.duplicate()`, which the adapter closes. */
   subscriber?: Redis;
   /** Prefix of every key and channel, so several applications share one Redis. Default `rfc6455:`. */
   keyPrefix?: string;
@@ -25,7 +40,7 @@ export interface RedisAdapterOptions {
   partitions?: number;
   /** How long nodes(), rooms() and roomsOf() of another node's connection wait for the nodes' answers. Default 1 000. */
   queryTimeoutMs?: number;
-  /** Redis 7 sharded pub/sub (SSUBSCRIBE/SPUBLISH), which spreads channels over a cluster's shards. Default false. */
+  /** Redis 7 sharded pub/sub (SSUBSCRIBE/SPUBLISH), which spreads channels over a cluster's shards. Default false; always on a Redis Cluster. */
   sharded?: boolean;
   /** This node's id in Redis. Default: random per process. */
   nodeId?: string;
@@ -55,6 +70,7 @@ export const REDIS_ADAPTER_DEFAULTS = {
 } as const;
 
 export const withRedisDefaults = (options: RedisAdapterOptions): ResolvedRedisAdapterOptions => {
-  if (options.url === undefined && options.client === undefined) throw new Error('RedisAdapter needs a url or an ioredis client');
+  const targets = [options.url, options.client, options.clusterNodes, options.url === undefined ? options.redisOptions?.sentinels : undefined].filter((target) => target !== undefined);
+  if (targets.length !== 1) throw new Error('RedisAdapter needs exactly one of url, redisOptions.sentinels (with redisOptions.name), clusterNodes or client');
   return { ...REDIS_ADAPTER_DEFAULTS, ...options };
 };

@@ -1,12 +1,19 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { ResolvedRedisAdapterOptions } from './redis-adapter-options.interface';
+import { ShardSubscribers, SubscriberConnection } from './shard-subscribers';
 
-/** The two connections the adapter needs: subscriber mode allows no other command. */
+/** Where commands go: one Redis (standalone or found through Sentinel) or a Redis Cluster. */
+export type RedisCommandClient = Redis | Cluster;
+
+/** The two sides the adapter needs: subscriber mode allows no other command. */
 export interface RedisClients {
-  client: Redis;
-  subscriber: Redis;
+  client: RedisCommandClient;
+  /** One connection, or one per master of a cluster (ShardSubscribers). */
+  subscriber: SubscriberConnection;
+  /** True on a Redis Cluster: pub/sub is sharded (SSUBSCRIBE/SPUBLISH) there. */
+  isCluster: boolean;
   /** The ones the adapter opened, and so closes. */
-  owned: Redis[];
+  owned: Pick<SubscriberConnection, 'status' | 'quit' | 'disconnect'>[];
 }
 
 const MAX_RECONNECT_DELAY_MS = 2000;
@@ -19,23 +26,56 @@ export const RESILIENT_OPTIONS: RedisOptions = {
   retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS), // forever, backing off to 2 s
 };
 
+/** The same for a Cluster: its own queue off too, and reconnecting forever. */
+const RESILIENT_CLUSTER_OPTIONS: ClusterOptions = {
+  enableOfflineQueue: false,
+  clusterRetryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
+};
+
 /** ioredis is an optional peer dependency: it is loaded only when a RedisAdapter attaches. */
 export async function openRedisClients(options: ResolvedRedisAdapterOptions): Promise<RedisClients> {
-  if (options.client) {
-    assertNoIoredisPrefix([options.client.options.keyPrefix, options.subscriber?.options.keyPrefix]);
-    if (options.subscriber) return { client: options.client, subscriber: options.subscriber, owned: [] };
-    const subscriber = options.client.duplicate(RESILIENT_OPTIONS);
-    return { client: options.client, subscriber, owned: [subscriber] };
-  }
-  assertNoIoredisPrefix([options.redisOptions?.keyPrefix]);
-  const { Redis: RedisClient } = await import('ioredis').catch((error: unknown) => {
+  const ioredis = await import('ioredis').catch((error: unknown) => {
     throw new Error(`RedisAdapter needs the ioredis package (npm install ioredis): ${error instanceof Error ? error.message : String(error)}`);
   });
-  const open = (): Redis => new RedisClient(options.url as string, { ...RESILIENT_OPTIONS, ...options.redisOptions });
-  const client = open();
+  const { client } = options;
+  if (client && isCluster(client)) {
+    if (options.subscriber) throw new Error('RedisAdapter: on a Redis Cluster the adapter opens its own subscriber connection per master; do not pass `subscriber`');
+    assertNoIoredisPrefix([client.options.keyPrefix, client.options.redisOptions?.keyPrefix]);
+    return clusterClients(ioredis.Redis, client, []);
+  }
+  if (client) {
+    assertNoIoredisPrefix([client.options.keyPrefix, options.subscriber?.options.keyPrefix]);
+    if (options.subscriber) return { client, subscriber: options.subscriber, isCluster: false, owned: [] };
+    const subscriber = client.duplicate(RESILIENT_OPTIONS);
+    return { client, subscriber, isCluster: false, owned: [subscriber] };
+  }
+  if (options.clusterNodes) {
+    const { clusterOptions } = options;
+    assertNoIoredisPrefix([clusterOptions?.keyPrefix, clusterOptions?.redisOptions?.keyPrefix]);
+    const cluster = new ioredis.Cluster(options.clusterNodes, {
+      ...clusterOptions,
+      ...RESILIENT_CLUSTER_OPTIONS,
+      redisOptions: { ...clusterOptions?.redisOptions, ...RESILIENT_OPTIONS },
+    });
+    return clusterClients(ioredis.Redis, cluster, [cluster]);
+  }
+  assertNoIoredisPrefix([options.redisOptions?.keyPrefix]);
+  // With `redisOptions.sentinels` and no url, ioredis asks the sentinels for the master, and again after a failover.
+  const open = (): Redis =>
+    options.url === undefined ? new ioredis.Redis({ ...RESILIENT_OPTIONS, ...options.redisOptions }) : new ioredis.Redis(options.url, { ...RESILIENT_OPTIONS, ...options.redisOptions });
+  const opened = open();
   const subscriber = open();
-  return { client, subscriber, owned: [client, subscriber] };
+  return { client: opened, subscriber, isCluster: false, owned: [opened, subscriber] };
 }
+
+/** A Cluster's commands, and one subscriber connection per master with the node options of the cluster. */
+function clusterClients(RedisClient: typeof Redis, cluster: Cluster, owned: RedisClients['owned']): RedisClients {
+  const nodeOptions = { ...cluster.options.redisOptions, ...RESILIENT_OPTIONS };
+  const subscriber = new ShardSubscribers(cluster, (host, port) => new RedisClient({ ...nodeOptions, host, port }));
+  return { client: cluster, subscriber, isCluster: true, owned: [...owned, subscriber] };
+}
+
+const isCluster = (client: RedisCommandClient): client is Cluster => (client as Cluster).isCluster === true;
 
 /** Keys built inside Lua scripts would miss ioredis's own prefix: the adapter's `keyPrefix` does that job. */
 function assertNoIoredisPrefix(keyPrefixes: readonly (string | undefined)[]): void {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommandClient } from './redis-clients';
 import type { RedisNames } from './redis-channels';
 
 /**
@@ -8,7 +8,7 @@ import type { RedisNames } from './redis-channels';
  */
 export interface RedisHistoryLink {
   /** The command connection, once attached and ready; undefined while Redis is away. */
-  client(): Redis | undefined;
+  client(): RedisCommandClient | undefined;
   /** Names of the keys and channels (a room's history keys share its channel's slot). */
   readonly names: RedisNames;
   readonly sharded: boolean;

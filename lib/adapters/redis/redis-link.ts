@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { RedisClients } from './redis-clients';
 
 export interface RedisLinkEvents {
@@ -89,7 +88,7 @@ export class RedisLink {
     for (const undo of this.detach.splice(0)) undo();
   }
 
-  private watch(client: Redis, onReady: () => void): void {
+  private watch(client: LinkEvents, onReady: () => void): void {
     const onError = (error: Error): void => this.markDown(error);
     const onClose = (): void => this.markDown('connection closed');
     client.on('error', onError);
@@ -101,6 +100,13 @@ export class RedisLink {
       client.off('close', onClose);
     });
   }
+}
+
+/** The events a link watches: a `Redis`, a `Cluster` and ShardSubscribers all emit them. */
+interface LinkEvents {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'close' | 'ready', listener: () => void): unknown;
+  off(event: 'close' | 'ready', listener: () => void): unknown;
 }
 
 const describe = (reason: unknown): string => (reason instanceof Error ? reason.message : String(reason));

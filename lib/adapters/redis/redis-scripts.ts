@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisCommandClient } from './redis-clients';
 
 /** A Lua script run by its SHA1, sent whole only when Redis does not know it (e.g. after a restart). */
 export class RedisScript {
@@ -9,7 +9,7 @@ export class RedisScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(client: RedisCommandClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -19,7 +19,7 @@ export class RedisScript {
   }
 
   /** The same, with bulk replies as Buffers (binary payloads stay intact). */
-  async runBuffer(client: Redis, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
+  async runBuffer(client: RedisCommandClient, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
     try {
       return await client.callBuffer('EVALSHA', this.sha, keys.length, ...keys, ...args);
     } catch (error) {

@@ -70,6 +70,8 @@ export class RedisAdapter implements RoomsAdapter {
   private needsResync = true;
   private resyncing: Promise<void> | undefined;
   private sequence = 0;
+  /** Sharded pub/sub: asked for, or on a Redis Cluster. */
+  private isSharded = false;
   /** The room history's receiver of retained messages, when the module has history. */
   private receiveRetained: ((bytes: Buffer) => void) | undefined;
   /** The room history's listener of possible gaps (a subscriber that went silent), when the module has history. */
@@ -88,8 +90,9 @@ export class RedisAdapter implements RoomsAdapter {
   async start(node: LocalNode): Promise<void> {
     this.node = node;
     const clients = await openRedisClients(this.options);
+    this.isSharded = this.options.sharded || clients.isCluster;
     const bus = new ClusterBus(clients, {
-      sharded: this.options.sharded,
+      sharded: this.isSharded,
       maxPendingPublishes: this.options.maxPendingPublishes,
       onMessage: (bytes) => this.receive(bytes),
       onSubscriberClosed: () => this.onSubscriberClosed(),
@@ -243,7 +246,7 @@ export class RedisAdapter implements RoomsAdapter {
     return {
       client: () => (this.cluster?.link.canCommand ? this.cluster.clients.client : undefined),
       names: this.names,
-      sharded: this.options.sharded,
+      sharded: this.isSharded,
       onRetained: (receive) => (this.receiveRetained = receive),
       onGap: (listener) => (this.onGap = listener),
     };

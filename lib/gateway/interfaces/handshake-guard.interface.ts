@@ -1,9 +1,10 @@
-import { IncomingMessage } from 'node:http';
+import { HandshakeRequest } from '../../transport/handshake-channel';
 import { HandshakeInfo } from '../../session/handshake-info';
 
 /** What a handshake guard sees: the upgrade request, before any WebSocket exists. */
 export interface HandshakeContext {
-  request: IncomingMessage;
+  /** Node's IncomingMessage for an HTTP/1.1 upgrade, its Http2ServerRequest for an HTTP/2 extended CONNECT (RFC 8441). */
+  request: HandshakeRequest;
   handshake: HandshakeInfo;
   /** Becomes the connection's `data`: attach the authenticated user here. */
   data: Record<string, unknown>;

@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisCommandClient } from '../../adapters/redis/redis-clients';
 import { RedisHistoryLink, RETAINED_BINARY_MARK, RETAINED_TEXT_MARK } from '../../adapters/redis/redis-history-link';
 import { RedisScript } from '../../adapters/redis/redis-scripts';
+import { pipelineBySlot } from '../../adapters/redis/slot-pipelines';
 import { HistoryUnavailableError } from '../history-unavailable.error';
 import { HistoryBackend, HistoryBackendContext, HistoryRead, RetainedEntry, SessionRecord, SessionWrite, StreamPosition } from '../history-backend.interface';
 import { newEpoch } from '../memory-history';
@@ -252,9 +253,7 @@ export class RedisHistory implements HistoryBackend {
   async touchSessions(ids: readonly string[], ttlMs: number): Promise<void> {
     const client = this.link.client();
     if (!client || ids.length === 0) return;
-    const pipeline = client.pipeline();
-    for (const id of ids) pipeline.pexpire(this.sessionKey(id), ttlMs);
-    await pipeline.exec();
+    await pipelineBySlot(client, ids, (id) => this.sessionKey(id), (pipeline, id) => pipeline.pexpire(this.sessionKey(id), ttlMs));
   }
 
   /** Keys of a room's history: the stream and its meta hash. */
@@ -292,7 +291,7 @@ export class RedisHistory implements HistoryBackend {
     throw new HistoryUnavailableError(`room ${room}: the message was not retained (${cause instanceof Error ? cause.message : 'Redis is unreachable'})`);
   }
 
-  private requireClient(): Redis {
+  private requireClient(): RedisCommandClient {
     const client = this.link.client();
     if (!client) throw new HistoryUnavailableError('Redis is unreachable');
     return client;

@@ -1,9 +1,10 @@
 // One contract, every adapter: the same cases run against each implementation of the broker and
 // presence store ports (RoomsAdapter), through the node that drives them.
-import { Broker, IpcAdapter, MemoryAdapter, PresenceStore, RedisAdapter } from '../../../lib';
+import { Broker, IpcAdapter, MemoryAdapter, NatsAdapter, PresenceStore, RedisAdapter } from '../../../lib';
 import { encodeTextFrame } from '../../../lib/protocol/frame-writer';
 import { RoomsAdapter } from '../../../lib/rooms/rooms-adapter.interface';
 import { HubProcess, startHubProcess } from '../../helpers/ipc-hub-process';
+import { NatsServer } from '../../helpers/nats-server';
 import { RedisServer } from '../../helpers/redis-server';
 import { closeFake, FakeNode, startFakeNode } from '../../helpers/rooms-node';
 import { waitUntil } from '../../helpers/ws-test-client';
@@ -12,9 +13,10 @@ const NOBODY: ReadonlySet<string> = new Set();
 const presence = (room: string, action: 'join' | 'leave', id: string, meta: object): unknown => ({ event: 'presence', data: { room, action, id, meta } });
 
 // The IpcAdapter's hub runs in a child process, as a cluster's primary does: every call crosses a process.
-describe.each(['MemoryAdapter', 'RedisAdapter', 'IpcAdapter'])('%s behind the broker and presence store ports', (implementation) => {
+describe.each(['MemoryAdapter', 'RedisAdapter', 'IpcAdapter', 'NatsAdapter'])('%s behind the broker and presence store ports', (implementation) => {
   let redis: RedisServer | undefined;
   let hub: HubProcess | undefined;
+  let nats: NatsServer | undefined;
   let prefixes = 0;
   const started: FakeNode[] = [];
 
@@ -22,6 +24,7 @@ describe.each(['MemoryAdapter', 'RedisAdapter', 'IpcAdapter'])('%s behind the br
   const adapterFor = (): Broker & PresenceStore => {
     if (implementation === 'MemoryAdapter') return new MemoryAdapter();
     if (implementation === 'IpcAdapter') return new IpcAdapter({ port: (hub as HubProcess).channel });
+    if (implementation === 'NatsAdapter') return new NatsAdapter({ servers: (nats as NatsServer).url, subjectPrefix: `contract-${++prefixes}` });
     return new RedisAdapter({ url: (redis as RedisServer).url, keyPrefix: `contract-${++prefixes}:` });
   };
 
@@ -35,6 +38,7 @@ describe.each(['MemoryAdapter', 'RedisAdapter', 'IpcAdapter'])('%s behind the br
   beforeAll(async () => {
     if (implementation === 'RedisAdapter') redis = await RedisServer.start();
     if (implementation === 'IpcAdapter') hub = await startHubProcess();
+    if (implementation === 'NatsAdapter') nats = await NatsServer.start();
   }, 30_000);
 
   afterEach(async () => {
@@ -44,6 +48,7 @@ describe.each(['MemoryAdapter', 'RedisAdapter', 'IpcAdapter'])('%s behind the br
   afterAll(async () => {
     await redis?.dispose();
     await hub?.stop();
+    await nats?.dispose();
   });
 
   it('answers members, presence, rooms and roomsOf as the joins and leaves left them', async () => {

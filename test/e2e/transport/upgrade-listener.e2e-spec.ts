@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { IncomingMessage } from 'node:http';
 import { Duplex } from 'node:stream';
 import { HandshakeRefusal } from '../../../lib/protocol/handshake-refusal';
-import { ValidUpgrade } from '../../../lib/protocol/handshake';
+import { WebSocketOffer } from '../../../lib/protocol/handshake';
+import { HandshakeRequest } from '../../../lib/transport/upgrade-listener';
 import { route, useTransportHarness } from '../../helpers/transport-harness';
 import { upgradeRequest } from '../../helpers/transport-peer';
 
@@ -13,7 +14,7 @@ describe('UpgradeListener: routing and refusals', () => {
     const startTwoRoutes = async () => {
       const served: Array<{ path: string; url: string | undefined }> = [];
       const server = await harness.start({
-        routes: ['/alpha', 'beta/'].map((path) => ({ path, onConnection: (_connection, request: IncomingMessage) => void served.push({ path, url: request.url }) })),
+        routes: ['/alpha', 'beta/'].map((path) => ({ path, onConnection: (_connection, request) => void served.push({ path, url: request.url }) })),
       });
       return { server, served };
     };
@@ -228,7 +229,7 @@ describe('UpgradeListener: routing and refusals', () => {
     });
 
     it('gives verify the request and the parsed upgrade, and accepts when it returns nothing', async () => {
-      const seen: Array<{ url: string | undefined; upgrade: ValidUpgrade }> = [];
+      const seen: Array<{ url: string | undefined; upgrade: WebSocketOffer }> = [];
       const server = await harness.start({
         routes: [{ path: '/ws', subprotocols: ['chat'], verify: async (request, upgrade) => void seen.push({ url: request.url, upgrade }) }],
       });
@@ -278,8 +279,8 @@ describe('UpgradeListener: routing and refusals', () => {
 
     it('accepts nothing when the client leaves while verify is still running', async () => {
       let releaseVerify!: () => void;
-      let markVerifying!: (request: IncomingMessage) => void;
-      const verifying = new Promise<IncomingMessage>((resolve) => (markVerifying = resolve));
+      let markVerifying!: (request: HandshakeRequest) => void;
+      const verifying = new Promise<HandshakeRequest>((resolve) => (markVerifying = resolve));
       const server = await harness.start({
         routes: [{ path: '/ws', verify: (request) => new Promise<undefined>((resolve) => { markVerifying(request); releaseVerify = () => resolve(undefined); }) }],
       });

@@ -126,4 +126,21 @@ describe('ByteQueue', () => {
 
     expect(taken).toEqual(pushed);
   });
+
+  it('shows the unconsumed bytes as one view without consuming them only while they sit in one chunk', () => {
+    const queue = new ByteQueue();
+    const first = Buffer.from('abcdef');
+    queue.push(first);
+    queue.skip(2);
+
+    expect(queue.rest()).toEqual(Buffer.from('cdef'));
+    expect(queue.rest()?.buffer).toBe(first.buffer);
+    expect(queue.length).toBe(4);
+    queue.push(Buffer.from('gh'));
+    expect(queue.rest()).toBeUndefined();
+    queue.skip(4);
+    expect(queue.rest()).toEqual(Buffer.from('gh'));
+    queue.skip(2);
+    expect(queue.rest()).toBeUndefined();
+  });
 });

@@ -1,5 +1,5 @@
 import { FrameParser } from '../../../lib/protocol/frame-parser';
-import { TextEvent } from '../../../lib/protocol/inbound-event';
+import { InboundEvent, TextEvent } from '../../../lib/protocol/inbound-event';
 import { Opcode } from '../../../lib/protocol/opcode';
 import { forEachChunking } from '../../helpers/chunking';
 import { maskedFrame, pattern, unmaskedFrame } from '../../helpers/frames';
@@ -252,6 +252,54 @@ describe('FrameParser framing', () => {
       ]);
       expect(parser.isDone).toBe(true);
       expect(parser.push(maskedFrame(Opcode.Ping, 'late'))).toEqual([]);
+    });
+  });
+
+  describe('payloads left as views of the read they arrived in', () => {
+    const KiB = 1024;
+    const messages = Array.from({ length: 16 }, (_, i) => maskedFrame(Opcode.Binary, Buffer.alloc(4 * KiB, i)));
+    // 64 KiB reads of 4 KiB messages: nearly every read starts inside a frame the read before began.
+    const stream = Buffer.concat(messages);
+    const splitAt = messages[0].length + 100;
+
+    it('takes the messages after one that spanned two reads from the read, not copied, and the spanning one whole', () => {
+      const parser = new FrameParser(SERVER);
+      const firstRead = Buffer.from(stream.subarray(0, splitAt));
+      const secondRead = Buffer.from(stream.subarray(splitAt));
+
+      const events = [...parser.push(firstRead), ...parser.push(secondRead)];
+
+      expect(events.map((event) => (event.kind === 'binary' ? event.data : undefined))).toEqual(messages.map((_, i) => Buffer.alloc(4 * KiB, i)));
+      const fromSecondRead = events.slice(2).map((event) => (event.kind === 'binary' ? event.data.buffer : undefined));
+      expect(fromSecondRead.every((buffer) => buffer === secondRead.buffer)).toBe(true);
+    });
+
+    describe('a message whose one data fragment arrives in a read of 25 KiB of pongs, and its empty final fragment', () => {
+      const first = maskedFrame(Opcode.Binary, Buffer.alloc(2 * KiB, 1), { fin: false });
+      const last = maskedFrame(Opcode.Continuation, Buffer.alloc(0), { fin: true });
+      const pongs = Buffer.concat(Array.from({ length: 200 }, () => maskedFrame(Opcode.Pong, Buffer.alloc(125))));
+      const dataOf = (events: readonly InboundEvent[]): Buffer | undefined => events.flatMap((event) => (event.kind === 'binary' ? [event.data] : []))[0];
+
+      it('in the same read: the message is a view of the read, not copied', () => {
+        const read = Buffer.concat([first, pongs, last]);
+
+        const data = dataOf(new FrameParser(SERVER).push(read));
+
+        expect(data).toEqual(Buffer.alloc(2 * KiB, 1));
+        expect(data?.buffer).toBe(read.buffer);
+      });
+
+      it('in the next read: the fragment was copied when its read ended, so the message does not hold the pongs', () => {
+        const parser = new FrameParser(SERVER);
+        const read = Buffer.concat([first, pongs]);
+
+        parser.push(read);
+        const data = dataOf(parser.push(Buffer.from(last)));
+
+        expect(data).toEqual(Buffer.alloc(2 * KiB, 1));
+        expect(data?.buffer).not.toBe(read.buffer);
+        expect(data?.buffer.byteLength).toBeLessThan(read.length);
+      });
     });
   });
 });

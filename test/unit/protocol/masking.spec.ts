@@ -1,4 +1,6 @@
-import { applyMask, unmaskRange } from '../../../lib/protocol/masking';
+import fc from 'fast-check';
+import { applyMask, applyMaskKey, unmaskRange } from '../../../lib/protocol/masking';
+import { createSimdMask } from '../../../lib/protocol/simd-masking';
 import { seededRandom } from '../../helpers/chunking';
 import { hex } from '../../helpers/hex';
 
@@ -136,5 +138,61 @@ describe('unmaskRange', () => {
 
     expect(unmaskRange(bytes, 0, bytes.length, 0)).toBeLessThan(0x80);
     expect(bytes.toString()).toBe('unmasked');
+  });
+});
+
+describe('unmasking in WebAssembly SIMD, and the JS loop where WebAssembly is missing', () => {
+  const maskKeyOf = (key: number): Buffer => Buffer.from([key >>> 24, (key >>> 16) & 0xff, (key >>> 8) & 0xff, key & 0xff]);
+  /** Lengths that cross the 16-byte lanes and the 64 KiB window of the SIMD path. */
+  const lengths = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 65_520, max: 65_552 }), fc.integer({ min: 131_060, max: 200_000 }));
+  const cases = fc.record({ length: lengths, byteOffset: fc.integer({ min: 0, max: 15 }), maskOffset: fc.integer({ min: 0, max: 7 }), key: fc.integer({ min: 0, max: 0xffffffff }), seed: fc.integer() });
+
+  /** Every case: the function leaves exactly the §5.3 definition in the view and the bytes around it untouched. */
+  function expectDefinition(mask: (bytes: Buffer, key: number, maskOffset: number) => void): void {
+    fc.assert(
+      fc.property(cases, ({ length, byteOffset, maskOffset, key, seed }) => {
+        const backing = Buffer.alloc(byteOffset + length + 20, 0xaa);
+        const bytes = backing.subarray(byteOffset, byteOffset + length);
+        for (let i = 0; i < length; i++) bytes[i] = (seed + i * 31) & 0xff;
+        const expected = referenceMask(bytes, maskKeyOf(key), maskOffset);
+
+        mask(bytes, key, maskOffset);
+
+        expect(bytes.equals(expected)).toBe(true);
+        expect(backing.subarray(0, byteOffset).every((byte) => byte === 0xaa)).toBe(true);
+        expect(backing.subarray(byteOffset + length).every((byte) => byte === 0xaa)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  }
+
+  it('is available on this Node (SIMD is on by default since Node 16.4)', () => {
+    expect(createSimdMask()).toBeDefined();
+  });
+
+  it('matches the §5.3 definition at every length, byteOffset and maskOffset', () => {
+    expectDefinition(createSimdMask()!);
+  });
+
+  it('applyMaskKey matches it too, SIMD from 64 bytes and the JS loop below', () => {
+    expectDefinition(applyMaskKey);
+  });
+
+  describe('where WebAssembly is missing (node --jitless)', () => {
+    const wasm: unknown = Reflect.get(globalThis, 'WebAssembly');
+    beforeEach(() => Reflect.deleteProperty(globalThis, 'WebAssembly'));
+    afterEach(() => Object.assign(globalThis, { WebAssembly: wasm }));
+
+    it('has no SIMD unmasking, and applyMaskKey falls back to the JS loop, which matches the definition', () => {
+      jest.isolateModules(() => {
+        /* eslint-disable @typescript-eslint/no-require-imports -- a fresh copy of the modules, loaded without WebAssembly */
+        const { createSimdMask: createWithoutWasm } = require('../../../lib/protocol/simd-masking') as typeof import('../../../lib/protocol/simd-masking');
+        const { applyMaskKey: applyWithoutWasm } = require('../../../lib/protocol/masking') as typeof import('../../../lib/protocol/masking');
+        /* eslint-enable @typescript-eslint/no-require-imports */
+
+        expect(createWithoutWasm()).toBeUndefined();
+        expectDefinition(applyWithoutWasm);
+      });
+    });
   });
 });

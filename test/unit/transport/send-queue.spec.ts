@@ -91,6 +91,22 @@ describe('SendQueue', () => {
     expect(queue.bufferedAmount).toBe(0);
   });
 
+  it('hands what waited for the drain to the socket in one writev: large echoes backed up are not a write per header and per payload', async () => {
+    socket.isStalled = true;
+    queue.write(Buffer.alloc(16 * 1024));
+    await endOfTick();
+    const payloads = Array.from({ length: 8 }, (_, i) => Buffer.alloc(4 * 1024, i));
+    for (const payload of payloads) queue.writeParts(Buffer.from([0x82, 0x7e, 0x10, 0x00]), payload);
+    await endOfTick();
+    const writesBefore = socket.chunks.length;
+
+    socket.release();
+
+    expect(socket.written).toEqual(Buffer.concat([Buffer.alloc(16 * 1024), ...payloads.flatMap((payload) => [Buffer.from([0x82, 0x7e, 0x10, 0x00]), payload])]));
+    expect(socket.writevCalls).toHaveLength(1);
+    expect(socket.chunks.length - writesBefore).toBe(socket.writevCalls[0].length);
+  });
+
   it('writes what it holds before ending the socket', async () => {
     queue.write(Buffer.from('last words'));
     queue.end();

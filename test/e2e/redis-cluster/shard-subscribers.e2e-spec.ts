@@ -1,0 +1,192 @@
+// The adapter's sharded subscriptions on a real 3-master / 3-replica Redis Cluster: one connection
+// per master, each channel on its slot's master, following a slot migration and a failover, never
+// delivering a message twice and never leaving a channel subscribed twice.
+import { Cluster } from 'ioredis';
+import { slotOf } from '../../../lib/adapters/redis/cluster-slot';
+import { withRedisDefaults } from '../../../lib/adapters/redis/redis-adapter-options.interface';
+import { closeRedisClients, openRedisClients, RedisClients } from '../../../lib/adapters/redis/redis-clients';
+import { ShardSubscribers } from '../../../lib/adapters/redis/shard-subscribers';
+import { pollUntil, withRedisClient } from '../../helpers/redis-admin';
+import { RedisCluster } from '../../helpers/redis-cluster';
+import { RedisServer } from '../../helpers/redis-server';
+
+jest.setTimeout(60_000);
+
+const REFUSED_PACE_MS = 5;
+
+/** What arrived on each channel, in order. */
+class Received {
+  private readonly byChannel = new Map<string, string[]>();
+  private waiters: { check: () => boolean; resolve: () => void }[] = [];
+
+  add(channel: string, message: string): void {
+    const list = this.byChannel.get(channel) ?? [];
+    list.push(message);
+    this.byChannel.set(channel, list);
+    this.waiters = this.waiters.filter((waiter) => !(waiter.check() && (waiter.resolve(), true)));
+  }
+
+  on(channel: string): string[] {
+    return this.byChannel.get(channel) ?? [];
+  }
+
+  waitFor(check: () => boolean): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ check, resolve }));
+  }
+}
+
+/** A numbered stream on one channel while something happens to the cluster: what Redis took, what arrived, when. */
+interface TrafficReport {
+  /** Publishes Redis took (answered without an error), whether or not it had a subscriber for them. */
+  accepted: number[];
+  /** Accepted but never received: the loss window. */
+  lost: number[];
+  /** From the start of the event to the first delivery of a message published after it ended. */
+  recoveryMs: number;
+}
+
+describe('sharded subscriptions on a Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let clients: RedisClients;
+  let publisher: Cluster;
+  const received = new Received();
+
+  beforeAll(async () => {
+    cluster = await RedisCluster.start();
+    // No periodic slot refresh: a subscription can only follow a slot through the cluster's own signals (MOVED, SUNSUBSCRIBE, a dropped master).
+    clients = await openRedisClients(withRedisDefaults({ clusterNodes: cluster.seeds, clusterOptions: { slotsRefreshInterval: 3_600_000 } }));
+    clients.subscriber.on('smessageBuffer', (channel, message) => received.add(channel.toString(), message.toString()));
+    clients.subscriber.on('error', () => undefined); // a killed master's connection reports its refusals
+    publisher = new Cluster(cluster.seeds);
+    await Promise.all([publisher.ping(), waitForReady(clients)]);
+  }, 60_000);
+
+  afterAll(async () => {
+    publisher?.disconnect();
+    if (clients) await closeRedisClients(clients, 1000);
+    await cluster?.dispose();
+  }, 30_000);
+
+  /** Subscribers of a channel on every running master, summed (SHARDNUMSUB counts the node it is asked on). */
+  async function subscriptionsOf(channel: string): Promise<number> {
+    const masters = new Set((await cluster.slots()).map(({ master }) => master));
+    const counts = await Promise.all([...masters].map((address) => shardNumSub(cluster.node(address), channel)));
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  /**
+   * Publishes numbered messages on `channel`, one after another's answer, while `event` runs, then
+   * until a message published after it arrives. Bounded by a count, never by a clock.
+   */
+  async function trafficDuring(channel: string, event: () => Promise<unknown>, limit = 20_000): Promise<TrafficReport> {
+    const accepted: number[] = [];
+    let next = 0;
+    let firstAfter: number | undefined;
+    const startedAt = Date.now();
+    const eventDone = event().then(() => (firstAfter = next));
+    const recovered = (): boolean => firstAfter !== undefined && received.on(channel).some((text) => Number(text) >= (firstAfter as number));
+    while (!recovered()) {
+      if (firstAfter !== undefined && next - firstAfter >= limit) throw new Error(`${channel}: no delivery after ${limit} publishes; received ${received.on(channel).length}`);
+      const number = next++;
+      const receivers = await publisher.spublish(channel, String(number)).catch(() => -1);
+      if (receivers !== -1) accepted.push(number);
+      // Refused mid-failover: not accepted, and the next try paced (no busy loop on a shared machine).
+      if (receivers === -1) await new Promise((resolve) => setTimeout(resolve, REFUSED_PACE_MS));
+    }
+    await eventDone;
+    const recoveryMs = Date.now() - startedAt;
+    // Every accepted message published before the last one has arrived by now (in order on one connection).
+    const arrived = new Set(received.on(channel).map(Number));
+    return { accepted, lost: accepted.filter((number) => !arrived.has(number) && number < next - 1), recoveryMs };
+  }
+
+  /** Asserts each message arrived at most once and in publishing order. */
+  function expectOnceInOrder(channel: string): void {
+    const numbers = received.on(channel).map(Number);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+  }
+
+  /** Channels whose slots are on three different masters. */
+  async function channelsOnEveryMaster(prefix: string): Promise<string[]> {
+    const ranges = await cluster.slots();
+    return ranges.map((range, index) => {
+      for (let attempt = 0; ; attempt++) {
+        const channel = `${prefix}${index}-${attempt}`;
+        const slot = slotOf(channel);
+        if (range.first <= slot && slot <= range.last) return channel;
+      }
+    });
+  }
+
+  it('subscribes each channel once, on its slot master, with one connection per master, and delivers each message once', async () => {
+    const channels = await channelsOnEveryMaster('spread:');
+    await clients.subscriber.ssubscribe(...channels);
+
+    expect(await Promise.all(channels.map(subscriptionsOf))).toEqual([1, 1, 1]);
+    for (const channel of channels) for (const text of ['1', '2', '3']) expect(await publisher.spublish(channel, text)).toBe(1);
+    await received.waitFor(() => channels.every((channel) => received.on(channel).length === 3));
+
+    for (const channel of channels) expect(received.on(channel)).toEqual(['1', '2', '3']);
+    expect((clients.subscriber as ShardSubscribers).shardCount).toBe(3);
+    await clients.subscriber.sunsubscribe(...channels);
+    expect(await Promise.all(channels.map(subscriptionsOf))).toEqual([0, 0, 0]);
+  });
+
+  it('follows a slot migrated during traffic: the channel moves to the new master and nothing arrives twice', async () => {
+    const channel = 'busy:{room-7}';
+    await clients.subscriber.ssubscribe(channel);
+    const from = await cluster.masterOf(slotOf(channel));
+    const to = cluster.node((await cluster.slots()).map(({ master }) => master).find((address) => address !== from.address) as string);
+
+    const report = await trafficDuring(channel, () => cluster.migrateSlot(slotOf(channel), to));
+
+    expectOnceInOrder(channel);
+    expect(await subscriptionsOf(channel)).toBe(1);
+    expect(await shardNumSub(to, channel)).toBe(1);
+    console.log(`slot migration: ${report.accepted.length} accepted, ${report.lost.length} lost, first delivery after it ${report.recoveryMs} ms from its start`);
+  });
+
+  it('moves a quiet channel when its slot migrates (the master drops it with SUNSUBSCRIBE) and follows MOVED for a new one', async () => {
+    const quiet = 'quiet:{room-11}';
+    const slot = slotOf(quiet);
+    await clients.subscriber.ssubscribe(quiet);
+    const from = await cluster.masterOf(slot);
+    const to = cluster.node((await cluster.slots()).map(({ master }) => master).find((address) => address !== from.address) as string);
+
+    await cluster.migrateSlot(slot, to);
+    await pollUntil('the channel subscribed on the new master', async () => (await shardNumSub(to, quiet)) === 1, 10_000, () => '');
+    // A channel of the same slot, subscribed now, is sent where the map said, and answered MOVED there.
+    const fresh = 'fresh:{room-11}';
+    await clients.subscriber.ssubscribe(fresh);
+
+    expect([await shardNumSub(from, quiet), await shardNumSub(from, fresh), await shardNumSub(to, fresh)]).toEqual([0, 0, 1]);
+    for (const channel of [quiet, fresh]) expect(await publisher.spublish(channel, '1')).toBe(1);
+    await received.waitFor(() => received.on(quiet).length === 1 && received.on(fresh).length === 1);
+  });
+
+  it('follows a failover (master SIGKILLed, replica promoted): deliveries resume, nothing twice, the loss window measured', async () => {
+    const channel = 'busy:{room-9}';
+    await clients.subscriber.ssubscribe(channel);
+    let failoverMs = 0;
+
+    const report = await trafficDuring(channel, async () => ({ failoverMs } = await cluster.killMasterOf(slotOf(channel))));
+
+    expectOnceInOrder(channel);
+    expect(await subscriptionsOf(channel)).toBe(1);
+    console.log(
+      `master failover: promoted after ${failoverMs} ms; ${report.accepted.length} accepted, ${report.lost.length} accepted but lost; first delivery after the promotion ${report.recoveryMs} ms after the kill`,
+    );
+  });
+});
+
+/** Subscribers of a shard channel on one node. */
+function shardNumSub(node: RedisServer, channel: string): Promise<number> {
+  return withRedisClient(node.port, async (redis) => Number(((await redis.pubsub('SHARDNUMSUB', channel)) as [string, number])[1]));
+}
+
+function waitForReady(clients: RedisClients): Promise<void> {
+  if (clients.subscriber.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => clients.subscriber.on('ready', () => resolve()));
+}
