@@ -514,6 +514,7 @@ export class RedisAdapter implements RoomsAdapter {
       }
     }
     if (!cluster.bus.isSynced) await this.resubscribe();
-    else if (cluster.link.canSubscribe) this.probeSubscriber(cluster);
+    // TODO(#18): on a Cluster, one probe per master's subscriber connection (ShardSubscribers), on a channel of a slot it serves.
+    else if (cluster.link.canSubscribe && !cluster.clients.isCluster) this.probeSubscriber(cluster);
   }
 }
