@@ -1,8 +1,8 @@
 import { AdapterStats, NodeInfo, PresenceMember } from '../../../lib';
 import { ClusterNode } from '../../fixtures/redis/cluster-node.process';
+import { ClusterMember, connectMember, copies, flushRoom, isEvent, isPresence, joinRoom } from '../../helpers/cluster-member';
 import { NatsServer } from '../../helpers/nats-server';
 import { TestEnvelope, waitUntil } from '../../helpers/ws-test-client';
-import { copies, isEvent, isPresence, Member, Members } from '../cross-node/cross-node.cases';
 
 const HEARTBEAT_MS = 1000;
 const SUBJECT_PREFIX = 'e2e';
@@ -11,24 +11,31 @@ const ORDERED_MESSAGES = 200;
 
 let nats: NatsServer;
 let nodes: ClusterNode[];
+let open: ClusterMember[] = [];
 let roomCount = 0;
 const freshRoom = (): string => `room.${++roomCount} *>`; // '.', '*', '>' and a space: none may split or widen a subject
-const texts = (member: Member, event: string): unknown[] => member.received.filter(isEvent(event)).map((envelope: TestEnvelope) => (envelope.data as { text: unknown }).text);
+
+async function connect(node: ClusterNode): Promise<ClusterMember> {
+  const member = await connectMember(node);
+  open.push(member);
+  return member;
+}
+
+const flush = (room: string, members: readonly ClusterMember[]): Promise<void> => flushRoom(room, members, nodes);
+const texts = (member: ClusterMember, event: string): unknown[] => member.received.filter(isEvent(event)).map((envelope: TestEnvelope) => (envelope.data as { text: unknown }).text);
 
 describe('NatsAdapter across three nodes', () => {
-  // The shared cross-node helpers (test/e2e/cross-node): clients closed after each test. The shared
-  // cases themselves need room history, which the NatsAdapter does not keep yet.
-  const pool = new Members(() => nodes);
-  const connect = (node: ClusterNode): Promise<Member> => pool.connect(node);
-  const joinRoom = (member: Member, room: string, name?: string): Promise<void> => pool.join(member, room, name);
-  const flush = (room: string, list: readonly Member[]): Promise<void> => pool.flush(room, list);
-
   beforeAll(async () => {
     nats = await NatsServer.start();
     nodes = await Promise.all(['A', 'B', 'C'].map((name) => ClusterNode.start({ name, natsUrl: nats.url, keyPrefix: SUBJECT_PREFIX, heartbeatIntervalMs: HEARTBEAT_MS })));
     // Every node has heard the two others (their hellos) before a test asks across nodes.
     for (const node of nodes) await waitUntil(async () => (await node.get<{ nodes: NodeInfo[] }>('/nodes')).nodes.length === 3, () => `${node.name} did not hear the other nodes`);
   }, 60_000);
+
+  afterEach(async () => {
+    await Promise.all(open.map(({ client }) => client.close().catch(() => client.terminate())));
+    open = [];
+  });
 
   afterAll(async () => {
     await Promise.all((nodes ?? []).map((node) => node.stop()));
