@@ -28,7 +28,7 @@ describe('UpgradeListener.listen(): the own-port server', () => {
     const requests: IncomingMessage[] = [];
     listener.addRoute(
       route({ path: '/ws', ...spec }, (connection: Connection, request) => {
-        requests.push(request);
+        requests.push(request as IncomingMessage); // an own port speaks HTTP/1.1 only
         connection.on('message', (data) => connection.send(data));
       }),
     );
