@@ -1,5 +1,7 @@
-import { echoThroughput } from './scenarios/echo-throughput';
+import { deflateEcho } from './scenarios/deflate-echo';
+import { depthFor, echoThroughput } from './scenarios/echo-throughput';
 import { fanOut } from './scenarios/fan-out';
+import { fixedRateFanOut } from './scenarios/fixed-rate-fan-out';
 import { idleConnections } from './scenarios/idle-connections';
 import { latency } from './scenarios/latency';
 import { Scenario } from './scenarios/scenario';
@@ -75,12 +77,16 @@ export function planSuite(settings: PlanSettings, fdLimit: number): PlannedSuite
       }
     }
   }
+  // Issue 17: permessage-deflate echo, 4 KiB JSON, 100 connections.
+  scenarios.push(deflateEcho({ connections: 100, payloadBytes: 4 * KIB, depth: depthFor(100, 4 * KIB), ...timing }));
   const latencyTiming = { warmupMs: settings.warmupMs, durationMs: settings.durationMs * 2 };
   for (const isEnveloped of [false, true]) scenarios.push(latency({ ...LATENCY, isEnveloped, ...latencyTiming }));
   for (const members of settings.fanoutMembers) {
     if (members + FD_HEADROOM > fdLimit) skipped.push({ id: `fanout-${members}`, reason: `needs ${members + FD_HEADROOM} fds, hard limit is ${fdLimit}` });
     else scenarios.push(fanOut({ members, payloadBytes: 32, ...timing }));
   }
+  // Issue 17: 200 broadcasts/s to 1,000 members, 5 ms apart: CPU per delivery without bursts.
+  scenarios.push(fixedRateFanOut({ members: 1_000, broadcastsPerSecond: 200, payloadBytes: 32, ...timing }));
   for (const connections of settings.idleConnections) {
     if (connections + FD_HEADROOM > fdLimit) {
       skipped.push({ id: `idle-${connections}`, reason: `needs ${connections + FD_HEADROOM} fds per process, hard limit (ulimit -Hn) is ${fdLimit}` });

@@ -21,8 +21,9 @@ static uint8_t readbuf[READ_BYTES];
 void prepare_upgrade_request(void) {
   request_len = (size_t)snprintf(request, sizeof request,
                                  "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                                 opt.path, opt.port);
+                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n%s%s%s\r\n",
+                                 opt.path, opt.port, opt.extensions ? "Sec-WebSocket-Extensions: " : "", opt.extensions ? opt.extensions : "",
+                                 opt.extensions ? "\r\n" : "");
 }
 
 static void watch(conn *c, int wants_out) {

@@ -1,4 +1,5 @@
 // RFC 6455 framing for a client: masked frames built once, server frames parsed as they stream in.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "loadgen.h"
@@ -31,10 +32,26 @@ bytes text_frame(const char *text) {
   return client_frame(0x1, (const uint8_t *)text, text ? strlen(text) : 0);
 }
 
+// --deflated-hex: a compressed message (RFC 7692 §7.2.1, made with client_no_context_takeover, so the
+// same bytes are valid every time), in a frame with RSV1 set (§6).
+static bytes deflated_frame(uint8_t opcode) {
+  size_t len = strlen(opt.deflated_hex) / 2;
+  uint8_t *payload = xmalloc(len);
+  for (size_t i = 0; i < len; i++) {
+    unsigned int byte;
+    if (sscanf(opt.deflated_hex + 2 * i, "%2x", &byte) != 1) die("--deflated-hex");
+    payload[i] = (uint8_t)byte;
+  }
+  bytes f = client_frame(0x40 | opcode, payload, len);
+  free(payload);
+  return f;
+}
+
 // The echo message: --msg, or --msg-bytes letters a-z repeated (bench/scenarios/wire-messages.ts payloadOf);
 // a text frame, or a binary one with --binary 1.
 bytes echo_frame(void) {
   uint8_t opcode = opt.is_binary ? 0x2 : 0x1;
+  if (opt.deflated_hex) return deflated_frame(opcode);
   if (opt.msg_bytes <= 0) return client_frame(opcode, (const uint8_t *)opt.msg, opt.msg ? strlen(opt.msg) : 0);
   size_t len = (size_t)opt.msg_bytes;
   uint8_t *payload = xmalloc(len);

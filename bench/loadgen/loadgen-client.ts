@@ -24,6 +24,12 @@ export interface LoadgenArgs {
   depth?: number;
   window?: number;
   rate?: number;
+  /** Fan-out: broadcasts per second, open loop, instead of `window` in flight. */
+  broadcastRate?: number;
+  /** A Sec-WebSocket-Extensions offer in the upgrade request. */
+  extensions?: string;
+  /** Echo: the message already compressed (RFC 7692 §7.2.1) as hex, sent with RSV1. */
+  deflatedHex?: string;
   concurrency?: number;
   warmupMs?: number;
   durationMs?: number;
@@ -119,6 +125,9 @@ function toArgv(args: LoadgenArgs): string[] {
     ['--depth', args.depth],
     ['--window', args.window],
     ['--rate', args.rate],
+    ['--broadcast-rate', args.broadcastRate],
+    ['--extensions', args.extensions],
+    ['--deflated-hex', args.deflatedHex],
     ['--concurrency', args.concurrency],
     ['--warmup-ms', args.warmupMs],
     ['--duration-ms', args.durationMs],

@@ -65,6 +65,9 @@ static void parse_args(int argc, char **argv) {
     else if (!strcmp(k, "--window")) opt.window = atoi(v);
     else if (!strcmp(k, "--concurrency")) opt.concurrency = atoi(v);
     else if (!strcmp(k, "--rate")) opt.rate = strtod(v, NULL);
+    else if (!strcmp(k, "--broadcast-rate")) opt.broadcast_rate = strtod(v, NULL);
+    else if (!strcmp(k, "--extensions")) opt.extensions = v;
+    else if (!strcmp(k, "--deflated-hex")) opt.deflated_hex = v;
     else if (!strcmp(k, "--warmup-ms")) opt.warmup_ms = atol(v);
     else if (!strcmp(k, "--duration-ms")) opt.duration_ms = atol(v);
     else if (!strcmp(k, "--hold-ms")) opt.hold_ms = atol(v);
@@ -142,6 +145,19 @@ static void pump_broadcasts(uint64_t now) {
   }
   uint32_t n = 0;
   while ((stats.broadcasts_sent + n) * members < stats.deliveries + (uint64_t)opt.window * members) n++;
+  stats.broadcasts_sent += n;
+  send_frames(sender, &f_bcast, n);
+}
+
+// --broadcast-rate: broadcast i is due at t0 + i/rate, late or not (open loop, no window).
+static void send_due_broadcasts(uint64_t t0, uint64_t now, uint64_t *next_send) {
+  conn *sender = &conns[total_conns - 1];
+  if (sender->state != ST_READY) return;
+  uint32_t n = 0;
+  while (now >= *next_send) {
+    n++;
+    *next_send = t0 + (uint64_t)((double)(stats.broadcasts_sent + n) * 1e9 / opt.broadcast_rate);
+  }
   stats.broadcasts_sent += n;
   send_frames(sender, &f_bcast, n);
 }
@@ -226,10 +242,11 @@ int main(int argc, char **argv) {
     }
     if (now >= t_end || (opt.mode == IDLE && stdin_has_line()) || stats.ready == 0) break;
     if (opt.mode == LATENCY) send_due(t0, now, &sent, &next_send);
-    if (opt.mode == FANOUT) pump_broadcasts(now);
+    if (opt.mode == FANOUT && opt.broadcast_rate > 0) send_due_broadcasts(t0, now, &next_send);
+    else if (opt.mode == FANOUT) pump_broadcasts(now);
     uint64_t wake = t_end;
     if (!stats.measuring && t_measure < wake) wake = t_measure;
-    if (opt.mode == LATENCY && next_send < wake) wake = next_send;
+    if ((opt.mode == LATENCY || (opt.mode == FANOUT && opt.broadcast_rate > 0)) && next_send < wake) wake = next_send;
     if ((opt.mode == IDLE || opt.mode == FANOUT) && wake > now + 100000000ull) wake = now + 100000000ull;
     dispatch(events, wait_events(events, wake > now ? wake - now : 0));
   }

@@ -34,10 +34,13 @@ struct options {
   enum mode mode;
   enum proto proto;
   const char *path, *msg, *join, *bcast;
+  const char *extensions;   // a Sec-WebSocket-Extensions offer for the upgrade request
+  const char *deflated_hex; // the echo message, already compressed (RFC 7692 §7.2.1), as hex: sent with RSV1
   int port, conns, depth, concurrency, window;
   long msg_bytes; // > 0: the echo message is this many ASCII letters instead of --msg (argv caps one argument at 128 KiB)
   int is_binary;  // the echo message goes in a binary frame instead of a text one
   double rate;
+  double broadcast_rate; // fan-out: broadcasts per second, open loop, instead of --window in flight
   long warmup_ms, duration_ms, hold_ms, connect_timeout_ms;
 };
 

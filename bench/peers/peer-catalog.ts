@@ -6,7 +6,7 @@ export type Protocol = 'ws' | 'sio';
 /** How a target's messages look: raw payloads, DESIGN.md envelopes, or socket.io events. */
 export type Wire = 'raw' | 'envelope' | 'socket.io';
 
-export type TargetId = 'ws' | 'net' | 'ours-raw' | 'ws-json' | 'nest-ws' | 'nest-sio' | 'ours-gateway' | 'ours-own-port';
+export type TargetId = 'ws' | 'net' | 'ours-raw' | 'ws-json' | 'nest-ws' | 'nest-sio' | 'ours-gateway' | 'ours-own-port' | 'ws-deflate' | 'ours-deflate';
 
 /** One endpoint under test: a peer process, a path, and how to talk to it. */
 export interface Target {
@@ -39,11 +39,17 @@ export const TARGETS: Record<TargetId, Target> = {
   'nest-sio': { id: 'nest-sio', label: 'Nest + socket.io', peer: 'nest-sio', path: SOCKET_IO_PATH, protocol: 'sio', wire: 'socket.io' },
   'ours-gateway': { id: 'ours-gateway', label: 'nest-rfc6455 gateway', peer: 'ours', path: '/bench', protocol: 'ws', wire: 'envelope' },
   'ours-own-port': { id: 'ours-own-port', label: 'nest-rfc6455 own port', peer: 'ours-own-port', path: '/own', protocol: 'ws', wire: 'raw' },
+  'ws-deflate': { id: 'ws-deflate', label: 'ws + permessage-deflate', peer: 'ws', path: '/deflate', protocol: 'ws', wire: 'raw' },
+  'ours-deflate': { id: 'ours-deflate', label: 'nest-rfc6455 /echo + permessage-deflate', peer: 'ours', path: '/echo', protocol: 'ws', wire: 'raw' },
 };
 
 /** Raw engines (baseline: ws raw echo). */
 export const RAW_TARGETS: TargetId[] = ['ws', 'net', 'ours-raw'];
 /** The /bench contract through each stack (baseline: ws with a hand-written JSON switch). */
 export const GATEWAY_TARGETS: TargetId[] = ['ws-json', 'nest-ws', 'nest-sio', 'ours-gateway'];
+/** Raw echo with permessage-deflate negotiated (baseline: ws with perMessageDeflate). */
+export const DEFLATE_TARGETS: TargetId[] = ['ws-deflate', 'ours-deflate'];
+/** Broadcasts at a fixed rate: server CPU per delivery (baseline: the ws JSON switch). */
+export const FIXED_RATE_TARGETS: TargetId[] = ['ws-json', 'ours-gateway'];
 /** Idle connections: memory and handshakes (baseline: ws). */
 export const IDLE_TARGETS: TargetId[] = ['ws', 'net', 'ours-raw', 'nest-ws', 'nest-sio', 'ours-gateway', 'ours-own-port'];

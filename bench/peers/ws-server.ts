@@ -1,5 +1,7 @@
 // Peer: the `ws` package with its native addons (bufferutil, utf-8-validate), as its users write it.
 // /echo: raw echo. /bench: a hand-written JSON switch for the DESIGN.md /bench contract, rooms in a Map.
+// /deflate: raw echo with perMessageDeflate on (ws's defaults), from its own WebSocketServer as ws documents
+// for several servers on one HTTP server.
 import { createServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { exitWithParent, LOOPBACK, peerPort, READY_LINE } from './peer-env';
@@ -48,11 +50,20 @@ function onBench(socket: WebSocket): void {
 }
 
 const server = createServer();
-const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 16 << 20 });
-wss.on('connection', (socket, request) => {
+const plain = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 16 << 20 });
+const deflating = new WebSocketServer({ noServer: true, perMessageDeflate: true, maxPayload: 16 << 20 });
+server.on('upgrade', (request, socket, head) => {
+  const wss = request.url === '/deflate' ? deflating : plain;
+  wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
+});
+plain.on('connection', (socket, request) => {
   socket.on('error', () => undefined);
   if (request.url === '/bench') onBench(socket);
   else onEcho(socket);
+});
+deflating.on('connection', (socket) => {
+  socket.on('error', () => undefined);
+  onEcho(socket);
 });
 server.listen(peerPort(), LOOPBACK, () => console.log(READY_LINE));
 exitWithParent();

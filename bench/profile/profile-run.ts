@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LoadgenArgs, LoadgenResult, startLoadgen } from '../loadgen/loadgen-client';
 import { TARGETS, TargetId } from '../peers/peer-catalog';
 import { startPeer } from '../peers/peer-process';
+import { deflateEchoLoad } from '../scenarios/deflate-echo';
 import { depthFor, echoLoadMessage } from '../scenarios/echo-throughput';
 import { Pinning } from '../system/cpu-pinning';
 import { freePort } from '../system/free-port';
@@ -37,6 +38,12 @@ const CASES: ProfileCase[] = [
   // Issue 17: large messages, and one busy connection.
   { name: 'raw-echo-64kib-10c', target: 'ours-raw', loads: (port) => [echoLoad('ours-raw', port, 10, 64 * 1024)], describe: msgsPerSecond },
   { name: 'raw-echo-32b-1c-x8', target: 'ours-raw', loads: (port) => [echoLoad('ours-raw', port, 1, 32, 8)], describe: msgsPerSecond },
+  {
+    name: 'deflate-echo-4kib-100c',
+    target: 'ours-deflate',
+    loads: (port) => [{ ...deflateEchoLoad(100, 4 * 1024), port, warmupMs: 1_000, durationMs: 6_000 }],
+    describe: msgsPerSecond,
+  },
   handshakes('handshakes-5000x4', 'ours-gateway'),
   // Issue 17: a gateway's own port, no node:http.
   handshakes('handshakes-own-port-5000x4', 'ours-own-port'),

@@ -72,6 +72,9 @@ const ISSUE_17_GOALS: Goal[] = (({ atLeast, atMost }) => [
   atLeast('idle-10000', 'handshakesPerSecond', 'ours-raw', 'ws', 1.1),
   atLeast('idle-10000', 'handshakesPerSecond', 'ours-own-port', 'ws', 1.4),
   atMost('idle-10000', 'rssPerConnectionBytes', 'ours-own-port', 'ws', 0.75),
+  ...['echo-gateway-4096b-100c', 'echo-gateway-4096b-1000c'].map((id) => atLeast(id, 'messagesPerSecond', 'ours-gateway', 'ws-json', 1.5)),
+  atLeast('echo-deflate-4096b-100c', 'messagesPerSecond', 'ours-deflate', 'ws-deflate', 1.2),
+  atMost('fanout-1000-at-200', 'serverCpuUsPerDelivery', 'ours-gateway', 'ws-json', 0.8),
 ])(ISSUE_17);
 
 const GOALS: Goal[] = [...ISSUE_4_GOALS, ...ISSUE_17_GOALS];

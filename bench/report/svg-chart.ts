@@ -13,6 +13,8 @@ const COLORS: Record<TargetId, string> = {
   'ours-raw': '#f2994a',
   'ours-gateway': '#d63a22',
   'ours-own-port': '#a8321c',
+  'ws-deflate': '#8c8c8c',
+  'ours-deflate': '#f2994a',
 };
 
 const WIDTH = 1000;

@@ -26,6 +26,19 @@ export function depthFor(connections: number, payloadBytes = 0): number {
   return Math.max(1, Math.min(depth, Math.floor(IN_FLIGHT_MAX_BYTES / Math.max(1, payloadBytes))));
 }
 
+/** The slowest echo of large messages a window must allow for: 128 MiB/s each way through loopback, a loaded machine. */
+const SLOWEST_BYTES_PER_MS = (128 * 1024 * 1024) / 1000;
+
+/**
+ * Warm-up and measured window of a cell: the suite's, stretched where every connection's bytes in
+ * flight take longer to come back (500 connections × 1 MiB: 500 MiB per round) so the warm-up spans
+ * one round and the window two; with 1 s, no round trip finished in the window and the cell read 0.
+ */
+export function echoTiming(options: Pick<EchoOptions, 'connections' | 'payloadBytes' | 'warmupMs' | 'durationMs'>, depth: number): { warmupMs: number; durationMs: number } {
+  const roundTripMs = Math.ceil((options.connections * depth * options.payloadBytes) / SLOWEST_BYTES_PER_MS);
+  return { warmupMs: Math.max(options.warmupMs, roundTripMs), durationMs: Math.max(options.durationMs, 2 * roundTripMs) };
+}
+
 /** What the load generator sends for one target: large raw payloads are made by the load generator itself. */
 export function echoLoadMessage(target: Target, payloadBytes: number, isBinary: boolean): Pick<LoadgenArgs, 'message' | 'messageBytes' | 'isBinary'> {
   if (target.wire === 'raw') return { messageBytes: payloadBytes, isBinary };
@@ -43,6 +56,7 @@ export function echoThroughput(options: EchoOptions): Scenario {
   const isBinary = !isEnveloped && options.isBinary === true;
   const depth = options.depth ?? depthFor(connections, payloadBytes);
   const isDefaultDepth = options.depth === undefined;
+  const timing = echoTiming(options, depth);
   // Ids of the first scenarios stay as they were (issue-targets.ts, earlier results).
   const kind = isEnveloped ? 'gateway' : isBinary ? 'raw-bin' : 'raw';
   return {
@@ -66,8 +80,7 @@ export function echoThroughput(options: EchoOptions): Scenario {
         conns: connections,
         depth,
         ...echoLoadMessage(target, payloadBytes, isBinary),
-        warmupMs: options.warmupMs,
-        durationMs: options.durationMs,
+        ...timing,
       });
       return {
         values: { messagesPerSecond: result.messagesPerSecond, messagesPerCpuSecond: perCpuSecond(result.messagesPerSecond, serverCpuPercent) },

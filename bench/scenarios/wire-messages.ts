@@ -6,6 +6,16 @@ export function payloadOf(bytes: number): string {
   return letters.repeat(Math.ceil(bytes / letters.length)).slice(0, bytes);
 }
 
+/** A JSON document of about `bytes` bytes (never more): chat-like records, as compressible as real traffic. */
+export function jsonPayloadOf(bytes: number): string {
+  const records: string[] = [];
+  for (let id = 0; ; id++) {
+    const record = JSON.stringify({ id, room: `room-${id % 7}`, from: `user-${id % 13}`, text: `message number ${id} of the benchmark`, at: 1_700_000_000_000 + id * 997 });
+    if (`[${[...records, record].join(',')}]`.length > bytes) return `[${records.join(',')}]`;
+    records.push(record);
+  }
+}
+
 /** "echo X → echo X" (DESIGN.md /bench), or X itself on a raw echo. */
 export function echoMessage(wire: Wire, payload: string): string {
   switch (wire) {

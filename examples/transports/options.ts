@@ -17,7 +17,7 @@ export interface Plan {
   args: string[];
 }
 
-export const TRANSPORT_IDS = ['websocket', 'sse', 'long-poll', 'short-poll'] as const;
+export const TRANSPORT_IDS = ['websocket', 'fallback', 'sse', 'long-poll', 'short-poll'] as const;
 const USAGE = `usage: bench:transports [--quick] [--clients N] [--rate MSG_PER_S] [--poll-ms MS] [--window-ms MS] [--only ${TRANSPORT_IDS.join(',')}]`;
 /** Nest boots in 1–3 s on a busy 2-core machine; the watchdog allows this much for all the servers together. */
 const SERVER_START_BUDGET_MS = 10_000;

@@ -24,6 +24,8 @@ interface Transport {
 
 const TRANSPORTS: Transport[] = [
   { id: 'websocket', label: 'WebSocket (nest-rfc6455)', script: 'ws-push-server.js', args: [], client: (port, meter, on) => new WsPushClient(port, meter, on) },
+  // The same Nest app and gateway as WebSocket, reached through its HTTP fallback (`fallback: { sse: true }`, docs/fallback.md).
+  { id: 'fallback', label: 'SSE fallback (nest-rfc6455)', script: 'ws-push-server.js', args: [], client: (port, meter, on) => new SsePushClient(port, meter, on, '/feed') },
   { id: 'sse', label: 'SSE', script: 'http-push-server.js', args: ['sse'], client: (port, meter, on) => new SsePushClient(port, meter, on) },
   {
     id: 'long-poll',

@@ -58,11 +58,17 @@ export class ByteQueue {
     return this.takeFromHead(Math.min(n, first.length - this.offset));
   }
 
-  /** The unconsumed bytes as one view, not consumed, when they sit in one chunk; else undefined. */
-  rest(): Buffer | undefined {
-    if (this.chunks.length - this.head !== 1) return undefined;
-    const first = this.chunks[this.head];
-    return this.offset === 0 ? first : first.subarray(this.offset);
+  /**
+   * The chunk holding every unconsumed byte, from `headOffset` on, when they sit in one chunk; else
+   * undefined. Not consumed, and no view made: the parser reads it in place.
+   */
+  soleChunk(): Buffer | undefined {
+    return this.chunks.length - this.head === 1 ? this.chunks[this.head] : undefined;
+  }
+
+  /** Bytes of the first chunk already consumed. */
+  get headOffset(): number {
+    return this.offset;
   }
 
   /** Drops everything, e.g. once the connection has failed. */

@@ -80,7 +80,7 @@ export class FrameParser {
     const events: InboundEvent[] = [];
     // Between messages only: a fragmented message in progress is the state machine's (§5.4).
     const isBetweenMessages = this.state === ReadState.Header && this.queue.length === 0 && !this.assembler.isAssembling;
-    const consumed = isBetweenMessages ? this.readWholeMessages(chunk, events) : 0;
+    const consumed = isBetweenMessages ? this.readWholeMessages(chunk, 0, events) : 0;
     if (consumed === chunk.length || this.isDone) return events;
     this.queue.push(consumed === 0 ? chunk : chunk.subarray(consumed));
     for (;;) {
@@ -113,11 +113,11 @@ export class FrameParser {
    * The common case, read straight from the chunk: whole single-frame text or binary messages
    * (FIN, no RSV bit, 7- or 16-bit length). Stops at the first frame that is anything else
    * (control, fragment, compressed, split across chunks, too long, malformed) and leaves it to
-   * the state machine. Returns the bytes consumed.
+   * the state machine. Reads from `start`; returns where it stopped.
    */
-  private readWholeMessages(chunk: Buffer, events: InboundEvent[]): number {
+  private readWholeMessages(chunk: Buffer, start: number, events: InboundEvent[]): number {
     const maskBytes = this.requiresMask ? 4 : 0;
-    let at = 0;
+    let at = start;
     while (chunk.length - at >= 2 + maskBytes) {
       const b0 = chunk[at];
       const b1 = chunk[at + 1];
@@ -159,11 +159,13 @@ export class FrameParser {
    * fast path again (with 4 KiB messages most reads start inside one). Returns true when parsing must stop.
    */
   private readWholeMessagesQueued(events: InboundEvent[]): boolean {
-    const rest = this.assembler.isAssembling ? undefined : this.queue.rest();
-    if (rest === undefined) return false;
-    const consumed = this.readWholeMessages(rest, events);
+    // Read in place, no view: a flood of control frames passes here once per frame.
+    const chunk = this.assembler.isAssembling ? undefined : this.queue.soleChunk();
+    if (chunk === undefined) return false;
+    const start = this.queue.headOffset;
+    const end = this.readWholeMessages(chunk, start, events);
     if (this.isDone) return true;
-    this.queue.skip(consumed);
+    this.queue.skip(end - start);
     return this.queue.length < 2;
   }
 

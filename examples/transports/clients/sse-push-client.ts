@@ -3,7 +3,7 @@ import { Socket } from 'node:net';
 import { BROWSER_HEADERS, LOOPBACK, nowNs } from '../wire';
 import { ByteMeter, deliveryOf, OnDelivery, PushClient } from './push-client';
 
-/** An EventSource: one GET /events, then `id:`/`data:` events on the open response. */
+/** An EventSource: one GET /events (or the fallback's GET /feed), then `id:`/`data:` events on the open response; named events (the fallback's `session`) are not pushes. */
 export class SsePushClient implements PushClient {
   requests = 0;
   readonly emptyAnswers = 0;
@@ -16,13 +16,14 @@ export class SsePushClient implements PushClient {
     private readonly port: number,
     private readonly meter: ByteMeter,
     private readonly onDelivery: OnDelivery,
+    private readonly path = '/events',
   ) {}
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       const headers = { ...BROWSER_HEADERS, Accept: 'text/event-stream', 'Cache-Control': 'no-cache' };
-      this.request = request({ host: LOOPBACK, port: this.port, path: '/events', headers, agent: this.agent }, (response) => {
-        if (response.statusCode !== 200) return reject(new Error(`GET /events answered ${response.statusCode}`));
+      this.request = request({ host: LOOPBACK, port: this.port, path: this.path, headers, agent: this.agent }, (response) => {
+        if (response.statusCode !== 200) return reject(new Error(`GET ${this.path} answered ${response.statusCode}`));
         const socket = response.socket as Socket;
         // The server flushes the head alone, before any event: what the socket read so far is that head.
         this.setupBytes = socket.bytesWritten + socket.bytesRead;
@@ -51,7 +52,9 @@ export class SsePushClient implements PushClient {
     for (let end = this.text.indexOf('\n\n'); end !== -1; end = this.text.indexOf('\n\n')) {
       const event = this.text.slice(0, end);
       this.text = this.text.slice(end + 2);
-      const data = event.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n');
+      const lines = event.split('\n');
+      if (lines.some((line) => line.startsWith('event: '))) continue;
+      const data = lines.filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n');
       if (data !== '') this.onDelivery(deliveryOf(data, receivedAtNs));
     }
   }

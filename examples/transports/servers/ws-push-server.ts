@@ -1,4 +1,4 @@
-// WebSocket: a Nest application on nest-rfc6455's public API. Clients connect to ws /feed and are
+// WebSocket, and its HTTP fallback (GET /feed as text/event-stream): a Nest application on nest-rfc6455's public API. Clients connect to ws /feed and are
 // put in the room; a timer pushes through the injected Rooms service, as an HTTP controller,
 // cron job or queue consumer would (the sample's POST /rooms/:room/messages does the same).
 import 'reflect-metadata';
@@ -8,7 +8,7 @@ import { AddressInfo } from 'node:net';
 import { Gateway, OnGatewayConnection, Rooms, WebSocketModule, WsConnection } from '../../../lib';
 import { exitWithParent, LOOPBACK, nowNs, publishIntervalMs, pushData, READY_PREFIX, ROOM } from '../wire';
 
-@Gateway({ path: '/feed' })
+@Gateway({ path: '/feed', fallback: { sse: true } })
 class FeedGateway implements OnGatewayConnection {
   constructor(private readonly rooms: Rooms) {}
 

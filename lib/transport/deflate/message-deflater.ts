@@ -1,6 +1,11 @@
-import { constants, createDeflateRaw, DeflateRaw, deflateRaw } from 'node:zlib';
+import { constants, createDeflateRaw, DeflateRaw } from 'node:zlib';
 import { DeflateParams } from '../../protocol/extensions/permessage-deflate';
-import { zlibPool } from './zlib-pool';
+import { IdleContexts } from './idle-contexts';
+import { ZLIB_CONCURRENCY, zlibPool } from './zlib-pool';
+
+type CompressionParams = Pick<DeflateParams, 'level' | 'memLevel' | 'serverMaxWindowBits'>;
+
+const idleDeflaters = new IdleContexts<DeflateRaw>(ZLIB_CONCURRENCY);
 
 /**
  * Compresses the messages one connection sends (RFC 7692 §7.2.1): deflate with a sync flush,
@@ -21,36 +26,45 @@ export class MessageDeflater {
   }
 
   private deflateWithContext(payload: Buffer): Promise<Buffer> {
-    const { level, memLevel, serverMaxWindowBits: windowBits } = this.params;
-    const stream = (this.stream ??= createDeflateRaw({ level, memLevel, windowBits }));
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      const onData = (chunk: Buffer): void => void chunks.push(chunk);
-      const onError = (error: Error): void => {
-        stream.off('data', onData);
-        this.stream = undefined;
-        reject(error);
-      };
-      stream.on('data', onData);
-      stream.once('error', onError);
-      stream.write(payload);
-      stream.flush(constants.Z_SYNC_FLUSH, () => {
-        stream.off('data', onData);
-        stream.off('error', onError);
-        resolve(withoutTail(Buffer.concat(chunks)));
-      });
+    const stream = (this.stream ??= newDeflater(this.params));
+    return deflateOn(stream, payload).catch((error: unknown) => {
+      this.stream = undefined;
+      throw error;
     });
   }
 }
 
-/** One message compressed on its own: what a shared broadcast compressor uses too. */
-export function deflateAlone(payload: Buffer, params: Pick<DeflateParams, 'level' | 'memLevel' | 'serverMaxWindowBits'>): Promise<Buffer> {
+/** One message compressed on its own, on a reused context (idle-contexts.ts): what a shared broadcast compressor uses too. */
+export async function deflateAlone(payload: Buffer, params: CompressionParams): Promise<Buffer> {
+  const key = `${params.serverMaxWindowBits}/${params.level}/${params.memLevel}`;
+  const stream = idleDeflaters.take(key, () => newDeflater(params));
+  const compressed = await deflateOn(stream, payload).catch((error: unknown) => {
+    stream.close();
+    throw error;
+  });
+  idleDeflaters.give(key, stream);
+  return compressed;
+}
+
+const newDeflater = ({ level, memLevel, serverMaxWindowBits: windowBits }: CompressionParams): DeflateRaw => createDeflateRaw({ level, memLevel, windowBits });
+
+/** Compresses one message on `stream` with a sync flush (§7.2.1); the output is a copy of zlib's. */
+function deflateOn(stream: DeflateRaw, payload: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    deflateRaw(
-      payload,
-      { level: params.level, memLevel: params.memLevel, windowBits: params.serverMaxWindowBits, finishFlush: constants.Z_SYNC_FLUSH },
-      (error, compressed) => (error ? reject(error) : resolve(withoutTail(compressed))),
-    );
+    const chunks: Buffer[] = [];
+    const onData = (chunk: Buffer): void => void chunks.push(chunk);
+    const onError = (error: Error): void => {
+      stream.off('data', onData);
+      reject(error);
+    };
+    stream.on('data', onData);
+    stream.once('error', onError);
+    stream.write(payload);
+    stream.flush(constants.Z_SYNC_FLUSH, () => {
+      stream.off('data', onData);
+      stream.off('error', onError);
+      resolve(withoutTail(Buffer.concat(chunks)));
+    });
   });
 }
 

@@ -1,15 +1,19 @@
 import { isUtf8 } from 'node:buffer';
-import { constants, createInflateRaw, InflateRaw, inflateRaw } from 'node:zlib';
+import { constants, createInflateRaw, InflateRaw } from 'node:zlib';
 import { CloseCode } from '../../protocol/close-code';
 import { DeflateParams } from '../../protocol/extensions/permessage-deflate';
 import { invalidUtf8 } from '../../protocol/message-assembler';
 import { ProtocolError } from '../../protocol/protocol-error';
-import { zlibPool } from './zlib-pool';
+import { IdleContexts } from './idle-contexts';
+import { ZLIB_CONCURRENCY, zlibPool } from './zlib-pool';
 
 /** RFC 7692 §7.2.2: the sender removed these 4 octets; the receiver appends them before inflating. */
 export const DEFLATE_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 // A 15-bit window reads data made with any smaller one, and zlib refuses 8 for raw inflate.
 const INFLATE_WINDOW_BITS = 15;
+const INFLATE_KEY = String(INFLATE_WINDOW_BITS);
+const newInflater = (): InflateRaw => createInflateRaw({ windowBits: INFLATE_WINDOW_BITS });
+const idleInflaters = new IdleContexts<InflateRaw>(ZLIB_CONCURRENCY);
 
 /**
  * Inflates one connection's messages. Inflation stops as soon as the output passes the
@@ -33,20 +37,31 @@ export class MessageInflater {
     this.stream = undefined;
   }
 
-  /** No context takeover: each message on its own, no zlib state kept between messages. */
-  private inflateAlone(data: Buffer): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      inflateRaw(
-        Buffer.concat([data, DEFLATE_TAIL]),
-        { windowBits: INFLATE_WINDOW_BITS, finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: this.maxMessageBytes },
-        (error, inflated) => (error ? reject(this.failure(error)) : resolve(inflated)),
-      );
+  /** No context takeover: each message on its own, on a reset context kept between jobs (idle-contexts.ts). */
+  private async inflateAlone(data: Buffer): Promise<Buffer> {
+    const stream = idleInflaters.take(INFLATE_KEY, newInflater);
+    const inflated = await this.inflateOn(stream, data).catch((error: unknown) => {
+      stream.close();
+      throw error;
     });
+    idleInflaters.give(INFLATE_KEY, stream);
+    return inflated;
   }
 
   /** Context takeover: one stream for the connection's lifetime, flushed after each message. */
-  private inflateWithContext(data: Buffer): Promise<Buffer> {
+  private async inflateWithContext(data: Buffer): Promise<Buffer> {
     const stream = (this.stream ??= this.newStream());
+    const inflated = await this.inflateOn(stream, data).catch((error: unknown) => {
+      this.dropStream(stream);
+      throw error;
+    });
+    // RFC 7692 §7.2.3.3: a message may end with a final block; the context ends with it.
+    if (stream.readableEnded || stream.writableEnded || stream.destroyed) this.dropStream(stream);
+    return inflated;
+  }
+
+  /** Inflates one message on `stream`; past the message limit the stream is destroyed (1009). */
+  private inflateOn(stream: InflateRaw, data: Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let total = 0;
@@ -58,13 +73,11 @@ export class MessageInflater {
         total += chunk.length;
         if (total <= this.maxMessageBytes) return void chunks.push(chunk);
         cleanup();
-        this.stream = undefined;
         stream.destroy();
         reject(tooBig(this.maxMessageBytes));
       };
       const onError = (error: Error): void => {
         cleanup();
-        this.stream = undefined;
         reject(this.failure(error));
       };
       stream.on('data', onData);
@@ -73,15 +86,13 @@ export class MessageInflater {
       stream.write(DEFLATE_TAIL);
       stream.flush(constants.Z_SYNC_FLUSH, () => {
         cleanup();
-        // RFC 7692 §7.2.3.3: a message may end with a final block; the context ends with it.
-        if (stream.readableEnded || stream.writableEnded || stream.destroyed) this.dropStream(stream);
         if (total <= this.maxMessageBytes) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total));
       });
     });
   }
 
   private newStream(): InflateRaw {
-    const stream = createInflateRaw({ windowBits: INFLATE_WINDOW_BITS });
+    const stream = newInflater();
     // A final (BFINAL) block ends zlib's stream: the next message starts a new one.
     stream.once('end', () => {
       if (this.stream === stream) this.stream = undefined;

@@ -20,5 +20,8 @@ export class ZlibPool {
   }
 }
 
+/** zlib jobs at once, process-wide. */
+export const ZLIB_CONCURRENCY = 4;
+
 /** One pool for the process. */
-export const zlibPool = new ZlibPool(4);
+export const zlibPool = new ZlibPool(ZLIB_CONCURRENCY);

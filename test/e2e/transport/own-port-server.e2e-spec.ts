@@ -4,6 +4,7 @@ import { connect, Socket } from 'node:net';
 import { HandshakeRefusal } from '../../../lib/protocol/handshake-refusal';
 import { Opcode } from '../../../lib/protocol/opcode';
 import { Connection } from '../../../lib/transport/connection';
+import { HandshakeRequest } from '../../../lib/transport/handshake-channel';
 import { UpgradeListener, UpgradeListenerOptions } from '../../../lib/transport/upgrade-listener';
 import { route, RouteSpec, useTransportHarness } from '../../helpers/transport-harness';
 import { RawPeer, upgradeRequest } from '../../helpers/transport-peer';
@@ -25,10 +26,10 @@ describe('UpgradeListener.listen(): the own-port server', () => {
         ...options,
       }),
     );
-    const requests: IncomingMessage[] = [];
+    const requests: HandshakeRequest[] = [];
     listener.addRoute(
-      route({ path: '/ws', ...spec }, (connection: Connection, request) => {
-        requests.push(request as IncomingMessage); // an own port speaks HTTP/1.1 only
+      route({ path: '/ws', ...spec }, (connection: Connection, request: HandshakeRequest) => {
+        requests.push(request);
         connection.on('message', (data) => connection.send(data));
       }),
     );
@@ -82,7 +83,7 @@ describe('UpgradeListener.listen(): the own-port server', () => {
     const { port, requests } = await listenOnOwnPort();
     await harness.rawPeer(port, '/ws?token=a', { headers: { 'X-Twice': 'one\r\nX-Twice: two', Cookie: 'a=1\r\ncookie: b=2', Authorization: 'first\r\nAuthorization: second' } });
 
-    const [request] = requests;
+    const [request] = requests as IncomingMessage[]; // HTTP/1.1 here, not an HTTP/2 stream
     expect({
       method: request.method,
       url: request.url,
