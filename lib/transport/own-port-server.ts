@@ -2,7 +2,7 @@ import { IncomingMessage, maxHeaderSize } from 'node:http';
 import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { incomingMessageOf } from './own-port-request';
-import { headEnd, parseRequestHead } from './request-head';
+import { HeadReader, parseRequestHead } from './request-head';
 import { writeRefusal } from './write-refusal';
 
 export interface OwnPortServerOptions {
@@ -16,9 +16,9 @@ export interface OwnPortServerOptions {
   onError(error: Error): void;
 }
 
-/** A head still arriving: its bytes so far, and when it must be complete. */
+/** A head still arriving, and when it must be complete. */
 interface PendingHead {
-  received: Buffer | undefined;
+  reader: HeadReader;
   deadlineMs: number;
 }
 
@@ -65,7 +65,7 @@ export class OwnPortServer {
   }
 
   private onSocket(socket: Socket): void {
-    this.pending.set(socket, { received: undefined, deadlineMs: Date.now() + this.options.handshakeTimeoutMs });
+    this.pending.set(socket, { reader: new HeadReader(), deadlineMs: Date.now() + this.options.handshakeTimeoutMs });
     socket.on('data', this.onHeadData);
     socket.on('error', ignoreHeadError);
     this.sweepTimer ??= this.startSweeping();
@@ -80,16 +80,11 @@ export class OwnPortServer {
   private readHead(socket: Socket, chunk: Buffer): void {
     const pending = this.pending.get(socket);
     if (pending === undefined) return;
-    const { received } = pending;
-    const bytes = received === undefined ? chunk : Buffer.concat([received, chunk]);
-    // The blank line may straddle two reads: look again from 3 bytes before the new ones.
-    const end = headEnd(bytes, received === undefined ? 0 : received.length - 3);
-    if (end === -1 && bytes.length <= MAX_HEAD_BYTES) {
-      pending.received = bytes;
-      return;
-    }
+    const complete = pending.reader.push(chunk);
+    if (complete === undefined && pending.reader.receivedBytes <= MAX_HEAD_BYTES) return;
     this.settle(socket);
-    if (end === -1 || end > MAX_HEAD_BYTES) return this.refuse(socket, HEAD_TOO_LARGE);
+    if (complete === undefined || complete.end > MAX_HEAD_BYTES) return this.refuse(socket, HEAD_TOO_LARGE);
+    const { bytes, end } = complete;
     const head = parseRequestHead(bytes.toString('latin1', 0, end));
     if (head instanceof HandshakeRefusal) return this.refuse(socket, head);
     // Until the route starts reading, later bytes wait in the socket (node:http leaves an upgraded socket so too).
