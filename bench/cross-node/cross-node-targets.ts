@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { BUILD_DIR } from '../system/paths';
 
 /** How one system speaks the /bench contract on the wire. */
 export interface BenchWire {
@@ -13,16 +14,23 @@ export interface BenchWire {
   answerControl(socket: WebSocket, text: string): boolean;
 }
 
+/** The brokers the bench starts once and every run shares. */
+export interface Brokers {
+  redisUrl: string;
+  natsUrl: string;
+}
+
 export interface CrossNodeTarget {
-  id: 'nest-rfc6455' | 'socket.io';
+  id: 'nest-rfc6455' | 'nest-rfc6455-nats' | 'socket.io';
   label: string;
   /** The compiled entry of one node. */
   script: string;
-  env(port: number, redisUrl: string): NodeJS.ProcessEnv;
+  env(port: number, brokers: Brokers): NodeJS.ProcessEnv;
   wire: BenchWire;
 }
 
-const repoRoot = join(__dirname, '..', '..', '..');
+// The sample compiled with this bench (bench/cross-node/tsconfig.json) into bench/.build/dist.
+const SAMPLE_MAIN = join(BUILD_DIR, 'dist', 'sample', 'src', 'main.js');
 
 const envelopeWire: BenchWire = {
   url: (port) => `ws://127.0.0.1:${port}/bench`,
@@ -55,15 +63,22 @@ export const CROSS_NODE_TARGETS: readonly CrossNodeTarget[] = [
   {
     id: 'nest-rfc6455',
     label: 'nest-rfc6455 + RedisAdapter',
-    script: join(repoRoot, 'dist', 'sample', 'src', 'main.js'),
-    env: (port, redisUrl) => ({ ...process.env, PORT: String(port), REDIS_URL: redisUrl }),
+    script: SAMPLE_MAIN,
+    env: (port, { redisUrl }) => ({ ...process.env, PORT: String(port), REDIS_URL: redisUrl }),
+    wire: envelopeWire,
+  },
+  {
+    id: 'nest-rfc6455-nats',
+    label: 'nest-rfc6455 + NatsAdapter',
+    script: SAMPLE_MAIN,
+    env: (port, { natsUrl }) => ({ ...process.env, PORT: String(port), NATS_URL: natsUrl }),
     wire: envelopeWire,
   },
   {
     id: 'socket.io',
     label: 'Nest + socket.io + @socket.io/redis-adapter',
     script: join(__dirname, 'socketio-redis-node.js'),
-    env: (port, redisUrl) => ({ ...process.env, PORT: String(port), REDIS_URL: redisUrl }),
+    env: (port, { redisUrl }) => ({ ...process.env, PORT: String(port), REDIS_URL: redisUrl }),
     wire: socketIoWire,
   },
 ];

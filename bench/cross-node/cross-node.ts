@@ -1,12 +1,15 @@
-// Cross-node fan-out: N nodes on this machine share rooms through one redis-server, subscribers
-// are spread over them, one publisher on node 0 broadcasts to their room. Run for nest-rfc6455's
-// RedisAdapter and for socket.io's @socket.io/redis-adapter, interleaved, in the same run.
+// Cross-node fan-out: N nodes on this machine share rooms through one redis-server or one
+// nats-server, subscribers are spread over them, one publisher on node 0 broadcasts to their room.
+// Run for nest-rfc6455's RedisAdapter and NatsAdapter and for socket.io's @socket.io/redis-adapter,
+// interleaved, in the same run.
 //
-//   npm run build:sample && npx tsc -p bench/cross-node/tsconfig.json && node dist/bench/cross-node/cross-node.js [--quick]
+//   npx tsc -p bench/cross-node/tsconfig.json && node bench/.build/dist/bench/cross-node/cross-node.js [--quick]
 import { Redis } from 'ioredis';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { NatsServer } from '../../test/helpers/nats-server';
+import { RESULTS_DIR } from '../system/paths';
 import { RedisServer } from '../../test/helpers/redis-server';
 import { BenchClient } from './bench-client';
 import { CROSS_NODE_TARGETS, CrossNodeTarget } from './cross-node-targets';
@@ -62,11 +65,11 @@ function parseOptions(argv: readonly string[]): Options {
   };
 }
 
-async function runOnce(target: CrossNodeTarget, mode: Mode, redis: RedisServer, options: Options): Promise<RunResult> {
+async function runOnce(target: CrossNodeTarget, mode: Mode, redis: RedisServer, nats: NatsServer, options: Options): Promise<RunResult> {
   const probe = new Redis(redis.url);
   await probe.flushall();
   probe.disconnect();
-  const nodes = await startNodes(target, options.nodes, redis.url);
+  const nodes = await startNodes(target, options.nodes, { redisUrl: redis.url, natsUrl: nats.url });
   const clients: BenchClient[] = [];
   try {
     const subscribers: { client: BenchClient; isLocal: boolean }[] = [];
@@ -167,9 +170,9 @@ function report(results: RunResult[], options: Options): string {
   const lines = [
     `# Cross-node fan-out`,
     '',
-    `${options.nodes} nodes on this machine, one redis-server, ${options.subscribers} subscribers spread evenly, one publisher on node 0; medians of ${options.repeats} interleaved repeat(s), ${options.seconds} s measured after ${options.warmupSeconds} s of warm-up.`,
+    `${options.nodes} nodes on this machine, one redis-server and one nats-server, ${options.subscribers} subscribers spread evenly, one publisher on node 0; medians of ${options.repeats} interleaved repeat(s), ${options.seconds} s measured after ${options.warmupSeconds} s of warm-up.`,
     '',
-    `| target | deliveries/s (${options.window} broadcasts in flight) | lost | latency p50 / p99, publisher's node (ms, at ${options.rate} broadcasts/s) | other nodes | the Redis hop (p50 other − p50 publisher's) |`,
+    `| target | deliveries/s (${options.window} broadcasts in flight) | lost | latency p50 / p99, publisher's node (ms, at ${options.rate} broadcasts/s) | other nodes | the broker hop (p50 other − p50 publisher's) |`,
     '|---|---|---|---|---|---|',
   ];
   for (const target of CROSS_NODE_TARGETS) {
@@ -192,12 +195,13 @@ const sleepUntil = (at: number): Promise<void> => sleep(Math.max(0, at - perform
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const redis = await RedisServer.start();
+  const nats = await NatsServer.start();
   const results: RunResult[] = [];
   try {
     for (let repeat = 1; repeat <= options.repeats; repeat++) {
       for (const mode of ['throughput', 'latency'] as const) {
         for (const target of CROSS_NODE_TARGETS) {
-          const result = await runOnce(target, mode, redis, options);
+          const result = await runOnce(target, mode, redis, nats, options);
           console.error(`repeat ${repeat} ${mode} ${target.id}: ${Math.round(result.deliveriesPerSecond)} deliveries/s, p50 ${result.local.p50.toFixed(2)} / ${result.remote.p50.toFixed(2)} ms`);
           results.push(result);
         }
@@ -205,13 +209,13 @@ async function main(): Promise<void> {
     }
   } finally {
     await redis.dispose();
+    await nats.dispose();
   }
   const markdown = report(results, options);
   console.log(markdown);
-  const dir = join(__dirname, '..', '..', '..', 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cross-node.md'), `${markdown}\n`);
-  writeFileSync(join(dir, 'cross-node.json'), `${JSON.stringify({ options, results }, null, 2)}\n`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'cross-node.md'), `${markdown}\n`);
+  writeFileSync(join(RESULTS_DIR, 'cross-node.json'), `${JSON.stringify({ options, results }, null, 2)}\n`);
 }
 
 void main().catch((error: unknown) => {

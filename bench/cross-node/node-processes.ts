@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { AddressInfo, createConnection, createServer } from 'node:net';
-import { CrossNodeTarget } from './cross-node-targets';
+import { Brokers, CrossNodeTarget } from './cross-node-targets';
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5000;
@@ -13,12 +13,12 @@ process.on('exit', () => {
 });
 
 /** N nodes of one target on free loopback ports; resolves once each accepts connections. */
-export async function startNodes(target: CrossNodeTarget, count: number, redisUrl: string): Promise<{ ports: number[]; stop(): Promise<void> }> {
+export async function startNodes(target: CrossNodeTarget, count: number, brokers: Brokers): Promise<{ ports: number[]; stop(): Promise<void> }> {
   const ports: number[] = [];
   const children: ChildProcess[] = [];
   for (let i = 0; i < count; i++) {
     const port = await freePort();
-    const child = spawn(process.execPath, [target.script], { env: target.env(port, redisUrl), stdio: ['pipe', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [target.script], { env: target.env(port, brokers), stdio: ['pipe', 'ignore', 'inherit'] });
     running.add(child);
     children.push(child);
     ports.push(port);

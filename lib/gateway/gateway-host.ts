@@ -34,7 +34,7 @@ export interface GatewayBinding {
 
 export interface GatewayHostDeps {
   registry: ConnectionRegistry;
-  rooms: Pick<RoomsNode, 'leaveAll'>;
+  rooms: Pick<RoomsNode, 'leaveAll' | 'forwardPosted'>;
   /** The gateway's codec (its own, or the module's). */
   codec: EventCodec;
   logger: Logger;
@@ -129,6 +129,7 @@ export class GatewayHost {
         ? (session, request) => awaitAuthMessage(session, request, authMessage, (...accepted) => this.onConnection(...accepted))
         : (session, request) => this.onConnection(session, request),
       onClose: (session, event) => this.onClose(session, event),
+      forward: (sessionId, token, messages) => this.deps.rooms.forwardPosted(sessionId, { token, messages }),
     };
   }
 

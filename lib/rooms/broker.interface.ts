@@ -27,8 +27,14 @@ export interface MembershipChange {
   meta?: PresenceMeta;
 }
 
+/** Messages a client posted to the HTTP fallback on a node that does not hold its session (docs/fallback.md), with the session's token. */
+export interface PostedMessages {
+  token: string;
+  messages: readonly string[];
+}
+
 /** What `reach()` carries to the node holding a connection. */
-export type NodeMessage = { kind: 'frame'; frame: Buffer } | { kind: 'membership'; change: MembershipChange };
+export type NodeMessage = { kind: 'frame'; frame: Buffer } | { kind: 'membership'; change: MembershipChange } | { kind: 'posted'; posted: PostedMessages };
 
 /** Who hears a presence change the store found out about: every node, or only the others (this node's members saw it happen). */
 export type AnnouncementScope = 'everywhere' | 'others';
@@ -38,6 +44,8 @@ export interface LocalNode {
   readonly local: LocalRooms;
   /** Applies a change another node asked for (`reach` with a membership); a connection this node does not hold changes nothing. */
   apply(connectionId: string, change: MembershipChange): Promise<void>;
+  /** Hands posted messages to a fallback session of this node: false when none has that id and token (`reach` with posted messages). */
+  deliverPosted?(connectionId: string, posted: PostedMessages): boolean;
   /** Tells a room's members of a presence change the store found (a dead node's members left, a resync). */
   announce(change: PresenceChange, scope: AnnouncementScope): void;
 }
@@ -63,8 +71,9 @@ export interface Broker {
   /** Hands the frame to the other nodes with members in the groups (this node delivered it already). */
   publish(kind: GroupKind, names: readonly string[], frame: Buffer, except: ReadonlySet<string>): void;
   /**
-   * Takes a frame, or a membership change, to the node holding the connection. False when no node
-   * holds it; a membership change resolves once that node applied it, and rejects when it cannot tell.
+   * Takes a frame, a membership change, or posted messages to the node holding the connection. False
+   * when no node holds it; a membership change resolves once that node applied it, and posted messages
+   * once that node handed them to the session (false: it holds no such session); both reject when it cannot tell.
    */
   reach(connectionId: string, message: NodeMessage): Promise<boolean>;
   /** The live nodes and their connection counts. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventCodec } from '../codec/event-codec.interface';
 import { LocalConnections } from '../session/local-connections';
-import { AnnouncementScope, LocalNode, MembershipChange } from './broker.interface';
+import { AnnouncementScope, LocalNode, MembershipChange, PostedMessages } from './broker.interface';
 import { LocalRooms } from './local-rooms';
 import { Departure } from './member-groups';
 import { presenceEncoder } from './presence-encoder';
@@ -33,7 +33,7 @@ export class RoomsNode implements LocalNode {
 
   constructor(
     @Inject(RoomsAdapter) private readonly adapter: RoomsAdapter,
-    connections: LocalConnections,
+    private readonly connections: LocalConnections,
     @Inject(EventCodec) codec: EventCodec,
   ) {
     this.local = new LocalRooms(connections);
@@ -181,6 +181,18 @@ export class RoomsNode implements LocalNode {
   sendTo(connectionId: string, frame: Buffer): Promise<boolean> {
     if (this.local.isOwned(connectionId)) return Promise.resolve(this.local.deliverTo(connectionId, frame));
     return this.adapter.reach(connectionId, { kind: 'frame', frame });
+  }
+
+  /**
+   * Messages posted to the HTTP fallback here, for a session of another node: true once that node
+   * handed them to the session, false when no node holds it. Rejects when the broker cannot tell.
+   */
+  forwardPosted(connectionId: string, posted: PostedMessages): Promise<boolean> {
+    return this.adapter.reach(connectionId, { kind: 'posted', posted });
+  }
+
+  deliverPosted(connectionId: string, posted: PostedMessages): boolean {
+    return this.connections.get(connectionId)?.acceptPosted(posted) ?? false;
   }
 
   /** A change another node asked for; only this node's own connections change (no forwarding back). */

@@ -3,6 +3,8 @@ import { EventCodec } from '../codec/event-codec.interface';
 import { CloseCode } from '../protocol/close-code';
 import { ReadyState } from '../transport/connection-events';
 import { MessageLink, TransportKind } from '../transport/message-link';
+import { isSameToken } from '../transport/fallback/session-token';
+import { SseSession } from '../transport/fallback/sse-session';
 import { HandshakeInfo } from './handshake-info';
 import { ClientNotStartedError } from './client-request-errors';
 import { ClientRequestOptions, ClientRequests } from './client-requests';
@@ -106,6 +108,13 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
   /** @internal The client's answer to request(); false when this connection never sent its `ack`. */
   settleRequest(answer: AckEnvelope): boolean {
     return this.requests?.settle(answer) ?? false;
+  }
+
+  /** @internal Messages a client posted to the HTTP fallback on another node: false unless this is that fallback session and the token is its own. */
+  acceptPosted({ token, messages }: { token: string; messages: readonly string[] }): boolean {
+    const { link } = this;
+    if (!(link instanceof SseSession) || !isSameToken(link.token, token)) return false;
+    return link.deliverPosted(messages, messages.reduce((bytes, message) => bytes + Buffer.byteLength(message) + 1, 0));
   }
 
   close(code: number = CloseCode.Normal, reason = ''): void {

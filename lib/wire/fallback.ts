@@ -34,7 +34,7 @@ export interface FallbackRefusalBody {
   error: { code: FallbackRefusalCode; message: string };
 }
 
-export type FallbackRefusalCode = 'SESSION_NOT_FOUND' | 'BODY_TOO_LARGE' | 'TOO_MANY_REQUESTS' | 'BAD_REQUEST' | 'UNSUPPORTED_MEDIA_TYPE';
+export type FallbackRefusalCode = 'SESSION_NOT_FOUND' | 'BODY_TOO_LARGE' | 'TOO_MANY_REQUESTS' | 'BAD_REQUEST' | 'UNAVAILABLE';
 
 /** A POST's body: one message per line (LF or CRLF); a message holds no line break. */
 export const splitPostedMessages = (body: string): string[] => body.split(/\r?\n/).filter((line) => line.length > 0);

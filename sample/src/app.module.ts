@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import cluster from 'node:cluster';
-import { IpcAdapter, RedisAdapter, WebSocketMetricsModule, WebSocketModule } from '../../lib';
+import { IpcAdapter, NatsAdapter, RedisAdapter, WebSocketMetricsModule, WebSocketModule } from '../../lib';
 import { AsyncApiController } from './asyncapi/asyncapi.controller';
 import { BenchGateway } from './bench/bench.gateway';
 import { CHAT_HISTORY } from './chat/chat-room';
@@ -24,13 +24,17 @@ import { StatsController } from './stats/stats.controller';
     WebSocketModule.forRootAsync({
       // The chat's rooms keep history (in memory, in Redis Streams, or on the cluster's primary with WORKERS=N),
       // and /chat clients resume after a drop, on any worker.
+      // NATS_URL (comma-separated servers): rooms and presence across instances through NATS, and no history
+      // yet (the NatsAdapter keeps none: TODO #18), so /chat does not resume there.
       useFactory: () => ({
-        adapter: process.env.REDIS_URL
-          ? new RedisAdapter({ url: process.env.REDIS_URL, keyPrefix: 'sample:' })
-          : cluster.isWorker
-            ? new IpcAdapter()
-            : undefined,
-        history: CHAT_HISTORY,
+        adapter: process.env.NATS_URL
+          ? new NatsAdapter({ servers: process.env.NATS_URL.split(','), subjectPrefix: 'sample' })
+          : process.env.REDIS_URL
+            ? new RedisAdapter({ url: process.env.REDIS_URL, keyPrefix: 'sample:' })
+            : cluster.isWorker
+              ? new IpcAdapter()
+              : undefined,
+        history: process.env.NATS_URL ? undefined : CHAT_HISTORY,
       }),
     }),
     // GET /metrics: the WebSocketStats in Prometheus text, beside anything else in prom-client's default registry.

@@ -16,6 +16,8 @@ const INSTALL_HINT = `nats-server was not found at ${BINARY}: run \`bash test/se
 export interface NatsServerOptions {
   /** The server's max_payload (default 1 MiB): larger messages are refused to the publisher. */
   maxPayloadBytes?: number;
+  /** A loopback port of the test's choosing (one that clients already try); default a free one. */
+  port?: number;
 }
 
 export class NatsServer {
@@ -29,7 +31,7 @@ export class NatsServer {
 
   /** Starts nats-server on a free port of 127.0.0.1 and resolves once it greets a client with INFO. */
   static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
-    const server = new NatsServer(await freeLoopbackPort(), mkdtempSync(join(tmpdir(), 'nats-e2e-')));
+    const server = new NatsServer(options.port ?? (await freeLoopbackPort()), mkdtempSync(join(tmpdir(), 'nats-e2e-')));
     writeFileSync(server.config, options.maxPayloadBytes === undefined ? '' : `max_payload: ${options.maxPayloadBytes}\n`);
     await server.launch();
     return server;

@@ -173,6 +173,7 @@ export class IpcHub {
     const holder = this.owners.get(connectionId);
     if (holder === undefined || holder === origin) return this.answer(origin, requestId, false);
     if (message.kind === 'frame') return this.answer(origin, requestId, this.send(holder, { kind: 'direct', connectionId, frame: message.frame }));
+    if (message.kind === 'posted') return this.answer(origin, requestId, false); // TODO(#19): workers do not forward fallback POSTs yet
     if (!this.send(holder, { kind: 'membership', origin, requestId, connectionId, change: message.change })) {
       return this.answer(origin, requestId, true, `node ${holder} is not reachable`);
     }

@@ -85,6 +85,8 @@ export class IpcAdapter implements RoomsAdapter {
   }
 
   async reach(connectionId: string, message: NodeMessage): Promise<boolean> {
+    // TODO(#19): forward fallback POSTs to the worker holding the session; until then they reach only their own worker's sessions.
+    if (message.kind === 'posted') return false;
     const reached = this.ask((requestId) => ({ kind: 'reach', requestId, connectionId, message }));
     if (message.kind === 'frame') return (await reached.catch(() => false)) === true;
     try {

@@ -97,6 +97,8 @@ export class NatsAdapter implements RoomsAdapter {
 
   /** Asks every live node; the one holding the connection delivers the frame, or applies the change, and says so. */
   async reach(connectionId: string, message: NodeMessage): Promise<boolean> {
+    // TODO(#19): forward fallback POSTs to the node holding the session; until then they reach only this node's sessions.
+    if (message.kind === 'posted') return false;
     const request: ClusterMessage =
       message.kind === 'frame' ? { kind: 'direct', origin: this.nodeId, connectionId, frame: message.frame } : { kind: 'membership', origin: this.nodeId, connectionId, ...message.change };
     const expected = this.directory.liveCount;

@@ -14,6 +14,8 @@ export type ClusterMessage =
   | { kind: 'question'; origin: string; requestId: string; question: NodeQuestion; connectionId?: string }
   /** A node's answer to `requestId`: JSON in `body`. */
   | { kind: 'answer'; origin: string; requestId: string; body: Buffer }
+  /** Messages posted to the HTTP fallback on the sender, for a session of the receiving node: `body` is PostedMessages as JSON; answered `true`/`false`. */
+  | { kind: 'posted'; origin: string; requestId: string; connectionId: string; body: Buffer }
   /** A node's probe of its own subscriber connection (silent-loss detection): it comes back to its sender. */
   | { kind: 'probe'; origin: string; requestId: string };
 
@@ -21,7 +23,7 @@ export type ClusterMessage =
 export type NodeQuestion = 'nodes' | 'rooms' | 'roomsOf';
 
 interface Header {
-  k: 'b' | 'd' | 'm' | 'a' | 'q' | 'n' | 'p';
+  k: 'b' | 'd' | 'm' | 'a' | 'q' | 'n' | 'p' | 't';
   o: string;
   g?: string[];
   x?: string[];
@@ -45,7 +47,7 @@ export class ClusterMessageError extends Error {}
 
 export function encodeClusterMessage(message: ClusterMessage): Buffer {
   const header = Buffer.from(JSON.stringify(headerOf(message)), 'utf8');
-  const frame = message.kind === 'broadcast' || message.kind === 'direct' ? message.frame : message.kind === 'answer' ? message.body : EMPTY;
+  const frame = message.kind === 'broadcast' || message.kind === 'direct' ? message.frame : message.kind === 'answer' || message.kind === 'posted' ? message.body : EMPTY;
   const bytes = Buffer.allocUnsafe(PREFIX_BYTES + header.length + frame.length);
   bytes[0] = VERSION;
   bytes.writeUInt32BE(header.length, 1);
@@ -75,6 +77,8 @@ export function decodeClusterMessage(bytes: Buffer): ClusterMessage {
       return { kind: 'answer', origin: header.o, requestId: header.q ?? '', body: frame };
     case 'p':
       return { kind: 'probe', origin: header.o, requestId: header.q ?? '' };
+    case 't':
+      return { kind: 'posted', origin: header.o, requestId: header.q ?? '', connectionId: header.c ?? '', body: frame };
     default:
       throw new ClusterMessageError(`unknown cluster message kind ${String(header.k)}`);
   }
@@ -131,5 +135,7 @@ function headerOf(message: ClusterMessage): Header {
       return { k: 'n', o: message.origin, q: message.requestId };
     case 'probe':
       return { k: 'p', o: message.origin, q: message.requestId };
+    case 'posted':
+      return { k: 't', o: message.origin, q: message.requestId, c: message.connectionId };
   }
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AdapterStats, AnnouncementScope, LocalNode, MembershipChange, NodeInfo, NodeMessage } from '../../rooms/broker.interface';
+import { AdapterStats, AnnouncementScope, LocalNode, MembershipChange, NodeInfo, NodeMessage, PostedMessages } from '../../rooms/broker.interface';
 import { GroupKind, PresenceChange, PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 import { runEach } from '../../rooms/run-each';
@@ -141,6 +141,7 @@ export class RedisAdapter implements RoomsAdapter {
     const cluster = this.cluster;
     const node = await this.query<string | null | undefined>('nodeOf', () => cluster?.connections.nodeOf(connectionId) ?? Promise.resolve(undefined), () => undefined);
     if (message.kind === 'membership') return this.forward(cluster, node, connectionId, message.change);
+    if (message.kind === 'posted') return this.forwardPosted(cluster, node, connectionId, message.posted);
     if (!cluster) return false;
     if (node === undefined) {
       cluster.bus.undelivered++; // Redis is away: the connection may well be open elsewhere
@@ -289,9 +290,36 @@ export class RedisAdapter implements RoomsAdapter {
       case 'answer':
         this.answers.answer(message.requestId, JSON.parse(message.body.toString('utf8')));
         return;
+      case 'posted':
+        return this.acceptPosted(message);
       case 'probe':
         return;
     }
+  }
+
+  /**
+   * Messages posted to the HTTP fallback here for a session another node holds (no sticky sessions):
+   * true once that node handed them to the session, false when it holds no such session (or the token
+   * is not its own). Rejects when Redis or that node cannot answer: the POST then gets 503.
+   */
+  private async forwardPosted(cluster: Cluster | undefined, node: string | null | undefined, connectionId: string, posted: PostedMessages): Promise<boolean> {
+    if (!cluster || node === undefined) throw new Error('Redis is unreachable, so the node holding the session is unknown');
+    if (node === null || node === this.nodeId) return false;
+    const requestId = `${this.nodeId}:${this.sequence++}`;
+    const answered = this.answers.expect(requestId);
+    const body = Buffer.from(JSON.stringify(posted), 'utf8');
+    this.answers.published(requestId, await cluster.bus.publishCounted(this.names.nodeChannel(node), encodeClusterMessage({ kind: 'posted', origin: this.nodeId, requestId, connectionId, body })));
+    const [accepted] = await answered;
+    if (accepted === undefined) throw new Error(`node ${node}, holding the session, did not answer within ${this.options.queryTimeoutMs} ms`);
+    return accepted === true;
+  }
+
+  /** Posted messages from another node for a session of this one: handed to it if the token is its own, and answered either way. */
+  private acceptPosted({ origin, requestId, connectionId, body }: Extract<ClusterMessage, { kind: 'posted' }>): void {
+    const posted = parsePostedMessages(body);
+    const accepted = posted !== undefined && (this.node?.deliverPosted?.(connectionId, posted) ?? false);
+    const answer = encodeClusterMessage({ kind: 'answer', origin: this.nodeId, requestId, body: Buffer.from(JSON.stringify(accepted), 'utf8') });
+    void this.cluster?.bus.publishCounted(this.names.nodeChannel(origin), answer);
   }
 
   /** Puts a question on a channel and resolves with the answers of the nodes that got it. */
@@ -455,5 +483,16 @@ export class RedisAdapter implements RoomsAdapter {
       }
     }
     if (!cluster.bus.isSynced) await this.resubscribe();
+  }
+}
+
+/** PostedMessages from another node, or undefined when the body is not one (another version, corrupt). */
+function parsePostedMessages(body: Buffer): PostedMessages | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as Partial<PostedMessages>;
+    if (typeof parsed.token !== 'string' || !Array.isArray(parsed.messages) || !parsed.messages.every((message) => typeof message === 'string')) return undefined;
+    return { token: parsed.token, messages: parsed.messages };
+  } catch {
+    return undefined;
   }
 }

@@ -28,6 +28,19 @@ export interface FallbackRoute {
   /** A new session; posted messages are delivered once this returns (or resolves). */
   onConnection(session: SseSession, request: IncomingMessage): void | Promise<void>;
   onClose?(session: SseSession, event: CloseEvent): void;
+  /**
+   * Messages posted here for a session this node does not hold: the broker takes them to the node
+   * that does (no sticky sessions). True once that node took them, false when no node holds the
+   * session with that token; a rejection (broker or node unreachable) answers 503.
+   */
+  forward?(sessionId: string, token: string, messages: readonly string[]): Promise<boolean>;
+}
+
+/** A session and what the listener keeps for it. */
+interface HeldSession {
+  session: SseSession;
+  route: FallbackRoute;
+  postsInFlight: number;
 }
 
 export interface FallbackListenerOptions {
@@ -47,7 +60,7 @@ const MAX_POSTS_IN_FLIGHT = 4;
  */
 export class FallbackListener {
   private readonly router = new PathRouter<FallbackRoute>();
-  private readonly sessions = new Map<string, { session: SseSession; route: FallbackRoute; postsInFlight: number }>();
+  private readonly sessions = new Map<string, HeldSession>();
   private readonly detachers: Array<() => void> = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private isClosing = false;
@@ -155,8 +168,10 @@ export class FallbackListener {
 
   /** Messages for a session: 202 once they were handed to it, else a JSON error (FallbackRefusalBody). */
   private post(route: FallbackRoute, request: IncomingMessage, response: ServerResponse): void {
-    const held = this.sessionOf(request);
-    if (!held || held.route !== route) return answerError(response, 404, 'SESSION_NOT_FOUND', 'no such session: open a new stream');
+    const credentials = credentialsOf(request);
+    const held = credentials && this.sessions.get(credentials.id);
+    if (credentials && !held && route.forward) return this.postElsewhere(route, credentials, request, response);
+    if (!credentials || !held || held.route !== route || !isSameToken(held.session.token, credentials.token)) return answerError(response, 404, 'SESSION_NOT_FOUND', SESSION_NOT_FOUND);
     if (held.postsInFlight >= MAX_POSTS_IN_FLIGHT) return answerError(response, 429, 'TOO_MANY_REQUESTS', `at most ${MAX_POSTS_IN_FLIGHT} POSTs of a session at once`);
     held.postsInFlight++;
     readPostedMessages(request, route.maxMessageBytes).then(
@@ -176,21 +191,36 @@ export class FallbackListener {
     );
   }
 
-  private remove(request: IncomingMessage, response: ServerResponse): void {
-    const held = this.sessionOf(request);
-    if (!held) return answerError(response, 404, 'SESSION_NOT_FOUND', 'no such session');
-    held.session.closedByClient();
-    response.writeHead(204).end();
+  /** A session of another node: the body is read here and forwarded (see FallbackRoute.forward). */
+  private postElsewhere(route: FallbackRoute, { id, token }: SessionCredentials, request: IncomingMessage, response: ServerResponse): void {
+    const forward = route.forward;
+    if (!forward) return;
+    readPostedMessages(request, route.maxMessageBytes)
+      .then(async (posted) => {
+        if (posted.kind === 'too-large') return answerError(response, 413, 'BODY_TOO_LARGE', `a POST carries at most ${route.maxMessageBytes} bytes`, true);
+        if (posted.kind === 'invalid') return answerError(response, 400, 'BAD_REQUEST', posted.reason);
+        if (posted.kind === 'aborted') return;
+        let isAccepted: boolean;
+        try {
+          isAccepted = await forward(id, token, posted.messages);
+        } catch {
+          return answerError(response, 503, 'UNAVAILABLE', 'the node holding the session cannot be reached: retry, or open a new stream');
+        }
+        if (!isAccepted) return answerError(response, 404, 'SESSION_NOT_FOUND', SESSION_NOT_FOUND);
+        answerJson(response, 202, { accepted: posted.messages.length });
+      })
+      .catch((error: unknown) => {
+        this.options.onUnexpectedError(error);
+        answerJson(response, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
+      });
   }
 
-  /** The session a request names in its header, when the token is that session's. */
-  private sessionOf(request: IncomingMessage): { session: SseSession; route: FallbackRoute; postsInFlight: number } | undefined {
-    const header = request.headers[FALLBACK_SESSION_HEADER];
-    if (typeof header !== 'string') return undefined;
-    const colon = header.indexOf(':');
-    if (colon === -1) return undefined;
-    const held = this.sessions.get(header.slice(0, colon));
-    return held && isSameToken(held.session.token, header.slice(colon + 1)) ? held : undefined;
+  private remove(request: IncomingMessage, response: ServerResponse): void {
+    const credentials = credentialsOf(request);
+    const held = credentials && this.sessions.get(credentials.id);
+    if (!credentials || !held || !isSameToken(held.session.token, credentials.token)) return answerError(response, 404, 'SESSION_NOT_FOUND', SESSION_NOT_FOUND);
+    held.session.closedByClient();
+    response.writeHead(204).end();
   }
 
   /** One timer per route: idle sessions close, the others get a heartbeat comment. */
@@ -202,6 +232,21 @@ export class FallbackListener {
       else session.heartbeat();
     }
   }
+}
+
+const SESSION_NOT_FOUND = 'no such session: open a new stream';
+
+interface SessionCredentials {
+  id: string;
+  token: string;
+}
+
+/** What a POST or DELETE names in its header: `<session id>:<token>`. */
+function credentialsOf(request: IncomingMessage): SessionCredentials | undefined {
+  const header = request.headers[FALLBACK_SESSION_HEADER];
+  if (typeof header !== 'string') return undefined;
+  const colon = header.indexOf(':');
+  return colon === -1 ? undefined : { id: header.slice(0, colon), token: header.slice(colon + 1) };
 }
 
 /** `Accept: text/event-stream` (what EventSource and our client send), among others or alone. */

@@ -7,6 +7,7 @@ import { NatsAdapter, RemoteMembershipError } from '../../../lib';
 import { encodeTextFrame } from '../../../lib/protocol/frame-writer';
 import { subjectToken } from '../../../lib/adapters/nats/nats-subjects';
 import { FakeNode, startFakeNode } from '../../helpers/rooms-node';
+import { freeLoopbackPort } from '../../helpers/free-port';
 import { NatsServer } from '../../helpers/nats-server';
 import { waitUntil } from '../../helpers/ws-test-client';
 
@@ -137,5 +138,31 @@ describe('NatsAdapter under hostile input', () => {
     expect(await a.node.sendTo('b', said('found'))).toBe(true); // the holder's answer does not wait for the ghost
     expect(a.adapter.stats().undelivered).toBe(1);
     expect(saidTexts(b, 'b')).toEqual(['found']);
+  });
+
+  it('starts without NATS after connectTimeoutMs, serves its own members, counts, and joins the others once NATS is up', async () => {
+    const port = await freeLoopbackPort();
+    const late = new NatsAdapter({ servers: `nats://127.0.0.1:${port}`, subjectPrefix: 'late', connectTimeoutMs: 100, connectionOptions: { reconnectTimeWait: 50 } });
+    const a = await startFakeNode(late, ['a']);
+    started.push(a);
+    await a.node.join('a', 'lobby');
+    await a.node.broadcast(['lobby'], said('alone'), NOBODY);
+    expect(late.stats()).toEqual({ isConnected: false, undelivered: 1, outages: 0 });
+
+    const server = await NatsServer.start({ port });
+    try {
+      await waitUntil(() => late.stats().isConnected, () => 'the adapter did not attach once NATS was up');
+      const b = await startFakeNode(new NatsAdapter({ servers: server.url, subjectPrefix: 'late' }), ['b']);
+      started.push(b);
+      await b.node.join('b', 'lobby');
+      // Subscribed after the fact (the join came before NATS): B's broadcast reaches A's member.
+      await waitUntil(async () => (await late.members('lobby')).length === 2, () => 'A does not see B');
+      await b.node.broadcast(['lobby'], said('together'), NOBODY);
+      await waitUntil(() => saidTexts(a, 'a').length === 2, () => "B's broadcast did not reach A");
+      expect(saidTexts(a, 'a')).toEqual(['alone', 'together']);
+    } finally {
+      for (const fake of started.splice(0)) await fake.node.close();
+      await server.dispose();
+    }
   });
 });

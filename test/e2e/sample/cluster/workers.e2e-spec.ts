@@ -3,6 +3,7 @@
 // answered by either worker, counts both. Node's cluster hands connections to the workers in turn
 // (round-robin, the default but on Windows), so two clients connected one after the other sit on
 // different workers; the test checks that they do before relying on it.
+import { readFileSync } from 'node:fs';
 import { Envelope, EnvelopeClient } from '../../../helpers/envelope-client';
 import { retainedIn } from '../../../helpers/sample-suite';
 import { getStats, httpUrl, SampleInstance, SampleStats, startSample, stopSample, wsUrl } from '../../../helpers/sample-instance';
@@ -11,6 +12,7 @@ import { waitUntil } from '../../../helpers/ws-test-client';
 jest.setTimeout(60_000);
 
 const WORKERS = 2;
+const START_WAIT_MS = 30_000;
 const isSaid = (text: string) => (envelope: { event: string; data?: unknown }) => envelope.event === 'said' && (envelope.data as { text?: unknown }).text === text;
 
 describe('the sample app with WORKERS=2', () => {
@@ -121,5 +123,32 @@ describe('the sample app with WORKERS=2', () => {
     ]);
     back.send('say', { room: 'resume', text: 'back again' });
     expect(await ada.next(isSaid('back again'))).toMatchObject({ data: { from: 'bob' }, offset: lastSeen.offset + 5, epoch: lastSeen.epoch });
+  });
+
+  it('forks a worker that was killed again, logged, and serves across both workers after it', async () => {
+    const { pid } = running().child;
+    const workers = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').map(Number);
+    expect(workers).toHaveLength(WORKERS);
+
+    process.kill(workers[0], 'SIGKILL');
+
+    await waitUntil(
+      () => /worker (\d+) exited \(code null, signal SIGKILL\); restarted as worker (\d+)/.test(running().output()),
+      () => `no restart logged:\n${running().output().slice(-2000)}`,
+    );
+    const [, dead, replacement] = /worker (\d+) exited \(code null, signal SIGKILL\); restarted as worker (\d+)/.exec(running().output()) ?? [];
+    expect(Number(dead)).toBe(workers[0]);
+    await waitUntil(
+      () => running().output().split(`listening on http://localhost:${running().port}`).length - 1 === WORKERS + 1,
+      () => `worker ${replacement} did not listen`,
+      START_WAIT_MS, // it compiles the app first, as at start
+    );
+    const alice = await connect();
+    const bob = await connect();
+    await statsWith([1, 1]);
+    await alice.request('join', { room: 'after-restart', name: 'alice' });
+    await bob.request('join', { room: 'after-restart', name: 'bob' });
+    alice.send('say', { room: 'after-restart', text: 'still here' });
+    await bob.next(isSaid('still here'));
   });
 });

@@ -44,6 +44,12 @@ describe('cluster messages', () => {
     expect(decodeClusterMessage(encodeClusterMessage(probe))).toEqual(probe);
   });
 
+  it('carries messages posted to the HTTP fallback for a session of another node, as JSON bytes', () => {
+    const posted = { kind: 'posted' as const, origin: 'node-a', requestId: 'node-a:6', connectionId: 'c3', body: Buffer.from('{"token":"t","messages":["{}"]}') };
+
+    expect(decodeClusterMessage(encodeClusterMessage(posted))).toEqual(posted);
+  });
+
   it('refuses a message of another version', () => {
     const bytes = encodeClusterMessage({ kind: 'direct', origin: 'node-a', connectionId: 'c9', frame });
     bytes[0] = 2;
@@ -67,6 +73,7 @@ describe('cluster messages with a field of the wrong type', () => {
     question: { k: 'q', o: 'node-a', q: 'node-a:3', p: 'roomsOf', c: 'c1' },
     answer: { k: 'n', o: 'node-b', q: 'node-a:3' },
     probe: { k: 'p', o: 'node-a', q: 'node-a:4' },
+    posted: { k: 't', o: 'node-a', q: 'node-a:5', c: 'c1' },
   };
   const wrongValues: unknown[] = [5, true, null, {}, [], ['r:lobby', 7], 'r:lobby', { length: 1 }];
   const cells = Object.entries(headers).flatMap(([kind, header]) =>
@@ -95,6 +102,8 @@ describe('cluster messages with a field of the wrong type', () => {
       case 'answer':
       case 'probe':
         return typeof message.requestId === 'string';
+      case 'posted':
+        return typeof message.requestId === 'string' && typeof message.connectionId === 'string';
     }
   };
 
