@@ -29,6 +29,7 @@ function backendFor(adapter: RoomsAdapter, context: HistoryBackendContext, membe
     const link = adapter.historyLink();
     const backend = new RedisHistory(context, link, membersOf);
     link.onRetained((bytes) => backend.receive(bytes));
+    link.onGap((resubscribed) => void backend.fillGap(resubscribed));
     return backend;
   }
   if (adapter instanceof IpcAdapter) {

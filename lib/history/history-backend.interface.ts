@@ -10,6 +10,8 @@ export type StreamPosition = RoomPosition;
 export interface RetainedEntry {
   offset: number;
   payload: string | Buffer;
+  /** The members the broadcast skipped (`except`), when a backend keeps them (Redis). */
+  except?: readonly string[];
 }
 
 /** What a room's history holds after an offset. */

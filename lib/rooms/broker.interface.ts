@@ -18,6 +18,8 @@ export interface AdapterStats {
   undelivered: number;
   /** Times the link to the other nodes was lost. */
   outages: number;
+  /** Times a subscription was found silently broken (a probe did not come back) and repaired (RedisAdapter). */
+  silentGaps?: number;
 }
 
 /** `rooms.join/leave/leaveAll` of a connection that another node holds: that node applies it. */

@@ -5,6 +5,8 @@ import { AddressInfo, createConnection, createServer, Server, Socket } from 'nod
 
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
+  /** Server side of each forwarded connection, by its client side. */
+  private readonly upstreams = new Map<Socket, Socket>();
   private isCut = false;
 
   private constructor(
@@ -33,6 +35,17 @@ export class TcpProxy {
     this.sockets.clear();
   }
 
+  /**
+   * The connections open now stay open but stop carrying what the server sends (a silent one-way
+   * loss: the client's writes still reach the server); connections opened later forward as usual.
+   */
+  stallDownstream(): void {
+    for (const [client, upstream] of this.upstreams) {
+      upstream.unpipe(client);
+      upstream.pause();
+    }
+  }
+
   restore(): void {
     this.isCut = false;
   }
@@ -46,6 +59,8 @@ export class TcpProxy {
   private accept(client: Socket): void {
     if (this.isCut) return reset(client);
     const upstream = createConnection({ host: '127.0.0.1', port: this.targetPort });
+    this.upstreams.set(client, upstream);
+    client.on('close', () => this.upstreams.delete(client));
     for (const [socket, peer] of [
       [client, upstream],
       [upstream, client],

@@ -35,14 +35,21 @@ export class BoundedSender {
     private readonly maxPending: number,
   ) {}
 
-  /** False when the message was refused; a failure after that is only counted. */
+  /** False when the message was refused; throws what the channel threw (counted); a failure after that is only counted. */
   send(message: Serializable): boolean {
     if (this.pending >= this.maxPending) {
       this.undelivered++;
       return false;
     }
     this.pending++;
-    this.port.send(message, undefined, undefined, this.onWritten);
+    try {
+      this.port.send(message, undefined, undefined, this.onWritten);
+    } catch (error) {
+      // Refused before it was queued (a value the channel cannot clone): no callback will free its place.
+      this.pending--;
+      this.undelivered++;
+      throw error;
+    }
     return true;
   }
 

@@ -20,7 +20,7 @@ export class PendingAnswers {
     return this.pending.size;
   }
 
-  /** Registers a request before it is sent (an answer cannot arrive first); `send` false rejects it at once. */
+  /** Registers a request before it is sent (an answer cannot arrive first); `send` false or throwing rejects it at once. */
   request(send: (requestId: number) => boolean): Promise<IpcAnswer | undefined> {
     const requestId = this.nextId++;
     const answered = new Promise<IpcAnswer | undefined>((resolve, reject) => {
@@ -28,7 +28,12 @@ export class PendingAnswers {
       timer.unref();
       this.pending.set(requestId, { resolve, reject, timer });
     });
-    if (!send(requestId)) this.settle(requestId, undefined, 'the channel to the primary is full or closed');
+    try {
+      if (!send(requestId)) this.settle(requestId, undefined, 'the channel to the primary is full or closed');
+    } catch (error) {
+      // The channel could not take it (a value IPC cannot clone): answered now, not left to time out unheard.
+      this.settle(requestId, undefined, `the request could not be sent: ${error instanceof Error ? error.message : String(error)}`);
+    }
     return answered;
   }
 

@@ -7,6 +7,8 @@ export interface ClusterBusOptions {
   maxPendingPublishes: number;
   /** A message arrived on one of the channels. */
   onMessage(bytes: Buffer): void;
+  /** The subscriber connection closed: what is published until resubscribe() is lost to this node. */
+  onSubscriberClosed(): void;
   /** A subscription or publish failed (the caller decides whether the link is down). */
   onFailure(operation: string, error: unknown): void;
 }
@@ -28,6 +30,7 @@ export class ClusterBus {
   private readonly onBuffer = (_channel: Buffer, message: Buffer): void => this.options.onMessage(message);
   private readonly onClose = (): void => {
     this.isSynced = false;
+    this.options.onSubscriberClosed();
   };
 
   constructor(

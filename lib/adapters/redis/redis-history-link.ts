@@ -14,6 +14,12 @@ export interface RedisHistoryLink {
   readonly sharded: boolean;
   /** Where the retained messages arriving on the room channels go, in the order Redis published them. */
   onRetained(receive: (bytes: Buffer) => void): void;
+  /**
+   * A subscriber connection went silent (its probe did not come back): retained messages published
+   * since the last probe may be lost. `resubscribed` resolves true once the channels are back (false
+   * after a wait or at shutdown): the history then fills the gap from the streams.
+   */
+  onGap(listener: (resubscribed: Promise<boolean>) => void): void;
 }
 
 // A retained message on a room's channel starts with one of these marks, so the adapter tells it

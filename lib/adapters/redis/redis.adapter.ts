@@ -18,6 +18,7 @@ import { isRetainedMessage, RedisHistoryLink } from './redis-history-link';
 import { isLinkError, RedisLink } from './redis-link';
 import { ClusterMessage, decodeClusterMessage, encodeClusterMessage, NodeQuestion } from './redis-message';
 import { RemoteMembershipError } from '../../rooms/remote-membership.error';
+import { SubscriberProbe } from './subscriber-probe';
 
 /** What exists once the adapter is started. */
 interface Cluster {
@@ -27,6 +28,7 @@ interface Cluster {
   state: ClusterState;
   connections: ConnectionKeys;
   liveness: NodeLiveness;
+  probe: SubscriberProbe;
 }
 
 type MembershipMessage = Extract<ClusterMessage, { kind: 'membership' }>;
@@ -37,6 +39,8 @@ const RECENT_IDS = 4096;
 const CLOSE_TIMEOUT_MS = 2000;
 // A connection's key (for direct sends) outlives a killed node by at most this; refreshed at half of it.
 const CONNECTION_KEY_TTL_MS = 3_600_000;
+// After a silent loss, how long the history waits for the subscriber to be back before filling the gap anyway.
+const RESUBSCRIBE_WAIT_MS = 10_000;
 
 /**
  * Rooms, tags, direct sends and presence across nodes, through Redis (ioredis, an optional peer
@@ -70,6 +74,10 @@ export class RedisAdapter implements RoomsAdapter {
   private readonly isSharded: boolean;
   /** The room history's receiver of retained messages, when the module has history. */
   private receiveRetained: ((bytes: Buffer) => void) | undefined;
+  /** The room history's listener of possible gaps (a subscriber that went silent), when the module has history. */
+  private onGap: ((resubscribed: Promise<boolean>) => void) | undefined;
+  /** Waiting for the subscriber to have every channel again (after a silent loss). */
+  private readonly awaitingResubscribe: ((isResubscribed: boolean) => void)[] = [];
 
   constructor(options: RedisAdapterOptions) {
     this.options = withRedisDefaults(options);
@@ -87,6 +95,7 @@ export class RedisAdapter implements RoomsAdapter {
       sharded: this.isSharded,
       maxPendingPublishes: this.options.maxPendingPublishes,
       onMessage: (bytes) => this.receive(bytes),
+      onSubscriberClosed: () => this.onSubscriberClosed(),
       onFailure: (operation, error) => this.onFailure(operation, error),
     });
     const link = new RedisLink(clients, this.logger, () => bus.undelivered, {
@@ -99,7 +108,7 @@ export class RedisAdapter implements RoomsAdapter {
     });
     const state = new ClusterState(clients.client, this.names, this.nodeId, liveness.ttlMs);
     const connections = new ConnectionKeys(clients.client, this.names, this.nodeId, CONNECTION_KEY_TTL_MS);
-    this.cluster = { clients, link, bus, state, connections, liveness };
+    this.cluster = { clients, link, bus, state, connections, liveness, probe: new SubscriberProbe(this.nodeId) };
     await bus.subscribe(this.names.nodeChannel(this.nodeId));
     await bus.subscribe(this.names.nodesChannel);
     if (await link.waitReady(this.options.connectTimeoutMs)) {
@@ -116,6 +125,7 @@ export class RedisAdapter implements RoomsAdapter {
     cluster.link.close();
     this.acks.failAll('was not heard from before this node shut down');
     this.answers.finishAll();
+    this.settleResubscribe(false);
     if (cluster.link.canCommand) {
       await cluster.state.removeNode().catch((error: unknown) => this.onFailure('removeNode', error));
     }
@@ -170,8 +180,8 @@ export class RedisAdapter implements RoomsAdapter {
   stats(): AdapterStats {
     const cluster = this.cluster;
     if (!cluster) return { isConnected: false, undelivered: 0, outages: 0 };
-    const { link, bus } = cluster;
-    return { isConnected: this.isInSync(cluster), undelivered: bus.undelivered, outages: link.outages };
+    const { link, bus, probe } = cluster;
+    return { isConnected: this.isInSync(cluster), undelivered: bus.undelivered, outages: link.outages, silentGaps: probe.gaps };
   }
 
   async addConnection(connectionId: string): Promise<void> {
@@ -239,6 +249,7 @@ export class RedisAdapter implements RoomsAdapter {
       names: this.names,
       sharded: this.isSharded,
       onRetained: (receive) => (this.receiveRetained = receive),
+      onGap: (listener) => (this.onGap = listener),
     };
   }
 
@@ -293,6 +304,7 @@ export class RedisAdapter implements RoomsAdapter {
       case 'posted':
         return this.acceptPosted(message);
       case 'probe':
+        if (message.origin === this.nodeId) this.cluster?.probe.received(message.requestId);
         return;
     }
   }
@@ -443,8 +455,55 @@ export class RedisAdapter implements RoomsAdapter {
   private async resubscribe(): Promise<void> {
     const cluster = this.cluster;
     if (!cluster) return;
-    await cluster.bus.resubscribe();
+    const isResubscribed = await cluster.bus.resubscribe();
     this.markUpIfInSync(cluster);
+    if (isResubscribed) this.settleResubscribe(true);
+  }
+
+  private settleResubscribe(isResubscribed: boolean): void {
+    for (const settle of this.awaitingResubscribe.splice(0)) settle(isResubscribed);
+  }
+
+  /** Resolves true once every channel is subscribed again, false after RESUBSCRIBE_WAIT_MS or at shutdown. */
+  private whenResubscribed(): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), RESUBSCRIBE_WAIT_MS);
+      timer.unref();
+      this.awaitingResubscribe.push((isResubscribed) => {
+        clearTimeout(timer);
+        resolve(isResubscribed);
+      });
+    });
+  }
+
+  /**
+   * Publishes this heartbeat's probe on the node's own channel, after checking that the previous one
+   * came back. Checked after setImmediate: after a long event-loop block, timers run before the
+   * socket is read, and a probe already in the socket's buffer is no loss.
+   */
+  private probeSubscriber(cluster: Cluster): void {
+    setImmediate(() => {
+      if (this.cluster !== cluster || !cluster.bus.isSynced) return;
+      const { isLost, requestId } = cluster.probe.next();
+      if (isLost) return this.onSilentLoss(cluster);
+      void cluster.bus.publishCounted(this.names.nodeChannel(this.nodeId), encodeClusterMessage({ kind: 'probe', origin: this.nodeId, requestId }));
+    });
+  }
+
+  /** The subscriber is open but did not deliver the last probe: it reconnects (its close is a gap, below). */
+  private onSilentLoss(cluster: Cluster): void {
+    this.logger.warn(`the subscriber connection stopped delivering (a probe did not come back within ${this.options.heartbeatIntervalMs} ms): reconnecting it`);
+    cluster.clients.subscriber.disconnect(true);
+  }
+
+  /**
+   * The subscriber connection closed (dropped, or reconnected after a silent loss): what was
+   * published until it has every channel again is lost to this node. The room history fills that
+   * gap from the streams once it has.
+   */
+  private onSubscriberClosed(): void {
+    this.cluster?.probe.reset();
+    this.onGap?.(this.whenResubscribed());
   }
 
   /** This node's rooms and their members here, as Redis must hold them. */
@@ -483,6 +542,8 @@ export class RedisAdapter implements RoomsAdapter {
       }
     }
     if (!cluster.bus.isSynced) await this.resubscribe();
+    // TODO(#18): on a Cluster, one probe per master's subscriber connection (ShardSubscribers), on a channel of a slot it serves.
+    else if (cluster.link.canSubscribe && !cluster.clients.isCluster) this.probeSubscriber(cluster);
   }
 }
 

@@ -19,7 +19,8 @@ export interface SubscriberConnection {
   off(event: 'smessageBuffer' | 'messageBuffer', listener: (channel: Buffer, message: Buffer) => void): this;
   off(event: 'ready' | 'close', listener: () => void): this;
   quit(): Promise<unknown>;
-  disconnect(): void;
+  /** `reconnect`: open it again at once (a single connection that went silent; ShardSubscribers is never asked). */
+  disconnect(reconnect?: boolean): void;
 }
 
 /** One master's subscriber connection and the channels confirmed subscribed on it. */

@@ -5,12 +5,14 @@ import { pipelineBySlot } from '../../adapters/redis/slot-pipelines';
 import { HistoryUnavailableError } from '../history-unavailable.error';
 import { HistoryBackend, HistoryBackendContext, HistoryRead, RetainedEntry, SessionRecord, SessionWrite, StreamPosition } from '../history-backend.interface';
 import { newEpoch } from '../memory-history';
+import { RetainedGaps } from './retained-gaps';
 
 
 // A retained message on a room's channel: mark (RETAINED_*_MARK, which tells the adapter it is not
 // one of its own), offset, epoch and a JSON header {r: room, x: except} on lines of their own, then
 // the codec's bytes of {event, data}.
 const NEWLINE = 0x0a;
+const NOBODY: ReadonlySet<string> = new Set();
 const HISTORY_META_TTL_MS = 30 * 86_400_000;
 
 // Redis 5 needs effects replication for writes after TIME; later versions always do it.
@@ -42,13 +44,18 @@ end
 
 /**
  * KEYS stream, meta, channel (one slot: the room's partition); ARGV newEpoch, mark, header, payload,
- * maxLen, maxAgeMs, publish command, streamTtlMs, metaTtlMs. XADD with the offset as id
+ * maxLen, maxAgeMs, publish command, streamTtlMs, metaTtlMs, except (JSON, '' for none: kept as
+ * field x, so a gap filled from the stream skips whom the live message skipped). XADD with the offset as id
  * (`<offset>-0`) and MAXLEN ~, age trimming by MINID, then (S)PUBLISH in the same script: every node
  * sees a room's messages in offset order. Returns {offset, epoch}.
  */
 const APPEND = new RedisScript(`${NOW_MS}${ENSURE_EPOCH}
 local offset = redis.call('HINCRBY', KEYS[2], 'offset', 1)
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], offset .. '-0', 'p', ARGV[4], 't', now)
+if ARGV[10] == '' then
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], offset .. '-0', 'p', ARGV[4], 't', now)
+else
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], offset .. '-0', 'p', ARGV[4], 't', now, 'x', ARGV[10])
+end
 local maxAge = tonumber(ARGV[6])
 if maxAge > 0 then
   local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 64)
@@ -136,12 +143,23 @@ type StreamEntryReply = [Buffer, Buffer[]];
  * ```
  */
 export class RedisHistory implements HistoryBackend {
+  /** What this node delivered of each room, and the filling of a gap after a silent subscriber. */
+  readonly gaps: RetainedGaps;
+
   constructor(
     private readonly context: HistoryBackendContext,
     private readonly link: RedisHistoryLink,
     /** This node's members of a room. */
     private readonly membersOf: (room: string) => Iterable<string>,
-  ) {}
+  ) {
+    const { delivery } = context;
+    this.gaps = new RetainedGaps({
+      read: (room, afterOffset) => this.read(room, afterOffset),
+      frameOf: (room, epoch, entry) => this.frameOf(room, epoch, entry),
+      deliver: ({ room, offset, frame, except }) => delivery.deliver(room, offset, frame, this.membersOf(room), except),
+      hasMembers: (room) => !this.membersOf(room)[Symbol.iterator]().next().done,
+    });
+  }
 
   async append(room: string, event: string, data: unknown, except: ReadonlySet<string>): Promise<StreamPosition> {
     const { delivery, options } = this.context;
@@ -162,6 +180,7 @@ export class RedisHistory implements HistoryBackend {
         this.link.sharded ? 'SPUBLISH' : 'PUBLISH',
         options.historyTtlMs,
         this.metaTtlMs,
+        except.size > 0 ? JSON.stringify([...except]) : '',
       ])) as [number, Buffer];
     } catch (error) {
       return this.unavailable(room, event, data, except, error);
@@ -175,7 +194,12 @@ export class RedisHistory implements HistoryBackend {
     return {
       epoch: reply[0].toString('utf8'),
       top: Number(reply[1]),
-      entries: reply[2].map(([id, fields]) => ({ offset: Number.parseInt(id.toString('latin1'), 10), payload: fields[1] })),
+      entries: reply[2].map(([id, fields]) => ({
+        offset: Number.parseInt(id.toString('latin1'), 10),
+        payload: fields[1],
+        // Fields p, t, then x when some members were excepted.
+        except: fields.length > 5 ? (JSON.parse(fields[5].toString('utf8')) as string[]) : undefined,
+      })),
     };
   }
 
@@ -199,9 +223,13 @@ export class RedisHistory implements HistoryBackend {
     const header = JSON.parse(bytes.toString('utf8', secondNewline + 1, thirdNewline)) as { r: string; x?: string[] };
     const body = bytes.subarray(thirdNewline + 1);
     const payload = bytes[0] === RETAINED_TEXT_MARK ? body.toString('utf8') : body;
-    const { delivery } = this.context;
-    const frame = delivery.frameFromPayload(payload, header.r, offset, epoch);
-    delivery.deliver(header.r, offset, frame, this.membersOf(header.r), header.x ? new Set(header.x) : new Set());
+    const frame = this.context.delivery.frameFromPayload(payload, header.r, offset, epoch);
+    this.gaps.receive({ room: header.r, offset, epoch, frame, except: header.x ? new Set(header.x) : NOBODY });
+  }
+
+  /** The subscriber went silent: messages may be missing; fill them in from the streams once it is back. */
+  fillGap(resubscribed: Promise<boolean>): Promise<void> {
+    return this.gaps.fill(resubscribed);
   }
 
   saveSession(id: string, record: SessionRecord, ttlMs: number): Promise<SessionWrite> {

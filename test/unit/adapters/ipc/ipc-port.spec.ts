@@ -29,6 +29,23 @@ describe('BoundedSender', () => {
     expect(sender.undelivered).toBe(1);
   });
 
+  it('counts a message the channel threw on (it cannot clone it), frees its place, and lets the caller know', () => {
+    const port: IpcPort = {
+      send: (message) => {
+        if (typeof message === 'function') throw new Error('could not be cloned');
+        return true;
+      },
+      on: () => port,
+      off: () => port,
+    };
+    const sender = new BoundedSender(port, 1);
+
+    expect(() => sender.send((() => 1) as unknown as string)).toThrow('could not be cloned');
+
+    expect(sender.undelivered).toBe(1);
+    expect(sender.send('b')).toBe(true);
+  });
+
   it('counts a message the channel failed to write (closed), and frees its place', () => {
     const { port, complete } = stalledPort();
     const sender = new BoundedSender(port, 1);

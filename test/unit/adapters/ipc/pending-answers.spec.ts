@@ -21,6 +21,17 @@ describe('PendingAnswers', () => {
     expect(answers.size).toBe(0);
   });
 
+  it('rejects at once a request the channel threw on (a value it cannot clone), with the reason, and keeps no timer', async () => {
+    const answers = new PendingAnswers(1000);
+
+    const answered = answers.request(() => {
+      throw new Error('() => 1 could not be cloned.');
+    });
+
+    await expect(answered).rejects.toThrow('the request could not be sent: () => 1 could not be cloned.');
+    expect(answers.size).toBe(0);
+  });
+
   it('rejects a request the primary does not answer within timeoutMs, and ignores the late answer', async () => {
     jest.useFakeTimers();
     const answers = new PendingAnswers(1000);
