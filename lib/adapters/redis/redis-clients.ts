@@ -10,6 +10,8 @@ export interface RedisClients {
   client: RedisCommandClient;
   /** One connection, or one per master of a cluster (ShardSubscribers). */
   subscriber: SubscriberConnection;
+  /** True on a Redis Cluster: pub/sub is sharded (SSUBSCRIBE/SPUBLISH) there. */
+  isCluster: boolean;
   /** The ones the adapter opened, and so closes. */
   owned: Pick<SubscriberConnection, 'status' | 'quit' | 'disconnect'>[];
 }
@@ -48,9 +50,9 @@ export async function openRedisClients(options: ResolvedRedisAdapterOptions): Pr
   }
   if (client) {
     assertNoIoredisPrefix([client.options.keyPrefix, options.subscriber?.options.keyPrefix]);
-    if (options.subscriber) return { client, subscriber: options.subscriber, owned: [] };
+    if (options.subscriber) return { client, subscriber: options.subscriber, isCluster: false, owned: [] };
     const subscriber = client.duplicate(RESILIENT_OPTIONS);
-    return { client, subscriber, owned: [subscriber] };
+    return { client, subscriber, isCluster: false, owned: [subscriber] };
   }
   if (options.clusterNodes) {
     const { clusterOptions } = options;
@@ -68,14 +70,14 @@ export async function openRedisClients(options: ResolvedRedisAdapterOptions): Pr
     options.url === undefined ? new ioredis.Redis({ ...RESILIENT_OPTIONS, ...options.redisOptions }) : new ioredis.Redis(options.url, { ...RESILIENT_OPTIONS, ...options.redisOptions });
   const opened = open();
   const subscriber = open();
-  return { client: opened, subscriber, owned: [opened, subscriber] };
+  return { client: opened, subscriber, isCluster: false, owned: [opened, subscriber] };
 }
 
 /** A Cluster's commands, and one subscriber connection per master with the node options of the cluster. */
 function clusterClients(RedisClient: typeof Redis, cluster: Cluster, owned: RedisClients['owned']): RedisClients {
   const nodeOptions = { ...cluster.options.redisOptions, ...RESILIENT_OPTIONS };
   const subscriber = new ShardSubscribers(cluster, (host, port) => new RedisClient({ ...nodeOptions, host, port }));
-  return { client: cluster, subscriber, owned: [...owned, subscriber] };
+  return { client: cluster, subscriber, isCluster: true, owned: [...owned, subscriber] };
 }
 
 const isCluster = (client: RedisCommandClient): client is Cluster => (client as Cluster).isCluster === true;
