@@ -86,7 +86,7 @@ describe('messages on reused contexts', () => {
         const message = await inflater.inflate(compressed(`message ${i}`));
         expect(message.toString()).toBe(`message ${i}`);
         try {
-          channel.port1.postMessage(message, [message.buffer]);
+          channel.port1.postMessage(message, [message.buffer as ArrayBuffer]);
         } catch {
           // Node refuses to transfer the memory of its pool: nothing was taken away.
         }
