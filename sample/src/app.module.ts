@@ -24,17 +24,21 @@ import { StatsController } from './stats/stats.controller';
     WebSocketModule.forRootAsync({
       // The chat's rooms keep history (in memory, in Redis Streams, or on the cluster's primary with WORKERS=N),
       // and /chat clients resume after a drop, on any worker.
-      // NATS_URL (comma-separated servers): rooms and presence across instances through NATS, and no history
-      // yet (the NatsAdapter keeps none: TODO #18), so /chat does not resume there.
+      // NATS_URL (comma-separated servers): rooms across instances through NATS; with REDIS_URL too, presence
+      // and history in that Redis (/chat resumes on any instance), else presence asked of the instances and no history.
       useFactory: () => ({
         adapter: process.env.NATS_URL
-          ? new NatsAdapter({ servers: process.env.NATS_URL.split(','), subjectPrefix: 'sample' })
+          ? new NatsAdapter({
+              servers: process.env.NATS_URL.split(','),
+              subjectPrefix: 'sample',
+              redis: process.env.REDIS_URL ? { url: process.env.REDIS_URL, keyPrefix: 'sample:' } : undefined,
+            })
           : process.env.REDIS_URL
             ? new RedisAdapter({ url: process.env.REDIS_URL, keyPrefix: 'sample:' })
             : cluster.isWorker
               ? new IpcAdapter()
               : undefined,
-        history: process.env.NATS_URL ? undefined : CHAT_HISTORY,
+        history: process.env.NATS_URL && !process.env.REDIS_URL ? undefined : CHAT_HISTORY,
       }),
     }),
     // GET /metrics: the WebSocketStats in Prometheus text, beside anything else in prom-client's default registry.
