@@ -2,7 +2,7 @@ import { IncomingMessage, maxHeaderSize } from 'node:http';
 import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { incomingMessageOf } from './own-port-request';
-import { HeadReader, parseRequestHead } from './request-head';
+import { HeadBytes, HeadReader, parseRequestHead } from './request-head';
 import { writeRefusal } from './write-refusal';
 
 export interface OwnPortServerOptions {
@@ -12,7 +12,7 @@ export interface OwnPortServerOptions {
   onRequest(request: IncomingMessage, socket: Socket, head: Buffer): void;
   /** A head refused before it reached onRequest (400, 408, 431). */
   onRefusal(refusal: HandshakeRefusal): void;
-  /** An error of the listening socket after listen() (e.g. EMFILE on accept). */
+  /** An error of the listening socket after listen() (e.g. EMFILE on accept), or a throw while handing a head over (answered 500). */
   onError(error: Error): void;
 }
 
@@ -26,6 +26,7 @@ interface PendingHead {
 const MAX_HEAD_BYTES = maxHeaderSize;
 const HEAD_TIMED_OUT = new HandshakeRefusal(408, 'request head not received within the handshake timeout');
 const HEAD_TOO_LARGE = new HandshakeRefusal(431, 'request head too large');
+const INTERNAL_ERROR = new HandshakeRefusal(500, 'internal error');
 
 /**
  * A gateway's own port: a net.Server reading each request head itself, strictly (request-head.ts),
@@ -84,7 +85,17 @@ export class OwnPortServer {
     if (complete === undefined && pending.reader.receivedBytes <= MAX_HEAD_BYTES) return;
     this.settle(socket);
     if (complete === undefined || complete.end > MAX_HEAD_BYTES) return this.refuse(socket, HEAD_TOO_LARGE);
-    const { bytes, end } = complete;
+    try {
+      this.handOver(socket, complete);
+    } catch (error) {
+      // We run in the socket's 'data' event: a throw here would end the process for every connection.
+      this.options.onError(error as Error);
+      socket.on('error', ignoreHeadError);
+      this.refuse(socket, INTERNAL_ERROR);
+    }
+  }
+
+  private handOver(socket: Socket, { bytes, end }: HeadBytes): void {
     const head = parseRequestHead(bytes.toString('latin1', 0, end));
     if (head instanceof HandshakeRefusal) return this.refuse(socket, head);
     // Until the route starts reading, later bytes wait in the socket (node:http leaves an upgraded socket so too).
