@@ -1,7 +1,6 @@
 import { deflateEcho } from './scenarios/deflate-echo';
 import { depthFor, echoThroughput } from './scenarios/echo-throughput';
 import { fanOut } from './scenarios/fan-out';
-import { fixedRateFanOut } from './scenarios/fixed-rate-fan-out';
 import { idleConnections } from './scenarios/idle-connections';
 import { latency } from './scenarios/latency';
 import { Scenario } from './scenarios/scenario';
@@ -86,7 +85,7 @@ export function planSuite(settings: PlanSettings, fdLimit: number): PlannedSuite
     else scenarios.push(fanOut({ members, payloadBytes: 32, ...timing }));
   }
   // Issue 17: 200 broadcasts/s to 1,000 members, 5 ms apart: CPU per delivery without bursts.
-  scenarios.push(fixedRateFanOut({ members: 1_000, broadcastsPerSecond: 200, payloadBytes: 32, ...timing }));
+  scenarios.push(fanOut({ members: 1_000, broadcastsPerSecond: 200, payloadBytes: 32, ...timing }));
   for (const connections of settings.idleConnections) {
     if (connections + FD_HEADROOM > fdLimit) {
       skipped.push({ id: `idle-${connections}`, reason: `needs ${connections + FD_HEADROOM} fds per process, hard limit (ulimit -Hn) is ${fdLimit}` });

@@ -23,6 +23,8 @@ export interface Brokers {
 export interface CrossNodeTarget {
   id: 'nest-rfc6455' | 'nest-rfc6455-nats' | 'socket.io';
   label: string;
+  /** The broker whose CPU the run counts. */
+  broker: keyof Brokers;
   /** The compiled entry of one node. */
   script: string;
   env(port: number, brokers: Brokers): NodeJS.ProcessEnv;
@@ -63,6 +65,7 @@ export const CROSS_NODE_TARGETS: readonly CrossNodeTarget[] = [
   {
     id: 'nest-rfc6455',
     label: 'nest-rfc6455 + RedisAdapter',
+    broker: 'redisUrl',
     script: SAMPLE_MAIN,
     env: (port, { redisUrl }) => ({ ...process.env, PORT: String(port), REDIS_URL: redisUrl }),
     wire: envelopeWire,
@@ -70,6 +73,7 @@ export const CROSS_NODE_TARGETS: readonly CrossNodeTarget[] = [
   {
     id: 'nest-rfc6455-nats',
     label: 'nest-rfc6455 + NatsAdapter',
+    broker: 'natsUrl',
     script: SAMPLE_MAIN,
     env: (port, { natsUrl }) => ({ ...process.env, PORT: String(port), NATS_URL: natsUrl }),
     wire: envelopeWire,
@@ -77,6 +81,7 @@ export const CROSS_NODE_TARGETS: readonly CrossNodeTarget[] = [
   {
     id: 'socket.io',
     label: 'Nest + socket.io + @socket.io/redis-adapter',
+    broker: 'redisUrl',
     script: join(__dirname, 'socketio-redis-node.js'),
     env: (port, { redisUrl }) => ({ ...process.env, PORT: String(port), REDIS_URL: redisUrl }),
     wire: socketIoWire,

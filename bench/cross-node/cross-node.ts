@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NatsServer } from '../../test/helpers/nats-server';
 import { RESULTS_DIR } from '../system/paths';
+import { cpuSeconds } from '../system/proc-stats';
 import { RedisServer } from '../../test/helpers/redis-server';
 import { BenchClient } from './bench-client';
 import { CROSS_NODE_TARGETS, CrossNodeTarget } from './cross-node-targets';
@@ -33,6 +34,9 @@ interface RunResult {
   target: CrossNodeTarget['id'];
   mode: Mode;
   deliveriesPerSecond: number;
+  /** CPU seconds of the nodes, and of the broker, over the measured window. */
+  nodeCpuSeconds: number;
+  brokerCpuSeconds: number;
   /** Deliveries missing at the end, over those expected. */
   lossRatio: number;
   local: Percentiles;
@@ -87,17 +91,28 @@ async function runOnce(target: CrossNodeTarget, mode: Mode, redis: RedisServer, 
     }
     const publisher = await BenchClient.connect(target.wire, nodes.ports[0]);
     clients.push(publisher);
-    return await measure(target, mode, publisher, subscribers, options);
+    const brokerPid = target.broker === 'natsUrl' ? nats.pid : redis.pid;
+    return await measure(target, mode, publisher, subscribers, { nodes: nodes.pids, broker: brokerPid ?? NaN }, options);
   } finally {
     for (const client of clients) client.close();
     await nodes.stop();
   }
 }
 
-async function measure(target: CrossNodeTarget, mode: Mode, publisher: BenchClient, subscribers: { client: BenchClient; isLocal: boolean }[], options: Options): Promise<RunResult> {
+interface Pids {
+  nodes: number[];
+  broker: number;
+}
+
+/** CPU seconds used so far by the nodes together, and by the broker. */
+const cpuOf = ({ nodes, broker }: Pids): { nodes: number; broker: number } => ({ nodes: nodes.reduce((sum, pid) => sum + cpuSeconds(pid), 0), broker: cpuSeconds(broker) });
+
+async function measure(target: CrossNodeTarget, mode: Mode, publisher: BenchClient, subscribers: { client: BenchClient; isLocal: boolean }[], pids: Pids, options: Options): Promise<RunResult> {
   const startedAt = performance.now();
   const windowStart = startedAt + options.warmupSeconds * 1000;
   const windowEnd = windowStart + options.seconds * 1000;
+  let cpuAtStart = cpuOf(pids);
+  const startTimer = setTimeout(() => (cpuAtStart = cpuOf(pids)), windowStart - performance.now());
   const local: number[] = [];
   const remote: number[] = [];
   let sentInWindow = 0;
@@ -140,6 +155,8 @@ async function measure(target: CrossNodeTarget, mode: Mode, publisher: BenchClie
     await sleepUntil(windowEnd);
     clearInterval(timer);
   }
+  clearTimeout(startTimer);
+  const cpuAtEnd = cpuOf(pids);
   const drainDeadline = performance.now() + DRAIN_MS;
   while (performance.now() < drainDeadline && performance.now() - lastDeliveryAt < 300) await sleep(50);
   const delivered = local.length + remote.length;
@@ -148,6 +165,8 @@ async function measure(target: CrossNodeTarget, mode: Mode, publisher: BenchClie
     target: target.id,
     mode,
     deliveriesPerSecond: delivered / options.seconds,
+    nodeCpuSeconds: cpuAtEnd.nodes - cpuAtStart.nodes,
+    brokerCpuSeconds: cpuAtEnd.broker - cpuAtStart.broker,
     lossRatio: expected === 0 ? 0 : Math.max(0, 1 - delivered / expected),
     local: percentiles(local),
     remote: percentiles(remote),
@@ -170,10 +189,10 @@ function report(results: RunResult[], options: Options): string {
   const lines = [
     `# Cross-node fan-out`,
     '',
-    `${options.nodes} nodes on this machine, one redis-server and one nats-server, ${options.subscribers} subscribers spread evenly, one publisher on node 0; medians of ${options.repeats} interleaved repeat(s), ${options.seconds} s measured after ${options.warmupSeconds} s of warm-up.`,
+    `${options.nodes} nodes on this machine, one redis-server and one nats-server, ${options.subscribers} subscribers spread evenly, one publisher on node 0; medians of ${options.repeats} interleaved repeat(s), ${options.seconds} s measured after ${options.warmupSeconds} s of warm-up. CPU-s: user + system time of the node processes and of the broker over the measured window, which other load on the machine does not skew.`,
     '',
-    `| target | deliveries/s (${options.window} broadcasts in flight) | lost | latency p50 / p99, publisher's node (ms, at ${options.rate} broadcasts/s) | other nodes | the broker hop (p50 other − p50 publisher's) |`,
-    '|---|---|---|---|---|---|',
+    `| target | deliveries/s (${options.window} broadcasts in flight) | deliveries / node CPU-s | broker CPU-s per 100k deliveries | lost | latency p50 / p99, publisher's node (ms, at ${options.rate} broadcasts/s) | other nodes | the broker hop (p50 other − p50 publisher's) |`,
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const target of CROSS_NODE_TARGETS) {
     const of = (mode: Mode): RunResult[] => results.filter((result) => result.target === target.id && result.mode === mode);
@@ -183,7 +202,7 @@ function report(results: RunResult[], options: Options): string {
     const localP50 = median(latency.map((r) => r.local.p50));
     const remoteP50 = median(latency.map((r) => r.remote.p50));
     lines.push(
-      `| ${target.label} | ${Math.round(median(throughput.map((r) => r.deliveriesPerSecond))).toLocaleString('en-US')} | ${(100 * median([...throughput, ...latency].map((r) => r.lossRatio))).toFixed(2)} % | ${ms(localP50)} / ${ms(median(latency.map((r) => r.local.p99)))} | ${ms(remoteP50)} / ${ms(median(latency.map((r) => r.remote.p99)))} | ${ms(remoteP50 - localP50)} |`,
+      `| ${target.label} | ${Math.round(median(throughput.map((r) => r.deliveriesPerSecond))).toLocaleString('en-US')} | ${Math.round(median(throughput.map((r) => (r.deliveriesPerSecond * options.seconds) / r.nodeCpuSeconds))).toLocaleString('en-US')} | ${median(throughput.map((r) => (r.brokerCpuSeconds * 100_000) / (r.deliveriesPerSecond * options.seconds))).toFixed(3)} | ${(100 * median([...throughput, ...latency].map((r) => r.lossRatio))).toFixed(2)} % | ${ms(localP50)} / ${ms(median(latency.map((r) => r.local.p99)))} | ${ms(remoteP50)} / ${ms(median(latency.map((r) => r.remote.p99)))} | ${ms(remoteP50 - localP50)} |`,
     );
   }
   return lines.join('\n');
@@ -202,7 +221,9 @@ async function main(): Promise<void> {
       for (const mode of ['throughput', 'latency'] as const) {
         for (const target of CROSS_NODE_TARGETS) {
           const result = await runOnce(target, mode, redis, nats, options);
-          console.error(`repeat ${repeat} ${mode} ${target.id}: ${Math.round(result.deliveriesPerSecond)} deliveries/s, p50 ${result.local.p50.toFixed(2)} / ${result.remote.p50.toFixed(2)} ms`);
+          console.error(
+            `repeat ${repeat} ${mode} ${target.id}: ${Math.round(result.deliveriesPerSecond)} deliveries/s, nodes ${result.nodeCpuSeconds.toFixed(2)} CPU-s, broker ${result.brokerCpuSeconds.toFixed(2)} CPU-s, p50 ${result.local.p50.toFixed(2)} / ${result.remote.p50.toFixed(2)} ms`,
+          );
           results.push(result);
         }
       }

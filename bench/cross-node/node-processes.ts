@@ -13,7 +13,7 @@ process.on('exit', () => {
 });
 
 /** N nodes of one target on free loopback ports; resolves once each accepts connections. */
-export async function startNodes(target: CrossNodeTarget, count: number, brokers: Brokers): Promise<{ ports: number[]; stop(): Promise<void> }> {
+export async function startNodes(target: CrossNodeTarget, count: number, brokers: Brokers): Promise<{ ports: number[]; pids: number[]; stop(): Promise<void> }> {
   const ports: number[] = [];
   const children: ChildProcess[] = [];
   for (let i = 0; i < count; i++) {
@@ -32,7 +32,7 @@ export async function startNodes(target: CrossNodeTarget, count: number, brokers
     await stop();
     throw error;
   }
-  return { ports, stop };
+  return { ports, pids: children.map((child) => child.pid ?? NaN), stop };
 }
 
 async function stopByPid(child: ChildProcess): Promise<void> {

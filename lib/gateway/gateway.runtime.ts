@@ -189,6 +189,9 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     if (definition.options.port !== undefined) throw new Error(fallbackOnOwnPort(definition.metatype.name));
     if (this.fallback) return this.fallback;
     const fallback = new FallbackListener({
+      // Counted apart from WebSockets: each kind is capped at the module's numbers.
+      maxSessions: this.options.maxConnections,
+      maxSessionsPerAddress: this.options.maxConnectionsPerAddress,
       onUnexpectedError: (error) => this.errorLog.error('unexpected error', error),
       onRefusal: (refusal, request) => {
         this.stats.handshakeRefused(refusal.status);

@@ -23,6 +23,9 @@ const enum ReadState { Header, Length16, Length64, MaskKey, Payload, Discarding 
 
 const NOTHING: readonly InboundEvent[] = Object.freeze([]);
 
+/** §5.2 first header byte of a single-frame text or binary message without RSV bits: the fast path's frames. */
+const isWholeDataFrameStart = (b0: number): boolean => b0 === 0x80 + Opcode.Text || b0 === 0x80 + Opcode.Binary;
+
 /** Up to this size, a text payload is unmasked and scanned for ASCII in JS; past it, word-wise unmasking and isUtf8 win. */
 const ASCII_SCAN_MAX_BYTES = 256;
 
@@ -159,8 +162,9 @@ export class FrameParser {
    * fast path again (with 4 KiB messages most reads start inside one). Returns true when parsing must stop.
    */
   private readWholeMessagesQueued(events: InboundEvent[]): boolean {
-    // Read in place, no view: a flood of control frames passes here once per frame.
-    const chunk = this.assembler.isAssembling ? undefined : this.queue.soleChunk();
+    // A flood of control frames passes here once per frame: it costs one byte read, no view.
+    if (this.assembler.isAssembling || !isWholeDataFrameStart(this.queue.byteAt(0))) return false;
+    const chunk = this.queue.soleChunk();
     if (chunk === undefined) return false;
     const start = this.queue.headOffset;
     const end = this.readWholeMessages(chunk, start, events);

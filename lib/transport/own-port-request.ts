@@ -25,9 +25,9 @@ export function incomingMessageOf(socket: Socket, head: RequestHead): IncomingMe
   for (let i = 0; i < head.rawHeaders.length; i += 2) {
     const name = head.rawHeaders[i].toLowerCase();
     const value = head.rawHeaders[i + 1];
-    const values = distinct[name];
+    const values = ownValue(distinct, name);
     if (values) values.push(value);
-    else distinct[name] = [value];
+    else setOwn(distinct, name, [value]);
     addHeader(headers, name, value);
   }
   request.headers = headers;
@@ -37,8 +37,22 @@ export function incomingMessageOf(socket: Socket, head: RequestHead): IncomingMe
 }
 
 function addHeader(headers: IncomingHttpHeaders, name: string, value: string): void {
-  const previous = headers[name];
+  // Node drops a `__proto__` header from `headers` (its assignment only tries to set the prototype).
+  if (name === '__proto__') return;
+  const previous = ownValue(headers, name);
   if (previous === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
   else if (Array.isArray(previous)) previous.push(value);
   else if (!FIRST_ONLY.has(name)) headers[name] = `${previous}${name === 'cookie' ? '; ' : ', '}${value}`;
+}
+
+/**
+ * A header name is the peer's: `constructor`, `toString` or `__proto__` name what every object
+ * inherits, so only a value of the object's own is one received (an inherited function has no push()).
+ */
+const ownValue = <T>(dict: NodeJS.Dict<T>, name: string): T | undefined => (Object.hasOwn(dict, name) ? dict[name] : undefined);
+
+/** `__proto__` as a field of its own, not the prototype: headersDistinct keeps every name received. */
+function setOwn<T>(dict: NodeJS.Dict<T>, name: string, value: T): void {
+  if (name === '__proto__') Object.defineProperty(dict, name, { value, enumerable: true, writable: true, configurable: true });
+  else dict[name] = value;
 }

@@ -2,7 +2,7 @@ import { IncomingMessage, maxHeaderSize } from 'node:http';
 import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { incomingMessageOf } from './own-port-request';
-import { headEnd, parseRequestHead } from './request-head';
+import { HeadBytes, HeadReader, parseRequestHead } from './request-head';
 import { writeRefusal } from './write-refusal';
 
 export interface OwnPortServerOptions {
@@ -12,13 +12,13 @@ export interface OwnPortServerOptions {
   onRequest(request: IncomingMessage, socket: Socket, head: Buffer): void;
   /** A head refused before it reached onRequest (400, 408, 431). */
   onRefusal(refusal: HandshakeRefusal): void;
-  /** An error of the listening socket after listen() (e.g. EMFILE on accept). */
+  /** An error of the listening socket after listen() (e.g. EMFILE on accept), or a throw while handing a head over (answered 500). */
   onError(error: Error): void;
 }
 
-/** A head still arriving: its bytes so far, and when it must be complete. */
+/** A head still arriving, and when it must be complete. */
 interface PendingHead {
-  received: Buffer | undefined;
+  reader: HeadReader;
   deadlineMs: number;
 }
 
@@ -26,6 +26,7 @@ interface PendingHead {
 const MAX_HEAD_BYTES = maxHeaderSize;
 const HEAD_TIMED_OUT = new HandshakeRefusal(408, 'request head not received within the handshake timeout');
 const HEAD_TOO_LARGE = new HandshakeRefusal(431, 'request head too large');
+const INTERNAL_ERROR = new HandshakeRefusal(500, 'internal error');
 
 /**
  * A gateway's own port: a net.Server reading each request head itself, strictly (request-head.ts),
@@ -65,7 +66,7 @@ export class OwnPortServer {
   }
 
   private onSocket(socket: Socket): void {
-    this.pending.set(socket, { received: undefined, deadlineMs: Date.now() + this.options.handshakeTimeoutMs });
+    this.pending.set(socket, { reader: new HeadReader(), deadlineMs: Date.now() + this.options.handshakeTimeoutMs });
     socket.on('data', this.onHeadData);
     socket.on('error', ignoreHeadError);
     this.sweepTimer ??= this.startSweeping();
@@ -80,16 +81,21 @@ export class OwnPortServer {
   private readHead(socket: Socket, chunk: Buffer): void {
     const pending = this.pending.get(socket);
     if (pending === undefined) return;
-    const { received } = pending;
-    const bytes = received === undefined ? chunk : Buffer.concat([received, chunk]);
-    // The blank line may straddle two reads: look again from 3 bytes before the new ones.
-    const end = headEnd(bytes, received === undefined ? 0 : received.length - 3);
-    if (end === -1 && bytes.length <= MAX_HEAD_BYTES) {
-      pending.received = bytes;
-      return;
-    }
+    const complete = pending.reader.push(chunk);
+    if (complete === undefined && pending.reader.receivedBytes <= MAX_HEAD_BYTES) return;
     this.settle(socket);
-    if (end === -1 || end > MAX_HEAD_BYTES) return this.refuse(socket, HEAD_TOO_LARGE);
+    if (complete === undefined || complete.end > MAX_HEAD_BYTES) return this.refuse(socket, HEAD_TOO_LARGE);
+    try {
+      this.handOver(socket, complete);
+    } catch (error) {
+      // We run in the socket's 'data' event: a throw here would end the process for every connection.
+      this.options.onError(error as Error);
+      socket.on('error', ignoreHeadError);
+      this.refuse(socket, INTERNAL_ERROR);
+    }
+  }
+
+  private handOver(socket: Socket, { bytes, end }: HeadBytes): void {
     const head = parseRequestHead(bytes.toString('latin1', 0, end));
     if (head instanceof HandshakeRefusal) return this.refuse(socket, head);
     // Until the route starts reading, later bytes wait in the socket (node:http leaves an upgraded socket so too).

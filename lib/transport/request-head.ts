@@ -23,10 +23,46 @@ const INVALID_VALUE_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 const badRequest = (reason: string): HandshakeRefusal => new HandshakeRefusal(400, reason);
 
-/** Where the head ends (the offset after its blank line) in `bytes`, searched from `from`; -1 while incomplete. */
-export function headEnd(bytes: Buffer, from = 0): number {
-  const at = bytes.indexOf(CRLF_CRLF, Math.max(0, from));
-  return at === -1 ? -1 : at + CRLF_CRLF.length;
+/** The blank line may straddle reads, even four reads of one byte: each read is searched after this many bytes of those before. */
+const STRADDLE_BYTES = CRLF_CRLF.length - 1;
+const EMPTY = Buffer.alloc(0);
+
+/** A complete head, and what followed it in the same reads. */
+export interface HeadBytes {
+  /** Every byte read so far, joined once. */
+  bytes: Buffer;
+  /** Where the head ends in `bytes`: the offset after its blank line. */
+  end: number;
+}
+
+/**
+ * Collects a request head across reads. Each read is searched once, after the last bytes of those
+ * before, and the reads are joined once, when the blank line has come: a head trickled byte by
+ * byte costs no more than one sent whole.
+ */
+export class HeadReader {
+  private readonly chunks: Buffer[] = [];
+  private byteLength = 0;
+  private tail = EMPTY;
+
+  get receivedBytes(): number {
+    return this.byteLength;
+  }
+
+  /** The head and what followed it once the blank line has arrived; undefined before. */
+  push(chunk: Buffer): HeadBytes | undefined {
+    const probe = this.tail.length === 0 ? chunk : Buffer.concat([this.tail, chunk]);
+    const at = probe.indexOf(CRLF_CRLF);
+    const before = this.byteLength - this.tail.length;
+    this.chunks.push(chunk);
+    this.byteLength += chunk.length;
+    if (at === -1) {
+      this.tail = Buffer.from(probe.subarray(Math.max(0, probe.length - STRADDLE_BYTES)));
+      return undefined;
+    }
+    const bytes = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.byteLength);
+    return { bytes, end: before + at + CRLF_CRLF.length };
+  }
 }
 
 /**

@@ -40,12 +40,13 @@ describe('the chat page in Chromium', () => {
     await app?.close();
   });
 
-  /** Opens the chat page and waits for its WebSocket to be open. */
-  const openChat = async (): Promise<Page> => {
+  /** Opens the chat page and waits for its WebSocket to be open; without WebSocket (deleted before the page's script runs), for its HTTP fallback. */
+  const openChat = async ({ withoutWebSocket = false } = {}): Promise<Page> => {
     if (!context || !app) throw new Error('the browser or the app did not start');
     const page = await context.newPage();
+    if (withoutWebSocket) await page.addInitScript(() => delete (globalThis as { WebSocket?: unknown }).WebSocket);
     await page.goto(app.httpUrl);
-    await page.locator('#status', { hasText: /^connected$/ }).waitFor();
+    await page.locator('#status', { hasText: withoutWebSocket ? /^connected \(HTTP fallback\)$/ : /^connected$/ }).waitFor();
     return page;
   };
 
@@ -143,5 +144,24 @@ describe('the chat page in Chromium', () => {
 
     await ada.locator('#messages li.error', { hasText: 'VALIDATION_FAILED' }).waitFor();
     expect(await ada.textContent('#current-room')).not.toBe('lobby');
+  });
+  it('keeps working without window.WebSocket: the page falls back to server-sent events + POST (issue 19)', async () => {
+    const fallback = await openChat({ withoutWebSocket: true });
+    const websocket = await openChat();
+    await joinRoom(fallback, 'sse', 'fb-browser');
+    await joinRoom(websocket, 'ws', 'fb-browser');
+
+    await fallback.fill('#text', 'hello without WebSocket');
+    await fallback.click('#send');
+    await websocket.fill('#text', 'hello with WebSocket');
+    await websocket.click('#send');
+
+    await websocket.locator('#messages li', { hasText: 'sse: hello without WebSocket' }).waitFor();
+    await fallback.locator('#messages li', { hasText: 'ws: hello with WebSocket' }).waitFor();
+    await fallback.locator('#messages li', { hasText: 'sse: hello without WebSocket' }).waitFor();
+    expect(await fallback.evaluate(() => typeof (globalThis as { WebSocket?: unknown }).WebSocket)).toBe('undefined');
+    const transports = (app?.app.get(ConnectionRegistry).all() ?? []).filter((client) => client.gateway === 'ChatGateway').map((client) => client.transport);
+    expect(transports).toContain('sse'); // pages of the cases before may still be closing: not an exact list
+    expect(transports).toContain('websocket');
   });
 });

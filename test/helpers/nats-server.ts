@@ -64,6 +64,11 @@ export class NatsServer {
     }
   }
 
+  /** SIGSTOP or SIGCONT: a server that stalls with its connections open, as one swapping or frozen does. */
+  freeze(isFrozen: boolean): void {
+    this.process?.kill(isFrozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   /** Starts again on the same port (after stop()): a fresh server that knows no subscription. */
   async restart(): Promise<void> {
     await this.stop();

@@ -83,7 +83,9 @@ export class NatsLink {
     const connection = this.connection;
     if (!connection) return undefined;
     const subscription = connection.subscribe(subject, { callback: (error, message) => this.dispatch(subject, error, message, onMessage) });
-    if (this.isUp) await connection.flush().catch(() => undefined); // disconnected meanwhile: nats.js resubscribes on reconnect
+    // Disconnected meanwhile: nats.js resubscribes on reconnect. A server that stalls without closing
+    // is waited for at most requestTimeoutMs: a join must not hang on it.
+    if (this.isUp) await this.boundedFlush(connection, this.options.requestTimeoutMs);
     return subscription;
   }
 
@@ -116,11 +118,15 @@ export class NatsLink {
     this.connection = undefined;
     this.isUp = false;
     if (!connection) return;
-    let timer: NodeJS.Timeout | undefined;
-    // What was published last (a bye) goes out if the server answers soon.
-    await Promise.race([connection.flush().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_FLUSH_MS)))]);
-    clearTimeout(timer);
+    await this.boundedFlush(connection, CLOSE_FLUSH_MS); // what was published last (a bye) goes out if the server answers soon
     await connection.close().catch(() => undefined);
+  }
+
+  /** A PING round trip, or `limitMs`, whichever comes first; never rejects. */
+  private async boundedFlush(connection: NatsConnection, limitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([connection.flush().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, limitMs)))]);
+    clearTimeout(timer);
   }
 
   /** A listener that throws would unwind into nats.js's parser: it is logged here instead. */

@@ -44,6 +44,10 @@ interface HeldSession {
 }
 
 export interface FallbackListenerOptions {
+  /** Open sessions across all routes before new streams get 503; undefined for no cap (the module's maxConnections). */
+  maxSessions?: number;
+  /** Open sessions from one remote address before its new streams get 503; undefined for no cap. */
+  maxSessionsPerAddress?: number;
   onUnexpectedError(error: unknown): void;
   /** Told about every refused stream, before it is answered (for metrics and logs). */
   onRefusal?(refusal: HandshakeRefusal, request: IncomingMessage): void;
@@ -61,6 +65,8 @@ const MAX_POSTS_IN_FLIGHT = 4;
 export class FallbackListener {
   private readonly router = new PathRouter<FallbackRoute>();
   private readonly sessions = new Map<string, HeldSession>();
+  /** Only with maxSessionsPerAddress: open sessions per remote address. */
+  private readonly openByAddress = new Map<string, number>();
   private readonly detachers: Array<() => void> = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private isClosing = false;
@@ -124,7 +130,7 @@ export class FallbackListener {
   }
 
   private async openStream(route: FallbackRoute, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const refusal = this.isClosing ? new HandshakeRefusal(503, 'server is shutting down') : await route.verify?.(request);
+    const refusal = this.admissionRefusal(request) ?? (await route.verify?.(request));
     if (refusal) return this.refuse(request, response, refusal);
     if (response.destroyed) return; // the client left while the guards ran
     response.writeHead(200, {
@@ -134,16 +140,22 @@ export class FallbackListener {
       'X-Accel-Buffering': 'no',
     });
     request.socket.setNoDelay(true);
+    // The cap may have filled while the guards ran.
+    const late = this.admissionRefusal(request);
+    if (late) return this.refuse(request, response, late);
+    const address = this.options.maxSessionsPerAddress === undefined ? undefined : (request.socket.remoteAddress ?? '');
     const session = new SseSession(response, {
       ...route.outbound,
       counters: route.counters,
       onUnexpectedError: this.options.onUnexpectedError,
       onClose: (closed, event) => {
         this.sessions.delete(closed.id);
+        if (address !== undefined) this.countAddress(address, -1);
         route.onClose?.(closed, event);
       },
     });
     this.sessions.set(session.id, { session, route, postsInFlight: 0 });
+    if (address !== undefined) this.countAddress(address, 1);
     try {
       await route.onConnection(session, request);
     } catch (error) {
@@ -151,6 +163,23 @@ export class FallbackListener {
       session.close(CloseCode.InternalError);
     }
     session.open();
+  }
+
+  /** 503 while closing, at the session cap, or at the cap for one address (as an upgrade gets, DESIGN.md). */
+  private admissionRefusal(request: IncomingMessage): HandshakeRefusal | undefined {
+    if (this.isClosing) return new HandshakeRefusal(503, 'server is shutting down');
+    const { maxSessions, maxSessionsPerAddress } = this.options;
+    if (maxSessions !== undefined && this.sessions.size >= maxSessions) return new HandshakeRefusal(503, 'connection limit reached');
+    if (maxSessionsPerAddress !== undefined && (this.openByAddress.get(request.socket.remoteAddress ?? '') ?? 0) >= maxSessionsPerAddress) {
+      return new HandshakeRefusal(503, 'connection limit reached for this address');
+    }
+    return undefined;
+  }
+
+  private countAddress(address: string, change: 1 | -1): void {
+    const count = (this.openByAddress.get(address) ?? 0) + change;
+    if (count <= 0) this.openByAddress.delete(address);
+    else this.openByAddress.set(address, count);
   }
 
   private failStream(request: IncomingMessage, response: ServerResponse, error: unknown): void {

@@ -5,30 +5,10 @@
 // resume from another node. Nodes are ClusterNode processes; the suite starts them.
 import { NodeInfo, PresenceMember } from '../../../lib';
 import { ClusterNode } from '../../fixtures/redis/cluster-node.process';
+import { ClusterMember, connectMember, copies, flushRoom, isEvent, isPresence, joinRoom } from '../../helpers/cluster-member';
 import { TestEnvelope, waitUntil, WsTestClient } from '../../helpers/ws-test-client';
 
-/** A client of one node, with the connection id the server gave it and every envelope it received. */
-export interface Member {
-  client: WsTestClient;
-  id: string;
-  node: ClusterNode;
-  received: TestEnvelope[];
-}
-
-export const isEvent =
-  (event: string, text?: unknown) =>
-  (envelope: TestEnvelope): boolean =>
-    envelope.event === event && (text === undefined || (envelope.data as { text?: unknown } | undefined)?.text === text);
-
-export const isPresence =
-  (action: 'join' | 'leave', id: string) =>
-  (envelope: TestEnvelope): boolean => {
-    const data = envelope.data as { action?: string; id?: string } | undefined;
-    return envelope.event === 'presence' && data?.action === action && data.id === id;
-  };
-
-/** Copies of an event (with that text) a member received so far. */
-export const copies = (member: Member, event: string, text: unknown): number => member.received.filter(isEvent(event, text)).length;
+type Member = ClusterMember;
 
 /** Members of the suite's nodes, closed after each test. */
 export class Members {
@@ -46,31 +26,27 @@ export class Members {
     return `${prefix}-${++this.roomCount}-${Math.random().toString(36).slice(2, 8)}`;
   }
 
+  /** A member of the node's /cluster gateway, or of /resume (no connection id asked: that gateway has no whoami). */
   async connect(node: ClusterNode, path = '/cluster'): Promise<Member> {
-    const client = await WsTestClient.connect(node.wsUrl(path));
-    const received: TestEnvelope[] = [];
-    client.socket.on('message', (data, isBinary) => {
-      if (!isBinary) received.push(JSON.parse(String(data)) as TestEnvelope);
-    });
-    const member = { client, id: path === '/cluster' ? ((await client.request<{ id: string }>('whoami')).data?.id ?? '') : '', node, received };
+    const member = path === '/cluster' ? await connectMember(node) : await this.connectResuming(node, path);
     this.open.push(member);
     return member;
   }
 
   async join(member: Member, room: string, name?: string): Promise<void> {
-    expect((await member.client.request('join', { room, name })).data).toEqual({ room });
+    await joinRoom(member, room, name);
   }
 
-  /**
-   * Every node broadcasts a marker to the room and every member waits for all of them. A node gets
-   * another's messages in publish order, so afterwards nothing sent before can still arrive.
-   */
-  async flush(room: string, members: readonly Member[], through: readonly ClusterNode[] = this.nodes()): Promise<void> {
-    const marker = `flush-${Math.random()}`;
-    for (const node of through) await node.post('/broadcast', { rooms: [room], event: 'flush', data: { text: `${marker}-${node.name}` } });
-    for (const member of members) {
-      for (const node of through) await member.client.nextEnvelope(isEvent('flush', `${marker}-${node.name}`), `the flush marker from ${node.name}`);
-    }
+  private async connectResuming(node: ClusterNode, path: string): Promise<Member> {
+    const client = await WsTestClient.connect(node.wsUrl(path));
+    const received: TestEnvelope[] = [];
+    client.socket.on('message', (data) => received.push(JSON.parse(String(data)) as TestEnvelope));
+    return { client, id: '', node, received };
+  }
+
+  /** Every node broadcasts a marker to the room and every member waits for all of them (flushRoom). */
+  flush(room: string, members: readonly Member[], through: readonly ClusterNode[] = this.nodes()): Promise<void> {
+    return flushRoom(room, members, through);
   }
 }
 

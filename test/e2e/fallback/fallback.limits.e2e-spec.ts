@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { request } from 'node:http';
 import { ConnectionRegistry } from '../../../lib';
 import { FALLBACK_SESSION_HEADER } from '../../../lib/wire/fallback';
-import { Disconnects, FallbackLimitsModule } from '../../fixtures/fallback/limits.gateway';
+import { Disconnects, FallbackCapModule, FallbackLimitsModule } from '../../fixtures/fallback/limits.gateway';
 import { startApp, StartedApp } from '../../fixtures/gateways/test-app';
 import { httpRequest, SseSessionClient } from '../../helpers/sse-session-client';
 
@@ -229,5 +229,26 @@ describe('HTTP fallback: limits and bad input', () => {
     const close = await session.next((event) => event.event === 'close');
 
     expect(JSON.parse(close.data)).toEqual({ code: 1001, reason: 'server shutting down' });
+  });
+
+  it('answers 503 to a stream past maxConnectionsPerAddress, and takes one again once a session closed', async () => {
+    const capped = await startApp(FallbackCapModule);
+    const url = capped.httpUrl('/capped');
+    try {
+      const first = await SseSessionClient.open(url);
+      const second = await SseSessionClient.open(url);
+
+      await expect(SseSessionClient.open(url)).rejects.toMatchObject({ status: 503, body: expect.stringContaining('connection limit reached for this address') });
+      second.drop();
+      let again: SseSessionClient | undefined;
+      // The server counts the session out when it sees the drop: until then it may still refuse.
+      while (!again) again = await SseSessionClient.open(url).catch(() => undefined);
+
+      expect(again.opened.session).not.toBe(second.opened.session);
+      first.drop();
+      again.drop();
+    } finally {
+      await capped.app.close();
+    }
   });
 });

@@ -3,7 +3,8 @@
 // on their channels, as runClustered sets up), with the room histories and sessions on that hub.
 import { IpcHub } from '../../../lib';
 import { ClusterNode } from '../../fixtures/redis/cluster-node.process';
-import { crossNodeCases, isPresence, Members } from '../cross-node/cross-node.cases';
+import { isPresence } from '../../helpers/cluster-member';
+import { crossNodeCases, Members } from '../cross-node/cross-node.cases';
 
 jest.setTimeout(20_000);
 

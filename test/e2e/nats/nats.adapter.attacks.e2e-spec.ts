@@ -165,4 +165,21 @@ describe('NatsAdapter under hostile input', () => {
       await server.dispose();
     }
   });
+
+  it('does not hang a join on a server that stalls with the connection open, and delivers once it wakes', async () => {
+    const { a, b } = await twoNodes();
+    await b.node.join('b', 'lobby');
+    nats.freeze(true);
+    try {
+      // The subscription's round trip waits at most requestTimeoutMs; the join resolves.
+      await a.node.join('a', 'lobby');
+    } finally {
+      nats.freeze(false);
+    }
+    await a.node.broadcast(['lobby'], said('after the stall'), NOBODY);
+    await b.node.broadcast(['lobby'], said('from B'), NOBODY);
+
+    await waitUntil(() => saidTexts(b, 'b').length === 2 && saidTexts(a, 'a').length === 2, () => 'the broadcasts after the stall did not arrive');
+    expect(saidTexts(a, 'a')).toEqual(['after the stall', 'from B']);
+  });
 });

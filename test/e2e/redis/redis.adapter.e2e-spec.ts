@@ -7,7 +7,8 @@ import { RedisNames } from '../../../lib/adapters/redis/redis-channels';
 import { ClusterNode } from '../../fixtures/redis/cluster-node.process';
 import { RedisServer } from '../../helpers/redis-server';
 import { waitUntil } from '../../helpers/ws-test-client';
-import { copies, crossNodeCases, isEvent, isPresence, Member, Members } from '../cross-node/cross-node.cases';
+import { ClusterMember as Member, copies, isEvent, isPresence } from '../../helpers/cluster-member';
+import { crossNodeCases, Members } from '../cross-node/cross-node.cases';
 
 const HEARTBEAT_MS = 1000;
 const KEY_PREFIX = 'e2e:';

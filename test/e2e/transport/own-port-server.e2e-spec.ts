@@ -1,9 +1,10 @@
 import { once } from 'node:events';
-import { IncomingMessage } from 'node:http';
-import { connect, Socket } from 'node:net';
+import { createServer, IncomingMessage } from 'node:http';
+import { AddressInfo, connect, Socket } from 'node:net';
 import { HandshakeRefusal } from '../../../lib/protocol/handshake-refusal';
 import { Opcode } from '../../../lib/protocol/opcode';
 import { Connection } from '../../../lib/transport/connection';
+import { OwnPortServer } from '../../../lib/transport/own-port-server';
 import { HandshakeRequest } from '../../../lib/transport/handshake-channel';
 import { UpgradeListener, UpgradeListenerOptions } from '../../../lib/transport/upgrade-listener';
 import { route, RouteSpec, useTransportHarness } from '../../helpers/transport-harness';
@@ -105,6 +106,55 @@ describe('UpgradeListener.listen(): the own-port server', () => {
       rawHeaders: ['Host', '127.0.0.1'],
       remoteAddress: '127.0.0.1',
     });
+  });
+
+  it('takes header names that every object inherits (__proto__, constructor, toString, hasOwnProperty) as node:http does: 101, the same headers', async () => {
+    const { port, requests, unexpectedErrors } = await listenOnOwnPort();
+    const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
+    // Twice each: the second is joined to (or dropped after) the first one, never to what the object inherits.
+    const headers = Object.fromEntries(names.map((name) => [name, `one\r\n${name}: two`]));
+    const seenByNode = new Promise<IncomingMessage>((resolve) => {
+      const server = createServer();
+      server.on('upgrade', (request: IncomingMessage, socket: Socket) => {
+        socket.destroy();
+        server.close();
+        resolve(request);
+      });
+      server.listen(0, '127.0.0.1', () => void rawSocket((server.address() as AddressInfo).port).then((socket) => socket.write(upgradeRequest('/ws', { headers }))));
+    });
+
+    await harness.rawPeer(port, '/ws', { headers });
+    const nodes = await seenByNode;
+
+    const [ours] = requests as IncomingMessage[];
+    const own = (request: IncomingMessage) => Object.fromEntries(Object.entries(request.headers));
+    expect({ headers: own(ours), rawHeaders: ours.rawHeaders }).toEqual({ headers: own(nodes), rawHeaders: nodes.rawHeaders });
+    expect(Object.getPrototypeOf(ours.headers)).toBe(Object.prototype);
+    // Lower-cased as node:http does; `constructor` and `__proto__` are still names every object has.
+    const distinct = names.map((name) => name.toLowerCase()).map((name) => Object.hasOwn(ours.headersDistinct, name) && ours.headersDistinct[name]);
+    expect(distinct).toEqual(names.map(() => ['one', 'two']));
+    expect(unexpectedErrors).toEqual([]);
+  });
+
+  it('answers 500 and reports the error when handing a head over throws, instead of throwing in the socket\'s data event', async () => {
+    const errors: Error[] = [];
+    const server = new OwnPortServer({
+      handshakeTimeoutMs: 2_000,
+      onRequest: () => {
+        throw new Error('a bug on the way to the route');
+      },
+      onRefusal: () => undefined,
+      onError: (error) => errors.push(error),
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    try {
+      const answer = await harness.http(port, upgradeRequest('/ws'));
+
+      expect({ status: answer.head?.status, didServerEnd: answer.didServerEnd }).toEqual({ status: 500, didServerEnd: true });
+      expect(errors.map((error) => error.message)).toEqual(['a bug on the way to the route']);
+    } finally {
+      await server.close();
+    }
   });
 
   it.each([

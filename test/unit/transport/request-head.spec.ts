@@ -1,19 +1,36 @@
 import { HandshakeRefusal } from '../../../lib/protocol/handshake-refusal';
-import { headEnd, parseRequestHead } from '../../../lib/transport/request-head';
+import { HeadReader, parseRequestHead } from '../../../lib/transport/request-head';
+import { forEachChunking } from '../../helpers/chunking';
 
 // The own port's request head, read strictly (RFC 9112 §2–§5): anything a server may reject is 400.
 const HANDSHAKE = 'GET /chat?room=a HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
 const headWith = (headerLines: string): string => `GET /chat HTTP/1.1\r\nHost: example.com\r\n${headerLines}\r\n\r\n`;
 
-describe('headEnd', () => {
-  it('gives the offset after the blank line, -1 while the head is incomplete', () => {
-    const bytes = Buffer.from(`${HANDSHAKE}\x81\x80`);
-    expect([headEnd(bytes), headEnd(bytes.subarray(0, HANDSHAKE.length - 1))]).toEqual([HANDSHAKE.length, -1]);
+describe('HeadReader', () => {
+  const readAll = (chunks: Buffer[]) => {
+    const reader = new HeadReader();
+    const completions = chunks.map((chunk) => reader.push(chunk));
+    return { firstAt: completions.findIndex((completion) => completion !== undefined), first: completions.find((completion) => completion !== undefined), receivedBytes: reader.receivedBytes };
+  };
+
+  it('finds the end of the head under every chunking, with the bytes after it, in the read that completes it', () => {
+    const frame = Buffer.from([0x81, 0x82, 1, 2, 3, 4, 0x0d, 0x0a]); // a masked frame whose mask key ends in CR LF
+    const bytes = Buffer.concat([Buffer.from(HANDSHAKE), frame]);
+    forEachChunking(bytes, (chunks) => {
+      const { firstAt, first } = readAll(chunks);
+      // The read that brings the head's last byte.
+      let completing = -1;
+      for (let total = 0; total < HANDSHAKE.length; ) total += chunks[++completing].length;
+      expect({ firstAt, end: first?.end, bytes: first?.bytes.subarray(0, Buffer.concat(chunks.slice(0, firstAt + 1)).length) }).toEqual({
+        firstAt: completing,
+        end: HANDSHAKE.length,
+        bytes: Buffer.concat(chunks.slice(0, completing + 1)),
+      });
+    });
   });
 
-  it('finds a blank line that straddles two reads when searching from before the new bytes', () => {
-    const bytes = Buffer.from(HANDSHAKE);
-    expect(headEnd(bytes, HANDSHAKE.length - 2 - 3)).toBe(HANDSHAKE.length);
+  it('counts what it received while the head is incomplete', () => {
+    expect(readAll([Buffer.from('GET / HTTP/1.1\r\n'), Buffer.from('Host: a\r\n\r')])).toEqual({ firstAt: -1, first: undefined, receivedBytes: 26 });
   });
 });
 
