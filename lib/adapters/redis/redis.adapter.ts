@@ -488,13 +488,14 @@ export class RedisAdapter implements RoomsAdapter {
       if (this.cluster !== cluster || !cluster.bus.isSynced) return;
       const { isLost, requestId } = cluster.probe.next();
       if (isLost) return this.onSilentLoss(cluster);
+      if (requestId === undefined) return;
       void cluster.bus.publishCounted(this.names.nodeChannel(this.nodeId), encodeClusterMessage({ kind: 'probe', origin: this.nodeId, requestId }));
     });
   }
 
   /** The subscriber is open but did not deliver the last probe: it reconnects (its close is a gap, below). */
   private onSilentLoss(cluster: Cluster): void {
-    this.logger.warn(`the subscriber connection stopped delivering (a probe did not come back within ${this.options.heartbeatIntervalMs} ms): reconnecting it`);
+    this.logger.warn(`the subscriber connection stopped delivering (a probe did not come back within two heartbeats of ${this.options.heartbeatIntervalMs} ms): reconnecting it`);
     cluster.clients.subscriber.disconnect(true);
   }
 
