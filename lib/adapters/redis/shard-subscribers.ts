@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Cluster, Redis } from 'ioredis';
 import { slotOf } from './cluster-slot';
+import { SubscriberProbe } from './subscriber-probe';
 
 /**
  * What the adapter's pub/sub needs of a subscriber: an ioredis `Redis` has it, and so does
@@ -33,10 +34,10 @@ interface Shard {
   probe: ShardProbe | undefined;
 }
 
-/** A channel in a slot of the shard's master that only this node uses, and the probe still out on it. */
+/** A channel in a slot of the shard's master that only this node uses, and the probes on it. */
 interface ShardProbe {
   readonly channel: string;
-  outstanding: string | undefined;
+  readonly state: SubscriberProbe;
 }
 
 // Probe channels tried per master to find one in a slot it serves (each try lands there with odds
@@ -77,7 +78,6 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
   /** Slots a MOVED told about before the cluster's own map has them. */
   private readonly redirected = new Map<number, string>();
   private isClosed = false;
-  private probeSequence = 0;
   private repairTimer: NodeJS.Timeout | undefined;
   private readonly onRefresh = (): void => void this.followSlotMap();
   private readonly onClusterReady = (): void => void this.emit('ready');
@@ -105,9 +105,9 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
   }
 
   /**
-   * Silent-loss detection, once per heartbeat (RedisAdapter): on each master's connection, the probe
-   * SPUBLISHed at the previous call must have come back. A connection whose probe did not is open but
-   * deaf: it is reconnected, and its `close` (the adapter's gap signal) and `ready` (resubscribe
+   * Silent-loss detection, once per heartbeat (RedisAdapter): on each master's connection, a probe
+   * SPUBLISHed there must come back within two calls (SubscriberProbe). A connection whose probe did
+   * not is open but deaf: it is reconnected, and its `close` (the adapter's gap signal) and `ready` (resubscribe
    * everything) follow. Then the next probe goes out on each connection, on a channel `<channelBase>:<n>`
    * in a slot of its master (the base names this node: nobody else subscribes it).
    * Returns the connections found silent.
@@ -117,19 +117,17 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     await Promise.all(
       [...this.shards.values()].map(async (shard) => {
         if (shard.connection.status !== 'ready') return;
-        if (shard.probe?.outstanding !== undefined) {
-          silent++;
-          shard.probe = undefined;
-          shard.connection.disconnect(true);
-          return;
-        }
         const probe = await this.probeOf(shard, channelBase);
         if (!probe || this.shards.get(shard.address) !== shard) return;
-        const requestId = String(this.probeSequence++);
-        probe.outstanding = requestId;
+        const { isLost, requestId } = probe.state.next();
+        if (isLost) {
+          silent++;
+          shard.probe = undefined;
+          return void shard.connection.disconnect(true);
+        }
         // Not awaited: a reply that never comes (a deaf link) must not hold the heartbeat. Lost on the
-        // way (the master is failing over): the next call finds it out, as a gap, which it may be.
-        this.cluster.spublish(probe.channel, requestId).catch(() => undefined);
+        // way (the master is failing over): the next calls find it out, as a gap, which it may be.
+        if (requestId !== undefined) this.cluster.spublish(probe.channel, requestId).catch(() => undefined);
       }),
     );
     return silent;
@@ -138,7 +136,7 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
   /** Master connections whose last probe has not come back yet. */
   get probesOutstanding(): number {
     let count = 0;
-    for (const { probe } of this.shards.values()) if (probe?.outstanding !== undefined) count++;
+    for (const { probe } of this.shards.values()) if (probe?.state.isOutstanding) count++;
     return count;
   }
 
@@ -235,7 +233,7 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
       } catch {
         return undefined; // the map is changing: the next heartbeat tries again
       }
-      shard.probe = { channel, outstanding: undefined };
+      shard.probe = { channel, state: new SubscriberProbe(channel) };
       return shard.probe;
     }
     return undefined;
@@ -263,7 +261,7 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     connection.on('smessageBuffer', (channel: Buffer, message: Buffer) => {
       const { probe } = shard;
       if (probe?.channel !== channel.toString('latin1')) return void this.emit('smessageBuffer', channel, message);
-      if (message.toString('latin1') === probe.outstanding) probe.outstanding = undefined;
+      probe.state.received(message.toString('latin1'));
     });
     connection.on('close', () => this.onShardLost(shard));
     connection.on('ready', () => this.emit('ready'));

@@ -160,6 +160,7 @@ describe('sharded subscriptions on a Redis Cluster', () => {
       proxy.stallDownstream();
       expect(await publisher.spublish(channel, 'unheard')).toBe(1); // Redis hands it to the deaf connection: lost there
       expect(await shards.probe('probe:t')).toBe(0); // sends this round's probes
+      expect(await shards.probe('probe:t')).toBe(0); // one heartbeat of grace
       expect(await shards.probe('probe:t')).toBe(1); // that master's did not come back: reconnected
       await pollUntil('the gap signal (close)', async () => closes === 1, 10_000, () => String(closes));
 
