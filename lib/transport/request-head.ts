@@ -45,8 +45,20 @@ export class HeadReader {
   private byteLength = 0;
   private tail = EMPTY;
 
+  private lastByte = -1;
+  private malformed = false;
+
   get receivedBytes(): number {
     return this.byteLength;
+  }
+
+  /**
+   * The head so far has a byte no head may have (a control other than HTAB, CR and LF, or an LF
+   * without its CR: a TLS ClientHello, a head with bare LF line ends): parseRequestHead would refuse
+   * it, and its blank line may never come. node:http answers 400 at once; so do we.
+   */
+  get isMalformed(): boolean {
+    return this.malformed;
   }
 
   /** The head and what followed it once the blank line has arrived; undefined before. */
@@ -58,10 +70,22 @@ export class HeadReader {
     this.byteLength += chunk.length;
     if (at === -1) {
       this.tail = Buffer.from(probe.subarray(Math.max(0, probe.length - STRADDLE_BYTES)));
+      this.malformed ||= this.hasForbiddenByte(chunk);
       return undefined;
     }
     const bytes = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.byteLength);
     return { bytes, end: before + at + CRLF_CRLF.length };
+  }
+
+  /** Only read while the head is incomplete: a complete one is judged by parseRequestHead, and frames follow it. */
+  private hasForbiddenByte(chunk: Buffer): boolean {
+    let last = this.lastByte;
+    for (const byte of chunk) {
+      if ((byte < 0x20 && byte !== 0x09 && byte !== 0x0d && (byte !== 0x0a || last !== 0x0d)) || byte === 0x7f) return true;
+      last = byte;
+    }
+    this.lastByte = last;
+    return false;
   }
 }
 
