@@ -27,7 +27,7 @@ export interface ChromiumSession {
 }
 
 /** A fresh profile each time (playwright-core refuses --user-data-dir in args, so it goes through launchPersistentContext). */
-export async function launchChromium(options: { viewport?: { width: number; height: number } } = {}): Promise<ChromiumSession> {
+export async function launchChromium(options: { viewport?: { width: number; height: number }; ignoreHTTPSErrors?: boolean } = {}): Promise<ChromiumSession> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y --no-install-recommends chromium); this suite never downloads a browser`);
   }

@@ -7,6 +7,7 @@ import WebSocket, { ClientOptions } from 'ws';
 import { Connection, ConnectionOptions } from '../../lib/transport/connection';
 import { HeartbeatOptions } from '../../lib/transport/heartbeat';
 import { HandshakeRequest, UpgradeListener, UpgradeListenerOptions, UpgradeRoute, WebServer } from '../../lib/transport/upgrade-listener';
+import { H2Session, openSession } from './h2-peer';
 import { exchangeHttp, HttpAnswer, RawPeer, UpgradeRequestOptions } from './transport-peer';
 
 /** Short timeouts so that timeout paths finish well inside Jest's 5 s. */
@@ -59,6 +60,7 @@ export class TransportHarness {
   private readonly wsClients = new Set<WebSocket>();
   private readonly peers = new Set<RawPeer>();
   readonly sockets = new Set<Socket>();
+  private readonly h2Sessions = new Set<H2Session['session']>();
 
   /** Listens on 127.0.0.1:0 (unless the given server already listens) and attaches a listener. */
   async start(spec: ServerSpec): Promise<StartedServer> {
@@ -122,6 +124,13 @@ export class TransportHarness {
     return peer;
   }
 
+  /** An HTTP/2 session to the server (h2c unless `scheme` is https), once its SETTINGS arrived; destroyed after the test. */
+  async h2(port: number, scheme: 'https' | 'http' = 'http'): Promise<H2Session> {
+    const opened = await openSession(port, scheme);
+    this.h2Sessions.add(opened.session);
+    return opened;
+  }
+
   http(port: number, request: string | Buffer): Promise<HttpAnswer> {
     return exchangeHttp(port, request, this.sockets);
   }
@@ -132,6 +141,7 @@ export class TransportHarness {
       client.terminate();
     }
     for (const peer of this.peers) peer.socket.destroy();
+    for (const session of this.h2Sessions) session.destroy();
     for (const socket of this.sockets) socket.destroy();
     for (const listener of this.listeners) for (const connection of listener.connections) connection.terminate();
     await Promise.all([...this.listeners].map((listener) => listener.close()));
@@ -144,6 +154,7 @@ export class TransportHarness {
     );
     this.wsClients.clear();
     this.peers.clear();
+    this.h2Sessions.clear();
     this.sockets.clear();
     this.listeners.clear();
     this.servers.clear();

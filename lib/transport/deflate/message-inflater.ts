@@ -86,7 +86,10 @@ export class MessageInflater {
       stream.write(DEFLATE_TAIL);
       stream.flush(constants.Z_SYNC_FLUSH, () => {
         cleanup();
-        if (total <= this.maxMessageBytes) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total));
+        // A copy, never zlib's chunk: that is a view into the context's output buffer, which the next message
+        // inflated there (another connection's, on a shared context) writes to; a handler that transferred
+        // its memory away (postMessage) would abort the process in zlib, and one reading `.buffer` would see it.
+        if (total <= this.maxMessageBytes) resolve(Buffer.concat(chunks, total));
       });
     });
   }

@@ -1,3 +1,4 @@
+import { MessageChannel } from 'node:worker_threads';
 import { constants, createDeflateRaw, createInflateRaw, deflateRawSync, DeflateRaw, InflateRaw } from 'node:zlib';
 import { ProtocolError } from '../../../../lib/protocol/protocol-error';
 import { IdleContexts } from '../../../../lib/transport/deflate/idle-contexts';
@@ -69,5 +70,30 @@ describe('messages on reused contexts', () => {
     }
 
     expect(outcomes).toEqual(Array.from({ length: 4 }, () => ['hello', 'INVALID_COMPRESSED_DATA', 'MESSAGE_TOO_BIG', 'final']).flat());
+  });
+
+  // A handler may hand a binary message's memory on (a worker's postMessage with a transfer list).
+  // Had the message been a view into the zlib context's output buffer, the next message inflated
+  // there (another connection's, the context being shared) would abort the process in zlib's C++.
+  it.each([
+    ['without context takeover (a context shared by connections)', NO_TAKEOVER],
+    ['with context takeover (one context for the connection)', deflateParams(true)],
+  ])('hands out messages that are not zlib\'s memory, %s: one transferred away, the next still inflates', async (_case, params) => {
+    const inflater = new MessageInflater(params, 1 << 20);
+    const channel = new MessageChannel();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const message = await inflater.inflate(compressed(`message ${i}`));
+        expect(message.toString()).toBe(`message ${i}`);
+        try {
+          channel.port1.postMessage(message, [message.buffer as ArrayBuffer]);
+        } catch {
+          // Node refuses to transfer the memory of its pool: nothing was taken away.
+        }
+      }
+    } finally {
+      channel.port1.close();
+      inflater.close();
+    }
   });
 });
