@@ -26,6 +26,7 @@ interface PendingHead {
 const MAX_HEAD_BYTES = maxHeaderSize;
 const HEAD_TIMED_OUT = new HandshakeRefusal(408, 'request head not received within the handshake timeout');
 const HEAD_TOO_LARGE = new HandshakeRefusal(431, 'request head too large');
+const HEAD_MALFORMED = new HandshakeRefusal(400, 'malformed request head');
 const INTERNAL_ERROR = new HandshakeRefusal(500, 'internal error');
 
 /**
@@ -82,6 +83,10 @@ export class OwnPortServer {
     const pending = this.pending.get(socket);
     if (pending === undefined) return;
     const complete = pending.reader.push(chunk);
+    if (complete === undefined && pending.reader.isMalformed) {
+      this.settle(socket);
+      return this.refuse(socket, HEAD_MALFORMED);
+    }
     if (complete === undefined && pending.reader.receivedBytes <= MAX_HEAD_BYTES) return;
     this.settle(socket);
     if (complete === undefined || complete.end > MAX_HEAD_BYTES) return this.refuse(socket, HEAD_TOO_LARGE);

@@ -15,27 +15,31 @@ import { PageController } from './page/page.controller';
 import { PrivateGateway } from './private/private.gateway';
 import { TokenGuard } from './private/token.guard';
 import { RoomsController } from './rooms/rooms.controller';
+import { redisConnectionFromEnv } from './redis-connection';
 import { StatsController } from './stats/stats.controller';
 
 @Module({
-  // With REDIS_URL set, rooms and presence span every instance sharing that Redis; else with WORKERS=N, every
-  // worker of this machine through the primary (docs/scaling.md).
+  // With REDIS_URL, REDIS_CLUSTER_URLS or REDIS_SENTINELS set, rooms and presence span every instance sharing that
+  // Redis; else with WORKERS=N, every worker of this machine through the primary (docs/scaling.md).
   imports: [
     WebSocketModule.forRootAsync({
       // The chat's rooms keep history (in memory, in Redis Streams, or on the cluster's primary with WORKERS=N),
       // and /chat clients resume after a drop, on any worker.
       // NATS_URL (comma-separated servers): rooms and presence across instances through NATS, and no history
       // yet (the NatsAdapter keeps none: TODO #18), so /chat does not resume there.
-      useFactory: () => ({
-        adapter: process.env.NATS_URL
-          ? new NatsAdapter({ servers: process.env.NATS_URL.split(','), subjectPrefix: 'sample' })
-          : process.env.REDIS_URL
-            ? new RedisAdapter({ url: process.env.REDIS_URL, keyPrefix: 'sample:' })
-            : cluster.isWorker
-              ? new IpcAdapter()
-              : undefined,
-        history: process.env.NATS_URL ? undefined : CHAT_HISTORY,
-      }),
+      useFactory: () => {
+        const redis = redisConnectionFromEnv(process.env);
+        return {
+          adapter: process.env.NATS_URL
+            ? new NatsAdapter({ servers: process.env.NATS_URL.split(','), subjectPrefix: 'sample' })
+            : redis
+              ? new RedisAdapter({ ...redis, keyPrefix: 'sample:' })
+              : cluster.isWorker
+                ? new IpcAdapter()
+                : undefined,
+          history: process.env.NATS_URL ? undefined : CHAT_HISTORY,
+        };
+      },
     }),
     // GET /metrics: the WebSocketStats in Prometheus text, beside anything else in prom-client's default registry.
     WebSocketMetricsModule.forRoot({ path: 'metrics' }),

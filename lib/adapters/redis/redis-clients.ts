@@ -26,9 +26,12 @@ export const RESILIENT_OPTIONS: RedisOptions = {
   retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS), // forever, backing off to 2 s
 };
 
-/** The same for a Cluster: its own queue off too, and reconnecting forever. */
+/** The same for a Cluster, reconnecting forever. */
 const RESILIENT_CLUSTER_OPTIONS: ClusterOptions = {
-  enableOfflineQueue: false,
+  // Kept on: with it off ioredis refuses ("Connection is closed.") a second command to a master whose
+  // connection is still opening (they open on first use), which lost joins at startup. Nothing queues
+  // while the cluster is down: the adapter sends only when its status is ready.
+  enableOfflineQueue: true,
   clusterRetryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
   // A command that met a dead master or CLUSTERDOWN fails (a publish is counted as undelivered)
   // instead of being sent again 100 ms later, after newer ones: retried publishes arrived out of order
@@ -81,6 +84,9 @@ function clusterClients(RedisClient: typeof Redis, cluster: Cluster, owned: Redi
 }
 
 const isCluster = (client: RedisCommandClient): client is Cluster => (client as Cluster).isCluster === true;
+
+/** The options name a Redis Cluster (seed nodes, or a Cluster client): pub/sub is sharded there. */
+export const targetsCluster = (options: ResolvedRedisAdapterOptions): boolean => options.clusterNodes !== undefined || (options.client !== undefined && isCluster(options.client));
 
 /** Keys built inside Lua scripts would miss ioredis's own prefix: the adapter's `keyPrefix` does that job. */
 function assertNoIoredisPrefix(keyPrefixes: readonly (string | undefined)[]): void {

@@ -13,7 +13,7 @@ import { NodeLiveness } from './node-liveness';
 import { RecentIds } from './recent-ids';
 import { RedisAdapterOptions, ResolvedRedisAdapterOptions, withRedisDefaults } from './redis-adapter-options.interface';
 import { groupName, groupOf, kindOfGroup, RedisNames } from './redis-channels';
-import { closeRedisClients, openRedisClients, RedisClients } from './redis-clients';
+import { closeRedisClients, openRedisClients, RedisClients, targetsCluster } from './redis-clients';
 import { isRetainedMessage, RedisHistoryLink } from './redis-history-link';
 import { isLinkError, RedisLink } from './redis-link';
 import { ClusterMessage, decodeClusterMessage, encodeClusterMessage, NodeQuestion } from './redis-message';
@@ -70,8 +70,8 @@ export class RedisAdapter implements RoomsAdapter {
   private needsResync = true;
   private resyncing: Promise<void> | undefined;
   private sequence = 0;
-  /** Sharded pub/sub: asked for, or on a Redis Cluster. */
-  private isSharded = false;
+  /** Sharded pub/sub: asked for, or on a Redis Cluster (known before start(): the history's scripts ask at once). */
+  private readonly isSharded: boolean;
   /** The room history's receiver of retained messages, when the module has history. */
   private receiveRetained: ((bytes: Buffer) => void) | undefined;
   /** The room history's listener of possible gaps (a subscriber that went silent), when the module has history. */
@@ -81,6 +81,7 @@ export class RedisAdapter implements RoomsAdapter {
 
   constructor(options: RedisAdapterOptions) {
     this.options = withRedisDefaults(options);
+    this.isSharded = this.options.sharded || targetsCluster(this.options);
     this.nodeId = this.options.nodeId ?? randomUUID();
     this.names = new RedisNames(this.options.keyPrefix, this.options.partitions);
     this.acks = new MembershipAcks(this.options.remoteMembershipTimeoutMs);
@@ -90,7 +91,6 @@ export class RedisAdapter implements RoomsAdapter {
   async start(node: LocalNode): Promise<void> {
     this.node = node;
     const clients = await openRedisClients(this.options);
-    this.isSharded = this.options.sharded || clients.isCluster;
     const bus = new ClusterBus(clients, {
       sharded: this.isSharded,
       maxPendingPublishes: this.options.maxPendingPublishes,

@@ -274,7 +274,7 @@ function whenReady(connection: Redis): Promise<void> {
     };
     const onClose = (): void => {
       connection.off('ready', onReady);
-      reject(new Error('Connection is closed.'));
+      reject(new Error(`Connection is closed. (subscriber connection to ${connection.options.host}:${connection.options.port} closed before it was ready)`));
     };
     connection.once('ready', onReady);
     connection.once('close', onClose);

@@ -2,7 +2,7 @@
 // flow control (RFC 9113 §5.2) and its own end; one reset or one slow reader leaves the others as they were.
 import { once } from 'node:events';
 import { ClientHttp2Stream, constants, createServer } from 'node:http2';
-import { Connection } from '../../../lib/transport/connection';
+import { Connection, ConnectionOptions } from '../../../lib/transport/connection';
 import { extendedConnect, opened } from '../../helpers/h2-peer';
 import { OP, closePayload } from '../../helpers/raw-frames';
 import { RawClient } from '../../helpers/raw-client';
@@ -16,6 +16,18 @@ const RESET_AFTER = 5;
 describe('WebSockets multiplexed on one HTTP/2 connection', () => {
   const harness = useTransportHarness();
   const echo = (connection: Connection): void => void connection.on('message', (data) => connection.send(data));
+
+  /** Two echo streams on one connection; the first one's reader stalls (no reads, so no WINDOW_UPDATE for it). */
+  async function stalledBesideFlowing(connection: Partial<ConnectionOptions> = {}): Promise<{ slow: ClientHttp2Stream; slowConnection: Connection; neighbourClient: RawClient }> {
+    const server = await harness.start({ server: createServer(), routes: [{ path: '/echo', onConnection: echo, connection }] });
+    const { session } = await harness.h2(server.port);
+    const slow = extendedConnect(session, '/echo');
+    const neighbour = extendedConnect(session, '/echo');
+    await Promise.all([opened(slow), opened(neighbour)]);
+    const slowConnection = await server.nextConnection();
+    slow.pause();
+    return { slow, slowConnection, neighbourClient: RawClient.onStream(neighbour) };
+  }
 
   it(`${STREAMS} streams each echo their own messages in order; one reset midway leaves the other ${STREAMS - 1} intact`, async () => {
     const server = await harness.start({ server: createServer(), routes: [{ path: '/echo', onConnection: echo }] });
@@ -52,14 +64,7 @@ describe('WebSockets multiplexed on one HTTP/2 connection', () => {
   }, 20_000);
 
   it('a stream whose reader stalls fills its own flow-control window: send() says so, drain follows the reader, and its neighbour keeps flowing', async () => {
-    const server = await harness.start({ server: createServer(), routes: [{ path: '/echo', onConnection: echo }] });
-    const { session } = await harness.h2(server.port);
-    const slow = extendedConnect(session, '/echo');
-    const neighbour = extendedConnect(session, '/echo');
-    await Promise.all([opened(slow), opened(neighbour)]);
-    const slowConnection = await server.nextConnection();
-    const neighbourClient = RawClient.onStream(neighbour);
-    slow.pause(); // no reads, so no WINDOW_UPDATE for this stream
+    const { slow, slowConnection, neighbourClient } = await stalledBesideFlowing();
 
     // Past the stream's 64 KiB window (RFC 9113 §6.9.2), what is sent waits on our side.
     const chunk = Buffer.alloc(16 * 1024, 7);
@@ -90,14 +95,7 @@ describe('WebSockets multiplexed on one HTTP/2 connection', () => {
   });
 
   it('a stalled reader past maxBufferedBytes is closed with 1008 and reset; its neighbour on the same connection is not', async () => {
-    const server = await harness.start({ server: createServer(), routes: [{ path: '/echo', onConnection: echo, connection: { maxBufferedBytes: 256 * 1024, closeTimeoutMs: 100 } }] });
-    const { session } = await harness.h2(server.port);
-    const slow = extendedConnect(session, '/echo');
-    const neighbour = extendedConnect(session, '/echo');
-    await Promise.all([opened(slow), opened(neighbour)]);
-    const slowConnection = await server.nextConnection();
-    const neighbourClient = RawClient.onStream(neighbour);
-    slow.pause();
+    const { slow, slowConnection, neighbourClient } = await stalledBesideFlowing({ maxBufferedBytes: 256 * 1024, closeTimeoutMs: 100 });
     const slowClosed = once(slow, 'close');
 
     const chunk = Buffer.alloc(64 * 1024, 1);

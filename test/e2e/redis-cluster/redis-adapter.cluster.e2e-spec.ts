@@ -6,7 +6,8 @@ import { slotOf } from '../../../lib/adapters/redis/cluster-slot';
 import { PresenceMember } from '../../../lib';
 import { ClusterNode } from '../../fixtures/redis/cluster-node.process';
 import { RedisCluster } from '../../helpers/redis-cluster';
-import { TestEnvelope, waitUntil, WsTestClient } from '../../helpers/ws-test-client';
+import { broadcast, expectOnceInOrder, member, trafficDuring } from '../../helpers/room-traffic';
+import { waitUntil, WsTestClient } from '../../helpers/ws-test-client';
 
 jest.setTimeout(60_000);
 
@@ -17,53 +18,6 @@ const names = new RedisNames(KEY_PREFIX);
 let cluster: RedisCluster;
 let nodes: ClusterNode[];
 const clients: WsTestClient[] = [];
-
-/** A member of `room` on `node`: the texts of the `said` broadcasts it received, in arrival order. */
-async function member(node: ClusterNode, room: string, name?: string): Promise<{ client: WsTestClient; texts: string[] }> {
-  const client = await WsTestClient.connect(node.wsUrl());
-  clients.push(client);
-  const texts: string[] = [];
-  client.socket.on('message', (data, isBinary) => {
-    const envelope = isBinary ? undefined : (JSON.parse(String(data)) as TestEnvelope<{ text?: string }>);
-    if (envelope?.event === 'said' && typeof envelope.data?.text === 'string') texts.push(envelope.data.text);
-  });
-  await client.request('join', { room, name });
-  return { client, texts };
-}
-
-const broadcast = (node: ClusterNode, room: string, text: string): Promise<void> => node.post('/broadcast', { rooms: [room], event: 'said', data: { text } });
-
-/** Each message at most once, and each origin's numbered messages in increasing order. */
-function expectOnceInOrder(texts: readonly string[]): void {
-  expect(new Set(texts).size).toBe(texts.length);
-  const byOrigin = new Map<string, number[]>();
-  for (const text of texts) {
-    const [origin, number] = text.split('#');
-    byOrigin.set(origin, [...(byOrigin.get(origin) ?? []), Number(number)]);
-  }
-  for (const numbers of byOrigin.values()) expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
-}
-
-/**
- * Node A broadcasts numbered messages to `room`, one after the other, while `event` runs, then until
- * one sent after it reached every member. Returns what was sent, lost (never arrived anywhere it should
- * have) and the time from the event's start to that first delivery.
- */
-async function trafficDuring(room: string, members: { client: WsTestClient; texts: string[] }[], event: () => Promise<unknown>): Promise<{ sent: number; lost: number; recoveryMs: number }> {
-  let sent = 0;
-  let firstAfter: number | undefined;
-  const startedAt = Date.now();
-  const done = event().then(() => (firstAfter = sent));
-  const recovered = (): boolean => firstAfter !== undefined && members.every(({ texts }) => texts.some((text) => Number(text.split('#')[1]) >= (firstAfter as number)));
-  while (firstAfter === undefined) await broadcast(nodes[0], room, `${room}#${sent++}`);
-  await done;
-  // One more after the event, and all that came before it, reach every member (or are lost for good).
-  await broadcast(nodes[0], room, `${room}#${sent++}`);
-  await waitUntil(recovered, () => `${room}: a broadcast sent after the event, on every member`, 10_000);
-  const recoveryMs = Date.now() - startedAt;
-  const lost = Math.max(...members.map(({ texts }) => sent - texts.length));
-  return { sent, lost, recoveryMs };
-}
 
 /** A room whose partition's slot is served by the given master's range. */
 async function roomOnMasterOf(slotHint: number, prefix: string): Promise<string> {
@@ -95,7 +49,7 @@ describe('RedisAdapter on a Redis Cluster (3 masters, 3 replicas), three app nod
 
   it('delivers every broadcast to every member on every node exactly once, in order per room, over rooms on all three masters', async () => {
     const rooms = await Promise.all([0, 6000, 12000].map((slot, index) => roomOnMasterOf(slot, `spread${index}`)));
-    const members = await Promise.all(rooms.flatMap((room) => nodes.map((node) => member(node, room))));
+    const members = await Promise.all(rooms.flatMap((room) => nodes.map((node) => member(clients, node, room))));
 
     for (let number = 0; number < MESSAGES; number++) {
       for (const node of nodes) for (const room of rooms) await broadcast(node, room, `${node.name}#${number}`);
@@ -110,7 +64,7 @@ describe('RedisAdapter on a Redis Cluster (3 masters, 3 replicas), three app nod
 
   it('answers the same presence on every node', async () => {
     const room = 'presence-room';
-    await Promise.all(nodes.map((node, index) => member(node, room, `user-${index}`)));
+    await Promise.all(nodes.map((node, index) => member(clients, node, room, `user-${index}`)));
 
     const views = await Promise.all(nodes.map((node) => node.get<PresenceMember[]>(`/rooms/${room}/presence`)));
     const named = views.map((view) => view.map(({ meta }) => (meta as { name?: string }).name).sort());
@@ -120,12 +74,12 @@ describe('RedisAdapter on a Redis Cluster (3 masters, 3 replicas), three app nod
 
   it("keeps a busy room's traffic flowing when its slot migrates to another master, delivering nothing twice", async () => {
     const room = await roomOnMasterOf(0, 'migrating');
-    const members = await Promise.all(nodes.slice(1).map((node) => member(node, room)));
+    const members = await Promise.all(nodes.slice(1).map((node) => member(clients, node, room)));
     const slot = slotOf(names.roomChannel(room));
     const from = await cluster.masterOf(slot);
     const to = cluster.node((await cluster.slots()).map(({ master }) => master).find((address) => address !== from.address) as string);
 
-    const report = await trafficDuring(room, members, () => cluster.migrateSlot(slot, to));
+    const report = await trafficDuring(nodes[0], room, members, () => cluster.migrateSlot(slot, to));
 
     for (const { texts } of members) expectOnceInOrder(texts);
     console.log(`cluster slot migration under traffic: ${report.sent} broadcasts, ${report.lost} lost, first delivery after it ${report.recoveryMs} ms from its start`);
@@ -133,10 +87,10 @@ describe('RedisAdapter on a Redis Cluster (3 masters, 3 replicas), three app nod
 
   it("keeps a busy room's traffic flowing when its master is SIGKILLed (replica promoted): loss window measured, nothing twice", async () => {
     const room = await roomOnMasterOf(12000, 'failover');
-    const members = await Promise.all(nodes.slice(1).map((node) => member(node, room)));
+    const members = await Promise.all(nodes.slice(1).map((node) => member(clients, node, room)));
     let failoverMs = 0;
 
-    const report = await trafficDuring(room, members, async () => ({ failoverMs } = await cluster.killMasterOf(slotOf(names.roomChannel(room)))));
+    const report = await trafficDuring(nodes[0], room, members, async () => ({ failoverMs } = await cluster.killMasterOf(slotOf(names.roomChannel(room)))));
 
     for (const { texts } of members) expectOnceInOrder(texts);
     const stats = await nodes[0].get<{ undelivered: number }>('/stats');

@@ -1,104 +1,11 @@
 // Issue 7: the sample app runs as several instances with REDIS_URL set, and the chat works across
-// them. Two real processes of sample/src/main.ts (prom-client's global registry allows one app per
-// process), one real redis-server; `ws` clients on each instance.
-import { EnvelopeClient } from '../../helpers/envelope-client';
+// them: two real processes of sample/src/main.ts, one real redis-server (test/helpers/sample-redis-suite.ts).
 import { RedisServer } from '../../helpers/redis-server';
-import { retainedIn } from '../../helpers/sample-suite';
-import { getStats, httpUrl, SampleInstance, startSample, stopSample, wsUrl } from '../../helpers/sample-instance';
-
-const STATS_WAIT_MS = 5000;
+import { describeSampleInstances } from '../../helpers/sample-redis-suite';
 
 jest.setTimeout(60_000);
 
-describe('the sample app as two instances sharing REDIS_URL', () => {
-  let redis: RedisServer | undefined;
-  let a: SampleInstance | undefined;
-  let b: SampleInstance | undefined;
-  const clients: EnvelopeClient[] = [];
-
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    [a, b] = await Promise.all([startSample('A', { REDIS_URL: redis.url }), startSample('B', { REDIS_URL: redis.url })]);
-  });
-
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await Promise.all([stopSample(a), stopSample(b)]);
-    await redis?.dispose();
-  });
-
-  const instances = (): [SampleInstance, SampleInstance] => {
-    if (!a || !b) throw new Error('the instances did not start');
-    return [a, b];
-  };
-
-  const connect = async (instance: SampleInstance): Promise<EnvelopeClient> => {
-    const client = await EnvelopeClient.connect(wsUrl(instance, '/chat'));
-    clients.push(client);
-    return client;
-  };
-
-  it('carries join, say, presence, HTTP pushes and connection counts across the instances', async () => {
-    const [nodeA, nodeB] = instances();
-    const alice = await connect(nodeA);
-    const bob = await connect(nodeB);
-
-    // alice joins on A, then bob on B: bob's reply lists alice, and alice on A hears bob's arrival.
-    expect(await alice.request('join', { room: 'lobby', name: 'alice' })).toEqual({ event: 'join', data: { room: 'lobby', members: ['alice'] }, id: 1 });
-    const bobJoin = await bob.request('join', { room: 'lobby', name: 'bob' });
-    expect(bobJoin).toMatchObject({ event: 'join', data: { room: 'lobby' }, id: 1 });
-    expect([...(bobJoin.data as { members: string[] }).members].sort()).toEqual(['alice', 'bob']);
-    expect(await alice.next((envelope) => envelope.event === 'joined' && (envelope.data as { name?: string }).name === 'bob')).toEqual({
-      event: 'joined',
-      data: { room: 'lobby', name: 'bob' },
-      ...retainedIn('lobby'),
-    });
-
-    // say on A reaches bob on B.
-    alice.send('say', { room: 'lobby', text: 'hello from A' });
-    expect(await bob.next('said')).toEqual({ event: 'said', data: { room: 'lobby', from: 'alice', text: 'hello from A', at: expect.any(String) }, ...retainedIn('lobby') });
-    expect(await alice.next('said')).toMatchObject({ event: 'said', data: { room: 'lobby', from: 'alice', text: 'hello from A' } });
-
-    // POST /rooms/lobby/messages on B reaches alice on A.
-    const posted = await fetch(httpUrl(nodeB, '/rooms/lobby/messages'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text: 'from B' }),
-      signal: AbortSignal.timeout(STATS_WAIT_MS),
-    });
-    expect(posted.status).toBe(202);
-    expect(await posted.json()).toEqual({ room: 'lobby', members: 2 });
-    expect(await alice.next('said')).toEqual({ event: 'said', data: { room: 'lobby', from: 'server', text: 'from B', at: expect.any(String) }, ...retainedIn('lobby') });
-    expect(await bob.next('said')).toMatchObject({ event: 'said', data: { room: 'lobby', from: 'server', text: 'from B' } });
-
-    // GET /stats on A: one connection of its own, two across both nodes.
-    const stats = await getStats(nodeA);
-    expect(stats.connections).toBe(1);
-    expect(stats.total).toBe(2);
-    expect(stats.nodes).toHaveLength(2);
-  });
-
-  it('resumes on the other instance a /chat client that dropped: the messages it missed, in order', async () => {
-    const [nodeA, nodeB] = instances();
-    const alice = await connect(nodeA);
-    const bob = await connect(nodeB);
-    const session = ((await bob.next('$session')).data as { id: string }).id;
-    await alice.request('join', { room: 'resume', name: 'alice' });
-    await bob.request('join', { room: 'resume', name: 'bob' });
-    alice.send('say', { room: 'resume', text: 'before' });
-    const { offset, epoch } = (await bob.next('said')) as { offset?: number; epoch?: string };
-
-    bob.socket.terminate();
-    await alice.next((envelope) => envelope.event === 'left' && (envelope.data as { name?: string }).name === 'bob');
-    alice.send('say', { room: 'resume', text: 'while away' });
-    await alice.next((envelope) => envelope.event === 'said' && (envelope.data as { text?: string }).text === 'while away');
-    const back = await connect(nodeA);
-    const reply = await back.request('$resume', { session, rooms: { 'chat:resume': { offset, epoch } } });
-
-    expect(reply).toMatchObject({ data: { restored: true, rooms: { 'chat:resume': { recovered: true, replayed: 2 } } } });
-    expect(back.unreadEnvelopes().filter((envelope) => envelope.event !== '$session')).toEqual([
-      { event: 'left', data: { room: 'resume', name: 'bob' }, ...retainedIn('resume') },
-      { event: 'said', data: { room: 'resume', from: 'alice', text: 'while away', at: expect.any(String) }, ...retainedIn('resume') },
-    ]);
-  });
+describeSampleInstances('the sample app as two instances sharing REDIS_URL', 2, async () => {
+  const redis = await RedisServer.start();
+  return { env: { REDIS_URL: redis.url }, dispose: () => redis.dispose() };
 });

@@ -164,6 +164,10 @@ describe('UpgradeListener.listen(): the own-port server', () => {
     ['Transfer-Encoding: chunked', upgradeRequest('/ws', { headers: { 'Transfer-Encoding': 'chunked' } })],
     ['a malformed request line', upgradeRequest('/ws').replace('GET /ws HTTP/1.1', 'GET /ws  HTTP/1.1')],
     ['the HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
+    // Heads whose blank line (CRLF CRLF) may never come: refused at the first byte no head may have, not at the timeout.
+    ['a TLS ClientHello', Buffer.from('16030100a5010000a10303', 'hex')],
+    ['a head with LF line ends', upgradeRequest('/ws').replace(/\r\n/g, '\n')],
+    ['a NUL in a head not yet complete', 'GET /ws HTTP/1.1\r\nHost: a\0'],
   ])('answers %s with 400, Connection: close, and ends TCP; the refusal is reported without a URL', async (_case, request) => {
     const { port, refusals } = await listenOnOwnPort();
 
