@@ -21,6 +21,8 @@ export class SseSocket implements WebSocketLike {
   private credentials: string | undefined;
   private outgoing: string[] = [];
   private isPosting = false;
+  /** close() was called: the DELETE goes once the POSTs in flight and waiting have been answered. */
+  private closing: { code: number; reason: string } | undefined;
   private readonly listeners = { open: [] as Array<() => void>, error: [] as Array<() => void>, message: [] as MessageListener[], close: [] as CloseListener[] };
 
   constructor(
@@ -45,14 +47,25 @@ export class SseSocket implements WebSocketLike {
     if (!this.isPosting) void this.post();
   }
 
-  /** Tells the server (DELETE: a clean close with 1000 there), then reports the close. */
+  /**
+   * Posts what was sent before (as a WebSocket's close frame follows its frames), then tells the
+   * server (DELETE: a clean close with 1000 there), then reports the close.
+   */
   close(code = 1000, reason = ''): void {
     if (this.readyState >= 2) return;
-    const credentials = this.credentials;
+    const wasOpen = this.readyState === 1;
     this.readyState = 2;
-    const done = (): void => this.finish(code, reason, true);
+    this.closing = { code, reason };
+    if (!wasOpen || !this.isPosting) void this.sendClose();
+  }
+
+  /** The DELETE, once the POSTs before it were answered. */
+  private async sendClose(): Promise<void> {
+    const { credentials, closing } = this;
+    if (!closing || this.readyState === 3) return;
+    const done = (): void => this.finish(closing.code, closing.reason, true);
     if (credentials === undefined) return done();
-    this.fetch(this.url, { method: 'DELETE', headers: { [FALLBACK_SESSION_HEADER]: credentials } }).then(done, done);
+    await this.fetch(this.url, { method: 'DELETE', headers: { [FALLBACK_SESSION_HEADER]: credentials } }).then(done, done);
   }
 
   private async stream(): Promise<void> {
@@ -107,7 +120,8 @@ export class SseSocket implements WebSocketLike {
   /** One POST at a time, so messages arrive in order; what was sent meanwhile goes in the next. */
   private async post(): Promise<void> {
     this.isPosting = true;
-    while (this.outgoing.length > 0 && this.readyState === 1 && this.credentials !== undefined) {
+    // While closing too: what was sent before close() goes before the DELETE.
+    while (this.outgoing.length > 0 && (this.readyState === 1 || this.readyState === 2) && this.credentials !== undefined) {
       const batch = this.outgoing;
       this.outgoing = [];
       let status: number;
@@ -125,6 +139,7 @@ export class SseSocket implements WebSocketLike {
       if (status !== 202) this.fail(status === 0 ? 'a POST failed' : `a POST got HTTP ${status}`, CLOSE_CODE_FOR_STATUS[status]);
     }
     this.isPosting = false;
+    if (this.readyState === 2) await this.sendClose();
   }
 
   private fail(reason: string, code = 1006): void {

@@ -23,7 +23,7 @@ import { HandshakeGuard } from './interfaces/handshake-guard.interface';
 import { OnGatewayConnection, OnGatewayDisconnect } from './interfaces/lifecycle-hooks.interface';
 import { authStartFailed, badMessage, connectHookUnfinished, handshakeGuardFailed, hookFailed, hookUnfinished, originRefusedOnce, rateLimited, scopedInstanceFailed } from './messages';
 import { RateLimiter } from './rate-limiter';
-import { checkOrigin } from './origin-policy';
+import { checkOrigin, fallbackStreamOrigin } from './origin-policy';
 import { ResolvedGatewayOptions } from './websocket.defaults';
 
 /** The gateway instance serving one connection (the singleton, or one per connection when scoped) and its dispatcher. */
@@ -124,7 +124,7 @@ export class GatewayHost {
       counters: this.deps.instruments.stats,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       idleTimeoutMs: options.idleTimeoutMs,
-      verify: (request) => this.verify(request, { origin: request.headers.origin, host: request.headers.host ?? '', offeredProtocols: [] }),
+      verify: (request) => this.verify(request, { origin: fallbackStreamOrigin(request.headers), host: request.headers.host ?? '', offeredProtocols: [] }),
       onConnection: authMessage
         ? (session, request) => awaitAuthMessage(session, request, authMessage, (...accepted) => this.onConnection(...accepted))
         : (session, request) => this.onConnection(session, request),

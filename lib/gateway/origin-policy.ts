@@ -1,3 +1,4 @@
+import { IncomingHttpHeaders } from 'node:http';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
 import { originNotAllowed } from './messages';
 
@@ -16,6 +17,19 @@ export function checkOrigin(allowedOrigins: AllowedOrigins | undefined, origin: 
   if (origin === undefined || allowedOrigins === '*' || isSameOrigin(origin, host)) return undefined;
   if (allowedOrigins?.some((pattern) => matchesOrigin(pattern, origin))) return undefined;
   return new HandshakeRefusal(403, originNotAllowed(origin));
+}
+
+/**
+ * The Origin a fallback stream's GET stands for (docs/fallback.md). A browser sends none with a GET
+ * in `no-cors` mode (Fetch, "append a request Origin header"), which any page may make to any site,
+ * with the user's cookies and `Accept: text/event-stream`: a session would open for a page that
+ * checkOrigin never judged. Sec-Fetch-Site still tells such a page of another site (cross-site,
+ * same-site): it stands for an opaque origin, "null", which is never same-origin.
+ */
+export function fallbackStreamOrigin(headers: IncomingHttpHeaders): string | undefined {
+  if (headers.origin !== undefined) return headers.origin;
+  const site = headers['sec-fetch-site'];
+  return site === 'cross-site' || site === 'same-site' ? 'null' : undefined;
 }
 
 /**

@@ -46,8 +46,8 @@ export interface LocalNode {
   readonly local: LocalRooms;
   /** Applies a change another node asked for (`reach` with a membership); a connection this node does not hold changes nothing. */
   apply(connectionId: string, change: MembershipChange): Promise<void>;
-  /** Hands posted messages to a fallback session of this node: false when none has that id and token (`reach` with posted messages). */
-  deliverPosted?(connectionId: string, posted: PostedMessages): boolean;
+  /** Hands posted messages to a fallback session of this node: true once delivered (a session not started yet makes it wait), false when none has that id and token (`reach` with posted messages). */
+  deliverPosted?(connectionId: string, posted: PostedMessages): Promise<boolean>;
   /** Tells a room's members of a presence change the store found (a dead node's members left, a resync). */
   announce(change: PresenceChange, scope: AnnouncementScope): void;
 }

@@ -191,8 +191,8 @@ export class RoomsNode implements LocalNode {
     return this.adapter.reach(connectionId, { kind: 'posted', posted });
   }
 
-  deliverPosted(connectionId: string, posted: PostedMessages): boolean {
-    return this.connections.get(connectionId)?.acceptPosted(posted) ?? false;
+  deliverPosted(connectionId: string, posted: PostedMessages): Promise<boolean> {
+    return this.connections.get(connectionId)?.acceptPosted(posted) ?? Promise.resolve(false);
   }
 
   /** A change another node asked for; only this node's own connections change (no forwarding back). */

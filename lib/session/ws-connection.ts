@@ -4,7 +4,7 @@ import { CloseCode } from '../protocol/close-code';
 import { ReadyState } from '../transport/connection-events';
 import { MessageLink, TransportKind } from '../transport/message-link';
 import { isSameToken } from '../transport/fallback/session-token';
-import { SseSession } from '../transport/fallback/sse-session';
+import { MAX_POSTS_IN_FLIGHT, SseSession } from '../transport/fallback/sse-session';
 import { HandshakeInfo } from './handshake-info';
 import { ClientNotStartedError } from './client-request-errors';
 import { ClientRequestOptions, ClientRequests } from './client-requests';
@@ -111,10 +111,10 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
   }
 
   /** @internal Messages a client posted to the HTTP fallback on another node: false unless this is that fallback session and the token is its own. */
-  acceptPosted({ token, messages }: { token: string; messages: readonly string[] }): boolean {
+  acceptPosted({ token, messages }: { token: string; messages: readonly string[] }): Promise<boolean> {
     const { link } = this;
-    if (!(link instanceof SseSession) || !isSameToken(link.token, token)) return false;
-    return link.deliverPosted(messages, messages.reduce((bytes, message) => bytes + Buffer.byteLength(message) + 1, 0));
+    if (!(link instanceof SseSession) || !isSameToken(link.token, token)) return Promise.resolve(false);
+    return link.deliverPosted(messages, messages.reduce((bytes, message) => bytes + Buffer.byteLength(message) + 1, 0), MAX_POSTS_IN_FLIGHT);
   }
 
   close(code: number = CloseCode.Normal, reason = ''): void {

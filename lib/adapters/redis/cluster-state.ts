@@ -1,7 +1,7 @@
 import { RedisCommandClient } from './redis-clients';
 import { PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
-import { RedisNames } from './redis-channels';
-import { JOIN_ROOM, LEAVE_ROOM, READ_PRESENCE, REFRESH_ROOM, REPLACE_NODE_IN_ROOM } from './redis-scripts';
+import { RedisNames, roomGroup } from './redis-channels';
+import { JOIN_ROOM, LEAVE_ROOM, READ_PRESENCE, REFRESH_ROOMS, REPLACE_NODE_IN_ROOM } from './redis-scripts';
 
 /** A presence entry found in Redis: the room, the connection, its metadata. */
 export interface PresenceEntry {
@@ -43,6 +43,8 @@ export class ClusterState {
   private readonly roomsByConnection = new Map<string, Set<string>>();
   /** This node's member count per room, as written: the last one to leave takes the node's deadline along. */
   private readonly membersHere = new Map<string, number>();
+  /** Rooms with a JOIN on its way: a refresh may overtake it (a NOSCRIPT retry), and its "lost" means nothing then. */
+  private readonly joining = new Map<string, number>();
 
   constructor(
     private readonly client: RedisCommandClient,
@@ -65,7 +67,14 @@ export class ClusterState {
       rooms.add(room);
       this.membersHere.set(room, (this.membersHere.get(room) ?? 0) + 1);
     }
-    await JOIN_ROOM.run(this.client, this.keys(room), [id, this.nodeId, meta ? JSON.stringify(meta) : '', this.ttlMs]);
+    this.joining.set(room, (this.joining.get(room) ?? 0) + 1);
+    try {
+      await JOIN_ROOM.run(this.client, this.keys(room), [id, this.nodeId, meta ? JSON.stringify(meta) : '', this.ttlMs]);
+    } finally {
+      const left = (this.joining.get(room) ?? 1) - 1;
+      if (left === 0) this.joining.delete(room);
+      else this.joining.set(room, left);
+    }
   }
 
   async leave(id: string, room: string): Promise<void> {
@@ -97,15 +106,34 @@ export class ClusterState {
     return entriesOf(room, flat).map(({ id, meta }) => ({ id, meta }));
   }
 
-  /** Pushes this node's deadline in each of its rooms, removing the members of dead nodes met there. */
+  /**
+   * Pushes this node's deadline in each of its rooms, removing the members of dead nodes met there:
+   * one script per partition (its rooms share a slot), so a heartbeat costs at most `partitions`
+   * calls whatever the rooms; the work inside stays one hash write and read per room.
+   */
   async refresh(): Promise<RefreshResult> {
-    const replies = await Promise.all([...this.written].map(async (room) => ({ room, flat: (await REFRESH_ROOM.run(this.client, this.keys(room), [this.nodeId, this.ttlMs])) as (string | number)[] })));
+    const byPartition = new Map<string, string[]>();
+    for (const room of this.written) {
+      const tag = this.names.partitionTag(roomGroup(room));
+      const rooms = byPartition.get(tag);
+      if (rooms) rooms.push(room);
+      else byPartition.set(tag, [room]);
+    }
     let isLost = false;
     const departed: PresenceEntry[] = [];
-    for (const { room, flat } of replies) {
-      if (Number(flat[0]) === 1) isLost = true;
-      departed.push(...entriesOf(room, flat.slice(1) as string[]));
-    }
+    const joining = new Set(this.joining.keys());
+    await Promise.all(
+      [...byPartition.values()].map(async (rooms) => {
+        const flat = (await REFRESH_ROOMS.run(this.client, rooms.flatMap((room) => this.keys(room)), [this.nodeId, this.ttlMs])) as (string | number)[];
+        let at = 0;
+        for (const room of rooms) {
+          if (Number(flat[at]) === 1 && !joining.has(room)) isLost = true;
+          const removed = Number(flat[at + 1]);
+          departed.push(...entriesOf(room, flat.slice(at + 2, at + 2 + 2 * removed) as string[]));
+          at += 2 + 2 * removed;
+        }
+      }),
+    );
     return { isLost, departed };
   }
 

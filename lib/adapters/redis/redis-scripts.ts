@@ -79,37 +79,44 @@ end
 return out`);
 
 /**
- * KEYS presence, nodes; ARGV node, ttlMs. Pushes the node's deadline in the room and removes the
- * members of nodes past theirs. Returns [isNew (1: Redis had lost this node here), id, meta, …
- * of the removed]: one caller removes each, so a leave is announced once.
+ * KEYS presence and nodes of each room (several rooms of one partition: one slot); ARGV node, ttlMs.
+ * Pushes the node's deadline in each room and removes the members of nodes past theirs. Returns, per
+ * room: isNew (1: Redis had lost this node there), the count of removed members, then their id and
+ * meta pairs: one caller removes each, so a leave is announced once.
  */
-export const REFRESH_ROOM = new RedisScript(`${NOW_MS}${PRESENCE_FNS}
+export const REFRESH_ROOMS = new RedisScript(`${NOW_MS}${PRESENCE_FNS}
 local ttl = tonumber(ARGV[2])
-local isNew = redis.call('HSET', KEYS[2], ARGV[1], now + ttl)
-local dead = {}
-local anyDead = false
-local deadlines = redis.call('HGETALL', KEYS[2])
-for i = 1, #deadlines, 2 do
-  if tonumber(deadlines[i + 1]) < now then
-    dead[deadlines[i]] = true
-    anyDead = true
-    redis.call('HDEL', KEYS[2], deadlines[i])
-  end
-end
-local out = {isNew}
-if anyDead then
-  local entries = redis.call('HGETALL', KEYS[1])
-  for i = 1, #entries, 2 do
-    local node, meta = split(entries[i + 1])
-    if dead[node] then
-      redis.call('HDEL', KEYS[1], entries[i])
-      table.insert(out, entries[i])
-      table.insert(out, meta)
+local out = {}
+for k = 1, #KEYS, 2 do
+  local presence, nodes = KEYS[k], KEYS[k + 1]
+  table.insert(out, redis.call('HSET', nodes, ARGV[1], now + ttl))
+  local dead = {}
+  local anyDead = false
+  local deadlines = redis.call('HGETALL', nodes)
+  for i = 1, #deadlines, 2 do
+    if tonumber(deadlines[i + 1]) < now then
+      dead[deadlines[i]] = true
+      anyDead = true
+      redis.call('HDEL', nodes, deadlines[i])
     end
   end
+  local countAt = #out + 1
+  table.insert(out, 0)
+  if anyDead then
+    local entries = redis.call('HGETALL', presence)
+    for i = 1, #entries, 2 do
+      local node, meta = split(entries[i + 1])
+      if dead[node] then
+        redis.call('HDEL', presence, entries[i])
+        table.insert(out, entries[i])
+        table.insert(out, meta)
+        out[countAt] = out[countAt] + 1
+      end
+    end
+  end
+  keep(presence, ttl)
+  keep(nodes, ttl)
 end
-keep(KEYS[1], ttl)
-keep(KEYS[2], ttl)
 return out`);
 
 /**

@@ -329,9 +329,11 @@ export class RedisAdapter implements RoomsAdapter {
   /** Posted messages from another node for a session of this one: handed to it if the token is its own, and answered either way. */
   private acceptPosted({ origin, requestId, connectionId, body }: Extract<ClusterMessage, { kind: 'posted' }>): void {
     const posted = parsePostedMessages(body);
-    const accepted = posted !== undefined && (this.node?.deliverPosted?.(connectionId, posted) ?? false);
-    const answer = encodeClusterMessage({ kind: 'answer', origin: this.nodeId, requestId, body: Buffer.from(JSON.stringify(accepted), 'utf8') });
-    void this.cluster?.bus.publishCounted(this.names.nodeChannel(origin), answer);
+    const delivered = posted === undefined ? undefined : this.node?.deliverPosted?.(connectionId, posted);
+    void (delivered ?? Promise.resolve(false)).then((accepted) => {
+      const answer = encodeClusterMessage({ kind: 'answer', origin: this.nodeId, requestId, body: Buffer.from(JSON.stringify(accepted), 'utf8') });
+      return this.cluster?.bus.publishCounted(this.names.nodeChannel(origin), answer);
+    });
   }
 
   /** Puts a question on a channel and resolves with the answers of the nodes that got it. */
@@ -486,13 +488,14 @@ export class RedisAdapter implements RoomsAdapter {
       if (this.cluster !== cluster || !cluster.bus.isSynced) return;
       const { isLost, requestId } = cluster.probe.next();
       if (isLost) return this.onSilentLoss(cluster);
+      if (requestId === undefined) return;
       void cluster.bus.publishCounted(this.names.nodeChannel(this.nodeId), encodeClusterMessage({ kind: 'probe', origin: this.nodeId, requestId }));
     });
   }
 
   /** The subscriber is open but did not deliver the last probe: it reconnects (its close is a gap, below). */
   private onSilentLoss(cluster: Cluster): void {
-    this.logger.warn(`the subscriber connection stopped delivering (a probe did not come back within ${this.options.heartbeatIntervalMs} ms): reconnecting it`);
+    this.logger.warn(`the subscriber connection stopped delivering (a probe did not come back within two heartbeats of ${this.options.heartbeatIntervalMs} ms): reconnecting it`);
     cluster.clients.subscriber.disconnect(true);
   }
 

@@ -10,7 +10,7 @@ import { TrafficCounters } from '../traffic-counters';
 import { WebServer } from '../web-server';
 import { readPostedMessages } from './posted-messages';
 import { isSameToken } from './session-token';
-import { SseSession } from './sse-session';
+import { MAX_POSTS_IN_FLIGHT, SseSession } from './sse-session';
 
 /** What one gateway path serves over the fallback. */
 export interface FallbackRoute {
@@ -52,9 +52,6 @@ export interface FallbackListenerOptions {
   /** Told about every refused stream, before it is answered (for metrics and logs). */
   onRefusal?(refusal: HandshakeRefusal, request: IncomingMessage): void;
 }
-
-/** POSTs of one session being read at once; more get 429 (a client sends one at a time, batching the rest). */
-const MAX_POSTS_IN_FLIGHT = 4;
 
 /**
  * Serves the HTTP fallback (docs/fallback.md) on the paths of the gateways that enable it:
@@ -202,22 +199,21 @@ export class FallbackListener {
     if (credentials && !held && route.forward) return this.postElsewhere(route, credentials, request, response);
     if (!credentials || !held || held.route !== route || !isSameToken(held.session.token, credentials.token)) return answerError(response, 404, 'SESSION_NOT_FOUND', SESSION_NOT_FOUND);
     if (held.postsInFlight >= MAX_POSTS_IN_FLIGHT) return answerError(response, 429, 'TOO_MANY_REQUESTS', `at most ${MAX_POSTS_IN_FLIGHT} POSTs of a session at once`);
+    // In flight until delivered: POSTs waiting for the session to start count too.
     held.postsInFlight++;
-    readPostedMessages(request, route.maxMessageBytes).then(
-      (posted) => {
-        held.postsInFlight--;
+    readPostedMessages(request, route.maxMessageBytes)
+      .then(async (posted) => {
         if (posted.kind === 'too-large') return answerError(response, 413, 'BODY_TOO_LARGE', `a POST carries at most ${route.maxMessageBytes} bytes`, true);
         if (posted.kind === 'invalid') return answerError(response, 400, 'BAD_REQUEST', posted.reason);
         if (posted.kind === 'aborted') return; // the client left mid-body: nothing of it is delivered
-        if (!held.session.deliverPosted(posted.messages, posted.bytes)) return answerError(response, 404, 'SESSION_NOT_FOUND', 'the session closed');
+        if (!(await held.session.deliverPosted(posted.messages, posted.bytes))) return answerError(response, 404, 'SESSION_NOT_FOUND', 'the session closed');
         answerJson(response, 202, { accepted: posted.messages.length });
-      },
-      (error: unknown) => {
-        held.postsInFlight--;
+      })
+      .catch((error: unknown) => {
         this.options.onUnexpectedError(error);
         answerJson(response, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
-      },
-    );
+      })
+      .finally(() => held.postsInFlight--);
   }
 
   /** A session of another node: the body is read here and forwarded (see FallbackRoute.forward). */

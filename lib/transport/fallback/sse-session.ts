@@ -12,6 +12,9 @@ import { TrafficCounters } from '../traffic-counters';
 import { encodeSseEvent, encodeSseMessage, encodeSseText, SSE_HEARTBEAT } from './sse-event';
 import { newSessionToken } from './session-token';
 
+/** POSTs of one session being read or waiting at once; more are refused (a client sends one at a time, batching the rest). */
+export const MAX_POSTS_IN_FLIGHT = 4;
+
 export interface SseSessionOptions extends OutboundBudgetPolicy {
   counters: TrafficCounters;
   /** Told once, when the session has closed, before its 'close' listeners. */
@@ -37,8 +40,8 @@ export class SseSession extends EventEmitter<ConnectionEvents> implements Messag
   readonly token = newSessionToken();
   private state = ReadyState.Open;
   private isReading = false;
-  /** Messages posted before the gateway started the session: delivered, in order, by open(). */
-  private early: string[] = [];
+  /** POSTs read before the gateway started the session, waiting (unanswered) for open() or the close. */
+  private waitingPosts: Array<() => void> = [];
   /** The SSE `id:` of the last message sent: 1, 2, 3, … */
   private lastEventId = 0;
   private hasMessageSinceCheck = false;
@@ -79,19 +82,23 @@ export class SseSession extends EventEmitter<ConnectionEvents> implements Messag
   open(): void {
     if (this.isReading) return;
     this.isReading = true;
-    const early = this.early;
-    this.early = [];
-    for (const message of early) this.deliver('message', message, performance.now());
+    this.wakeWaitingPosts();
   }
 
-  /** Messages from one POST, in order; false when the session is closed (the POST gets 404). */
-  deliverPosted(messages: readonly string[], bytes: number): boolean {
+  /**
+   * Messages from one POST, in order: true once delivered, false when the session closed first (the
+   * POST gets 404). Before the gateway has started the session they wait, and so does the POST's
+   * answer, as a WebSocket is not read then: a client sends its next POST after the answer, so at
+   * most `maxWaitingPosts` wait (more are refused with false); nothing piles up unread.
+   */
+  async deliverPosted(messages: readonly string[], bytes: number, maxWaitingPosts = Infinity): Promise<boolean> {
     if (this.state !== ReadyState.Open) return false;
-    this.options.counters.bytesIn += bytes;
     if (!this.isReading) {
-      this.early.push(...messages);
-      return true;
+      if (this.waitingPosts.length >= maxWaitingPosts) return false;
+      await new Promise<void>((resolve) => this.waitingPosts.push(resolve));
+      if (this.state !== ReadyState.Open) return false;
     }
+    this.options.counters.bytesIn += bytes;
     const receivedAtMs = performance.now();
     for (const message of messages) this.deliver('message', message, receivedAtMs);
     return true;
@@ -182,10 +189,15 @@ export class SseSession extends EventEmitter<ConnectionEvents> implements Messag
     }
   }
 
+  /** In the order they came: each POST's messages follow the previous one's. */
+  private wakeWaitingPosts(): void {
+    for (const wake of this.waitingPosts.splice(0)) wake();
+  }
+
   private reportClosed(event: CloseEvent): void {
     if (this.state === ReadyState.Closed) return;
     this.state = ReadyState.Closed;
-    this.early = [];
+    this.wakeWaitingPosts();
     this.closeEvent = event;
     this.resolveClosed?.(event);
     try {
