@@ -121,28 +121,37 @@ export class RedisCluster {
    * target, MIGRATING on the source, MIGRATE of its keys in batches, then SETSLOT NODE on every master.
    */
   async migrateSlot(slot: number, to: RedisServer): Promise<void> {
+    const finish = await this.beginSlotMigration(slot, to);
+    await finish();
+  }
+
+  /**
+   * The first half of a reshard: the target IMPORTING, the source MIGRATING. The returned function
+   * moves the slot's keys and settles it (SETSLOT NODE on the target, the source, then the others),
+   * and waits until every node sees it there.
+   */
+  async beginSlotMigration(slot: number, to: RedisServer): Promise<() => Promise<void>> {
     const from = await this.masterOf(slot);
     if (from === to) throw new Error(`slot ${slot} is already on ${to.address}`);
-    await withRedisClient(to.port, async (target) => {
+    const [targetId, sourceId] = await Promise.all([to, from].map((node) => withRedisClient(node.port, async (redis) => (await redis.cluster('MYID')) as string)));
+    await withRedisClient(to.port, (target) => target.cluster('SETSLOT', slot, 'IMPORTING', sourceId));
+    await withRedisClient(from.port, (source) => source.cluster('SETSLOT', slot, 'MIGRATING', targetId));
+    return async () => {
       await withRedisClient(from.port, async (source) => {
-        const targetId = (await target.cluster('MYID')) as string;
-        const sourceId = (await source.cluster('MYID')) as string;
-        await target.cluster('SETSLOT', slot, 'IMPORTING', sourceId);
-        await source.cluster('SETSLOT', slot, 'MIGRATING', targetId);
         for (;;) {
           const keys = (await source.cluster('GETKEYSINSLOT', slot, 100)) as string[];
           if (keys.length === 0) break;
           await source.migrate('127.0.0.1', to.port, '', 0, 5000, 'KEYS', ...keys);
         }
-        // The target first, then the source (as redis-cli does), then the other masters.
-        const others = [...new Set((await this.slots()).map(({ master }) => master))].filter((address) => address !== to.address && address !== from.address);
-        for (const node of [to, from, ...others.map((address) => this.node(address))]) await withRedisClient(node.port, (redis) => redis.cluster('SETSLOT', slot, 'NODE', targetId));
       });
-    });
-    await this.waitFor(`slot ${slot} on ${to.address} in every node's view`, async () => {
-      const views = await Promise.all(this.running().map(slotsSeenBy));
-      return views.every((ranges) => ranges.some(({ first, last, master }) => first <= slot && slot <= last && master === to.address));
-    });
+      // The target first, then the source (as redis-cli does), then the other masters.
+      const others = [...new Set((await this.slots()).map(({ master }) => master))].filter((address) => address !== to.address && address !== from.address);
+      for (const node of [to, from, ...others.map((address) => this.node(address))]) await withRedisClient(node.port, (redis) => redis.cluster('SETSLOT', slot, 'NODE', targetId));
+      await this.waitFor(`slot ${slot} on ${to.address} in every node's view`, async () => {
+        const views = await Promise.all(this.running().map(slotsSeenBy));
+        return views.every((ranges) => ranges.some(({ first, last, master }) => first <= slot && slot <= last && master === to.address));
+      });
+    };
   }
 
   /** Stops every node by its PID and removes their directories. */

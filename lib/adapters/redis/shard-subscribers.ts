@@ -54,6 +54,10 @@ const REPAIR_INTERVAL_MS = 100;
 // the node: migration, or a master demoted). It reaches its reply handler with no command waiting,
 // which reports it as this error (checked against ioredis 5.11.1, built/DataHandler.js).
 const UNSOLICITED_SUNSUBSCRIBE = /Command queue state error.*Last reply: sunsubscribe/s;
+// How often each master is asked (CLUSTER NODES) which slots it is importing, while channels are wanted.
+const MIGRATION_CHECK_INTERVAL_MS = 1000;
+// A master's own line in CLUSTER NODES lists the slots it imports as `[<slot>-<-<source id>]`.
+const IMPORTING_SLOT = /\[(\d+)-<-[0-9a-f]+\]/g;
 
 /**
  * Sharded pub/sub over a Redis Cluster: one subscriber connection per master, each channel
@@ -68,6 +72,14 @@ const UNSOLICITED_SUNSUBSCRIBE = /Command queue state error.*Last reply: sunsubs
  *   of that master is subscribed again, which is a no-op for those still served there and a MOVED
  *   for the others.
  * ioredis's own `shardedSubscribers` resubscribes on slot map changes only, and reports nothing.
+ *
+ * A slot migration would lose messages without more: Redis 7.0 serves SPUBLISH on the source while
+ * the slot is MIGRATING, then on the target from its `SETSLOT NODE` on, before this node hears the
+ * source's SUNSUBSCRIBE and subscribes there. So each master is asked every second which slots it
+ * imports, and the wanted channels of such a slot are subscribed on it too, ahead (ASKING +
+ * SSUBSCRIBE on a connection of their own: RESP2 allows no ASKING once subscribed). One publish runs
+ * on one master, so nothing arrives twice; once the slot is the target's, that connection is where
+ * the channels are placed. A migration that starts and ends between two checks still loses its window.
  */
 export class ShardSubscribers extends EventEmitter implements SubscriberConnection {
   private readonly shards = new Map<string, Shard>();
@@ -77,6 +89,10 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
   private readonly wanted = new Map<string, number>();
   /** Slots a MOVED told about before the cluster's own map has them. */
   private readonly redirected = new Map<number, string>();
+  /** Connections subscribed, with ASKING, to a slot's channels on the master importing it. */
+  private readonly imports = new Map<number, Shard>();
+  private migrationTimer: NodeJS.Timeout | undefined;
+  private isCheckingMigrations = false;
   private isClosed = false;
   private repairTimer: NodeJS.Timeout | undefined;
   private readonly onRefresh = (): void => void this.followSlotMap();
@@ -92,6 +108,8 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     cluster.on('refresh', this.onRefresh);
     cluster.on('ready', this.onClusterReady);
     cluster.on('close', this.onClusterClose);
+    this.migrationTimer = setInterval(() => void this.followMigrations(), MIGRATION_CHECK_INTERVAL_MS);
+    this.migrationTimer.unref();
   }
 
   /** The cluster's status: `ready` once its slot map is known. */
@@ -172,6 +190,8 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
   disconnect(): void {
     this.isClosed = true;
     this.stopRepair();
+    clearInterval(this.migrationTimer);
+    for (const imported of this.imports.values()) this.dropImport(imported);
     this.cluster.off('refresh', this.onRefresh);
     this.cluster.off('ready', this.onClusterReady);
     this.cluster.off('close', this.onClusterClose);
@@ -187,6 +207,12 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
       const current = this.placement.get(channel);
       if (current?.address === address) return;
       if (current) await this.unplace(channel);
+      const imported = this.imports.get(slot);
+      if (imported?.address === address && imported.channels.has(channel)) {
+        // Subscribed there ahead, while the slot was importing: it is where the channel stays.
+        this.placement.set(channel, imported);
+        return;
+      }
       const shard = this.shardFor(address);
       try {
         await whenReady(shard.connection);
@@ -215,6 +241,12 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     if (!shard) return;
     this.placement.delete(channel);
     shard.channels.delete(channel);
+    const slot = this.wanted.get(channel) ?? slotOf(channel);
+    if (this.imports.get(slot) === shard) {
+      if (shard.channels.size === 0) this.dropImport(shard);
+      else if (shard.connection.status === 'ready') await shard.connection.sunsubscribe(channel).catch(() => undefined);
+      return;
+    }
     // The slot may have left that master, which then answers MOVED: it no longer delivers the channel either way.
     if (shard.connection.status === 'ready') await shard.connection.sunsubscribe(channel).catch(() => undefined);
   }
@@ -316,6 +348,74 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     if (this.placement.size === this.wanted.size) this.stopRepair();
     const masters = new Set(this.cluster.slots.map(([master]) => master));
     for (const shard of this.shards.values()) if (!masters.has(shard.address) && shard.channels.size === 0) this.dropShard(shard);
+  }
+
+  /**
+   * Asks each master which slots it imports; subscribes the wanted channels of such a slot there too
+   * (once per migration), and drops the connection of a migration that ended elsewhere (aborted).
+   */
+  private async followMigrations(): Promise<void> {
+    if (this.isClosed || this.isCheckingMigrations || (this.wanted.size === 0 && this.imports.size === 0)) return;
+    this.isCheckingMigrations = true;
+    try {
+      const importing = new Map<number, string>();
+      await Promise.all(
+        this.cluster.nodes('master').map(async (node) => {
+          const nodes = (await node.cluster('NODES').catch(() => '')) as string;
+          const own = nodes.split('\n').find((line) => line.includes('myself'));
+          for (const [, slot] of own?.matchAll(IMPORTING_SLOT) ?? []) importing.set(Number(slot), `${node.options.host}:${node.options.port}`);
+        }),
+      );
+      for (const [slot, imported] of this.imports) {
+        const isOver = importing.get(slot) !== imported.address && this.cluster.slots[slot]?.[0] !== imported.address;
+        if (isOver && ![...imported.channels].some((channel) => this.placement.get(channel) === imported)) this.dropImport(imported);
+      }
+      await Promise.all([...importing].map(([slot, address]) => this.subscribeAhead(slot, address)));
+    } finally {
+      this.isCheckingMigrations = false;
+    }
+  }
+
+  /** ASKING + SSUBSCRIBE of the slot's wanted channels on the master importing it (they arrive there once the slot is its). */
+  private async subscribeAhead(slot: number, address: string): Promise<void> {
+    if (this.imports.has(slot) || this.isClosed) return;
+    const channels = [...this.wanted].filter(([, wantedSlot]) => wantedSlot === slot).map(([channel]) => channel);
+    if (channels.length === 0) return;
+    const [host, port] = splitAddress(address);
+    const connection = this.connect(host, port);
+    const imported: Shard = { address, connection, channels: new Set(), detach: () => connection.removeAllListeners(), probe: undefined };
+    this.imports.set(slot, imported);
+    connection.on('smessageBuffer', (channel: Buffer, message: Buffer) => this.emit('smessageBuffer', channel, message));
+    connection.on('error', () => undefined); // its loss is handled on close
+    connection.on('close', () => this.onImportLost(slot, imported));
+    try {
+      await whenReady(connection);
+      await connection.asking();
+      await connection.ssubscribe(...channels);
+    } catch {
+      return void this.dropImport(imported); // the migration ended meanwhile: the normal path follows it
+    }
+    if (this.imports.get(slot) !== imported) return;
+    for (const channel of channels) if (this.wanted.has(channel)) imported.channels.add(channel);
+  }
+
+  /** An ahead connection dropped: channels placed on it are subscribed again where their slot is. */
+  private onImportLost(slot: number, imported: Shard): void {
+    if (this.imports.get(slot) !== imported) return;
+    const placed = [...imported.channels].filter((channel) => this.placement.get(channel) === imported);
+    this.dropImport(imported);
+    if (placed.length === 0) return;
+    this.startRepair();
+    this.emit('close');
+  }
+
+  private dropImport(imported: Shard): void {
+    for (const [slot, shard] of this.imports) if (shard === imported) this.imports.delete(slot);
+    for (const channel of imported.channels) if (this.placement.get(channel) === imported) this.placement.delete(channel);
+    imported.channels.clear();
+    imported.detach();
+    imported.connection.on('error', () => undefined);
+    imported.connection.disconnect();
   }
 
   private dropShard(shard: Shard): void {

@@ -5,6 +5,7 @@ import { RedisNames } from '../../../lib/adapters/redis/redis-channels';
 import { slotOf } from '../../../lib/adapters/redis/cluster-slot';
 import { PresenceMember } from '../../../lib';
 import { ClusterNode } from '../../fixtures/redis/cluster-node.process';
+import { pollUntil, withRedisClient } from '../../helpers/redis-admin';
 import { RedisCluster } from '../../helpers/redis-cluster';
 import { broadcast, expectOnceInOrder, member, trafficDuring } from '../../helpers/room-traffic';
 import { waitUntil, WsTestClient } from '../../helpers/ws-test-client';
@@ -83,6 +84,25 @@ describe('RedisAdapter on a Redis Cluster (3 masters, 3 replicas), three app nod
 
     for (const { texts } of members) expectOnceInOrder(texts);
     console.log(`cluster slot migration under traffic: ${report.sent} broadcasts, ${report.lost} lost, first delivery after it ${report.recoveryMs} ms from its start`);
+  });
+
+  it('loses no broadcast of a busy room when its slot migrates once the importing master is seen (subscribed ahead), nothing twice', async () => {
+    const room = await roomOnMasterOf(6000, 'imported');
+    const members = await Promise.all(nodes.slice(1).map((node) => member(clients, node, room)));
+    const channel = names.roomChannel(room);
+    const slot = slotOf(channel);
+    const from = await cluster.masterOf(slot);
+    const to = cluster.node((await cluster.slots()).map(({ master }) => master).find((address) => address !== from.address) as string);
+
+    const finish = await cluster.beginSlotMigration(slot, to);
+    // Both member nodes subscribe the room's channel on the importing master too (their periodic check).
+    const subscribersOn = (node: typeof to): Promise<number> => withRedisClient(node.port, async (redis) => Number(((await redis.pubsub('SHARDNUMSUB', channel)) as [string, number])[1]));
+    await pollUntil('both member nodes subscribed ahead on the importing master', async () => (await subscribersOn(to)) === 2, 10_000, () => 'not yet');
+    const report = await trafficDuring(nodes[0], room, members, finish);
+
+    expect(report.lost).toBe(0);
+    for (const { texts } of members) expectOnceInOrder(texts);
+    console.log(`cluster slot migration under traffic, subscribed ahead: ${report.sent} broadcasts, ${report.lost} lost`);
   });
 
   it("keeps a busy room's traffic flowing when its master is SIGKILLed (replica promoted): loss window measured, nothing twice", async () => {

@@ -190,6 +190,31 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     console.log(`slot migration: ${report.accepted.length} accepted, ${report.lost.length} lost, first delivery after it ${report.recoveryMs} ms from its start`);
   });
 
+  it('loses nothing when a slot migrates under traffic: the channel is subscribed ahead on the importing master', async () => {
+    const channel = 'busy:{room-13}';
+    const slot = slotOf(channel);
+    await clients.subscriber.ssubscribe(channel);
+    const from = await cluster.masterOf(slot);
+    const to = cluster.node((await cluster.slots()).map(({ master }) => master).find((address) => address !== from.address) as string);
+
+    const finish = await cluster.beginSlotMigration(slot, to);
+    // The periodic check sees the target IMPORTING and subscribes there too (SHARDNUMSUB counts it; it delivers nothing yet).
+    await pollUntil('the channel subscribed ahead on the importing master', async () => (await shardNumSub(to, channel)) === 1, 10_000, () => 'not yet');
+    expect(await shardNumSub(from, channel)).toBe(1);
+    const report = await trafficDuring(channel, finish);
+
+    expect(report.lost).toEqual([]);
+    expectOnceInOrder(channel);
+    expect(report.accepted.length).toBeGreaterThan(0);
+    // Settled: the source dropped it, the ahead subscription is the one left; new messages still arrive once.
+    await pollUntil('the source dropped the channel', async () => (await subscriptionsOf(channel)) === 1, 10_000, () => 'still on two masters');
+    expect(await shardNumSub(to, channel)).toBe(1);
+    const count = received.on(channel).length;
+    expect(await publisher.spublish(channel, 'last')).toBe(1);
+    await received.waitFor(() => received.on(channel).length === count + 1);
+    console.log(`slot migration, subscribed ahead: ${report.accepted.length} accepted, ${report.lost.length} lost`);
+  });
+
   it('moves a quiet channel when its slot migrates (the master drops it with SUNSUBSCRIBE) and follows MOVED for a new one', async () => {
     const quiet = 'quiet:{room-11}';
     const slot = slotOf(quiet);
