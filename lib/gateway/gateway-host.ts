@@ -120,6 +120,7 @@ export class GatewayHost {
     return {
       path: options.path,
       maxMessageBytes: options.maxMessageBytes,
+      maxMessagesPerPost: options.fallback.maxMessagesPerPost,
       outbound: { maxBufferedBytes: options.maxBufferedBytes, onBufferOverflow: options.onBufferOverflow },
       counters: this.deps.instruments.stats,
       heartbeatIntervalMs: options.heartbeatIntervalMs,

@@ -8,7 +8,7 @@ import { PathRouter } from '../path-router';
 import { interceptRequests } from '../request-interceptor';
 import { TrafficCounters } from '../traffic-counters';
 import { WebServer } from '../web-server';
-import { readPostedMessages } from './posted-messages';
+import { PostedMessages, readPostedMessages } from './posted-messages';
 import { isSameToken } from './session-token';
 import { MAX_POSTS_IN_FLIGHT, SseSession } from './sse-session';
 
@@ -17,6 +17,8 @@ export interface FallbackRoute {
   path: string;
   /** Largest POST body: one message, or a batch of messages that together fit. */
   maxMessageBytes: number;
+  /** Most messages one POST may carry (413 TOO_MANY_MESSAGES above it, nothing delivered). */
+  maxMessagesPerPost: number;
   outbound: OutboundBudgetPolicy;
   counters: TrafficCounters;
   /** A comment on every stream this often (proxies close idle responses); 0 for none. */
@@ -144,6 +146,7 @@ export class FallbackListener {
     const session = new SseSession(response, {
       ...route.outbound,
       path: route.path,
+      maxMessagesPerPost: route.maxMessagesPerPost,
       counters: route.counters,
       onUnexpectedError: this.options.onUnexpectedError,
       onClose: (closed, event) => {
@@ -202,11 +205,9 @@ export class FallbackListener {
     if (held.postsInFlight >= MAX_POSTS_IN_FLIGHT) return answerError(response, 429, 'TOO_MANY_REQUESTS', `at most ${MAX_POSTS_IN_FLIGHT} POSTs of a session at once`);
     // In flight until delivered: POSTs waiting for the session to start count too.
     held.postsInFlight++;
-    readPostedMessages(request, route.maxMessageBytes)
+    readPostedMessages(request, route.maxMessageBytes, route.maxMessagesPerPost)
       .then(async (posted) => {
-        if (posted.kind === 'too-large') return answerError(response, 413, 'BODY_TOO_LARGE', `a POST carries at most ${route.maxMessageBytes} bytes`, true);
-        if (posted.kind === 'invalid') return answerError(response, 400, 'BAD_REQUEST', posted.reason);
-        if (posted.kind === 'aborted') return; // the client left mid-body: nothing of it is delivered
+        if (posted.kind !== 'read') return answerUnread(route, posted, response);
         if (!(await held.session.deliverPosted(posted.messages, posted.bytes))) return answerError(response, 404, 'SESSION_NOT_FOUND', 'the session closed');
         answerJson(response, 202, { accepted: posted.messages.length });
       })
@@ -221,11 +222,9 @@ export class FallbackListener {
   private postElsewhere(route: FallbackRoute, { id, token }: SessionCredentials, request: IncomingMessage, response: ServerResponse): void {
     const forward = route.forward;
     if (!forward) return;
-    readPostedMessages(request, route.maxMessageBytes)
+    readPostedMessages(request, route.maxMessageBytes, route.maxMessagesPerPost)
       .then(async (posted) => {
-        if (posted.kind === 'too-large') return answerError(response, 413, 'BODY_TOO_LARGE', `a POST carries at most ${route.maxMessageBytes} bytes`, true);
-        if (posted.kind === 'invalid') return answerError(response, 400, 'BAD_REQUEST', posted.reason);
-        if (posted.kind === 'aborted') return;
+        if (posted.kind !== 'read') return answerUnread(route, posted, response);
         let isAccepted: boolean;
         try {
           isAccepted = await forward(id, token, posted.messages);
@@ -277,6 +276,20 @@ function credentialsOf(request: IncomingMessage): SessionCredentials | undefined
 
 /** `Accept: text/event-stream` (what EventSource and our client send), among others or alone. */
 const acceptsEventStream = (request: IncomingMessage): boolean => request.headers.accept?.toLowerCase().includes(SSE_MEDIA_TYPE) === true;
+
+/** A POST whose messages are not delivered: too large, too many, not UTF-8, or cut short by the client. */
+function answerUnread(route: FallbackRoute, posted: Exclude<PostedMessages, { kind: 'read' }>, response: ServerResponse): void {
+  switch (posted.kind) {
+    case 'too-large':
+      return answerError(response, 413, 'BODY_TOO_LARGE', `a POST carries at most ${route.maxMessageBytes} bytes`, true);
+    case 'too-many':
+      return answerError(response, 413, 'TOO_MANY_MESSAGES', `a POST carries at most ${route.maxMessagesPerPost} messages`);
+    case 'invalid':
+      return answerError(response, 400, 'BAD_REQUEST', posted.reason);
+    case 'aborted':
+      return; // the client left mid-body: nothing of it is delivered
+  }
+}
 
 function answerError(response: ServerResponse, status: number, code: FallbackRefusalCode, message: string, mustClose = false): void {
   const body: FallbackRefusalBody = { error: { code, message } };
