@@ -131,6 +131,7 @@ export class GatewayHost {
         : (session, request) => this.onConnection(session, request),
       onClose: (session, event) => this.onClose(session, event),
       forward: (sessionId, token, messages) => this.deps.rooms.forwardPosted(sessionId, { path: options.path, token, messages }),
+      forwardClose: (sessionId, token) => this.deps.rooms.forwardPosted(sessionId, { path: options.path, token, messages: [], closes: true }),
     };
   }
 

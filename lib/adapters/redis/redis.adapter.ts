@@ -555,7 +555,7 @@ function parsePostedMessages(body: Buffer): PostedMessages | undefined {
   try {
     const parsed = JSON.parse(body.toString('utf8')) as Partial<PostedMessages>;
     if (typeof parsed.path !== 'string' || typeof parsed.token !== 'string' || !Array.isArray(parsed.messages) || !parsed.messages.every((message) => typeof message === 'string')) return undefined;
-    return { path: parsed.path, token: parsed.token, messages: parsed.messages };
+    return { path: parsed.path, token: parsed.token, messages: parsed.messages, closes: parsed.closes === true };
   } catch {
     return undefined;
   }

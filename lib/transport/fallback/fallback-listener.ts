@@ -36,6 +36,8 @@ export interface FallbackRoute {
    * session with that token; a rejection (broker or node unreachable) answers 503.
    */
   forward?(sessionId: string, token: string, messages: readonly string[]): Promise<boolean>;
+  /** A DELETE here for a session of another node: that node closes it with 1000. Answers as `forward` does. */
+  forwardClose?(sessionId: string, token: string): Promise<boolean>;
 }
 
 /** A session and what the listener keeps for it. */
@@ -121,7 +123,7 @@ export class FallbackListener {
         return true;
       case 'DELETE':
         if (request.headers[FALLBACK_SESSION_HEADER] === undefined) return false;
-        this.remove(request, response);
+        this.remove(route, request, response);
         return true;
       default:
         return false;
@@ -229,7 +231,7 @@ export class FallbackListener {
         try {
           isAccepted = await forward(id, token, posted.messages);
         } catch {
-          return answerError(response, 503, 'UNAVAILABLE', 'the node holding the session cannot be reached: retry, or open a new stream');
+          return answerUnreachable(response);
         }
         if (!isAccepted) return answerError(response, 404, 'SESSION_NOT_FOUND', SESSION_NOT_FOUND);
         answerJson(response, 202, { accepted: posted.messages.length });
@@ -240,12 +242,23 @@ export class FallbackListener {
       });
   }
 
-  private remove(request: IncomingMessage, response: ServerResponse): void {
+  /** The client's goodbye: 204 once its session (here or on the node holding it) closed with 1000. */
+  private remove(route: FallbackRoute, request: IncomingMessage, response: ServerResponse): void {
+    // A DELETE's body means nothing: read and dropped, so the connection can serve the next request.
+    request.resume();
     const credentials = credentialsOf(request);
     const held = credentials && this.sessions.get(credentials.id);
-    if (!credentials || !held || !isSameToken(held.session.token, credentials.token)) return answerError(response, 404, 'SESSION_NOT_FOUND', SESSION_NOT_FOUND);
+    if (credentials && !held && route.forwardClose) return this.removeElsewhere(route.forwardClose, credentials, response);
+    if (!credentials || !held || held.route !== route || !isSameToken(held.session.token, credentials.token)) return answerError(response, 404, 'SESSION_NOT_FOUND', SESSION_NOT_FOUND);
     held.session.closedByClient();
     response.writeHead(204).end();
+  }
+
+  private removeElsewhere(forwardClose: NonNullable<FallbackRoute['forwardClose']>, { id, token }: SessionCredentials, response: ServerResponse): void {
+    forwardClose(id, token).then(
+      (isClosed) => (isClosed ? void response.writeHead(204).end() : answerError(response, 404, 'SESSION_NOT_FOUND', SESSION_NOT_FOUND)),
+      () => answerUnreachable(response),
+    );
   }
 
   /** One timer per route: idle sessions close, the others get a heartbeat comment. */
@@ -290,6 +303,9 @@ function answerUnread(route: FallbackRoute, posted: Exclude<PostedMessages, { ki
       return; // the client left mid-body: nothing of it is delivered
   }
 }
+
+const answerUnreachable = (response: ServerResponse): void =>
+  answerError(response, 503, 'UNAVAILABLE', 'the node holding the session cannot be reached: retry, or open a new stream');
 
 function answerError(response: ServerResponse, status: number, code: FallbackRefusalCode, message: string, mustClose = false): void {
   const body: FallbackRefusalBody = { error: { code, message } };
