@@ -76,6 +76,8 @@ export class RedisAdapter implements RoomsAdapter {
   private receiveRetained: ((bytes: Buffer) => void) | undefined;
   /** The room history's listener of possible gaps (a subscriber that went silent), when the module has history. */
   private onGap: ((resubscribed: Promise<boolean>) => void) | undefined;
+  /** The room history's listener of rooms this node stopped listening to, when the module has history. */
+  private onRoomUnsubscribed: ((room: string) => void) | undefined;
   /** Waiting for the subscriber to have every channel again (after a silent loss). */
   private readonly awaitingResubscribe: ((isResubscribed: boolean) => void)[] = [];
 
@@ -140,7 +142,11 @@ export class RedisAdapter implements RoomsAdapter {
   }
 
   async unsubscribe(kind: GroupKind, name: string): Promise<void> {
-    await this.cluster?.bus.unsubscribe(this.names.groupChannel(groupOf(kind, name)));
+    try {
+      await this.cluster?.bus.unsubscribe(this.names.groupChannel(groupOf(kind, name)));
+    } finally {
+      if (kind === 'room') this.onRoomUnsubscribed?.(name);
+    }
   }
 
   publish(kind: GroupKind, names: readonly string[], frame: Buffer, except: ReadonlySet<string>): void {
@@ -250,6 +256,7 @@ export class RedisAdapter implements RoomsAdapter {
       sharded: this.isSharded,
       onRetained: (receive) => (this.receiveRetained = receive),
       onGap: (listener) => (this.onGap = listener),
+      onUnsubscribed: (listener) => (this.onRoomUnsubscribed = listener),
     };
   }
 
