@@ -77,4 +77,16 @@ describe('HTTP fallback: credentials posted to another gateway path', () => {
     expect(a.app.get(Notes).texts).toContain('small');
     expect(a.app.get(Notes).texts).not.toContain(large);
   });
+
+  // Last: it stops Redis.
+  it('answers a forwarded POST 503 UNAVAILABLE, not a hang or a 404, while Redis is down', async () => {
+    const session = await SseSessionClient.open(a.httpUrl('/small'));
+    sessions.push(session);
+    await redis.stop('SIGKILL');
+
+    const answer = await post(b, '/small', session.credentials, 'lost');
+
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body)).toEqual({ error: { code: 'UNAVAILABLE', message: expect.any(String) } });
+  });
 });
