@@ -129,7 +129,7 @@ export class GatewayHost {
         ? (session, request) => awaitAuthMessage(session, request, authMessage, (...accepted) => this.onConnection(...accepted))
         : (session, request) => this.onConnection(session, request),
       onClose: (session, event) => this.onClose(session, event),
-      forward: (sessionId, token, messages) => this.deps.rooms.forwardPosted(sessionId, { token, messages }),
+      forward: (sessionId, token, messages) => this.deps.rooms.forwardPosted(sessionId, { path: options.path, token, messages }),
     };
   }
 

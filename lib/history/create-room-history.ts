@@ -1,5 +1,6 @@
 import { IpcAdapter } from '../adapters/ipc/ipc.adapter';
 import { MemoryAdapter } from '../adapters/memory/memory.adapter';
+import { NatsAdapter } from '../adapters/nats/nats.adapter';
 import { RedisAdapter } from '../adapters/redis/redis.adapter';
 import { EventCodec } from '../codec/event-codec.interface';
 import { RoomsAdapter } from '../rooms/rooms-adapter.interface';
@@ -25,7 +26,8 @@ export function createRoomHistory(options: HistoryOptions, adapter: RoomsAdapter
 // nothing of history, the RedisAdapter only lends its Redis (RedisHistoryLink).
 function backendFor(adapter: RoomsAdapter, context: HistoryBackendContext, membersOf: (room: string) => Iterable<string>): HistoryBackend {
   if (adapter instanceof MemoryAdapter) return new MemoryHistory(context, membersOf);
-  if (adapter instanceof RedisAdapter) {
+  // A NatsAdapter keeps history in its Redis (`redis`), and refuses without one.
+  if (adapter instanceof RedisAdapter || adapter instanceof NatsAdapter) {
     const link = adapter.historyLink();
     const backend = new RedisHistory(context, link, membersOf);
     link.onRetained((bytes) => backend.receive(bytes));
@@ -38,5 +40,5 @@ function backendFor(adapter: RoomsAdapter, context: HistoryBackendContext, membe
     link.onRetained((message) => backend.receive(message));
     return backend;
   }
-  throw new Error(`history: the ${adapter.constructor.name} keeps no history (the MemoryAdapter, the RedisAdapter and the IpcAdapter do)`);
+  throw new Error(`history: the ${adapter.constructor.name} keeps no history (the MemoryAdapter, the RedisAdapter, the NatsAdapter with Redis and the IpcAdapter do)`);
 }

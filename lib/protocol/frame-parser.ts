@@ -57,6 +57,8 @@ export class FrameParser {
   /** The 4 mask-key bytes as one big-endian number (§5.3). */
   private maskKey = 0;
   private maskOffset = 0;
+  /** The frame's pieces go to the assembler still masked, unmasked once when it joins them (keepMasked). */
+  private isKeptMasked = false;
   private controlPieces: Buffer[] = [];
 
   constructor(options: FrameParserOptions) {
@@ -251,6 +253,9 @@ export class FrameParser {
   private startPayload(events: InboundEvent[]): boolean {
     this.payloadRemaining = this.payloadLength;
     this.maskOffset = 0;
+    // A single-frame binary or compressed message: no validation needs its bytes before they are joined.
+    this.isKeptMasked = this.isMasked && this.fin && (this.opcode === Opcode.Binary || (this.opcode === Opcode.Text && this.isRsv1));
+    if (this.isKeptMasked) this.assembler.keepMasked(this.maskKey);
     this.state = ReadState.Payload;
     if (this.payloadLength === 0) return this.endFrame(events);
     return true;
@@ -260,7 +265,7 @@ export class FrameParser {
     while (this.payloadRemaining > 0) {
       if (this.queue.length === 0) return false;
       const piece = this.queue.takeUpTo(this.payloadRemaining);
-      if (this.isMasked) applyMaskKey(piece, this.maskKey, this.maskOffset);
+      if (this.isMasked && !this.isKeptMasked) applyMaskKey(piece, this.maskKey, this.maskOffset);
       this.maskOffset += piece.length;
       this.payloadRemaining -= piece.length;
       if (isControl(this.opcode)) {

@@ -24,6 +24,30 @@ export function applyMaskKey(bytes: Buffer, key: number, maskOffset = 0): void {
   else applyMaskKeyInJs(bytes, key, maskOffset);
 }
 
+/**
+ * The still-masked pieces of one frame's payload (§5.3, key as in applyMaskKey, the first piece at
+ * mask offset 0), unmasked and joined: each piece is unmasked straight into the joined buffer,
+ * so its bytes are copied once, not unmasked in place and then copied again. One piece is
+ * unmasked in place and returned.
+ */
+export function unmaskJoined(pieces: readonly Buffer[], totalBytes: number, key: number): Buffer {
+  if (pieces.length === 1) {
+    applyMaskKey(pieces[0], key);
+    return pieces[0];
+  }
+  const joined = Buffer.allocUnsafe(totalBytes);
+  let at = 0;
+  for (const piece of pieces) {
+    if (simdMask !== undefined && piece.length >= WORDS_FROM_BYTES) simdMask(piece, key, at, joined, at);
+    else {
+      piece.copy(joined, at);
+      applyMaskKeyInJs(joined.subarray(at, at + piece.length), key, at);
+    }
+    at += piece.length;
+  }
+  return joined;
+}
+
 function applyMaskKeyInJs(bytes: Buffer, key: number, maskOffset: number): void {
   const length = bytes.length;
   let i = 0;

@@ -1,5 +1,6 @@
 import { CloseCode } from './close-code';
 import { InboundEvent, textEvent } from './inbound-event';
+import { unmaskJoined } from './masking';
 import { Opcode } from './opcode';
 import { ProtocolError } from './protocol-error';
 import { Utf8Validator } from './utf8-validator';
@@ -22,6 +23,8 @@ export class MessageAssembler {
   private frameCount = 0;
   private opcode: Opcode.Text | Opcode.Binary | undefined;
   private isCompressed = false;
+  /** §5.3 key of a message whose pieces arrive still masked (see keepMasked); undefined when they arrive unmasked. */
+  private maskKey: number | undefined;
   private readonly utf8 = new Utf8Validator();
   /** Payload bytes of the message so far, for the size limit. */
   totalBytes = 0;
@@ -47,6 +50,15 @@ export class MessageAssembler {
   start(opcode: Opcode.Text | Opcode.Binary, isCompressed: boolean): void {
     this.opcode = opcode;
     this.isCompressed = isCompressed;
+  }
+
+  /**
+   * The message is this one masked frame, binary or compressed: its pieces are appended as they
+   * arrived and unmasked once, straight into the joined message (finish). Text that is not
+   * compressed is not kept masked: it is validated piece by piece, to fail fast (§8.1).
+   */
+  keepMasked(key: number): void {
+    this.maskKey = key;
   }
 
   /** Checked from each frame header, before its payload is buffered: fragment count, then size. */
@@ -96,7 +108,13 @@ export class MessageAssembler {
     this.flushScratch();
     this.scratch = undefined;
     this.frameCount = 0;
-    const data = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces, this.totalBytes);
+    const data =
+      this.maskKey !== undefined
+        ? unmaskJoined(this.pieces, this.totalBytes, this.maskKey)
+        : this.pieces.length === 1
+          ? this.pieces[0]
+          : Buffer.concat(this.pieces, this.totalBytes);
+    this.maskKey = undefined;
     const isText = this.opcode === Opcode.Text;
     const isCompressed = this.isCompressed;
     const isCompleteUtf8 = !isText || isCompressed || this.utf8.end();

@@ -31,6 +31,8 @@ export interface MembershipChange {
 
 /** Messages a client posted to the HTTP fallback on a node that does not hold its session (docs/fallback.md), with the session's token. */
 export interface PostedMessages {
+  /** The gateway path they were posted to: a session takes only its own gateway's (whose limits read them). */
+  path: string;
   token: string;
   messages: readonly string[];
 }

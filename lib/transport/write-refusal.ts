@@ -3,7 +3,7 @@ import { Duplex } from 'node:stream';
 import { HandshakeRefusal } from '../protocol/handshake-refusal';
 
 /** How long a refused socket may linger for the peer to read the answer and hang up. */
-const LINGER_MS = 2_000;
+export const LINGER_MS = 2_000;
 
 /**
  * Writes a refusal as a complete HTTP response (status line, Connection: close, Content-Length,

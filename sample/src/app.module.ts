@@ -25,19 +25,20 @@ import { StatsController } from './stats/stats.controller';
     WebSocketModule.forRootAsync({
       // The chat's rooms keep history (in memory, in Redis Streams, or on the cluster's primary with WORKERS=N),
       // and /chat clients resume after a drop, on any worker.
-      // NATS_URL (comma-separated servers): rooms and presence across instances through NATS, and no history
-      // yet (the NatsAdapter keeps none: TODO #18), so /chat does not resume there.
+      // NATS_URL (comma-separated servers): rooms across instances through NATS; with a Redis too (REDIS_URL,
+      // REDIS_CLUSTER_URLS or REDIS_SENTINELS), presence and history in that Redis (/chat resumes on any
+      // instance), else presence asked of the instances and no history.
       useFactory: () => {
         const redis = redisConnectionFromEnv(process.env);
         return {
           adapter: process.env.NATS_URL
-            ? new NatsAdapter({ servers: process.env.NATS_URL.split(','), subjectPrefix: 'sample' })
+            ? new NatsAdapter({ servers: process.env.NATS_URL.split(','), subjectPrefix: 'sample', redis: redis && { ...redis, keyPrefix: 'sample:' } })
             : redis
               ? new RedisAdapter({ ...redis, keyPrefix: 'sample:' })
               : cluster.isWorker
                 ? new IpcAdapter()
                 : undefined,
-          history: process.env.NATS_URL ? undefined : CHAT_HISTORY,
+          history: process.env.NATS_URL && !redis ? undefined : CHAT_HISTORY,
         };
       },
     }),

@@ -4,8 +4,8 @@ import { MemberGroups } from '../../rooms/member-groups';
 import { MultiMap } from '../../rooms/multi-map';
 import type { GroupKind, PresenceChange } from '../../rooms/presence-store.interface';
 import { HubHistory, HubHistoryOutcome } from './hub-history';
-import { HubMessage, HubPayload, IPC_VIA, IpcAnswer, IpcQuery, isWorkerMessage, WorkerMessage } from './ipc-message';
-import { BoundedSender, IpcPort } from './ipc-port';
+import { bytesOf, HubMessage, HubPayload, IPC_VIA, IpcAnswer, IpcQuery, isWorkerMessage, WorkerMessage } from './ipc-message';
+import { BoundedSender, DEFAULT_MAX_PENDING_BYTES, IpcPort } from './ipc-port';
 
 /** A worker's node as the primary knows it. */
 interface HubNode {
@@ -21,6 +21,8 @@ const relayKey = (origin: string, requestId: number): string => `${origin}:${req
 export interface IpcHubOptions {
   /** Messages to one worker not yet written to its channel, beyond which more are dropped and counted. */
   maxPendingMessages?: number;
+  /** Bytes of frames and payloads to one worker not yet written to its channel, beyond which more are dropped and counted. Default 64 MiB. */
+  maxPendingBytes?: number;
 }
 
 const DEFAULT_MAX_PENDING_MESSAGES = 65_536;
@@ -39,6 +41,7 @@ const DEFAULT_MAX_PENDING_MESSAGES = 65_536;
 export class IpcHub {
   private readonly logger = new Logger('IpcHub');
   private readonly maxPendingMessages: number;
+  private readonly maxPendingBytes: number;
   private readonly nodes = new Map<string, HubNode>();
   private readonly senders = new Map<IpcPort, BoundedSender>();
   /** Which nodes listen to each group, by kind. */
@@ -52,6 +55,7 @@ export class IpcHub {
 
   constructor(options: IpcHubOptions = {}) {
     this.maxPendingMessages = options.maxPendingMessages ?? DEFAULT_MAX_PENDING_MESSAGES;
+    this.maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
   }
 
   /** Serves the IpcAdapter(s) at the other end of the port; their nodes leave when it disconnects (the worker died). */
@@ -117,7 +121,7 @@ export class IpcHub {
 
   private welcome(port: IpcPort, id: string): void {
     let sender = this.senders.get(port);
-    if (!sender) this.senders.set(port, (sender = new BoundedSender(port, this.maxPendingMessages)));
+    if (!sender) this.senders.set(port, (sender = new BoundedSender(port, this.maxPendingMessages, this.maxPendingBytes)));
     this.nodes.set(id, { sender, port, connections: new Set(), relayed: new Map() });
   }
 
@@ -186,7 +190,7 @@ export class IpcHub {
 
   private send(to: string, payload: HubPayload): boolean {
     const message = { via: IPC_VIA, to, ...payload } as HubMessage;
-    return this.nodes.get(to)?.sender.send(message) ?? false;
+    return this.nodes.get(to)?.sender.send(message, bytesOf(payload)) ?? false;
   }
 
   private forget(connectionId: string): PresenceChange[] {

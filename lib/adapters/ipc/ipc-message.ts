@@ -49,3 +49,29 @@ export const isHubMessage = (message: unknown): message is HubMessage => (messag
 
 /** `serialization: 'advanced'` keeps a Buffer a Buffer; JSON turns it into `{ type: 'Buffer', data }`, which Buffer.from reads back (slowly). */
 export const frameOf = (frame: Buffer): Buffer => (Buffer.isBuffer(frame) ? frame : Buffer.from(frame));
+
+/** A message's envelope and small fields, as counted against maxPendingBytes besides its frames and payloads. */
+const ENVELOPE_BYTES = 64;
+
+const lengthOf = (value: unknown): number => (typeof value === 'string' || Buffer.isBuffer(value) ? value.length : 0);
+
+/** What a message holds that may be large (a frame, a retained payload, a history read): its weight against maxPendingBytes. */
+export function bytesOf(payload: WorkerPayload | HubPayload): number {
+  switch (payload.kind) {
+    case 'publish':
+    case 'deliver':
+    case 'direct':
+      return ENVELOPE_BYTES + payload.frame.length;
+    case 'retained':
+      return ENVELOPE_BYTES + lengthOf(payload.payload);
+    case 'history':
+      return ENVELOPE_BYTES + (payload.request.op === 'append' ? lengthOf(payload.request.payload) : 0);
+    case 'answer': {
+      const entries = (payload.value as { entries?: unknown } | undefined)?.entries;
+      if (!Array.isArray(entries)) return ENVELOPE_BYTES;
+      return entries.reduce((total: number, entry: { payload?: unknown }) => total + ENVELOPE_BYTES + lengthOf(entry.payload), ENVELOPE_BYTES);
+    }
+    default:
+      return ENVELOPE_BYTES;
+  }
+}

@@ -21,40 +21,52 @@ export function parentPort(): IpcPort | undefined {
   };
 }
 
+/** What may wait on one channel by default: 64 MiB of frames and payloads. */
+export const DEFAULT_MAX_PENDING_BYTES = 64 << 20;
+
 /**
- * Sends over a port with at most `maxPending` messages not yet written to it: a peer that stops
- * reading (a stalled primary or worker) costs bounded memory, and what is refused is counted.
+ * Sends over a port with at most `maxPending` messages, and `maxPendingBytes` of them, not yet
+ * written to it: a peer that stops reading (a stalled primary or worker) costs bounded memory,
+ * however large its frames, and what is refused is counted.
  */
 export class BoundedSender {
   private pending = 0;
+  private pendingBytes = 0;
   /** Messages refused (queue full) or failed (channel closed). */
   undelivered = 0;
 
   constructor(
     private readonly port: IpcPort,
     private readonly maxPending: number,
+    private readonly maxPendingBytes = Infinity,
   ) {}
 
-  /** False when the message was refused; throws what the channel threw (counted); a failure after that is only counted. */
-  send(message: Serializable): boolean {
-    if (this.pending >= this.maxPending) {
+  /**
+   * False when the message was refused; throws what the channel threw (counted); a failure after
+   * that is only counted. `bytes`: what it holds (its frames and payloads), as the caller knows it.
+   * One message larger than the whole budget still goes when nothing else waits.
+   */
+  send(message: Serializable, bytes = 0): boolean {
+    if (this.pending >= this.maxPending || (this.pending > 0 && this.pendingBytes + bytes > this.maxPendingBytes)) {
       this.undelivered++;
       return false;
     }
     this.pending++;
+    this.pendingBytes += bytes;
     try {
-      this.port.send(message, undefined, undefined, this.onWritten);
+      this.port.send(message, undefined, undefined, (error) => this.onWritten(bytes, error));
     } catch (error) {
       // Refused before it was queued (a value the channel cannot clone): no callback will free its place.
-      this.pending--;
+      this.onWritten(bytes, null);
       this.undelivered++;
       throw error;
     }
     return true;
   }
 
-  private readonly onWritten = (error: Error | null): void => {
+  private onWritten(bytes: number, error: Error | null): void {
     this.pending--;
+    this.pendingBytes -= bytes;
     if (error) this.undelivered++;
-  };
+  }
 }

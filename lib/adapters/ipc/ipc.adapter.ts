@@ -5,8 +5,8 @@ import { GroupKind, PresenceMember, PresenceMeta } from '../../rooms/presence-st
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 import { RemoteMembershipError } from '../../rooms/remote-membership.error';
 import { HistoryCalls, HistoryOp, IpcHistoryLink, RetainedMessage } from './ipc-history-link';
-import { frameOf, HubMessage, IPC_VIA, IpcAnswer, IpcQuery, isHubMessage, WorkerMessage, WorkerPayload } from './ipc-message';
-import { BoundedSender, IpcPort, parentPort } from './ipc-port';
+import { bytesOf, frameOf, HubMessage, IPC_VIA, IpcAnswer, IpcQuery, isHubMessage, WorkerMessage, WorkerPayload } from './ipc-message';
+import { BoundedSender, DEFAULT_MAX_PENDING_BYTES, IpcPort, parentPort } from './ipc-port';
 import { PendingAnswers } from './pending-answers';
 
 export interface IpcAdapterOptions {
@@ -18,6 +18,8 @@ export interface IpcAdapterOptions {
   requestTimeoutMs?: number;
   /** Messages not yet written to the channel, beyond which publishes are dropped and counted. Default 65,536. */
   maxPendingMessages?: number;
+  /** Bytes of frames and payloads not yet written to the channel, beyond which publishes are dropped and counted. Default 64 MiB. */
+  maxPendingBytes?: number;
 }
 
 const NOBODY: ReadonlySet<string> = new Set();
@@ -60,7 +62,7 @@ export class IpcAdapter implements RoomsAdapter {
     if (!port) throw new Error('IpcAdapter needs an IPC channel to the primary: run it in a cluster worker (see runClustered) or pass { port }');
     this.node = node;
     this.port = port;
-    this.sender = new BoundedSender(port, this.options.maxPendingMessages ?? 65_536);
+    this.sender = new BoundedSender(port, this.options.maxPendingMessages ?? 65_536, this.options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES);
     port.on('message', this.onMessage);
     port.on('disconnect', this.onDisconnect);
     this.send({ kind: 'hello' });
@@ -159,7 +161,7 @@ export class IpcAdapter implements RoomsAdapter {
       if (!this.isClosed) this.unsent++;
       return false;
     }
-    return this.sender.send({ via: IPC_VIA, node: this.nodeId, ...payload } as WorkerMessage);
+    return this.sender.send({ via: IPC_VIA, node: this.nodeId, ...payload } as WorkerMessage, bytesOf(payload));
   }
 
   private ask(payload: (requestId: number) => WorkerPayload): Promise<IpcAnswer | undefined> {

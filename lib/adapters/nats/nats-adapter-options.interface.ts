@@ -1,4 +1,5 @@
 import type { NodeConnectionOptions } from '@nats-io/transport-node';
+import type { RedisAdapterOptions } from '../redis/redis-adapter-options.interface';
 
 /** `new NatsAdapter(options)`: the servers, and optionally how to reach them. */
 export interface NatsAdapterOptions {
@@ -16,9 +17,16 @@ export interface NatsAdapterOptions {
   requestTimeoutMs?: number;
   /** How long startup waits for NATS before serving without it (it keeps reconnecting). Default 5,000. */
   connectTimeoutMs?: number;
+  /**
+   * Presence and room history in Redis, NATS carrying the rest: presence per room with TTLs (a killed
+   * node's members leave, with events), `members`/`rooms` read from Redis, and room histories in Redis
+   * Streams (`$session`, `$resume`), as with the RedisAdapter (its options; its `nodeId` is this one's).
+   * Retained messages reach the other nodes through Redis, in offset order (docs/scaling.md).
+   */
+  redis?: Omit<RedisAdapterOptions, 'nodeId'>;
 }
 
-export type ResolvedNatsAdapterOptions = Required<Omit<NatsAdapterOptions, 'connectionOptions' | 'nodeId'>> & Pick<NatsAdapterOptions, 'connectionOptions' | 'nodeId'>;
+export type ResolvedNatsAdapterOptions = Required<Omit<NatsAdapterOptions, 'connectionOptions' | 'nodeId' | 'redis'>> & Pick<NatsAdapterOptions, 'connectionOptions' | 'nodeId' | 'redis'>;
 
 export const NATS_ADAPTER_DEFAULTS = {
   subjectPrefix: 'rfc6455',

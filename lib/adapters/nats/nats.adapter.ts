@@ -2,9 +2,11 @@ import { Logger } from '@nestjs/common';
 import type { Msg, Subscription } from '@nats-io/nats-core';
 import { randomUUID } from 'node:crypto';
 import { AdapterStats, LocalNode, NodeInfo, NodeMessage } from '../../rooms/broker.interface';
-import { GroupKind, PresenceMember } from '../../rooms/presence-store.interface';
+import { GroupKind, PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
 import { RoomsAdapter } from '../../rooms/rooms-adapter.interface';
 import { RecentIds } from '../redis/recent-ids';
+import { RedisAdapter } from '../redis/redis.adapter';
+import { RedisHistoryLink } from '../redis/redis-history-link';
 import { ClusterMessage, decodeClusterMessage, encodeClusterMessage } from '../redis/redis-message';
 import { RemoteMembershipError } from '../../rooms/remote-membership.error';
 import { NatsAdapterOptions, ResolvedNatsAdapterOptions, withNatsDefaults } from './nats-adapter-options.interface';
@@ -26,6 +28,11 @@ const NOT_HELD: Uint8Array = encodeJson({ held: false } satisfies ReachAnswer);
  * anywhere: queries (members, presence, rooms, nodes) ask every live node, which answers from its
  * own connections, so a node that dies drops out of them within 1.5 heartbeats, with no reaper.
  *
+ * With `redis`, presence and room history live in Redis instead (a RedisAdapter this adapter owns
+ * keeps them, per room with TTLs): members, presence and rooms are read there, a killed node's
+ * members leave with events, and retained messages travel on the room's Redis channel, published by
+ * the script that assigned their offset, so every node gets a room's messages in offset order.
+ *
  * NATS keeps a publisher's messages in order to each subscriber, and delivers each once; a node
  * in two rooms of one broadcast gets two copies and delivers one. While NATS is away, each node
  * serves its own connections and counts what it could not hand to the others (`stats()`); the
@@ -33,6 +40,11 @@ const NOT_HELD: Uint8Array = encodeJson({ held: false } satisfies ReachAnswer);
  *
  * @example
  * WebSocketModule.forRoot({ adapter: new NatsAdapter({ servers: process.env.NATS_URL }) })
+ * @example
+ * WebSocketModule.forRoot({
+ *   adapter: new NatsAdapter({ servers: process.env.NATS_URL, redis: { url: process.env.REDIS_URL, keyPrefix: 'chat:' } }),
+ *   history: { rooms: ['chat:*'] },
+ * })
  */
 export class NatsAdapter implements RoomsAdapter {
   /** This node's id among the others. */
@@ -43,6 +55,10 @@ export class NatsAdapter implements RoomsAdapter {
   private readonly recent = new RecentIds(RECENT_IDS);
   private readonly directory: NodeDirectory;
   private readonly link: NatsLink;
+  /** Presence and history, when kept in Redis (`redis`); its broker side carries only retained messages. */
+  private readonly store: RedisAdapter | undefined;
+  /** A room history uses the store: this node listens to the Redis channels of its rooms for retained messages. */
+  private hasHistory = false;
   /** Group subjects this node listens to, with their subscription once NATS has one. */
   private readonly groups = new Map<string, Subscription | undefined>();
   private readonly control: Subscription[] = [];
@@ -56,11 +72,12 @@ export class NatsAdapter implements RoomsAdapter {
     this.subjects = new NatsSubjects(this.options.subjectPrefix);
     this.directory = new NodeDirectory(Math.ceil(this.options.heartbeatIntervalMs * 1.5));
     this.link = new NatsLink(this.options, this.logger, { onUp: () => void this.onUp() });
+    this.store = this.options.redis ? new RedisAdapter({ ...this.options.redis, nodeId: this.nodeId }) : undefined;
   }
 
   async start(node: LocalNode): Promise<void> {
     this.node = node;
-    await this.link.open();
+    await Promise.all([this.link.open(), this.store?.start(node)]);
     this.heartbeat = setInterval(() => this.tell('beat'), this.options.heartbeatIntervalMs).unref();
   }
 
@@ -69,10 +86,11 @@ export class NatsAdapter implements RoomsAdapter {
     this.tell('bye');
     this.groups.clear();
     this.control.length = 0;
-    await this.link.close();
+    await Promise.all([this.link.close(), this.store?.close()]);
   }
 
   async subscribe(kind: GroupKind, name: string): Promise<void> {
+    if (kind === 'room' && this.hasHistory) await this.store?.subscribe(kind, name);
     const subject = this.subjects.group(kind, name);
     this.groups.set(subject, undefined);
     const subscription = await this.link.subscribe(subject, this.onGroupMessage);
@@ -83,6 +101,7 @@ export class NatsAdapter implements RoomsAdapter {
   }
 
   async unsubscribe(kind: GroupKind, name: string): Promise<void> {
+    if (kind === 'room' && this.hasHistory) await this.store?.unsubscribe(kind, name);
     const subject = this.subjects.group(kind, name);
     this.groups.get(subject)?.unsubscribe();
     this.groups.delete(subject);
@@ -124,31 +143,53 @@ export class NatsAdapter implements RoomsAdapter {
     return [self, ...others];
   }
 
+  /** NATS's figures, plus Redis's when it keeps presence and history (connected only when both are). */
   stats(): AdapterStats {
-    return { isConnected: this.link.isConnected, undelivered: this.link.undelivered, outages: this.link.outages };
+    const own: AdapterStats = { isConnected: this.link.isConnected, undelivered: this.link.undelivered, outages: this.link.outages };
+    if (!this.store) return own;
+    const redis = this.store.stats();
+    return { isConnected: own.isConnected && redis.isConnected, undelivered: own.undelivered + redis.undelivered, outages: own.outages + redis.outages, silentGaps: redis.silentGaps };
   }
 
-  // Nothing is stored: this node's LocalRooms is its part of the answer, and every node answers for its own.
-  async addConnection(): Promise<void> {}
-  async removeConnection(): Promise<void> {}
-  async join(): Promise<void> {}
-  async leave(): Promise<void> {}
+  // Without a store nothing is stored: this node's LocalRooms is its part of the answer, and every node answers for its own.
+  async addConnection(connectionId: string): Promise<void> {
+    await this.store?.addConnection(connectionId);
+  }
+
+  async removeConnection(connectionId: string): Promise<void> {
+    await this.store?.removeConnection(connectionId);
+  }
+
+  async join(kind: GroupKind, name: string, connectionId: string, meta: PresenceMeta | undefined): Promise<void> {
+    await this.store?.join(kind, name, connectionId, meta);
+  }
+
+  async leave(kind: GroupKind, name: string, connectionId: string): Promise<void> {
+    await this.store?.leave(kind, name, connectionId);
+  }
 
   async members(room: string): Promise<string[]> {
-    return this.gatherLists({ what: 'members', room }, isStrings);
+    return this.store ? this.store.members(room) : this.gatherLists({ what: 'members', room }, isStrings);
   }
 
   async presence(room: string): Promise<PresenceMember[]> {
-    return this.gatherLists({ what: 'presence', room }, isPresenceList);
+    return this.store ? this.store.presence(room) : this.gatherLists({ what: 'presence', room }, isPresenceList);
   }
 
   /** A connection of another node: only that node names rooms. */
   async roomsOf(connectionId: string): Promise<string[]> {
-    return this.gatherLists({ what: 'roomsOf', connectionId }, isStrings);
+    return this.store ? this.store.roomsOf(connectionId) : this.gatherLists({ what: 'roomsOf', connectionId }, isStrings);
   }
 
   async rooms(): Promise<string[]> {
-    return [...new Set(await this.gatherLists({ what: 'rooms' }, isStrings))];
+    return this.store ? this.store.rooms() : [...new Set(await this.gatherLists({ what: 'rooms' }, isStrings))];
+  }
+
+  /** @internal The Redis keeping room histories (lib/history/redis/redis-history.ts); only with `redis`. */
+  historyLink(): RedisHistoryLink {
+    if (!this.store) throw new Error('history: the NatsAdapter keeps no history without Redis: give it `redis` (new NatsAdapter({ servers, redis: { url } }))');
+    this.hasHistory = true;
+    return this.store.historyLink();
   }
 
   /** @internal What this node holds besides its rooms, for leak checks: its group subscriptions and the other nodes it counts. */

@@ -554,8 +554,8 @@ export class RedisAdapter implements RoomsAdapter {
 function parsePostedMessages(body: Buffer): PostedMessages | undefined {
   try {
     const parsed = JSON.parse(body.toString('utf8')) as Partial<PostedMessages>;
-    if (typeof parsed.token !== 'string' || !Array.isArray(parsed.messages) || !parsed.messages.every((message) => typeof message === 'string')) return undefined;
-    return { token: parsed.token, messages: parsed.messages };
+    if (typeof parsed.path !== 'string' || typeof parsed.token !== 'string' || !Array.isArray(parsed.messages) || !parsed.messages.every((message) => typeof message === 'string')) return undefined;
+    return { path: parsed.path, token: parsed.token, messages: parsed.messages };
   } catch {
     return undefined;
   }

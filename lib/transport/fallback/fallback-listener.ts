@@ -143,6 +143,7 @@ export class FallbackListener {
     const address = this.options.maxSessionsPerAddress === undefined ? undefined : (request.socket.remoteAddress ?? '');
     const session = new SseSession(response, {
       ...route.outbound,
+      path: route.path,
       counters: route.counters,
       onUnexpectedError: this.options.onUnexpectedError,
       onClose: (closed, event) => {

@@ -16,6 +16,8 @@ import { newSessionToken } from './session-token';
 export const MAX_POSTS_IN_FLIGHT = 4;
 
 export interface SseSessionOptions extends OutboundBudgetPolicy {
+  /** The gateway path the stream was opened on: POSTs to another path are not this session's. */
+  path: string;
   counters: TrafficCounters;
   /** Told once, when the session has closed, before its 'close' listeners. */
   onClose(session: SseSession, event: CloseEvent): void;
@@ -59,6 +61,11 @@ export class SseSession extends EventEmitter<ConnectionEvents> implements Messag
     response.on('drain', () => this.deliver('drain'));
     const opened: SessionOpened = { session: this.id, token: this.token };
     this.write(encodeSseEvent(undefined, SSE_SESSION_EVENT, JSON.stringify(opened)));
+  }
+
+  /** The gateway path the stream was opened on. */
+  get path(): string {
+    return this.options.path;
   }
 
   get readyState(): ReadyState {

@@ -2,6 +2,7 @@ import { constants, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { Duplex } from 'node:stream';
 import { HandshakeRefusal } from '../../protocol/handshake-refusal';
 import { HandshakeChannel } from '../handshake-channel';
+import { LINGER_MS } from '../write-refusal';
 
 const NO_HEAD = Buffer.alloc(0);
 
@@ -32,6 +33,11 @@ export class StreamChannel implements HandshakeChannel {
     for (const [name, value] of Object.entries(refusal.headers)) headers[name.toLowerCase()] = value;
     stream.respond(headers);
     stream.end(refusal.body + '\n', () => stream.close(constants.NGHTTP2_NO_ERROR));
+    // A peer that never opens its window for the body (or never reads it) does not keep the stream:
+    // RST_STREAM CANCEL after the linger a refused HTTP/1.1 socket gets (write-refusal.ts).
+    const linger = setTimeout(() => stream.close(constants.NGHTTP2_CANCEL), LINGER_MS);
+    linger.unref();
+    stream.once('close', () => clearTimeout(linger));
   }
 }
 

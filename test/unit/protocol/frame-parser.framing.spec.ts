@@ -274,6 +274,37 @@ describe('FrameParser framing', () => {
       expect(fromSecondRead.every((buffer) => buffer === secondRead.buffer)).toBe(true);
     });
 
+    describe('a 100 KiB frame that spans three reads', () => {
+      const payload = pattern(100 * KiB);
+      /** The frame cut into three reads, each its own allocation, as a socket delivers them. */
+      const readsOf = (frame: Buffer): Buffer[] => [frame.subarray(0, 40 * KiB), frame.subarray(40 * KiB, 80 * KiB), frame.subarray(80 * KiB)].map((read) => Buffer.from(read));
+
+      it.each([
+        ['binary', maskedFrame(Opcode.Binary, payload), SERVER, (event: InboundEvent) => event.kind === 'binary' && event.data],
+        ['compressed', maskedFrame(Opcode.Binary, payload, { rsv1: true }), { ...SERVER, isDeflateNegotiated: true }, (event: InboundEvent) => event.kind === 'compressed' && event.data],
+      ] as const)('%s: is unmasked once, straight into the message, and the reads are left as they came', (_kind, frame, options, dataOf) => {
+        const parser = new FrameParser(options);
+        const reads = readsOf(frame);
+        const readsBefore = reads.map((read) => Buffer.from(read));
+
+        const events = reads.flatMap((read) => [...parser.push(read)]);
+
+        expect(events).toHaveLength(1);
+        expect(payload.equals(dataOf(events[0]) || Buffer.alloc(0))).toBe(true);
+        expect(reads.every((read, i) => read.equals(readsBefore[i]))).toBe(true);
+      });
+
+      it('text: is unmasked read by read, so invalid UTF-8 fails before the rest of the frame (§8.1)', () => {
+        const text = 'x'.repeat(100 * KiB);
+        const reads = readsOf(maskedFrame(Opcode.Text, text));
+        const parser = new FrameParser(SERVER);
+
+        expect(parser.push(reads[0])).toEqual([]);
+        expect(reads[0].subarray(reads[0].length - 10).toString()).toBe('x'.repeat(10));
+        expect(reads.slice(1).flatMap((read) => parser.push(read).map(summarize))).toEqual([{ kind: 'text', text }]);
+      });
+    });
+
     describe('a message whose one data fragment arrives in a read of 25 KiB of pongs, and its empty final fragment', () => {
       const first = maskedFrame(Opcode.Binary, Buffer.alloc(2 * KiB, 1), { fin: false });
       const last = maskedFrame(Opcode.Continuation, Buffer.alloc(0), { fin: true });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { applyMask, applyMaskKey, unmaskRange } from '../../../lib/protocol/masking';
+import { applyMask, applyMaskKey, unmaskJoined, unmaskRange } from '../../../lib/protocol/masking';
 import { createSimdMask } from '../../../lib/protocol/simd-masking';
 import { seededRandom } from '../../helpers/chunking';
 import { hex } from '../../helpers/hex';
@@ -166,6 +166,26 @@ describe('unmasking in WebAssembly SIMD, and the JS loop where WebAssembly is mi
     );
   }
 
+  /** Any cut of a payload into pieces (0 to 5 cuts, empty pieces too) at any alignment: unmaskJoined gives the §5.3 definition and leaves the pieces as they were. */
+  function expectJoinedDefinition(join: typeof unmaskJoined): void {
+    const joinCases = fc.record({ length: lengths, cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 5 }), byteOffset: fc.integer({ min: 0, max: 15 }), key: fc.integer({ min: 0, max: 0xffffffff }), seed: fc.integer() });
+    fc.assert(
+      fc.property(joinCases, ({ length, cuts, byteOffset, key, seed }) => {
+        const masked = Buffer.alloc(byteOffset + length).subarray(byteOffset);
+        for (let i = 0; i < length; i++) masked[i] = (seed + i * 31) & 0xff;
+        const at = [0, ...cuts.map((cut) => Math.floor(cut * length)).sort((a, b) => a - b), length];
+        const pieces = at.slice(1).map((end, i) => Buffer.from(masked.subarray(at[i], end)));
+        const before = pieces.map((piece) => Buffer.from(piece));
+
+        const joined = join(pieces, length, key);
+
+        expect(joined.equals(referenceMask(masked, maskKeyOf(key), 0))).toBe(true);
+        if (pieces.length > 1) expect(pieces.every((piece, i) => piece.equals(before[i]))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  }
+
   it('is available on this Node (SIMD is on by default since Node 16.4)', () => {
     expect(createSimdMask()).toBeDefined();
   });
@@ -176,6 +196,30 @@ describe('unmasking in WebAssembly SIMD, and the JS loop where WebAssembly is mi
 
   it('applyMaskKey matches it too, SIMD from 64 bytes and the JS loop below', () => {
     expectDefinition(applyMaskKey);
+  });
+
+  it('writes to a target when given one: the §5.3 definition at targetStart, the source and the bytes around it untouched', () => {
+    const simdMask = createSimdMask()!;
+    fc.assert(
+      fc.property(cases, fc.integer({ min: 0, max: 17 }), ({ length, byteOffset, maskOffset, key, seed }, targetStart) => {
+        const source = Buffer.alloc(byteOffset + length).subarray(byteOffset);
+        for (let i = 0; i < length; i++) source[i] = (seed + i * 31) & 0xff;
+        const sourceBefore = Buffer.from(source);
+        const target = Buffer.alloc(targetStart + length + 20, 0xaa);
+
+        simdMask(source, key, maskOffset, target, targetStart);
+
+        expect(target.subarray(targetStart, targetStart + length).equals(referenceMask(sourceBefore, maskKeyOf(key), maskOffset))).toBe(true);
+        expect(source.equals(sourceBefore)).toBe(true);
+        expect(target.subarray(0, targetStart).every((byte) => byte === 0xaa)).toBe(true);
+        expect(target.subarray(targetStart + length).every((byte) => byte === 0xaa)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('unmaskJoined unmasks the pieces of a frame into one buffer, whatever the cut', () => {
+    expectJoinedDefinition(unmaskJoined);
   });
 
   describe('where WebAssembly is missing (node --jitless)', () => {
@@ -192,6 +236,15 @@ describe('unmasking in WebAssembly SIMD, and the JS loop where WebAssembly is mi
 
         expect(createWithoutWasm()).toBeUndefined();
         expectDefinition(applyWithoutWasm);
+      });
+    });
+
+    it('unmaskJoined falls back to a copy and the JS loop, which match the definition', () => {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module, loaded without WebAssembly
+        const { unmaskJoined: joinWithoutWasm } = require('../../../lib/protocol/masking') as typeof import('../../../lib/protocol/masking');
+
+        expectJoinedDefinition(joinWithoutWasm);
       });
     });
   });

@@ -29,6 +29,22 @@ describe('BoundedSender', () => {
     expect(sender.undelivered).toBe(1);
   });
 
+  it('refuses and counts messages past maxPendingBytes until the channel has written some; one larger than the budget goes alone', () => {
+    const { port, sent, complete } = stalledPort();
+    const sender = new BoundedSender(port, 100, 10);
+
+    const first = [sender.send('a', 6), sender.send('b', 4), sender.send('c', 1)];
+    complete(); // 'a' written: 6 bytes free
+    const second = [sender.send('d', 6), sender.send('e', 1)];
+    complete();
+    complete(); // nothing waits
+    const huge = [sender.send('f', 50), sender.send('g', 1)];
+
+    expect({ first, second, huge }).toEqual({ first: [true, true, false], second: [true, false], huge: [true, false] });
+    expect(sent).toEqual(['a', 'b', 'd', 'f']);
+    expect(sender.undelivered).toBe(3);
+  });
+
   it('counts a message the channel threw on (it cannot clone it), frees its place, and lets the caller know', () => {
     const port: IpcPort = {
       send: (message) => {

@@ -1,5 +1,5 @@
 // What a NatsAdapter refuses before it connects: a clear error at construction, or at module init
-// for a module that asks for history (the NatsAdapter keeps none).
+// for a module that asks for history without Redis (the NatsAdapter keeps history only in its `redis`).
 import { NatsAdapter } from '../../../../lib';
 import { JsonEventCodec } from '../../../../lib/codec/json-event.codec';
 import { createRoomHistory } from '../../../../lib/history/create-room-history';
@@ -25,6 +25,16 @@ describe('NatsAdapter options', () => {
     const node = { local: { rooms: { members: () => new Set<string>() } } } as unknown as RoomsNode;
     const adapter = new NatsAdapter({ servers: 'nats://127.0.0.1:1' });
 
-    expect(() => createRoomHistory({ rooms: ['h:*'] }, adapter, node, new JsonEventCodec(), new LocalConnections())).toThrow(/history: the NatsAdapter keeps no history/);
+    expect(() => createRoomHistory({ rooms: ['h:*'] }, adapter, node, new JsonEventCodec(), new LocalConnections())).toThrow(
+      'history: the NatsAdapter keeps no history without Redis: give it `redis` (new NatsAdapter({ servers, redis: { url } }))',
+    );
+  });
+
+  it('keeps history in Redis when given `redis`, without connecting to either', () => {
+    const node = { local: { rooms: { members: () => new Set<string>() } } } as unknown as RoomsNode;
+    const adapter = new NatsAdapter({ servers: 'nats://127.0.0.1:1', redis: { url: 'redis://127.0.0.1:1' } });
+
+    expect(createRoomHistory({ rooms: ['h:*'] }, adapter, node, new JsonEventCodec(), new LocalConnections())).toBeDefined();
+    expect(adapter.stats()).toEqual({ isConnected: false, undelivered: 0, outages: 0 });
   });
 });
