@@ -69,23 +69,4 @@ describe('handshakeInfoOf', () => {
 
     expect(first.query).not.toBe(second.query);
   });
-
-  it('asks the socket for the remote address once, at the first read, and keeps it in a spread', () => {
-    let reads = 0;
-    const socket = {
-      get remoteAddress(): string {
-        reads += 1;
-        return '10.0.0.8';
-      },
-    };
-    const request = { url: '/chat', headers: {}, socket } as unknown as IncomingMessage;
-
-    const info = handshakeInfoOf(request, undefined);
-    expect(reads).toBe(0);
-
-    expect(info.remoteAddress).toBe('10.0.0.8');
-    expect({ ...info, auth: {} }.remoteAddress).toBe('10.0.0.8');
-    expect(info.remoteAddress).toBe('10.0.0.8');
-    expect(reads).toBe(1);
-  });
 });
