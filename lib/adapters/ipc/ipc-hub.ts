@@ -184,8 +184,10 @@ export class IpcHub {
     this.nodes.get(holder)?.relayed.set(relayKey(origin, requestId), { origin, requestId });
   }
 
+  /** An answer too large for what may wait on the channel now (a long history read) is a failure at once, not a wait for the timeout. */
   private answer(node: string, requestId: number, value: IpcAnswer | undefined, failure?: string): void {
-    this.send(node, { kind: 'answer', requestId, value, failure });
+    if (this.send(node, { kind: 'answer', requestId, value, failure }) || value === undefined) return;
+    this.send(node, { kind: 'answer', requestId, value: undefined, failure: `the answer did not fit the channel to node ${node} (maxPendingMessages / maxPendingBytes)` });
   }
 
   private send(to: string, payload: HubPayload): boolean {

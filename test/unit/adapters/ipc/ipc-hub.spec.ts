@@ -160,3 +160,29 @@ describe('IpcHub', () => {
     });
   });
 });
+
+describe('IpcHub answers that do not fit the channel', () => {
+  it('answers a history read larger than maxPendingBytes, while other messages wait, with a failure at once', () => {
+    const sent: HubMessage[] = [];
+    const callbacks: (() => void)[] = [];
+    const port = new (class extends EventEmitter implements IpcPort {
+      send(message: unknown, _handle?: undefined, _options?: undefined, callback?: (error: Error | null) => void): boolean {
+        sent.push(message as HubMessage);
+        if (callback) callbacks.push(() => callback(null)); // written only when the test says so
+        return true;
+      }
+    })();
+    const hub = new IpcHub({ maxPendingBytes: 1000 });
+    hub.attach(port);
+    const from = (payload: WorkerPayload): boolean => port.emit('message', { via: IPC_VIA, node: 'A', ...payload });
+    const limits = { maxMessages: 10, maxAgeMs: 0, historyTtlMs: 0 };
+    from({ kind: 'hello' });
+    for (let index = 0; index < 3; index++) from({ kind: 'history', requestId: index, request: { op: 'append', room: 'r', payload: 'x'.repeat(400), except: [], limits } });
+    callbacks.splice(0).forEach((written) => written());
+    from({ kind: 'query', requestId: 10, query: { what: 'rooms' } }); // waits: the channel has not written it
+
+    from({ kind: 'history', requestId: 11, request: { op: 'read', room: 'r', afterOffset: 0, limits } });
+
+    expect(sent.at(-1)).toMatchObject({ kind: 'answer', requestId: 11, value: undefined, failure: expect.stringContaining('did not fit the channel') });
+  });
+});
