@@ -18,6 +18,7 @@ import { isRetainedMessage, RedisHistoryLink } from './redis-history-link';
 import { isLinkError, RedisLink } from './redis-link';
 import { ClusterMessage, decodeClusterMessage, encodeClusterMessage, NodeQuestion } from './redis-message';
 import { RemoteMembershipError } from '../../rooms/remote-membership.error';
+import { ShardSubscribers } from './shard-subscribers';
 import { SubscriberProbe } from './subscriber-probe';
 
 /** What exists once the adapter is started. */
@@ -486,11 +487,21 @@ export class RedisAdapter implements RoomsAdapter {
   private probeSubscriber(cluster: Cluster): void {
     setImmediate(() => {
       if (this.cluster !== cluster || !cluster.bus.isSynced) return;
+      const { subscriber } = cluster.clients;
+      if (subscriber instanceof ShardSubscribers) return void this.probeShards(cluster, subscriber);
       const { isLost, requestId } = cluster.probe.next();
       if (isLost) return this.onSilentLoss(cluster);
       if (requestId === undefined) return;
       void cluster.bus.publishCounted(this.names.nodeChannel(this.nodeId), encodeClusterMessage({ kind: 'probe', origin: this.nodeId, requestId }));
     });
+  }
+
+  /** On a Cluster, one probe per master's subscriber connection (ShardSubscribers.probe), on channels only this node uses. */
+  private async probeShards(cluster: Cluster, subscriber: ShardSubscribers): Promise<void> {
+    const silent = await subscriber.probe(this.names.probeChannelBase(this.nodeId));
+    if (silent === 0) return;
+    cluster.probe.gaps += silent;
+    this.logger.warn(`${silent} master subscriber connection(s) stopped delivering (a probe did not come back within ${this.options.heartbeatIntervalMs} ms): reconnecting them`);
   }
 
   /** The subscriber is open but did not deliver the last probe: it reconnects (its close is a gap, below). */
@@ -545,8 +556,7 @@ export class RedisAdapter implements RoomsAdapter {
       }
     }
     if (!cluster.bus.isSynced) await this.resubscribe();
-    // TODO(#18): on a Cluster, one probe per master's subscriber connection (ShardSubscribers), on a channel of a slot it serves.
-    else if (cluster.link.canSubscribe && !cluster.clients.isCluster) this.probeSubscriber(cluster);
+    else if (cluster.link.canSubscribe) this.probeSubscriber(cluster);
   }
 }
 
