@@ -17,11 +17,13 @@ export interface BenchWire {
 /** The brokers the bench starts once and every run shares. */
 export interface Brokers {
   redisUrl: string;
+  /** Seed nodes of a Redis Cluster of 3 masters, as the sample's REDIS_CLUSTER_URLS. */
+  redisClusterUrls: string;
   natsUrl: string;
 }
 
 export interface CrossNodeTarget {
-  id: 'nest-rfc6455' | 'nest-rfc6455-nats' | 'socket.io';
+  id: 'nest-rfc6455' | 'nest-rfc6455-cluster' | 'nest-rfc6455-nats' | 'socket.io';
   label: string;
   /** The broker whose CPU the run counts. */
   broker: keyof Brokers;
@@ -68,6 +70,14 @@ export const CROSS_NODE_TARGETS: readonly CrossNodeTarget[] = [
     broker: 'redisUrl',
     script: SAMPLE_MAIN,
     env: (port, { redisUrl }) => ({ ...process.env, PORT: String(port), REDIS_URL: redisUrl }),
+    wire: envelopeWire,
+  },
+  {
+    id: 'nest-rfc6455-cluster',
+    label: 'nest-rfc6455 + RedisAdapter on a Redis Cluster (3 masters, sharded pub/sub)',
+    broker: 'redisClusterUrls',
+    script: SAMPLE_MAIN,
+    env: (port, { redisClusterUrls }) => ({ ...process.env, PORT: String(port), REDIS_CLUSTER_URLS: redisClusterUrls }),
     wire: envelopeWire,
   },
   {

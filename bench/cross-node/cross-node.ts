@@ -1,14 +1,17 @@
-// Cross-node fan-out: N nodes on this machine share rooms through one redis-server or one
-// nats-server, subscribers are spread over them, one publisher on node 0 broadcasts to their room.
-// Run for nest-rfc6455's RedisAdapter and NatsAdapter and for socket.io's @socket.io/redis-adapter,
+// Cross-node fan-out: N nodes on this machine share rooms through one redis-server, a Redis Cluster
+// of 3 masters or one nats-server, subscribers are spread over them, one publisher on node 0 broadcasts
+// to their room. Run for nest-rfc6455's RedisAdapter (standalone and Cluster) and NatsAdapter and for
+// socket.io's @socket.io/redis-adapter,
 // interleaved, in the same run.
 //
-//   npx tsc -p bench/cross-node/tsconfig.json && node bench/.build/dist/bench/cross-node/cross-node.js [--quick]
+//   npx tsc -p bench/cross-node/tsconfig.json (and sample/public copied beside: README.md)
+//   node bench/.build/dist/bench/cross-node/cross-node.js [--quick]
 import { Redis } from 'ioredis';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NatsServer } from '../../test/helpers/nats-server';
+import { RedisCluster } from '../../test/helpers/redis-cluster';
 import { RESULTS_DIR } from '../system/paths';
 import { cpuSeconds } from '../system/proc-stats';
 import { RedisServer } from '../../test/helpers/redis-server';
@@ -69,11 +72,32 @@ function parseOptions(argv: readonly string[]): Options {
   };
 }
 
-async function runOnce(target: CrossNodeTarget, mode: Mode, redis: RedisServer, nats: NatsServer, options: Options): Promise<RunResult> {
-  const probe = new Redis(redis.url);
-  await probe.flushall();
-  probe.disconnect();
-  const nodes = await startNodes(target, options.nodes, { redisUrl: redis.url, natsUrl: nats.url });
+/** The brokers every run shares: one redis-server, a Redis Cluster of 3 masters, one nats-server. */
+interface BrokerProcesses {
+  redis: RedisServer;
+  cluster: RedisCluster;
+  nats: NatsServer;
+}
+
+/** The processes whose CPU counts as the target's broker. */
+function brokerPids(target: CrossNodeTarget, { redis, cluster, nats }: BrokerProcesses): number[] {
+  if (target.broker === 'natsUrl') return [nats.pid ?? NaN];
+  if (target.broker === 'redisClusterUrls') return cluster.nodes.map((node) => node.pid ?? NaN);
+  return [redis.pid ?? NaN];
+}
+
+/** Every run starts on empty Redis keys. */
+async function flushRedis({ redis, cluster }: BrokerProcesses): Promise<void> {
+  for (const url of [redis.url, ...cluster.nodes.map((node) => node.url)]) {
+    const probe = new Redis(url);
+    await probe.flushall();
+    probe.disconnect();
+  }
+}
+
+async function runOnce(target: CrossNodeTarget, mode: Mode, brokers: BrokerProcesses, options: Options): Promise<RunResult> {
+  await flushRedis(brokers);
+  const nodes = await startNodes(target, options.nodes, { redisUrl: brokers.redis.url, redisClusterUrls: brokers.cluster.urls, natsUrl: brokers.nats.url });
   const clients: BenchClient[] = [];
   try {
     const subscribers: { client: BenchClient; isLocal: boolean }[] = [];
@@ -91,8 +115,7 @@ async function runOnce(target: CrossNodeTarget, mode: Mode, redis: RedisServer, 
     }
     const publisher = await BenchClient.connect(target.wire, nodes.ports[0]);
     clients.push(publisher);
-    const brokerPid = target.broker === 'natsUrl' ? nats.pid : redis.pid;
-    return await measure(target, mode, publisher, subscribers, { nodes: nodes.pids, broker: brokerPid ?? NaN }, options);
+    return await measure(target, mode, publisher, subscribers, { nodes: nodes.pids, broker: brokerPids(target, brokers) }, options);
   } finally {
     for (const client of clients) client.close();
     await nodes.stop();
@@ -101,11 +124,11 @@ async function runOnce(target: CrossNodeTarget, mode: Mode, redis: RedisServer, 
 
 interface Pids {
   nodes: number[];
-  broker: number;
+  broker: number[];
 }
 
 /** CPU seconds used so far by the nodes together, and by the broker. */
-const cpuOf = ({ nodes, broker }: Pids): { nodes: number; broker: number } => ({ nodes: nodes.reduce((sum, pid) => sum + cpuSeconds(pid), 0), broker: cpuSeconds(broker) });
+const cpuOf = ({ nodes, broker }: Pids): { nodes: number; broker: number } => ({ nodes: nodes.reduce((sum, pid) => sum + cpuSeconds(pid), 0), broker: broker.reduce((sum, pid) => sum + cpuSeconds(pid), 0) });
 
 async function measure(target: CrossNodeTarget, mode: Mode, publisher: BenchClient, subscribers: { client: BenchClient; isLocal: boolean }[], pids: Pids, options: Options): Promise<RunResult> {
   const startedAt = performance.now();
@@ -189,7 +212,7 @@ function report(results: RunResult[], options: Options): string {
   const lines = [
     `# Cross-node fan-out`,
     '',
-    `${options.nodes} nodes on this machine, one redis-server and one nats-server, ${options.subscribers} subscribers spread evenly, one publisher on node 0; medians of ${options.repeats} interleaved repeat(s), ${options.seconds} s measured after ${options.warmupSeconds} s of warm-up. CPU-s: user + system time of the node processes and of the broker over the measured window, which other load on the machine does not skew.`,
+    `${options.nodes} nodes on this machine, one redis-server, a Redis Cluster of 3 masters (no replicas) and one nats-server, ${options.subscribers} subscribers spread evenly, one publisher on node 0; medians of ${options.repeats} interleaved repeat(s), ${options.seconds} s measured after ${options.warmupSeconds} s of warm-up. CPU-s: user + system time of the node processes and of the broker over the measured window, which other load on the machine does not skew.`,
     '',
     `| target | deliveries/s (${options.window} broadcasts in flight) | deliveries / node CPU-s | broker CPU-s per 100k deliveries | lost | latency p50 / p99, publisher's node (ms, at ${options.rate} broadcasts/s) | other nodes | the broker hop (p50 other − p50 publisher's) |`,
     '|---|---|---|---|---|---|---|---|',
@@ -213,14 +236,13 @@ const sleepUntil = (at: number): Promise<void> => sleep(Math.max(0, at - perform
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const redis = await RedisServer.start();
-  const nats = await NatsServer.start();
+  const brokers: BrokerProcesses = { redis: await RedisServer.start(), cluster: await RedisCluster.start({ masters: 3, replicasPerMaster: 0 }), nats: await NatsServer.start() };
   const results: RunResult[] = [];
   try {
     for (let repeat = 1; repeat <= options.repeats; repeat++) {
       for (const mode of ['throughput', 'latency'] as const) {
         for (const target of CROSS_NODE_TARGETS) {
-          const result = await runOnce(target, mode, redis, nats, options);
+          const result = await runOnce(target, mode, brokers, options);
           console.error(
             `repeat ${repeat} ${mode} ${target.id}: ${Math.round(result.deliveriesPerSecond)} deliveries/s, nodes ${result.nodeCpuSeconds.toFixed(2)} CPU-s, broker ${result.brokerCpuSeconds.toFixed(2)} CPU-s, p50 ${result.local.p50.toFixed(2)} / ${result.remote.p50.toFixed(2)} ms`,
           );
@@ -229,8 +251,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await redis.dispose();
-    await nats.dispose();
+    await Promise.all([brokers.redis.dispose(), brokers.cluster.dispose(), brokers.nats.dispose()]);
   }
   const markdown = report(results, options);
   console.log(markdown);

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const target = CROSS_NODE_TARGETS.find(({ id }) => id === 'nest-rfc6455');
   if (!target) throw new Error('no nest-rfc6455 target');
   // One sample node, no broker: the env points nowhere it reads.
-  const nodes = await startNodes({ ...target, env: (port) => ({ ...process.env, PORT: String(port) }) }, 1, { redisUrl: '', natsUrl: '' });
+  const nodes = await startNodes({ ...target, env: (port) => ({ ...process.env, PORT: String(port) }) }, 1, { redisUrl: '', redisClusterUrls: '', natsUrl: '' });
   const sockets: WebSocket[] = [];
   try {
     const before = slabCaches();

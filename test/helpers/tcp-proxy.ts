@@ -38,9 +38,11 @@ export class TcpProxy {
   /**
    * The connections open now stay open but stop carrying what the server sends (a silent one-way
    * loss: the client's writes still reach the server); connections opened later forward as usual.
+   * `which` picks them by the port they use towards the server (as the server's CLIENT LIST shows it).
    */
-  stallDownstream(): void {
+  stallDownstream(which: (upstreamLocalPort: number) => boolean = () => true): void {
     for (const [client, upstream] of this.upstreams) {
+      if (!which(upstream.localPort ?? 0)) continue;
       upstream.unpipe(client);
       upstream.pause();
     }

@@ -22,6 +22,7 @@ export const DEFAULT_PARTITIONS = 128;
  * <p>c:<id>                    STRING  node holding the connection (for direct sends), long TTL
  * {<p>n:<node>}                channel of a node: direct sends, membership changes, answers, probes
  * {<p>nodes}                   channel every node subscribes to: questions for all nodes (nodes(), rooms())
+ * <p>probe:<node>:<n>          channels of a node's silent-loss probes on a Cluster, one per master (no tag: spread over slots)
  * <p>session:<id>              HASH    a resumable session (lib/history/redis)
  * ```
  */
@@ -70,6 +71,11 @@ export class RedisNames {
 
   nodeChannel(node: string): string {
     return `{${this.prefix}n:${node}}`;
+  }
+
+  /** Base of a node's probe channels on a Cluster: `<base>:<n>` lands in slot after slot, one per master is picked. */
+  probeChannelBase(node: string): string {
+    return `${this.prefix}probe:${node}`;
   }
 
   session(id: string): string {

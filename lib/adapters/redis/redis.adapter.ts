@@ -18,6 +18,7 @@ import { isRetainedMessage, RedisHistoryLink } from './redis-history-link';
 import { isLinkError, RedisLink } from './redis-link';
 import { ClusterMessage, decodeClusterMessage, encodeClusterMessage, NodeQuestion } from './redis-message';
 import { RemoteMembershipError } from '../../rooms/remote-membership.error';
+import { ShardSubscribers } from './shard-subscribers';
 import { SubscriberProbe } from './subscriber-probe';
 
 /** What exists once the adapter is started. */
@@ -76,6 +77,8 @@ export class RedisAdapter implements RoomsAdapter {
   private receiveRetained: ((bytes: Buffer) => void) | undefined;
   /** The room history's listener of possible gaps (a subscriber that went silent), when the module has history. */
   private onGap: ((resubscribed: Promise<boolean>) => void) | undefined;
+  /** The room history's listener of rooms this node stopped listening to, when the module has history. */
+  private onRoomUnsubscribed: ((room: string) => void) | undefined;
   /** Waiting for the subscriber to have every channel again (after a silent loss). */
   private readonly awaitingResubscribe: ((isResubscribed: boolean) => void)[] = [];
 
@@ -140,7 +143,11 @@ export class RedisAdapter implements RoomsAdapter {
   }
 
   async unsubscribe(kind: GroupKind, name: string): Promise<void> {
-    await this.cluster?.bus.unsubscribe(this.names.groupChannel(groupOf(kind, name)));
+    try {
+      await this.cluster?.bus.unsubscribe(this.names.groupChannel(groupOf(kind, name)));
+    } finally {
+      if (kind === 'room') this.onRoomUnsubscribed?.(name);
+    }
   }
 
   publish(kind: GroupKind, names: readonly string[], frame: Buffer, except: ReadonlySet<string>): void {
@@ -250,6 +257,7 @@ export class RedisAdapter implements RoomsAdapter {
       sharded: this.isSharded,
       onRetained: (receive) => (this.receiveRetained = receive),
       onGap: (listener) => (this.onGap = listener),
+      onUnsubscribed: (listener) => (this.onRoomUnsubscribed = listener),
     };
   }
 
@@ -486,11 +494,21 @@ export class RedisAdapter implements RoomsAdapter {
   private probeSubscriber(cluster: Cluster): void {
     setImmediate(() => {
       if (this.cluster !== cluster || !cluster.bus.isSynced) return;
+      const { subscriber } = cluster.clients;
+      if (subscriber instanceof ShardSubscribers) return void this.probeShards(cluster, subscriber);
       const { isLost, requestId } = cluster.probe.next();
       if (isLost) return this.onSilentLoss(cluster);
       if (requestId === undefined) return;
       void cluster.bus.publishCounted(this.names.nodeChannel(this.nodeId), encodeClusterMessage({ kind: 'probe', origin: this.nodeId, requestId }));
     });
+  }
+
+  /** On a Cluster, one probe per master's subscriber connection (ShardSubscribers.probe), on channels only this node uses. */
+  private async probeShards(cluster: Cluster, subscriber: ShardSubscribers): Promise<void> {
+    const silent = await subscriber.probe(this.names.probeChannelBase(this.nodeId));
+    if (silent === 0) return;
+    cluster.probe.gaps += silent;
+    this.logger.warn(`${silent} master subscriber connection(s) stopped delivering (a probe did not come back within ${this.options.heartbeatIntervalMs} ms): reconnecting them`);
   }
 
   /** The subscriber is open but did not deliver the last probe: it reconnects (its close is a gap, below). */
@@ -545,8 +563,7 @@ export class RedisAdapter implements RoomsAdapter {
       }
     }
     if (!cluster.bus.isSynced) await this.resubscribe();
-    // TODO(#18): on a Cluster, one probe per master's subscriber connection (ShardSubscribers), on a channel of a slot it serves.
-    else if (cluster.link.canSubscribe && !cluster.clients.isCluster) this.probeSubscriber(cluster);
+    else if (cluster.link.canSubscribe) this.probeSubscriber(cluster);
   }
 }
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Cluster, Redis } from 'ioredis';
 import { slotOf } from './cluster-slot';
+import { SubscriberProbe } from './subscriber-probe';
 
 /**
  * What the adapter's pub/sub needs of a subscriber: an ioredis `Redis` has it, and so does
@@ -29,7 +30,19 @@ interface Shard {
   readonly connection: Redis;
   readonly channels: Set<string>;
   readonly detach: () => void;
+  /** This connection's silent-loss probe, once its channel is subscribed. */
+  probe: ShardProbe | undefined;
 }
+
+/** A channel in a slot of the shard's master that only this node uses, and the probes on it. */
+interface ShardProbe {
+  readonly channel: string;
+  readonly state: SubscriberProbe;
+}
+
+// Probe channels tried per master to find one in a slot it serves (each try lands there with odds
+// slots-served / 16384: a third on 3 masters, so 64 tries miss with odds < 1e-11).
+const PROBE_CHANNEL_TRIES = 64;
 
 // Redirections followed for one SSUBSCRIBE before giving up (a slot moving twice meanwhile is rare).
 const MAX_REDIRECTIONS = 3;
@@ -89,6 +102,42 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
   /** Masters this node holds a subscriber connection to. */
   get shardCount(): number {
     return this.shards.size;
+  }
+
+  /**
+   * Silent-loss detection, once per heartbeat (RedisAdapter): on each master's connection, a probe
+   * SPUBLISHed there must come back within two calls (SubscriberProbe). A connection whose probe did
+   * not is open but deaf: it is reconnected, and its `close` (the adapter's gap signal) and `ready` (resubscribe
+   * everything) follow. Then the next probe goes out on each connection, on a channel `<channelBase>:<n>`
+   * in a slot of its master (the base names this node: nobody else subscribes it).
+   * Returns the connections found silent.
+   */
+  async probe(channelBase: string): Promise<number> {
+    let silent = 0;
+    await Promise.all(
+      [...this.shards.values()].map(async (shard) => {
+        if (shard.connection.status !== 'ready') return;
+        const probe = await this.probeOf(shard, channelBase);
+        if (!probe || this.shards.get(shard.address) !== shard) return;
+        const { isLost, requestId } = probe.state.next();
+        if (isLost) {
+          silent++;
+          shard.probe = undefined;
+          return void shard.connection.disconnect(true);
+        }
+        // Not awaited: a reply that never comes (a deaf link) must not hold the heartbeat. Lost on the
+        // way (the master is failing over): the next calls find it out, as a gap, which it may be.
+        if (requestId !== undefined) this.cluster.spublish(probe.channel, requestId).catch(() => undefined);
+      }),
+    );
+    return silent;
+  }
+
+  /** Master connections whose last probe has not come back yet. */
+  get probesOutstanding(): number {
+    let count = 0;
+    for (const { probe } of this.shards.values()) if (probe?.state.isOutstanding) count++;
+    return count;
   }
 
   /** Resolves once every channel is subscribed on its slot's master; rejects on the first failure. */
@@ -170,6 +219,26 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     if (shard.connection.status === 'ready') await shard.connection.sunsubscribe(channel).catch(() => undefined);
   }
 
+  /** The shard's probe, its channel subscribed in a slot the master still serves (chosen again after the slot moved). */
+  private async probeOf(shard: Shard, channelBase: string): Promise<ShardProbe | undefined> {
+    const current = shard.probe;
+    if (current && this.cluster.slots[slotOf(current.channel)]?.[0] === shard.address) return current;
+    shard.probe = undefined;
+    if (current) await shard.connection.sunsubscribe(current.channel).catch(() => undefined);
+    for (let n = 0; n < PROBE_CHANNEL_TRIES; n++) {
+      const channel = `${channelBase}:${n}`;
+      if (this.cluster.slots[slotOf(channel)]?.[0] !== shard.address) continue;
+      try {
+        await shard.connection.ssubscribe(channel);
+      } catch {
+        return undefined; // the map is changing: the next heartbeat tries again
+      }
+      shard.probe = { channel, state: new SubscriberProbe(channel) };
+      return shard.probe;
+    }
+    return undefined;
+  }
+
   /** The master of a slot: what a MOVED said, else the cluster's slot map. */
   private masterOf(slot: number): string {
     const address = this.redirected.get(slot) ?? this.cluster.slots[slot]?.[0];
@@ -187,8 +256,13 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
       connection,
       channels: new Set(),
       detach: () => connection.removeAllListeners(),
+      probe: undefined,
     };
-    connection.on('smessageBuffer', (channel: Buffer, message: Buffer) => this.emit('smessageBuffer', channel, message));
+    connection.on('smessageBuffer', (channel: Buffer, message: Buffer) => {
+      const { probe } = shard;
+      if (probe?.channel !== channel.toString('latin1')) return void this.emit('smessageBuffer', channel, message);
+      probe.state.received(message.toString('latin1'));
+    });
     connection.on('close', () => this.onShardLost(shard));
     connection.on('ready', () => this.emit('ready'));
     connection.on('error', (error: Error) => this.onShardError(shard, error));
@@ -198,6 +272,7 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
 
   /** The connection dropped: its subscriptions are gone, and come back when `ready` makes the adapter subscribe again. */
   private onShardLost(shard: Shard): void {
+    shard.probe = undefined; // its subscription is gone with the connection
     if (shard.channels.size === 0 || this.shards.get(shard.address) !== shard) return;
     for (const channel of shard.channels) this.placement.delete(channel);
     shard.channels.clear();

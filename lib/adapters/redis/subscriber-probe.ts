@@ -33,6 +33,11 @@ export class SubscriberProbe {
     return { isLost: false, requestId: this.outstanding };
   }
 
+  /** A probe is out, not back yet. */
+  get isOutstanding(): boolean {
+    return this.outstanding !== undefined;
+  }
+
   /** A probe came back through the subscriber: it still delivers. */
   received(requestId: string): void {
     if (requestId === this.outstanding) this.reset();

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { connect, constants, createServer, Http2ServerRequest, Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
 import { HandshakeRefusal } from '../../../lib/protocol/handshake-refusal';
 import { Connection } from '../../../lib/transport/connection';
-import { extendedConnect, h2Get } from '../../helpers/h2-peer';
+import { extendedConnect, h2Get, opened } from '../../helpers/h2-peer';
 import { useTransportHarness } from '../../helpers/transport-harness';
 
 const echo = { onConnection: (connection: Connection): void => void connection.on('message', (data) => connection.send(data)) };
@@ -91,5 +91,44 @@ describe('RFC 8441: a refused stream whose peer never takes the answer', () => {
     } finally {
       session.destroy();
     }
+  });
+});
+
+describe('RFC 8441: the peer leaves while an asynchronous onConnection runs (the stream is paused)', () => {
+  const harness = useTransportHarness();
+
+  describe.each([
+    ['RST_STREAM NO_ERROR', constants.NGHTTP2_NO_ERROR],
+    ['RST_STREAM CANCEL', constants.NGHTTP2_CANCEL],
+    ['END_STREAM', undefined],
+  ] as const)('peer sends %s', (_leave, code) => {
+    it.each([['off'], ['on']])('with permessage-deflate %s, mid-frame: the connection closes 1006 once it starts', async (deflate) => {
+      let release!: () => void;
+      const closes: number[] = [];
+      const server = await harness.start({ server: createServer(app), routes: [{
+        path: '/ws',
+        ...(deflate === 'on' ? { perMessageDeflate: { thresholdBytes: 0 } } : {}),
+        onConnection: (connection: Connection) => {
+          connection.on('close', (event) => closes.push(event.code));
+          return new Promise<void>((resolve) => (release = resolve));
+        },
+      }] });
+      const { session } = await harness.h2(server.port);
+      const stream = extendedConnect(session, '/ws', deflate === 'on' ? { 'sec-websocket-extensions': 'permessage-deflate' } : {});
+      await opened(stream);
+      const connection = await server.nextConnection();
+      stream.write(Buffer.from([0x81, 0x80 | 100, 1, 2, 3, 4, ...Buffer.alloc(10)])); // half a masked text frame
+      await h2Get(session, '/any');
+
+      if (code === undefined) stream.end();
+      else stream.close(code);
+      await h2Get(session, '/any');
+      release();
+      await connection.closed;
+
+      expect(closes).toEqual([1006]);
+      expect(server.listener.connections.size).toBe(0);
+      expect(server.unexpectedErrors).toEqual([]);
+    });
   });
 });

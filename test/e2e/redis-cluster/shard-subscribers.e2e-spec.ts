@@ -9,6 +9,7 @@ import { ShardSubscribers } from '../../../lib/adapters/redis/shard-subscribers'
 import { pollUntil, withRedisClient } from '../../helpers/redis-admin';
 import { RedisCluster } from '../../helpers/redis-cluster';
 import { RedisServer } from '../../helpers/redis-server';
+import { TcpProxy } from '../../helpers/tcp-proxy';
 
 jest.setTimeout(60_000);
 
@@ -132,6 +133,47 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     expect((clients.subscriber as ShardSubscribers).shardCount).toBe(3);
     await clients.subscriber.sunsubscribe(...channels);
     expect(await Promise.all(channels.map(subscriptionsOf))).toEqual([0, 0, 0]);
+  });
+
+  it('finds a master connection that stays open but stops delivering (its probe does not come back), reconnects it, and delivers again', async () => {
+    const [channel] = await channelsOnEveryMaster('deaf:');
+    const master = await cluster.masterOf(slotOf(channel));
+    // This node reaches that master through a proxy that can stop forwarding what the master sends.
+    const proxy = await TcpProxy.start(master.port);
+    const deaf = await openRedisClients(withRedisDefaults({ clusterNodes: cluster.seeds, clusterOptions: { natMap: { [master.address]: { host: '127.0.0.1', port: proxy.port } } } }));
+    const shards = deaf.subscriber as ShardSubscribers;
+    const heard: string[] = [];
+    let closes = 0;
+    shards.on('error', () => undefined);
+    shards.on('smessageBuffer', (from, message) => void (from.toString() === channel && heard.push(message.toString())));
+    shards.on('close', () => closes++);
+    // As the adapter does: everything is subscribed again when a connection is back.
+    shards.on('ready', () => void shards.ssubscribe(channel).catch(() => undefined));
+    try {
+      await waitForReady(deaf);
+      await shards.ssubscribe(channel);
+      expect(await shards.probe('probe:t')).toBe(0);
+      await pollUntil('the first probes back', async () => shards.probesOutstanding === 0, 10_000, () => `${shards.probesOutstanding} out`);
+      expect(await shards.probe('probe:t')).toBe(0);
+      await pollUntil('the second probes back', async () => shards.probesOutstanding === 0, 10_000, () => `${shards.probesOutstanding} out`);
+
+      proxy.stallDownstream();
+      expect(await publisher.spublish(channel, 'unheard')).toBe(1); // Redis hands it to the deaf connection: lost there
+      expect(await shards.probe('probe:t')).toBe(0); // sends this round's probes
+      expect(await shards.probe('probe:t')).toBe(0); // one heartbeat of grace
+      expect(await shards.probe('probe:t')).toBe(1); // that master's did not come back: reconnected
+      await pollUntil('the gap signal (close)', async () => closes === 1, 10_000, () => String(closes));
+
+      await pollUntil('the channel subscribed again', async () => (await shardNumSub(master, channel)) === 1, 10_000, () => '');
+      expect(await publisher.spublish(channel, 'after')).toBe(1);
+      await pollUntil('delivered again', async () => heard.includes('after'), 10_000, () => heard.join(','));
+      expect(heard).toEqual(['after']);
+      expect(await shards.probe('probe:t')).toBe(0);
+      await pollUntil('probes back on the new connection', async () => shards.probesOutstanding === 0, 10_000, () => `${shards.probesOutstanding} out`);
+    } finally {
+      await closeRedisClients(deaf, 1000);
+      await proxy.stop();
+    }
   });
 
   it('follows a slot migrated during traffic: the channel moves to the new master and nothing arrives twice', async () => {

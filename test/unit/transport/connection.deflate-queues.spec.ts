@@ -15,6 +15,9 @@ import { RecordingDuplex } from '../../helpers/recording-duplex';
 import { retainedBytes } from '../../helpers/retained-memory';
 
 const KiB = 1024;
+// Hang guard, not a timing bound: tens of thousands of inflate jobs on zlib's thread pool take
+// seconds when the machine is busy (9,362 empty messages timed out at Jest's 5 s default in CI).
+jest.setTimeout(60_000);
 /** Tiny messages sent after each compressible one, while it waits for zlib. */
 const TINY_PER_ROUND = 40_000;
 const OPTIONS: ConnectionOptions = { maxMessageBytes: 1 << 20, closeTimeoutMs: 1_000, maxBufferedBytes: 8 << 20, onBufferOverflow: 'close' };
