@@ -12,7 +12,8 @@ const CLOSE_CODE_FOR_STATUS: Readonly<Record<number, number>> = { 413: 1009, 429
 /**
  * The HTTP fallback (docs/fallback.md) behind the WebSocket API the client is built on: a fetch
  * that streams the session's server-sent events, and POSTs that carry the client's messages, one
- * at a time and in order (messages sent meanwhile go together in the next one, a line each).
+ * at a time and in order (messages sent meanwhile go together in the next one, a line each, at
+ * most the server's maxMessagesPerPost in one).
  * Opens when the stream's first event names the session.
  */
 export class SseSocket implements WebSocketLike {
@@ -20,6 +21,8 @@ export class SseSocket implements WebSocketLike {
   private readonly aborter = new AbortController();
   private credentials: string | undefined;
   private outgoing: string[] = [];
+  /** The server's cap (the session event): a longer batch goes in several POSTs, one after another. */
+  private maxMessagesPerPost = Infinity;
   private isPosting = false;
   /** close() was called: the DELETE goes once the POSTs in flight and waiting have been answered. */
   private closing: { code: number; reason: string } | undefined;
@@ -96,6 +99,8 @@ export class SseSocket implements WebSocketLike {
       case SSE_SESSION_EVENT: {
         const opened = JSON.parse(data) as SessionOpened;
         this.credentials = `${opened.session}:${opened.token}`;
+        // A server from before the cap sends none: the whole batch goes in one POST.
+        this.maxMessagesPerPost = opened.maxMessagesPerPost > 0 ? opened.maxMessagesPerPost : Infinity;
         this.readyState = 1;
         for (const listener of this.listeners.open) listener();
         return undefined;
@@ -122,8 +127,7 @@ export class SseSocket implements WebSocketLike {
     this.isPosting = true;
     // While closing too: what was sent before close() goes before the DELETE.
     while (this.outgoing.length > 0 && (this.readyState === 1 || this.readyState === 2) && this.credentials !== undefined) {
-      const batch = this.outgoing;
-      this.outgoing = [];
+      const batch = this.outgoing.splice(0, this.maxMessagesPerPost);
       let status: number;
       try {
         const response = await this.fetch(this.url, {

@@ -120,6 +120,7 @@ export class GatewayHost {
     return {
       path: options.path,
       maxMessageBytes: options.maxMessageBytes,
+      maxMessagesPerPost: options.fallback.maxMessagesPerPost,
       outbound: { maxBufferedBytes: options.maxBufferedBytes, onBufferOverflow: options.onBufferOverflow },
       counters: this.deps.instruments.stats,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
@@ -130,6 +131,7 @@ export class GatewayHost {
         : (session, request) => this.onConnection(session, request),
       onClose: (session, event) => this.onClose(session, event),
       forward: (sessionId, token, messages) => this.deps.rooms.forwardPosted(sessionId, { path: options.path, token, messages }),
+      forwardClose: (sessionId, token) => this.deps.rooms.forwardPosted(sessionId, { path: options.path, token, messages: [], closes: true }),
     };
   }
 

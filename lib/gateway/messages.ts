@@ -60,6 +60,8 @@ export const authTimedOut = (): string => 'no $auth message in time';
 export const authNotCheckedInTime = (): string => 'the guards did not decide on $auth in time';
 export const authTimeoutOutOfRange = (path: string, timeoutMs: number, maxMs: number): string =>
   `@Gateway({ path: '${path}' }): authMessage.timeoutMs must be above 0 and at most ${maxMs}, got ${timeoutMs}`;
+export const maxMessagesPerPostOutOfRange = (path: string, got: number): string =>
+  `@Gateway({ path: '${path}' }): fallback.maxMessagesPerPost must be a whole number of at least 1, got ${got}`;
 export const authNotAnswered = (): string => 'a message was sent before $auth was answered';
 export const authMessageMissing = (): string => 'the first message must be {"event":"$auth","data":{…}}';
 export const authMessageMalformed = (): string => 'the data of $auth must be an object';

@@ -1,7 +1,7 @@
 import { PerMessageDeflateOptions } from '../protocol/extensions/permessage-deflate';
 import { isTimerDelay, MAX_TIMER_DELAY_MS } from '../transport/timer-delay';
-import { ConnectionLimits, GatewayOptions, WebSocketModuleOptions } from './interfaces/websocket-options.interface';
-import { authTimeoutOutOfRange } from './messages';
+import { ConnectionLimits, FallbackOptions, GatewayOptions, WebSocketModuleOptions } from './interfaces/websocket-options.interface';
+import { authTimeoutOutOfRange, maxMessagesPerPostOutOfRange } from './messages';
 
 /** DESIGN.md "Defaults": secure unless the user opts out. The one place they live. */
 export const DEFAULTS = {
@@ -17,12 +17,13 @@ export const DEFAULTS = {
 } as const satisfies Required<Omit<ConnectionLimits, 'allowedOrigins' | 'codec' | 'perMessageDeflate' | 'rateLimit'>> & Pick<WebSocketModuleOptions, 'handshakeTimeoutMs'>;
 
 // `cors` is not here: @Gateway turns it into allowedOrigins (compat/cors-origins.ts).
-export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'port' | 'allowedOrigins' | 'codec' | 'perMessageDeflate' | 'rateLimit' | 'authMessage' | 'cors'>> &
+export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, 'port' | 'allowedOrigins' | 'codec' | 'perMessageDeflate' | 'rateLimit' | 'authMessage' | 'cors' | 'fallback'>> &
   Pick<GatewayOptions, 'port' | 'allowedOrigins' | 'rateLimit'> & {
     /** undefined: deflate declined. */
     perMessageDeflate: PerMessageDeflateOptions | undefined;
     /** How long a gateway with `authMessage` waits for `$auth`; undefined: guards run on the upgrade request. */
     authMessageTimeoutMs: number | undefined;
+    fallback: Required<FallbackOptions>;
   };
 
 /** Gateway options win over module options, which win over the defaults. */
@@ -44,7 +45,7 @@ export function resolveGatewayOptions(module: WebSocketModuleOptions, gateway: G
     allowedOrigins: gateway.allowedOrigins ?? module.allowedOrigins,
     perMessageDeflate: deflateTerms(gateway.perMessageDeflate ?? module.perMessageDeflate),
     authMessageTimeoutMs: authMessageTimeoutMs(gateway.authMessage, gateway.path),
-    fallback: { sse: gateway.fallback?.sse === true },
+    fallback: { sse: gateway.fallback?.sse === true, maxMessagesPerPost: maxMessagesPerPost(gateway.fallback?.maxMessagesPerPost, gateway.path) },
   };
 }
 
@@ -56,6 +57,15 @@ function authMessageTimeoutMs(option: GatewayOptions['authMessage'], path: strin
   // Out of a timer's range it would fire after 1 ms: every connection closed before its $auth.
   if (timeoutMs !== undefined && !isTimerDelay(timeoutMs)) throw new RangeError(authTimeoutOutOfRange(path, timeoutMs, MAX_TIMER_DELAY_MS));
   return timeoutMs;
+}
+
+/** How many messages one fallback POST may carry by default: a client batches what it sent while its previous POST was in flight. */
+const MAX_MESSAGES_PER_POST = 256;
+
+function maxMessagesPerPost(option: number | undefined, path: string): number {
+  if (option === undefined) return MAX_MESSAGES_PER_POST;
+  if (!Number.isSafeInteger(option) || option < 1) throw new RangeError(maxMessagesPerPostOutOfRange(path, option));
+  return option;
 }
 
 const deflateTerms = (option: boolean | PerMessageDeflateOptions | undefined): PerMessageDeflateOptions | undefined =>

@@ -32,6 +32,7 @@ function backendFor(adapter: RoomsAdapter, context: HistoryBackendContext, membe
     const backend = new RedisHistory(context, link, membersOf);
     link.onRetained((bytes) => backend.receive(bytes));
     link.onGap((resubscribed) => void backend.fillGap(resubscribed));
+    link.onUnsubscribed((room) => backend.gaps.forget(room));
     return backend;
   }
   if (adapter instanceof IpcAdapter) {

@@ -35,6 +35,8 @@ export interface PostedMessages {
   path: string;
   token: string;
   messages: readonly string[];
+  /** The client's DELETE (with no messages): the session closes cleanly with 1000. */
+  closes?: boolean;
 }
 
 /** What `reach()` carries to the node holding a connection. */

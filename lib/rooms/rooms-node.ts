@@ -63,8 +63,11 @@ export class RoomsNode implements LocalNode {
    * whose link went silent, without a reset, never answers: no connection of the gateway was read).
    */
   enterGateway(connectionId: string, gateway: string): Promise<void> | undefined {
-    const heard = [this.listenAs(gateway, connectionId), this.listenAs(ALL_GATEWAYS, connectionId)].filter((pending) => pending !== undefined);
-    return heard.length === 0 ? undefined : Promise.all(heard).then(() => undefined);
+    // No array or promise per connection once both groups are heard (every connection after the first).
+    const gatewayHeard = this.listenAs(gateway, connectionId);
+    const allHeard = this.listenAs(ALL_GATEWAYS, connectionId);
+    if (gatewayHeard === undefined || allHeard === undefined) return gatewayHeard ?? allHeard;
+    return Promise.all([gatewayHeard, allHeard]).then(() => undefined);
   }
 
   /** The subscription of a gateway group still in flight, shared by the connections that arrive meanwhile. */

@@ -110,11 +110,15 @@ export class WsConnection<TData extends object = Record<string, unknown>> {
     return this.requests?.settle(answer) ?? false;
   }
 
-  /** @internal Messages a client posted to the HTTP fallback on another node: false unless this is that fallback session, posted to its gateway's path, and the token is its own. */
-  acceptPosted({ path, token, messages }: { path: string; token: string; messages: readonly string[] }): Promise<boolean> {
+  /** @internal Messages a client posted to the HTTP fallback on another node, or its DELETE: false unless this is that fallback session, posted to its gateway's path, and the token is its own. */
+  acceptPosted({ path, token, messages, closes }: { path: string; token: string; messages: readonly string[]; closes?: boolean }): Promise<boolean> {
     const { link } = this;
     // Another gateway's path read the body with its own limits: not this session's, as on the holder's own node.
     if (!(link instanceof SseSession) || link.path !== path || !isSameToken(link.token, token)) return Promise.resolve(false);
+    if (closes === true) {
+      link.closedByClient();
+      return Promise.resolve(true);
+    }
     return link.deliverPosted(messages, messages.reduce((bytes, message) => bytes + Buffer.byteLength(message) + 1, 0), MAX_POSTS_IN_FLIGHT);
   }
 

@@ -20,6 +20,11 @@ export interface RedisHistoryLink {
    * after a wait or at shutdown): the history then fills the gap from the streams.
    */
   onGap(listener: (resubscribed: Promise<boolean>) => void): void;
+  /**
+   * This node stopped listening to a room's channel (its last member here left): what it delivered
+   * there is no start for a later gap fill, whose members joined after what it missed meanwhile.
+   */
+  onUnsubscribed(listener: (room: string) => void): void;
 }
 
 // A retained message on a room's channel starts with one of these marks, so the adapter tells it

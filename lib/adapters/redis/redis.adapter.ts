@@ -77,6 +77,8 @@ export class RedisAdapter implements RoomsAdapter {
   private receiveRetained: ((bytes: Buffer) => void) | undefined;
   /** The room history's listener of possible gaps (a subscriber that went silent), when the module has history. */
   private onGap: ((resubscribed: Promise<boolean>) => void) | undefined;
+  /** The room history's listener of rooms this node stopped listening to, when the module has history. */
+  private onRoomUnsubscribed: ((room: string) => void) | undefined;
   /** Waiting for the subscriber to have every channel again (after a silent loss). */
   private readonly awaitingResubscribe: ((isResubscribed: boolean) => void)[] = [];
 
@@ -141,7 +143,11 @@ export class RedisAdapter implements RoomsAdapter {
   }
 
   async unsubscribe(kind: GroupKind, name: string): Promise<void> {
-    await this.cluster?.bus.unsubscribe(this.names.groupChannel(groupOf(kind, name)));
+    try {
+      await this.cluster?.bus.unsubscribe(this.names.groupChannel(groupOf(kind, name)));
+    } finally {
+      if (kind === 'room') this.onRoomUnsubscribed?.(name);
+    }
   }
 
   publish(kind: GroupKind, names: readonly string[], frame: Buffer, except: ReadonlySet<string>): void {
@@ -251,6 +257,7 @@ export class RedisAdapter implements RoomsAdapter {
       sharded: this.isSharded,
       onRetained: (receive) => (this.receiveRetained = receive),
       onGap: (listener) => (this.onGap = listener),
+      onUnsubscribed: (listener) => (this.onRoomUnsubscribed = listener),
     };
   }
 
@@ -565,7 +572,7 @@ function parsePostedMessages(body: Buffer): PostedMessages | undefined {
   try {
     const parsed = JSON.parse(body.toString('utf8')) as Partial<PostedMessages>;
     if (typeof parsed.path !== 'string' || typeof parsed.token !== 'string' || !Array.isArray(parsed.messages) || !parsed.messages.every((message) => typeof message === 'string')) return undefined;
-    return { path: parsed.path, token: parsed.token, messages: parsed.messages };
+    return { path: parsed.path, token: parsed.token, messages: parsed.messages, closes: parsed.closes === true };
   } catch {
     return undefined;
   }

@@ -106,6 +106,12 @@ export interface FallbackOptions {
    * The session is a WsConnection with `transport: 'sse'`: same handlers, guards, rooms and limits.
    */
   sse: boolean;
+  /**
+   * Most messages (lines) one POST may carry; a POST with more gets 413 `TOO_MANY_MESSAGES` and none
+   * of them is delivered. Bounds what one request makes the server do at once (a 1 MiB body of tiny
+   * lines would be ~500,000 messages). Default: 256.
+   */
+  maxMessagesPerPost?: number;
 }
 
 /** `@Gateway(options)`. */

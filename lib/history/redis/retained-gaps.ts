@@ -45,6 +45,15 @@ export class RetainedGaps {
     else this.deliverOnce(arrival);
   }
 
+  /**
+   * This node stopped listening to the room: what it delivered there is no start for a fill any more
+   * (a member joining later must not get what was retained before it joined). Until the next live
+   * message of the room arrives, a gap there has nothing to fill, as for a room new to the node.
+   */
+  forget(room: string): void {
+    this.delivered.delete(room);
+  }
+
   /** Messages of every room this node delivers may be lost: hold them, fill each once `resubscribed` settles. */
   async fill(resubscribed: Promise<boolean>): Promise<void> {
     const rooms = [...this.delivered.keys()].filter((room) => this.host.hasMembers(room) && !this.held.has(room));
@@ -59,6 +68,7 @@ export class RetainedGaps {
       if (!from) return;
       const read = await this.host.read(room, from.offset);
       if (read.epoch !== from.epoch) return; // a new history: nothing of the old one to give
+      if (this.delivered.get(room) !== from) return; // forgotten meanwhile: the node left the room
       for (const entry of read.entries) {
         const except = entry.except ? new Set(entry.except) : NOBODY;
         if (this.deliverOnce({ room, offset: entry.offset, epoch: read.epoch, frame: this.host.frameOf(room, read.epoch, entry), except })) this.filledEntries++;

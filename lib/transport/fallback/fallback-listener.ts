@@ -8,7 +8,7 @@ import { PathRouter } from '../path-router';
 import { interceptRequests } from '../request-interceptor';
 import { TrafficCounters } from '../traffic-counters';
 import { WebServer } from '../web-server';
-import { readPostedMessages } from './posted-messages';
+import { PostedMessages, readPostedMessages } from './posted-messages';
 import { isSameToken } from './session-token';
 import { MAX_POSTS_IN_FLIGHT, SseSession } from './sse-session';
 
@@ -17,6 +17,8 @@ export interface FallbackRoute {
   path: string;
   /** Largest POST body: one message, or a batch of messages that together fit. */
   maxMessageBytes: number;
+  /** Most messages one POST may carry (413 TOO_MANY_MESSAGES above it, nothing delivered). */
+  maxMessagesPerPost: number;
   outbound: OutboundBudgetPolicy;
   counters: TrafficCounters;
   /** A comment on every stream this often (proxies close idle responses); 0 for none. */
@@ -34,6 +36,8 @@ export interface FallbackRoute {
    * session with that token; a rejection (broker or node unreachable) answers 503.
    */
   forward?(sessionId: string, token: string, messages: readonly string[]): Promise<boolean>;
+  /** A DELETE here for a session of another node: that node closes it with 1000. Answers as `forward` does. */
+  forwardClose?(sessionId: string, token: string): Promise<boolean>;
 }
 
 /** A session and what the listener keeps for it. */
@@ -119,7 +123,7 @@ export class FallbackListener {
         return true;
       case 'DELETE':
         if (request.headers[FALLBACK_SESSION_HEADER] === undefined) return false;
-        this.remove(request, response);
+        this.remove(route, request, response);
         return true;
       default:
         return false;
@@ -144,6 +148,7 @@ export class FallbackListener {
     const session = new SseSession(response, {
       ...route.outbound,
       path: route.path,
+      maxMessagesPerPost: route.maxMessagesPerPost,
       counters: route.counters,
       onUnexpectedError: this.options.onUnexpectedError,
       onClose: (closed, event) => {
@@ -202,11 +207,9 @@ export class FallbackListener {
     if (held.postsInFlight >= MAX_POSTS_IN_FLIGHT) return answerError(response, 429, 'TOO_MANY_REQUESTS', `at most ${MAX_POSTS_IN_FLIGHT} POSTs of a session at once`);
     // In flight until delivered: POSTs waiting for the session to start count too.
     held.postsInFlight++;
-    readPostedMessages(request, route.maxMessageBytes)
+    readPostedMessages(request, route.maxMessageBytes, route.maxMessagesPerPost)
       .then(async (posted) => {
-        if (posted.kind === 'too-large') return answerError(response, 413, 'BODY_TOO_LARGE', `a POST carries at most ${route.maxMessageBytes} bytes`, true);
-        if (posted.kind === 'invalid') return answerError(response, 400, 'BAD_REQUEST', posted.reason);
-        if (posted.kind === 'aborted') return; // the client left mid-body: nothing of it is delivered
+        if (posted.kind !== 'read') return answerUnread(route, posted, response);
         if (!(await held.session.deliverPosted(posted.messages, posted.bytes))) return answerError(response, 404, 'SESSION_NOT_FOUND', 'the session closed');
         answerJson(response, 202, { accepted: posted.messages.length });
       })
@@ -221,16 +224,14 @@ export class FallbackListener {
   private postElsewhere(route: FallbackRoute, { id, token }: SessionCredentials, request: IncomingMessage, response: ServerResponse): void {
     const forward = route.forward;
     if (!forward) return;
-    readPostedMessages(request, route.maxMessageBytes)
+    readPostedMessages(request, route.maxMessageBytes, route.maxMessagesPerPost)
       .then(async (posted) => {
-        if (posted.kind === 'too-large') return answerError(response, 413, 'BODY_TOO_LARGE', `a POST carries at most ${route.maxMessageBytes} bytes`, true);
-        if (posted.kind === 'invalid') return answerError(response, 400, 'BAD_REQUEST', posted.reason);
-        if (posted.kind === 'aborted') return;
+        if (posted.kind !== 'read') return answerUnread(route, posted, response);
         let isAccepted: boolean;
         try {
           isAccepted = await forward(id, token, posted.messages);
         } catch {
-          return answerError(response, 503, 'UNAVAILABLE', 'the node holding the session cannot be reached: retry, or open a new stream');
+          return answerUnreachable(response);
         }
         if (!isAccepted) return answerError(response, 404, 'SESSION_NOT_FOUND', SESSION_NOT_FOUND);
         answerJson(response, 202, { accepted: posted.messages.length });
@@ -241,12 +242,23 @@ export class FallbackListener {
       });
   }
 
-  private remove(request: IncomingMessage, response: ServerResponse): void {
+  /** The client's goodbye: 204 once its session (here or on the node holding it) closed with 1000. */
+  private remove(route: FallbackRoute, request: IncomingMessage, response: ServerResponse): void {
+    // A DELETE's body means nothing: read and dropped, so the connection can serve the next request.
+    request.resume();
     const credentials = credentialsOf(request);
     const held = credentials && this.sessions.get(credentials.id);
-    if (!credentials || !held || !isSameToken(held.session.token, credentials.token)) return answerError(response, 404, 'SESSION_NOT_FOUND', SESSION_NOT_FOUND);
+    if (credentials && !held && route.forwardClose) return this.removeElsewhere(route.forwardClose, credentials, response);
+    if (!credentials || !held || held.route !== route || !isSameToken(held.session.token, credentials.token)) return answerError(response, 404, 'SESSION_NOT_FOUND', SESSION_NOT_FOUND);
     held.session.closedByClient();
     response.writeHead(204).end();
+  }
+
+  private removeElsewhere(forwardClose: NonNullable<FallbackRoute['forwardClose']>, { id, token }: SessionCredentials, response: ServerResponse): void {
+    forwardClose(id, token).then(
+      (isClosed) => (isClosed ? void response.writeHead(204).end() : answerError(response, 404, 'SESSION_NOT_FOUND', SESSION_NOT_FOUND)),
+      () => answerUnreachable(response),
+    );
   }
 
   /** One timer per route: idle sessions close, the others get a heartbeat comment. */
@@ -277,6 +289,23 @@ function credentialsOf(request: IncomingMessage): SessionCredentials | undefined
 
 /** `Accept: text/event-stream` (what EventSource and our client send), among others or alone. */
 const acceptsEventStream = (request: IncomingMessage): boolean => request.headers.accept?.toLowerCase().includes(SSE_MEDIA_TYPE) === true;
+
+/** A POST whose messages are not delivered: too large, too many, not UTF-8, or cut short by the client. */
+function answerUnread(route: FallbackRoute, posted: Exclude<PostedMessages, { kind: 'read' }>, response: ServerResponse): void {
+  switch (posted.kind) {
+    case 'too-large':
+      return answerError(response, 413, 'BODY_TOO_LARGE', `a POST carries at most ${route.maxMessageBytes} bytes`, true);
+    case 'too-many':
+      return answerError(response, 413, 'TOO_MANY_MESSAGES', `a POST carries at most ${route.maxMessagesPerPost} messages`);
+    case 'invalid':
+      return answerError(response, 400, 'BAD_REQUEST', posted.reason);
+    case 'aborted':
+      return; // the client left mid-body: nothing of it is delivered
+  }
+}
+
+const answerUnreachable = (response: ServerResponse): void =>
+  answerError(response, 503, 'UNAVAILABLE', 'the node holding the session cannot be reached: retry, or open a new stream');
 
 function answerError(response: ServerResponse, status: number, code: FallbackRefusalCode, message: string, mustClose = false): void {
   const body: FallbackRefusalBody = { error: { code, message } };

@@ -4,6 +4,8 @@ import { splitPostedMessages } from '../../wire/fallback';
 export type PostedMessages =
   | { kind: 'read'; messages: string[]; bytes: number }
   | { kind: 'too-large' }
+  /** More messages than the route takes in one POST (nothing of it is delivered). */
+  | { kind: 'too-many' }
   | { kind: 'invalid'; reason: string }
   /** The client left before the body's end. */
   | { kind: 'aborted' };
@@ -12,9 +14,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * A POST's messages, one per line, read whole before any is delivered (a body cut short delivers
- * none). A Content-Length above `maxBytes` is refused before reading; a chunked body as it passes it.
+ * none). A Content-Length above `maxBytes` is refused before reading; a chunked body as it passes it;
+ * a body of more than `maxMessages` lines once read.
  */
-export function readPostedMessages(request: IncomingMessage, maxBytes: number): Promise<PostedMessages> {
+export function readPostedMessages(request: IncomingMessage, maxBytes: number, maxMessages: number): Promise<PostedMessages> {
   const declared = Number(request.headers['content-length'] ?? NaN);
   if (declared > maxBytes) return Promise.resolve({ kind: 'too-large' });
   return new Promise((resolve) => {
@@ -36,7 +39,8 @@ export function readPostedMessages(request: IncomingMessage, maxBytes: number): 
       } catch {
         return resolve({ kind: 'invalid', reason: 'the body is not valid UTF-8' });
       }
-      resolve({ kind: 'read', messages: splitPostedMessages(text), bytes });
+      const messages = splitPostedMessages(text, maxMessages);
+      resolve(messages ? { kind: 'read', messages, bytes } : { kind: 'too-many' });
     });
     // 'close' after 'end' changes nothing: a promise settles once.
     request.once('close', () => resolve({ kind: 'aborted' }));

@@ -18,6 +18,8 @@ export const MAX_POSTS_IN_FLIGHT = 4;
 export interface SseSessionOptions extends OutboundBudgetPolicy {
   /** The gateway path the stream was opened on: POSTs to another path are not this session's. */
   path: string;
+  /** Told to the client in the session event; the listener refuses POSTs with more. */
+  maxMessagesPerPost: number;
   counters: TrafficCounters;
   /** Told once, when the session has closed, before its 'close' listeners. */
   onClose(session: SseSession, event: CloseEvent): void;
@@ -59,7 +61,7 @@ export class SseSession extends EventEmitter<ConnectionEvents> implements Messag
     super();
     response.on('close', () => this.reportClosed({ code: CloseCode.Abnormal, reason: '', wasClean: false }));
     response.on('drain', () => this.deliver('drain'));
-    const opened: SessionOpened = { session: this.id, token: this.token };
+    const opened: SessionOpened = { session: this.id, token: this.token, maxMessagesPerPost: options.maxMessagesPerPost };
     this.write(encodeSseEvent(undefined, SSE_SESSION_EVENT, JSON.stringify(opened)));
   }
 

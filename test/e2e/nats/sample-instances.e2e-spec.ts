@@ -1,10 +1,11 @@
 // Issue 18: the sample app as three instances with NATS_URL set behaves as one: rooms, presence,
-// HTTP pushes and /stats; with REDIS_URL too, presence and history in Redis, and /chat resumes on
-// another instance. Three real processes of sample/src/main.ts, one real nats-server (and redis-server).
+// HTTP pushes and /stats (no history: chat messages carry no position); with REDIS_URL too, presence
+// and history in Redis, and the shared sample suite (test/helpers/sample-redis-suite.ts) with resume
+// on another instance. Real processes of sample/src/main.ts, a real nats-server and redis-server.
 import { EnvelopeClient } from '../../helpers/envelope-client';
 import { NatsServer } from '../../helpers/nats-server';
 import { RedisServer } from '../../helpers/redis-server';
-import { retainedIn } from '../../helpers/sample-suite';
+import { describeSampleInstances } from '../../helpers/sample-redis-suite';
 import { getStats, httpUrl, SampleInstance, startSample, stopSample, wsUrl } from '../../helpers/sample-instance';
 import { waitUntil } from '../../helpers/ws-test-client';
 
@@ -12,21 +13,14 @@ const HTTP_WAIT_MS = 5000;
 
 jest.setTimeout(60_000);
 
-describe.each([
-  ['NATS_URL', false],
-  ['NATS_URL and REDIS_URL', true],
-])('the sample app as three instances sharing %s', (_, withRedis) => {
+describe('the sample app as three instances sharing NATS_URL', () => {
   let nats: NatsServer | undefined;
-  let redis: RedisServer | undefined;
   let instances: SampleInstance[] = [];
   const clients: EnvelopeClient[] = [];
-  // With history, a /chat room's messages carry their position.
-  const positionIn = (room: string): Partial<ReturnType<typeof retainedIn>> => (withRedis ? retainedIn(room) : {});
 
   beforeAll(async () => {
     nats = await NatsServer.start();
-    redis = withRedis ? await RedisServer.start() : undefined;
-    const env = { NATS_URL: nats.url, REDIS_URL: redis?.url ?? '' };
+    const env = { NATS_URL: nats.url };
     instances = await Promise.all(['A', 'B', 'C'].map((name) => startSample(name, env)));
     // Each instance has heard the two others before the test asks across them.
     for (const instance of instances) await waitUntil(async () => (await getStats(instance)).nodes.length === 3, () => `${instance.name} did not hear the others`);
@@ -35,7 +29,7 @@ describe.each([
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
     await Promise.all(instances.map((instance) => stopSample(instance)));
-    await Promise.all([nats?.dispose(), redis?.dispose()]);
+    await nats?.dispose();
   });
 
   const connect = async (instance: SampleInstance): Promise<EnvelopeClient> => {
@@ -60,13 +54,13 @@ describe.each([
     const carolJoin = await carol.request('join', { room: 'lobby', name: 'carol' });
     // Presence asked on C lists the members held by A and B.
     expect([...(carolJoin.data as { members: string[] }).members].sort()).toEqual(['alice', 'bob', 'carol']);
-    expect(await alice.next(namedEvent('joined', 'bob'))).toEqual({ event: 'joined', data: { room: 'lobby', name: 'bob' }, ...positionIn('lobby') });
-    expect(await alice.next(namedEvent('joined', 'carol'))).toEqual({ event: 'joined', data: { room: 'lobby', name: 'carol' }, ...positionIn('lobby') });
+    expect(await alice.next(namedEvent('joined', 'bob'))).toEqual({ event: 'joined', data: { room: 'lobby', name: 'bob' } });
+    expect(await alice.next(namedEvent('joined', 'carol'))).toEqual({ event: 'joined', data: { room: 'lobby', name: 'carol' } });
 
     // say on B reaches every member: alice on A, carol on C, and bob himself.
     bob.send('say', { room: 'lobby', text: 'hello from B' });
     for (const member of [alice, bob, carol]) {
-      expect(await member.next('said')).toEqual({ event: 'said', data: { room: 'lobby', from: 'bob', text: 'hello from B', at: expect.any(String) }, ...positionIn('lobby') });
+      expect(await member.next('said')).toEqual({ event: 'said', data: { room: 'lobby', from: 'bob', text: 'hello from B', at: expect.any(String) } });
     }
 
     // POST /rooms/lobby/messages on C reaches every member; the reply counts the members on every instance.
@@ -89,35 +83,18 @@ describe.each([
 
     // carol leaves by closing: alice and bob hear it, and the room counts two on every instance.
     await carol.close();
-    for (const member of [alice, bob]) expect(await member.next(namedEvent('left', 'carol'))).toEqual({ event: 'left', data: { room: 'lobby', name: 'carol' }, ...positionIn('lobby') });
+    for (const member of [alice, bob]) expect(await member.next(namedEvent('left', 'carol'))).toEqual({ event: 'left', data: { room: 'lobby', name: 'carol' } });
     await waitUntil(async () => (await getStats(a)).total === 2, () => 'carol is still counted');
     expect(alice.unreadEnvelopes().filter((envelope) => envelope.event === 'said')).toEqual([]);
   });
+});
 
-  // Only with Redis: with NATS alone /chat keeps no history (its messages carry no position, above).
-  if (!withRedis) return;
-
-  it('resumes /chat on another instance with what was said meanwhile on a third, in order', async () => {
-    const [a, b, c] = instances;
-    const alice = await connect(a);
-    const bob = await connect(b);
-    const session = ((await bob.next('$session')).data as { id: string }).id;
-    await alice.request('join', { room: 'resume', name: 'alice' });
-    await bob.request('join', { room: 'resume', name: 'bob' });
-    alice.send('say', { room: 'resume', text: 'before' });
-    const { offset, epoch } = (await bob.next('said')) as { offset?: number; epoch?: string };
-
-    bob.socket.terminate();
-    await alice.next(namedEvent('left', 'bob'));
-    alice.send('say', { room: 'resume', text: 'while away' });
-    await alice.next((envelope) => envelope.event === 'said' && (envelope.data as { text?: string }).text === 'while away');
-    const back = await connect(c);
-    const reply = await back.request('$resume', { session, rooms: { 'chat:resume': { offset, epoch } } });
-
-    expect(reply).toMatchObject({ data: { restored: true, rooms: { 'chat:resume': { recovered: true, replayed: 2 } } } });
-    expect(back.unreadEnvelopes().filter((envelope) => envelope.event !== '$session')).toEqual([
-      { event: 'left', data: { room: 'resume', name: 'bob' }, ...retainedIn('resume') },
-      { event: 'said', data: { room: 'resume', from: 'alice', text: 'while away', at: expect.any(String) }, ...retainedIn('resume') },
-    ]);
-  });
+describeSampleInstances('the sample app as three instances sharing NATS_URL and REDIS_URL', 3, async () => {
+  const [nats, redis] = await Promise.all([NatsServer.start(), RedisServer.start()]);
+  return {
+    env: { NATS_URL: nats.url, REDIS_URL: redis.url },
+    dispose: async () => {
+      await Promise.all([nats.dispose(), redis.dispose()]);
+    },
+  };
 });

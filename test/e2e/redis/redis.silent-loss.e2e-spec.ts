@@ -86,6 +86,27 @@ describe('RedisAdapter silent-loss detection', () => {
     expect(adapter.stats().silentGaps).toBe(silentGaps);
   }, 30_000);
 
+  it('gives a member who joined after the node had left the room nothing from before its join when a gap is filled', async () => {
+    const room = 'h:rejoin';
+    const ada = await member(room);
+    await server.publish(room, 1, 2);
+    await ada.waitForCount(room, 2);
+    const channelsWithAda = adapter.footprint().channels;
+    ada.socket.close(); // the node's last member: it unsubscribes the room's channel
+    await waitUntil(async () => adapter.footprint().channels < channelsWithAda, () => 'the node did not leave the room');
+    await server.publish(room, 3, 3); // retained while no member is here: nothing of it is this node's to deliver
+
+    const bob = await member(room); // the node subscribes again
+    const { outages } = adapter.stats();
+    proxy.cut(); // a gap: the fill reads from what this node delivered in the room
+    await waitUntil(async () => adapter.stats().outages > outages, () => 'the outage was not noticed');
+    proxy.restore();
+    await waitUntil(async () => adapter.stats().isConnected, () => 'the subscriber did not come back');
+    await server.publish(room, 6, 2);
+    await waitUntil(async () => bob.numbers(room).includes(7), () => `bob got ${JSON.stringify(bob.numbers(room))}`);
+    expect(bob.numbers(room).filter((n) => n < 6)).toEqual([]); // 3..5 were retained before bob joined
+  }, 30_000);
+
   it('probes without a false alarm while the subscriber delivers', async () => {
     const room = 'h:steady';
     const ada = await member(room);

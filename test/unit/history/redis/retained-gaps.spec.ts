@@ -35,6 +35,21 @@ describe('RetainedGaps', () => {
     expect(gaps.filledEntries).toBe(3);
   });
 
+  it('fills nothing from where it had delivered once the node left the room (forget), even during the read', async () => {
+    const { gaps, delivered, answer } = harness();
+    gaps.receive(arrival(1));
+    gaps.forget('lobby'); // the node's last member left: offset 1 is no start for a later member
+    gaps.receive(arrival(5)); // the first live message after a member joined again
+    const filled = gaps.fill(Promise.resolve(true));
+    await settle();
+    gaps.forget('lobby'); // left again while the stream was read
+    answer({ epoch: 'e1', top: 7, entries: [entry(6), entry(7)] });
+    await filled;
+
+    expect(delivered).toEqual(['m1', 'm5']);
+    expect(gaps.filledEntries).toBe(0);
+  });
+
   it('delivers nothing of another epoch from the read, and lets the held messages through', async () => {
     const { gaps, delivered, answer } = harness();
     gaps.receive(arrival(7));
