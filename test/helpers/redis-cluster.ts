@@ -77,6 +77,14 @@ export class RedisCluster {
     return this.node(range.master);
   }
 
+  /** The slot's master, and another master to migrate the slot to. */
+  async migrationOf(slot: number): Promise<{ from: RedisServer; to: RedisServer }> {
+    const from = await this.masterOf(slot);
+    const to = (await this.slots()).map(({ master }) => master).find((address) => address !== from.address);
+    if (to === undefined) throw new Error('one master only: nowhere to migrate to');
+    return { from, to: this.node(to) };
+  }
+
   /**
    * Resolves once every running node reports `cluster_state:ok` and the same master for every slot
    * range, and (when asked) each master has that many replicas in sync.

@@ -179,8 +179,7 @@ describe('sharded subscriptions on a Redis Cluster', () => {
   it('follows a slot migrated during traffic: the channel moves to the new master and nothing arrives twice', async () => {
     const channel = 'busy:{room-7}';
     await clients.subscriber.ssubscribe(channel);
-    const from = await cluster.masterOf(slotOf(channel));
-    const to = cluster.node((await cluster.slots()).map(({ master }) => master).find((address) => address !== from.address) as string);
+    const { to } = await cluster.migrationOf(slotOf(channel));
 
     const report = await trafficDuring(channel, () => cluster.migrateSlot(slotOf(channel), to));
 
@@ -194,8 +193,7 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     const channel = 'busy:{room-13}';
     const slot = slotOf(channel);
     await clients.subscriber.ssubscribe(channel);
-    const from = await cluster.masterOf(slot);
-    const to = cluster.node((await cluster.slots()).map(({ master }) => master).find((address) => address !== from.address) as string);
+    const { from, to } = await cluster.migrationOf(slot);
 
     const finish = await cluster.beginSlotMigration(slot, to);
     // The periodic check sees the target IMPORTING and subscribes there too (SHARDNUMSUB counts it; it delivers nothing yet).
@@ -219,8 +217,7 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     const quiet = 'quiet:{room-11}';
     const slot = slotOf(quiet);
     await clients.subscriber.ssubscribe(quiet);
-    const from = await cluster.masterOf(slot);
-    const to = cluster.node((await cluster.slots()).map(({ master }) => master).find((address) => address !== from.address) as string);
+    const { from, to } = await cluster.migrationOf(slot);
 
     await cluster.migrateSlot(slot, to);
     await pollUntil('the channel subscribed on the new master', async () => (await shardNumSub(to, quiet)) === 1, 10_000, () => '');
