@@ -12,7 +12,7 @@ interface HubNode {
   sender: BoundedSender;
   port: IpcPort;
   connections: Set<string>;
-  /** Membership changes relayed to this node and not yet applied: the asking node and its request id. */
+  /** Membership changes and posted messages relayed to this node and not yet answered: the asking node and its request id. */
   relayed: Map<string, { origin: string; requestId: number }>;
 }
 
@@ -116,6 +116,9 @@ export class IpcHub {
       case 'applied':
         this.nodes.get(node)?.relayed.delete(relayKey(message.origin, message.requestId));
         return this.answer(message.origin, message.requestId, true, message.failure);
+      case 'tookPosted':
+        this.nodes.get(node)?.relayed.delete(relayKey(message.origin, message.requestId));
+        return this.answer(message.origin, message.requestId, message.accepted);
     }
   }
 
@@ -172,13 +175,14 @@ export class IpcHub {
     }
   }
 
-  /** A frame goes to the holder at once; a membership change is answered when the holder says it applied it. */
+  /** A frame goes to the holder at once; a membership change or posted messages are answered when the holder says it applied or took them. */
   private reach(origin: string, requestId: number, connectionId: string, message: NodeMessage): void {
     const holder = this.owners.get(connectionId);
     if (holder === undefined || holder === origin) return this.answer(origin, requestId, false);
     if (message.kind === 'frame') return this.answer(origin, requestId, this.send(holder, { kind: 'direct', connectionId, frame: message.frame }));
-    if (message.kind === 'posted') return this.answer(origin, requestId, false); // TODO(#19): workers do not forward fallback POSTs yet
-    if (!this.send(holder, { kind: 'membership', origin, requestId, connectionId, change: message.change })) {
+    const relayed: HubPayload =
+      message.kind === 'posted' ? { kind: 'posted', origin, requestId, connectionId, posted: message.posted } : { kind: 'membership', origin, requestId, connectionId, change: message.change };
+    if (!this.send(holder, relayed)) {
       return this.answer(origin, requestId, true, `node ${holder} is not reachable`);
     }
     this.nodes.get(holder)?.relayed.set(relayKey(origin, requestId), { origin, requestId });

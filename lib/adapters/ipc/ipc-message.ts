@@ -1,4 +1,4 @@
-import type { MembershipChange, NodeInfo, NodeMessage } from '../../rooms/broker.interface';
+import type { MembershipChange, NodeInfo, NodeMessage, PostedMessages } from '../../rooms/broker.interface';
 import type { GroupKind, PresenceChange, PresenceMember, PresenceMeta } from '../../rooms/presence-store.interface';
 import type { HistoryAnswer, HistoryRequest, RetainedMessage } from './ipc-history-link';
 
@@ -27,6 +27,8 @@ export type WorkerMessage = { via: typeof IPC_VIA; node: string } & (
   | { kind: 'history'; requestId: number; request: HistoryRequest }
   /** The answer to a `membership` the primary relayed: `failure` says why it could not be applied. */
   | { kind: 'applied'; origin: string; requestId: number; failure: string | undefined }
+  /** The answer to `posted` the primary relayed: whether a fallback session of this node took them. */
+  | { kind: 'tookPosted'; origin: string; requestId: number; accepted: boolean }
 );
 
 /** Primary → worker; `to` names the node it is for. */
@@ -34,6 +36,8 @@ export type HubMessage = { via: typeof IPC_VIA; to: string } & (
   | { kind: 'deliver'; group: GroupKind; names: readonly string[]; frame: Buffer; except: string[] }
   | { kind: 'direct'; connectionId: string; frame: Buffer }
   | { kind: 'membership'; origin: string; requestId: number; connectionId: string; change: MembershipChange }
+  /** Messages (or the DELETE) posted to the HTTP fallback on another node, for a session of this one. */
+  | { kind: 'posted'; origin: string; requestId: number; connectionId: string; posted: PostedMessages }
   | { kind: 'answer'; requestId: number; value: IpcAnswer | undefined; failure: string | undefined }
   /** A member of a node that died left: the receiving node tells its members and the others. */
   | { kind: 'announce'; change: PresenceChange }
@@ -64,6 +68,8 @@ export function bytesOf(payload: WorkerPayload | HubPayload): number {
       return ENVELOPE_BYTES + payload.frame.length;
     case 'retained':
       return ENVELOPE_BYTES + lengthOf(payload.payload);
+    case 'posted':
+      return payload.posted.messages.reduce((total, message) => total + ENVELOPE_BYTES + message.length, ENVELOPE_BYTES);
     case 'history':
       return ENVELOPE_BYTES + (payload.request.op === 'append' ? lengthOf(payload.request.payload) : 0);
     case 'answer': {

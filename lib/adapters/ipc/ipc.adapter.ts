@@ -87,10 +87,10 @@ export class IpcAdapter implements RoomsAdapter {
   }
 
   async reach(connectionId: string, message: NodeMessage): Promise<boolean> {
-    // TODO(#19): forward fallback POSTs to the worker holding the session; until then they reach only their own worker's sessions.
-    if (message.kind === 'posted') return false;
     const reached = this.ask((requestId) => ({ kind: 'reach', requestId, connectionId, message }));
     if (message.kind === 'frame') return (await reached.catch(() => false)) === true;
+    // Posted messages: a rejection (primary or holder unreachable) answers the POST 503.
+    if (message.kind === 'posted') return (await reached) === true;
     try {
       return (await reached) === true;
     } catch (error) {
@@ -203,6 +203,9 @@ export class IpcAdapter implements RoomsAdapter {
       case 'membership':
         void this.applyMembership(message);
         return;
+      case 'posted':
+        void this.takePosted(message);
+        return;
       case 'answer':
         return this.answers.settle(message.requestId, message.value, message.failure);
       case 'retained':
@@ -232,5 +235,16 @@ export class IpcAdapter implements RoomsAdapter {
       this.logger.error(`${change.action} from another node failed`, error instanceof Error ? error.stack : String(error));
     }
     this.send({ kind: 'applied', origin, requestId, failure });
+  }
+
+  /** Hands messages posted on another node to the fallback session here (the session checks path and token), then tells that node through the primary. */
+  private async takePosted({ origin, requestId, connectionId, posted }: Extract<HubMessage, { kind: 'posted' }>): Promise<void> {
+    let accepted = false;
+    try {
+      accepted = (await this.node?.deliverPosted?.(connectionId, posted)) === true;
+    } catch (error) {
+      this.logger.error('messages posted on another node could not be delivered', error instanceof Error ? error.stack : String(error));
+    }
+    this.send({ kind: 'tookPosted', origin, requestId, accepted });
   }
 }
