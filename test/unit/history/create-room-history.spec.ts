@@ -33,7 +33,7 @@ describe('createRoomHistory', () => {
     class NatsLikeAdapter {}
 
     expect(() => create(new NatsLikeAdapter() as unknown as RoomsAdapter)).toThrow(
-      new Error('history: the NatsLikeAdapter keeps no history (the MemoryAdapter, the RedisAdapter and the IpcAdapter do)'),
+      new Error('history: the NatsLikeAdapter keeps no history (the MemoryAdapter, the RedisAdapter, the NatsAdapter with Redis and the IpcAdapter do)'),
     );
   });
 });
