@@ -125,7 +125,7 @@ export class MessageAssembler {
     this.isCompressed = false;
     if (isCompressed) return { kind: 'compressed', isText, data };
     if (!isCompleteUtf8) return { kind: 'failed', error: invalidUtf8() };
-    return isText ? textEvent(data) : { kind: 'binary', data };
+    return isText ? textEvent(data) : { kind: 'binary', data, isInPlace: undefined };
   }
 
   private gather(piece: Buffer): void {
