@@ -34,8 +34,12 @@ export interface TextEvent {
 /** From this size a text message keeps its bytes: sent back as it is, it leaves from them, neither encoded again nor copied. */
 const UTF8_KEPT_FROM_BYTES = 2 * 1024;
 
-/** The event of a valid UTF-8 payload (checked by the caller, §8.1); `isInPlace` as in BinaryEvent. */
-export function textEvent(utf8: Buffer, isInPlace?: true): TextEvent {
-  const text = utf8.toString('utf8');
+/**
+ * The event of a valid UTF-8 payload (checked by the caller, §8.1); `isInPlace` as in BinaryEvent.
+ * `isAscii`: every byte is below 0x80, so latin1 decodes it the same, without UTF-8 decoding (4×
+ * faster at 64 KiB; from about 1 MiB Node makes it an external string, outside the V8 heap).
+ */
+export function textEvent(utf8: Buffer, isAscii: boolean, isInPlace?: true): TextEvent {
+  const text = utf8.toString(isAscii ? 'latin1' : 'utf8');
   return utf8.length >= UTF8_KEPT_FROM_BYTES ? { kind: 'text', text, utf8, isInPlace } : { kind: 'text', text, utf8: undefined, isInPlace: undefined };
 }
