@@ -11,11 +11,12 @@ const COALESCE_MAX_BYTES = 64 * 1024;
 const SPILL_AT_BYTES = 16 * 1024;
 
 /**
- * Small text frames are encoded straight into a shared slab, as Buffer's own pool does. Small:
- * a write the kernel does not take at once keeps its whole slab alive until it leaves.
+ * Text frames are encoded straight into a shared slab, as Buffer's own pool does: a reply of 4 KiB
+ * made its own ArrayBuffer (Buffer's pool stops at 4 KiB), and two of them in one read a third to
+ * join them. Bounded: a write the kernel does not take at once keeps its whole slab alive until it leaves.
  */
-const SLAB_BYTES = 16 * 1024;
-const SLAB_FRAME_MAX_BYTES = 2 * 1024;
+const SLAB_BYTES = 32 * 1024;
+const SLAB_FRAME_MAX_BYTES = 8 * 1024;
 let slab = Buffer.allocUnsafeSlow(0);
 let slabUsed = 0;
 
@@ -68,7 +69,7 @@ export class SendQueue {
    */
   writeText(text: string, payloadLength: number, utf8?: Buffer): boolean {
     const frameLength = frameHeaderBytes(payloadLength, false) + payloadLength;
-    if (frameLength > SLAB_FRAME_MAX_BYTES || this.isCorked || this.backlog) {
+    if (utf8 || frameLength > SLAB_FRAME_MAX_BYTES || this.isCorked || this.backlog) {
       if (utf8) return this.writeParts(encodeFrameHeader(payloadLength, TEXT_FRAME), utf8);
       const frame = Buffer.allocUnsafe(frameLength);
       writeTextFrame(frame, 0, text, payloadLength);
