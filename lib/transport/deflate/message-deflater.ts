@@ -35,12 +35,18 @@ export class MessageDeflater {
 }
 
 /** A message compressed on its own at once, on the event loop, when it is small; undefined when it goes through the thread pool. */
-export function deflateAloneNow(payload: Buffer, { level, memLevel, serverMaxWindowBits: windowBits }: CompressionParams): Buffer | undefined {
+export function deflateAloneNow(payload: Buffer, { level, memLevel, serverMaxWindowBits }: CompressionParams): Buffer | undefined {
   if (payload.length > ZLIB_ON_LOOP_MAX_BYTES) return undefined;
   // An output buffer of about the payload's size (more when needed), not zlib's default 16 KiB per message.
   const chunkSize = Math.max(constants.Z_MIN_CHUNK, payload.length + 64);
+  const windowBits = Math.min(serverMaxWindowBits, windowBitsFor(payload.length));
   return withoutTail(deflateRawSync(payload, { level, memLevel, windowBits, finishFlush: constants.Z_SYNC_FLUSH, chunkSize }));
 }
+
+/** zlib reaches back at most its window less 262 bytes (MIN_LOOKAHEAD); a window past what a message alone can use only costs its set-up. */
+const ZLIB_MIN_LOOKAHEAD_BYTES = 262;
+// §7.1.2.1: any window up to the agreed server_max_window_bits may be used; zlib's raw deflate starts at 9.
+const windowBitsFor = (payloadLength: number): number => Math.max(9, Math.ceil(Math.log2(payloadLength + ZLIB_MIN_LOOKAHEAD_BYTES)));
 
 /** One message compressed on its own, on a reused context (idle-contexts.ts): what a shared broadcast compressor uses too. */
 export async function deflateAlone(payload: Buffer, params: CompressionParams): Promise<Buffer> {

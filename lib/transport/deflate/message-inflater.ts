@@ -15,6 +15,8 @@ const INFLATE_KEY = String(INFLATE_WINDOW_BITS);
 // Every write ends in a sync flush, so a message (with its tail) is one zlib job, not two writes and a flush.
 const newInflater = (): InflateRaw => createInflateRaw({ windowBits: INFLATE_WINDOW_BITS, flush: constants.Z_SYNC_FLUSH });
 const idleInflaters = new IdleContexts<InflateRaw>(ZLIB_CONCURRENCY);
+/** Chat-like JSON inflates to about 7 times its compressed size. */
+const INFLATE_RATIO_GUESS = 8;
 
 /**
  * Inflates one connection's messages. Inflation stops as soon as the output passes the
@@ -43,6 +45,8 @@ export class MessageInflater {
         windowBits: INFLATE_WINDOW_BITS,
         finishFlush: constants.Z_SYNC_FLUSH,
         maxOutputLength: isWithinLimit ? this.maxMessageBytes : ZLIB_ON_LOOP_MAX_BYTES,
+        // An output buffer for what JSON usually inflates to (more when needed), not zlib's default 16 KiB per message.
+        chunkSize: Math.min(ZLIB_ON_LOOP_MAX_BYTES, Math.max(constants.Z_MIN_CHUNK, data.length * INFLATE_RATIO_GUESS)),
       });
     } catch (error) {
       if (!isWithinLimit && (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
