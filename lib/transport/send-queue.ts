@@ -1,21 +1,19 @@
 import { Duplex } from 'node:stream';
-import { encodeFrameHeader, frameHeaderBytes, writeTextFrame } from '../protocol/frame-writer';
-import { Opcode } from '../protocol/opcode';
+import { frameHeaderBytes, writeTextFrame } from '../protocol/frame-writer';
 import { ByteBacklog } from './byte-backlog';
 
-/** A large text frame's header, when its payload is written from the bytes it arrived in. */
-const TEXT_FRAME = { opcode: Opcode.Text };
 /** A tick's frames up to this size are copied into one buffer and written once. */
 const COALESCE_MAX_BYTES = 64 * 1024;
 /** Held bytes past this (a socket's default high-water mark) move into the corked socket. */
 const SPILL_AT_BYTES = 16 * 1024;
 
 /**
- * Small text frames are encoded straight into a shared slab, as Buffer's own pool does. Small:
- * a write the kernel does not take at once keeps its whole slab alive until it leaves.
+ * Text frames are encoded straight into a shared slab, as Buffer's own pool does: a reply of 4 KiB
+ * made its own ArrayBuffer (Buffer's pool stops at 4 KiB), and two of them in one read a third to
+ * join them. Bounded: a write the kernel does not take at once keeps its whole slab alive until it leaves.
  */
-const SLAB_BYTES = 16 * 1024;
-const SLAB_FRAME_MAX_BYTES = 2 * 1024;
+const SLAB_BYTES = 32 * 1024;
+const SLAB_FRAME_MAX_BYTES = 8 * 1024;
 let slab = Buffer.allocUnsafeSlow(0);
 let slabUsed = 0;
 
@@ -63,13 +61,11 @@ export class SendQueue {
 
   /**
    * A text message as one frame, encoded straight into the slab next to the frames before it, so
-   * a read's replies cost neither a buffer each nor a copy into one. `payloadLength` is its UTF-8
-   * size; `utf8`, when given, its bytes already encoded: a large frame is written from them.
+   * a read's replies cost neither a buffer each nor a copy into one. `payloadLength` is its UTF-8 size.
    */
-  writeText(text: string, payloadLength: number, utf8?: Buffer): boolean {
+  writeText(text: string, payloadLength: number): boolean {
     const frameLength = frameHeaderBytes(payloadLength, false) + payloadLength;
     if (frameLength > SLAB_FRAME_MAX_BYTES || this.isCorked || this.backlog) {
-      if (utf8) return this.writeParts(encodeFrameHeader(payloadLength, TEXT_FRAME), utf8);
       const frame = Buffer.allocUnsafe(frameLength);
       writeTextFrame(frame, 0, text, payloadLength);
       return this.write(frame);

@@ -176,6 +176,40 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     }
   });
 
+  it('finds a master connection deaf before its probe is subscribed (the probe SSUBSCRIBE never answers): replaced, counted once, delivering and probed again', async () => {
+    const [channel] = await channelsOnEveryMaster('mute:');
+    const master = await cluster.masterOf(slotOf(channel));
+    const proxy = await TcpProxy.start(master.port);
+    const natMap = { [master.address]: { host: '127.0.0.1', port: proxy.port } };
+    // Two heartbeats of 100 ms: an SSUBSCRIBE unanswered for 200 ms marks its connection deaf.
+    const deaf = await openRedisClients(withRedisDefaults({ clusterNodes: cluster.seeds, heartbeatIntervalMs: 100, clusterOptions: { natMap } }));
+    const shards = deaf.subscriber as ShardSubscribers;
+    const heard: string[] = [];
+    shards.on('error', () => undefined);
+    shards.on('smessageBuffer', (from, message) => void (from.toString() === channel && heard.push(message.toString())));
+    shards.on('ready', () => void shards.ssubscribe(channel).catch(() => undefined));
+    try {
+      await waitForReady(deaf);
+      await shards.ssubscribe(channel);
+      proxy.stallDownstream(); // before any probe: the probe's SSUBSCRIBE is the first command it swallows
+      const closed = new Promise<void>((resolve) => shards.once('close', () => resolve()));
+
+      expect(await shards.probe('probe:m')).toBe(0); // resolves: its SSUBSCRIBE given up, not waited on for ever
+      await closed; // the gap signal: the connection was replaced
+      expect(await shards.probe('probe:m')).toBe(1); // counted once
+      await pollUntil('the channel subscribed again', async () => (await shardNumSub(master, channel)) === 1, 10_000, () => '');
+      expect(await publisher.spublish(channel, 'after')).toBe(1);
+      await pollUntil('delivered again', async () => heard.includes('after'), 10_000, () => heard.join(','));
+      expect(await shards.probe('probe:m')).toBe(0); // subscribes a probe on the new connection and sends it
+      expect(await withRedisClient(master.port, (redis) => redis.call('PUBSUB', 'SHARDCHANNELS', 'probe:m:*'))).toHaveLength(1);
+      await pollUntil('the probe back', async () => shards.probesOutstanding === 0, 10_000, () => `${shards.probesOutstanding} out`);
+      expect(await shards.probe('probe:m')).toBe(0); // no second alarm
+    } finally {
+      await closeRedisClients(deaf, 1000);
+      await proxy.stop();
+    }
+  });
+
   it('follows a slot migrated during traffic: the channel moves to the new master and nothing arrives twice', async () => {
     const channel = 'busy:{room-7}';
     await clients.subscriber.ssubscribe(channel);

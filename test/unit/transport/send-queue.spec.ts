@@ -184,6 +184,39 @@ describe('SendQueue', () => {
       other.destroy();
     });
 
+    it('encodes 4 KiB replies into the shared slab: two queues\' frames share one allocation, and a read\'s two replies leave in one write without a copy to join them', async () => {
+      const other = new RecordingDuplex();
+      const otherQueue = new SendQueue(other);
+      const reply = (i: number): string => `{"event":"echo","data":"${String(i).repeat(4_096)}"}`;
+      startFreshSlab();
+      queue.beginBatch();
+      queue.writeText(reply(1), reply(1).length);
+      queue.writeText(reply(2), reply(2).length);
+      queue.endBatch();
+      otherQueue.writeText(reply(3), reply(3).length);
+      await endOfTick();
+
+      expect(socket.chunks).toHaveLength(1);
+      expect(socket.written).toEqual(Buffer.concat([textFrame(reply(1)), textFrame(reply(2))]));
+      expect(other.written).toEqual(textFrame(reply(3)));
+      expect(other.chunks[0].buffer).toBe(socket.chunks[0].buffer);
+      other.destroy();
+    });
+
+    /** Writes frames of the slab's largest size from a queue of their own until one starts a new slab (32 KiB): 24 KiB of it are free. */
+    function startFreshSlab(): void {
+      const filler = new RecordingDuplex();
+      const fillerQueue = new SendQueue(filler);
+      const text = 'f'.repeat(8 * 1024 - 4);
+      for (let i = 0; i < 5 && filler.chunks.at(-1)?.byteOffset !== 0; i++) {
+        fillerQueue.beginBatch();
+        fillerQueue.writeText(text, text.length);
+        fillerQueue.endBatch();
+      }
+      expect(filler.chunks.at(-1)?.byteOffset).toBe(0);
+      filler.destroy();
+    }
+
     it('gives a large text frame a buffer of its own, and keeps the order', async () => {
       const large = 'x'.repeat(70_000);
       queue.writeText('small', 5);
