@@ -210,6 +210,34 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     }
   });
 
+  it('follows MOVED on its own SSUBSCRIBE through natMap (every master proxied): the new master by its mapped address, nothing waited on for ever', async () => {
+    const masters = [...new Set((await cluster.slots()).map(({ master }) => master))].map((address) => cluster.node(address));
+    const proxies = await Promise.all(masters.map((master) => TcpProxy.start(master.port)));
+    const natMap = Object.fromEntries(masters.map((master, index) => [master.address, { host: '127.0.0.1', port: proxies[index].port }]));
+    const mapped = await openRedisClients(withRedisDefaults({ clusterNodes: cluster.seeds, clusterOptions: { natMap, slotsRefreshInterval: 3_600_000 } }));
+    const shards = mapped.subscriber as ShardSubscribers;
+    shards.on('error', () => undefined);
+    try {
+      await waitForReady(mapped);
+      await shards.ssubscribe(...(await channelsOnEveryMaster('nat:')));
+      expect(shards.shardCount).toBe(3);
+      // The slot moves behind the node's back (no refresh, none of its channels there): the SSUBSCRIBE
+      // goes to the old master, is answered MOVED (which ioredis 5.11 never settles), and must follow.
+      const moving = 'nat-moved:{a}';
+      const { to } = await cluster.migrationOf(slotOf(moving));
+      await cluster.migrateSlot(slotOf(moving), to);
+
+      await shards.ssubscribe(moving);
+
+      expect(shards.shardCount).toBe(3); // the new master reached through its proxy: no connection to an unmapped address
+      expect(await shardNumSub(to, moving)).toBe(1);
+      expect(await publisher.spublish(moving, 'found')).toBe(1);
+    } finally {
+      await closeRedisClients(mapped, 1000);
+      await Promise.all(proxies.map((proxy) => proxy.stop()));
+    }
+  });
+
   it('follows a slot migrated during traffic: the channel moves to the new master and nothing arrives twice', async () => {
     const channel = 'busy:{room-7}';
     await clients.subscriber.ssubscribe(channel);
