@@ -238,6 +238,24 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     }
   });
 
+  it("picks its probe again when the probe channel's slot migrates away (the master drops it by SUNSUBSCRIBE): no false alarm", async () => {
+    const shards = clients.subscriber as ShardSubscribers;
+    const channels = await channelsOnEveryMaster('probed:');
+    await shards.ssubscribe(...channels);
+    await probeRounds(shards, 'probe:p', 1);
+    const masters = [...new Set((await cluster.slots()).map(({ master }) => master))].map((address) => cluster.node(address));
+    const probes = await Promise.all(masters.map((master) => withRedisClient(master.port, async (redis) => (await redis.call('PUBSUB', 'SHARDCHANNELS', 'probe:p:*')) as string[])));
+    expect(probes.map((list) => list.length)).toEqual([1, 1, 1]);
+    const [probeChannel] = probes[0];
+    const { from, to } = await cluster.migrationOf(slotOf(probeChannel));
+
+    await cluster.migrateSlot(slotOf(probeChannel), to);
+    await pollUntil('the old master dropped the probe channel', async () => (await shardNumSub(from, probeChannel)) === 0, 10_000, () => '');
+
+    await probeRounds(shards, 'probe:p', 4); // each round's probes come back: none counted silent
+    await shards.sunsubscribe(...channels);
+  });
+
   it('follows a slot migrated during traffic: the channel moves to the new master and nothing arrives twice', async () => {
     const channel = 'busy:{room-7}';
     await clients.subscriber.ssubscribe(channel);
@@ -297,15 +315,32 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     await clients.subscriber.ssubscribe(channel);
     let failoverMs = 0;
 
+    const shards = clients.subscriber as ShardSubscribers;
+    await probeRounds(shards, 'probe:f', 1);
+    expect(await shards.probe('probe:f')).toBe(0); // a probe out on every master when one is killed
+
     const report = await trafficDuring(channel, async () => ({ failoverMs } = await cluster.killMasterOf(slotOf(channel))));
 
     expectOnceInOrder(channel);
     expect(await subscriptionsOf(channel)).toBe(1);
+    // The killed master's connection closed (the gap signal, not a silence); the promoted master is probed.
+    await pollUntil('the probes back', async () => shards.probesOutstanding === 0, 10_000, () => `${shards.probesOutstanding} out`);
+    await probeRounds(shards, 'probe:f', 3);
+    const promoted = await cluster.masterOf(slotOf(channel));
+    expect(await withRedisClient(promoted.port, (redis) => redis.call('PUBSUB', 'SHARDCHANNELS', 'probe:f:*'))).toHaveLength(1);
     console.log(
       `master failover: promoted after ${failoverMs} ms; ${report.accepted.length} accepted, ${report.lost.length} accepted but lost; first delivery after the promotion ${report.recoveryMs} ms after the kill`,
     );
   });
 });
+
+/** Heartbeats of probes, as the adapter runs them: none finds a connection silent, and each round's probes come back. */
+async function probeRounds(shards: ShardSubscribers, channelBase: string, rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    expect(await shards.probe(channelBase)).toBe(0);
+    await pollUntil(`round ${round}'s probes back`, async () => shards.probesOutstanding === 0, 10_000, () => `${shards.probesOutstanding} out`);
+  }
+}
 
 /** Subscribers of a shard channel on one node. */
 function shardNumSub(node: RedisServer, channel: string): Promise<number> {
