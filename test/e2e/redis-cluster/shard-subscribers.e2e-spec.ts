@@ -135,6 +135,26 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     expect(await Promise.all(channels.map(subscriptionsOf))).toEqual([0, 0, 0]);
   });
 
+  it('subscribes thousands of channels with one SSUBSCRIBE per slot, each delivering', async () => {
+    const tags = Array.from({ length: 8 }, (_, index) => `{batch-${index}}`);
+    const channels = Array.from({ length: 2000 }, (_, index) => `${tags[index % tags.length]}:room-${index}`);
+    const ssubscribeCalls = async (): Promise<number> => {
+      const masters = [...new Set((await cluster.slots()).map(({ master }) => master))].map((address) => cluster.node(address));
+      const stats = await Promise.all(masters.map((master) => withRedisClient(master.port, (redis) => redis.info('commandstats'))));
+      return stats.reduce((sum, info) => sum + Number(/cmdstat_ssubscribe:calls=(\d+)/.exec(info)?.[1] ?? 0), 0);
+    };
+    const before = await ssubscribeCalls();
+
+    await Promise.all(channels.map((channel) => clients.subscriber.ssubscribe(channel))); // one call per room, as joins make them
+
+    expect((await ssubscribeCalls()) - before).toBe(tags.length);
+    const sample = channels.filter((_, index) => index % 50 === 0);
+    for (const channel of sample) expect(await publisher.spublish(channel, 'batched')).toBe(1);
+    await received.waitFor(() => sample.every((channel) => received.on(channel).length === 1));
+    await clients.subscriber.sunsubscribe(...channels);
+    expect(await Promise.all(sample.map(subscriptionsOf))).toEqual(sample.map(() => 0));
+  });
+
   it('finds a master connection that stays open but stops delivering (its probe does not come back), reconnects it, and delivers again', async () => {
     const [channel] = await channelsOnEveryMaster('deaf:');
     const master = await cluster.masterOf(slotOf(channel));
