@@ -48,6 +48,8 @@ const CASES: ProfileCase[] = [
     describe: msgsPerSecond,
   },
   handshakes('handshakes-5000x4', 'ours-gateway'),
+  // Issue 17: the raw /echo route on the app's server (node:http), the ≥ 1.1× ws target.
+  handshakes('handshakes-echo-5000x4', 'ours-raw'),
   // Issue 17: a gateway's own port, no node:http.
   handshakes('handshakes-own-port-5000x4', 'ours-own-port'),
 ];

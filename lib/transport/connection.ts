@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
 import { FrameParser } from '../protocol/frame-parser';
-import { InboundEvent, TextEvent } from '../protocol/inbound-event';
+import { InboundEvent } from '../protocol/inbound-event';
 import { ProtocolError } from '../protocol/protocol-error';
 import { closeCodeFor } from './close-code-for';
 import { CloseAction, CloseInput, CloseState, closeTransition, readyStateOf } from './close-handshake';
@@ -193,9 +193,9 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
   private handle(event: InboundEvent, receivedAtMs: number): void {
     switch (event.kind) {
       case 'text':
-        return this.deliverText(event, receivedAtMs);
+        return this.deliverMessage(event.text, event.utf8, event.isInPlace, receivedAtMs);
       case 'binary':
-        return this.deliver('message', event.data, receivedAtMs);
+        return this.deliverMessage(event.data, event.data, event.isInPlace, receivedAtMs);
       case 'ping':
         this.pong(event.payload);
         return this.deliver('ping', event.payload);
@@ -212,15 +212,16 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
     }
   }
 
-  /** A large text's bytes stay at hand while its listeners run, for an echo (ConnectionOutbound.sendText). */
-  private deliverText({ text, utf8 }: TextEvent, receivedAtMs: number): void {
-    if (utf8 === undefined) return this.deliver('message', text, receivedAtMs);
-    this.deliveringText = text;
-    this.deliveringUtf8 = utf8;
+  /** The bytes a message arrived in stay at hand while its listeners run, for an echo (ConnectionOutbound.sendDelivered). */
+  private deliverMessage(message: string | Buffer, payload: Buffer | undefined, isInPlace: true | undefined, receivedAtMs: number): void {
+    if (payload === undefined) return this.deliver('message', message, receivedAtMs);
+    this.deliveringText = typeof message === 'string' ? message : undefined;
+    this.deliveringPayload = payload;
+    this.isDeliveringInPlace = isInPlace === true;
     try {
-      this.deliver('message', text, receivedAtMs);
+      this.deliver('message', message, receivedAtMs);
     } finally {
-      this.deliveringText = this.deliveringUtf8 = undefined;
+      this.deliveringText = this.deliveringPayload = undefined;
     }
   }
 

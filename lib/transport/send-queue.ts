@@ -1,10 +1,7 @@
 import { Duplex } from 'node:stream';
-import { encodeFrameHeader, frameHeaderBytes, writeTextFrame } from '../protocol/frame-writer';
-import { Opcode } from '../protocol/opcode';
+import { frameHeaderBytes, writeTextFrame } from '../protocol/frame-writer';
 import { ByteBacklog } from './byte-backlog';
 
-/** A large text frame's header, when its payload is written from the bytes it arrived in. */
-const TEXT_FRAME = { opcode: Opcode.Text };
 /** A tick's frames up to this size are copied into one buffer and written once. */
 const COALESCE_MAX_BYTES = 64 * 1024;
 /** Held bytes past this (a socket's default high-water mark) move into the corked socket. */
@@ -64,13 +61,11 @@ export class SendQueue {
 
   /**
    * A text message as one frame, encoded straight into the slab next to the frames before it, so
-   * a read's replies cost neither a buffer each nor a copy into one. `payloadLength` is its UTF-8
-   * size; `utf8`, when given, its bytes already encoded: a large frame is written from them.
+   * a read's replies cost neither a buffer each nor a copy into one. `payloadLength` is its UTF-8 size.
    */
-  writeText(text: string, payloadLength: number, utf8?: Buffer): boolean {
+  writeText(text: string, payloadLength: number): boolean {
     const frameLength = frameHeaderBytes(payloadLength, false) + payloadLength;
-    if (utf8 || frameLength > SLAB_FRAME_MAX_BYTES || this.isCorked || this.backlog) {
-      if (utf8) return this.writeParts(encodeFrameHeader(payloadLength, TEXT_FRAME), utf8);
+    if (frameLength > SLAB_FRAME_MAX_BYTES || this.isCorked || this.backlog) {
       const frame = Buffer.allocUnsafe(frameLength);
       writeTextFrame(frame, 0, text, payloadLength);
       return this.write(frame);
