@@ -1,13 +1,17 @@
 import { Envelope, isAckId } from '../wire/envelope';
 import { DecodeResult, EventCodec } from './event-codec.interface';
+import { VerbatimString } from './verbatim-string';
 
 const isRequestId = (value: unknown): value is string | number =>
   typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 
 /** The default codec: `{"event":…,"data":…,"id":…}` as JSON in text frames. */
 export class JsonEventCodec implements EventCodec {
+  /** The last decoded `data` string that JSON writes as it is: a reply carrying it back is not scanned again. */
+  private readonly verbatim = new VerbatimString();
+
   encode(envelope: Envelope): string {
-    return JSON.stringify(envelope);
+    return this.verbatim.encodeReply(envelope) ?? JSON.stringify(envelope);
   }
 
   decode(message: string | Buffer): DecodeResult {
@@ -26,6 +30,7 @@ export class JsonEventCodec implements EventCodec {
     if (id !== undefined && !isRequestId(id)) return { ok: false, reason: '"id" must be a string or a number' };
     // An answer to the server's client.request(); checked here so the dispatcher can trust it.
     if (ack !== undefined) return isAckId(ack) ? { ok: true, envelope: { event, data, ack } } : { ok: false, reason: '"ack" must be a positive integer' };
+    if (typeof data === 'string') this.verbatim.remember(data, message);
     return { ok: true, envelope: id === undefined ? { event, data } : { event, data, id } };
   }
 }

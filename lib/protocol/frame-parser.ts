@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { ByteQueue } from './byte-queue';
 import { parseClosePayload } from './close-payload';
 import { CloseCode } from './close-code';
@@ -143,14 +143,16 @@ export class FrameParser {
       // Short text is unmasked and checked for ASCII in one pass: ASCII needs no view and no validator.
       const isShortText = opcode === Opcode.Text && length <= ASCII_SCAN_MAX_BYTES;
       if (isShortText && unmaskRange(chunk, payloadStart, at, key) < 0x80) {
-        events.push({ kind: 'text', text: chunk.toString('latin1', payloadStart, at), utf8: undefined });
+        events.push({ kind: 'text', text: chunk.toString('latin1', payloadStart, at), utf8: undefined, isInPlace: undefined });
         continue;
       }
       const payload = chunk.subarray(payloadStart, at);
       if (!isShortText && maskBytes > 0) applyMaskKey(payload, key);
-      if (opcode === Opcode.Binary) events.push({ kind: 'binary', data: payload });
-      // §8.1: a text message is valid UTF-8; else 1007.
-      else if (isUtf8(payload)) events.push(textEvent(payload));
+      // In place: the header before the payload is read, so a reply can be framed over it (BinaryEvent).
+      if (opcode === Opcode.Binary) events.push({ kind: 'binary', data: payload, isInPlace: true });
+      // §8.1: a text message is valid UTF-8; else 1007. ASCII first: the cheaper scan, and a cheaper decode.
+      else if (isAscii(payload)) events.push(textEvent(payload, true, true));
+      else if (isUtf8(payload)) events.push(textEvent(payload, false, true));
       else {
         this.fail(events, 'INVALID_UTF8', 'text message is not valid UTF-8', CloseCode.InvalidPayload);
         return chunk.length; // the rest is discarded

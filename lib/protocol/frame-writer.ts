@@ -46,6 +46,7 @@ function writeHeader(target: Buffer, at: number, payloadLength: number, options:
 }
 
 const TEXT: FrameOptions = { opcode: Opcode.Text };
+const BINARY: FrameOptions = { opcode: Opcode.Binary };
 
 /** Just the header, for a large payload written after it without copying. Server role only. */
 export function encodeFrameHeader(payloadLength: number, options: FrameOptions): Buffer {
@@ -53,6 +54,19 @@ export function encodeFrameHeader(payloadLength: number, options: FrameOptions):
   const header = Buffer.allocUnsafe(frameHeaderBytes(payloadLength, false));
   writeHeader(header, 0, payloadLength, options);
   return header;
+}
+
+/**
+ * A whole unmasked text or binary frame around `payload`, its header written into the bytes just
+ * before it in its buffer: one view, no copy. Only for a payload whose frame was read in place
+ * (InboundEvent `isInPlace`): its own header sits there, at least as long as this one (§5.2: the
+ * same length in as few bytes, plus a mask key from a client), and is done with.
+ */
+export function frameInPlace(payload: Buffer, opcode: Opcode.Text | Opcode.Binary): Buffer {
+  const headerBytes = frameHeaderBytes(payload.length, false);
+  const frame = Buffer.from(payload.buffer, payload.byteOffset - headerBytes, headerBytes + payload.length);
+  writeHeader(frame, 0, payload.length, opcode === Opcode.Text ? TEXT : BINARY);
+  return frame;
 }
 
 /**

@@ -117,6 +117,7 @@ export class MessageAssembler {
     this.maskKey = undefined;
     const isText = this.opcode === Opcode.Text;
     const isCompressed = this.isCompressed;
+    const isAscii = this.utf8.isAscii;
     const isCompleteUtf8 = !isText || isCompressed || this.utf8.end();
     this.pieces.length = 0;
     this.viewsOfRead.length = 0;
@@ -125,7 +126,7 @@ export class MessageAssembler {
     this.isCompressed = false;
     if (isCompressed) return { kind: 'compressed', isText, data };
     if (!isCompleteUtf8) return { kind: 'failed', error: invalidUtf8() };
-    return isText ? textEvent(data) : { kind: 'binary', data };
+    return isText ? textEvent(data, isAscii) : { kind: 'binary', data, isInPlace: undefined };
   }
 
   private gather(piece: Buffer): void {

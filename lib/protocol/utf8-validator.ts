@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 // RFC 3629 §4 / Unicode Table 3-7: the well-formed byte sequences. The state is how many
 // continuation bytes are still owed, plus the narrower range the next one must fall in
@@ -13,11 +13,19 @@ export class Utf8Validator {
   private owed = 0; // continuation bytes still expected
   private lower = 0x80; // range for the next continuation byte
   private upper = 0xbf;
+  /** Every byte written since the last end() was below 0x80 (see textEvent: ASCII decodes as latin1). */
+  isAscii = true;
 
   /** False as soon as `bytes` holds an invalid byte; the validator is then spent. */
   write(bytes: Uint8Array): boolean {
-    // Fast path: at a code-point boundary and the whole chunk is complete, valid UTF-8.
-    if (this.owed === 0 && isUtf8(bytes)) return true;
+    // Fast paths, at a code-point boundary: ASCII (the cheapest native scan, it stops at the first
+    // byte ≥ 0x80), then a chunk that is complete, valid UTF-8.
+    if (this.owed === 0) {
+      if (this.isAscii && isAscii(bytes)) return true;
+      this.isAscii = false;
+      if (isUtf8(bytes)) return true;
+    }
+    this.isAscii = false;
     return this.scan(bytes);
   }
 
@@ -32,6 +40,7 @@ export class Utf8Validator {
     this.owed = 0;
     this.lower = 0x80;
     this.upper = 0xbf;
+    this.isAscii = true;
   }
 
   private scan(bytes: Uint8Array): boolean {

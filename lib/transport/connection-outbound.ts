@@ -1,12 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
-import { encodeClose, encodeFrame, encodeFrameHeader, encodeTextFrame, frameHeaderBytes, framePayloadOf } from '../protocol/frame-writer';
+import { encodeClose, encodeFrame, encodeFrameHeader, encodeTextFrame, frameHeaderBytes, frameInPlace, framePayloadOf } from '../protocol/frame-writer';
 import { Opcode } from '../protocol/opcode';
 import { CloseState } from './close-handshake';
 import { ConnectionEvents, OutboundOptions } from './connection-events';
 import { DeflateChannel, UncompressedRun } from './deflate/deflate-channel';
-import { sharedCompressedFrame } from './deflate/shared-compressor';
 import { admitOutbound, BudgetAnswer, canPong } from './outbound-budget';
 import { SendQueue } from './send-queue';
 import { newTrafficCounters, TrafficCounters } from './traffic-counters';
@@ -14,6 +13,8 @@ import { newTrafficCounters, TrafficCounters } from './traffic-counters';
 /** Payloads above this are written after their header instead of being copied into one frame. */
 const COPY_THRESHOLD_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+const TEXT_FRAME = { opcode: Opcode.Text };
+const BINARY_FRAME = { opcode: Opcode.Binary };
 
 /**
  * The sending half of a Connection: every outbound frame, in order around compression, judged by
@@ -32,9 +33,15 @@ export abstract class ConnectionOutbound<Options extends OutboundOptions = Outbo
   private hasWrittenClose = false;
   /** send() returned false for messages waiting for zlib: 'drain' is owed once they have left. */
   private isAwaitingDrain = false;
-  /** The text message being delivered, and its bytes when large (TextEvent): sent back during its delivery, it leaves from them. */
+  /**
+   * The message being delivered and the bytes it arrived in (a binary message's data, a large
+   * text's UTF-8: TextEvent), set by Connection while its listeners run: sent back then, it leaves
+   * from those bytes, neither encoded again nor copied; in one view with its header when
+   * `isDeliveringInPlace` (frameInPlace).
+   */
   protected deliveringText: string | undefined;
-  protected deliveringUtf8: Buffer | undefined;
+  protected deliveringPayload: Buffer | undefined;
+  protected isDeliveringInPlace = false;
 
   constructor(
     protected readonly socket: Duplex,
@@ -79,9 +86,10 @@ export abstract class ConnectionOutbound<Options extends OutboundOptions = Outbo
   send(data: string | Buffer): boolean {
     if (!this.canSend()) return false;
     if (typeof data === 'string') return this.deflate ? this.sendEncoded(encodeTextFrame(data), false) : this.sendText(data);
+    if (data === this.deliveringPayload && !this.deflate) return this.sendDelivered(data, Opcode.Binary);
     if (data.length < COPY_THRESHOLD_BYTES || this.deflate) return this.sendEncoded(encodeFrame(data, { opcode: Opcode.Binary }), false);
     if (!this.admit(data.length + 10)) return false; // past 64 KiB the header is 10 bytes (§5.2)
-    return this.enqueue(encodeFrameHeader(data.length, { opcode: Opcode.Binary }), false, 1, data);
+    return this.enqueue(encodeFrameHeader(data.length, BINARY_FRAME), false, 1, data);
   }
 
   /**
@@ -147,6 +155,9 @@ export abstract class ConnectionOutbound<Options extends OutboundOptions = Outbo
     const isCompressible = deflate?.shouldCompress(frame.length) ?? false;
     if (deflate && (isCompressible || deflate.outbound.isBusy)) {
       if (!this.admit(frame.length)) return false;
+      // Nothing waits before a small message: compressed now, it leaves with this tick's other writes.
+      const compressed = isCompressible && !deflate.outbound.isBusy ? this.compressNow(deflate, frame, isShared) : undefined;
+      if (compressed) return this.enqueue(compressed, isShared, 1);
       deflate.enterCompressionBacklog(frame.length);
       if (isCompressible) deflate.queueOutbound(() => this.sendCompressible(deflate, frame, isShared));
       else deflate.queueUncompressed(frame, isShared);
@@ -164,12 +175,19 @@ export abstract class ConnectionOutbound<Options extends OutboundOptions = Outbo
    */
   private sendText(text: string): boolean {
     // Equal strings are equal UTF-8: usually the same string, so === answers without reading it.
-    const utf8 = this.deliveringUtf8 !== undefined && text === this.deliveringText ? this.deliveringUtf8 : undefined;
-    const payloadLength = utf8 ? utf8.length : Buffer.byteLength(text);
+    if (text === this.deliveringText && this.deliveringPayload !== undefined) return this.sendDelivered(this.deliveringPayload, Opcode.Text);
+    const payloadLength = Buffer.byteLength(text);
     const frameLength = frameHeaderBytes(payloadLength, false) + payloadLength;
     if (!this.admit(frameLength)) return false;
     this.countOut(1, frameLength);
-    return this.queue.writeText(text, payloadLength, utf8);
+    return this.queue.writeText(text, payloadLength);
+  }
+
+  /** The message being delivered, sent back (an echo) without permessage-deflate: from the bytes it arrived in, never copied. */
+  private sendDelivered(payload: Buffer, opcode: Opcode.Text | Opcode.Binary): boolean {
+    if (!this.admit(frameHeaderBytes(payload.length, false) + payload.length)) return false;
+    if (this.isDeliveringInPlace) return this.enqueue(frameInPlace(payload, opcode), false, 1);
+    return this.enqueue(encodeFrameHeader(payload.length, opcode === Opcode.Text ? TEXT_FRAME : BINARY_FRAME), false, 1, payload);
   }
 
   /**
@@ -208,16 +226,24 @@ export abstract class ConnectionOutbound<Options extends OutboundOptions = Outbo
     }
   }
 
+  /** DeflateChannel.compressNow; zlib failing (it should not) fails the connection with 1011, and the frame is dropped in its turn. */
+  private compressNow(deflate: DeflateChannel, frame: Buffer, isShared: boolean): Buffer | undefined {
+    try {
+      return deflate.compressNow(frame, isShared);
+    } catch (error) {
+      this.reportUnexpected(error);
+      this.failConnection(CloseCode.InternalError, '');
+      return undefined;
+    }
+  }
+
   /** RFC 7692 §6: a compressed message is one frame with RSV1 set; small ones go out as they are. */
   private async compressThenWrite(deflate: DeflateChannel, frame: Buffer, isShared: boolean): Promise<void> {
     if (!this.canWriteQueued()) return;
-    const { opcode, payload } = framePayloadOf(frame);
-    if (!deflate.shouldCompress(payload.length)) return void this.writeQueued(frame, isShared);
+    if (!deflate.shouldCompress(framePayloadOf(frame).payload.length)) return void this.writeQueued(frame, isShared);
     let compressed: Buffer;
     try {
-      compressed = deflate.params.serverNoContextTakeover
-        ? await sharedCompressedFrame(frame, deflate.params)
-        : encodeFrame(await deflate.deflate(payload), { opcode, rsv1: true });
+      compressed = await deflate.compress(frame, isShared);
     } catch (error) {
       this.reportUnexpected(error);
       return this.failConnection(CloseCode.InternalError, '');

@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-code';
 import { FrameParser } from '../protocol/frame-parser';
-import { InboundEvent, TextEvent } from '../protocol/inbound-event';
+import { InboundEvent } from '../protocol/inbound-event';
 import { ProtocolError } from '../protocol/protocol-error';
 import { closeCodeFor } from './close-code-for';
 import { CloseAction, CloseInput, CloseState, closeTransition, readyStateOf } from './close-handshake';
@@ -17,6 +17,7 @@ import { repliesPerWrite } from './reply-split';
 export { ReadyState };
 export type { CloseEvent, ConnectionEvents };
 export type ConnectionOptions = ConnectionOptionsOf<Connection>;
+type CompressedEvent = Extract<InboundEvent, { kind: 'compressed' }>;
 
 /** ECONNRESET, EPIPE: 'close' follows and reports 1006. One function for every socket. */
 const ignoreSocketError = (): void => undefined;
@@ -165,8 +166,8 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
     try {
       for (let i = 0; i < events.length; i++) {
         const event = events[i];
-        // A compressed message inflates asynchronously; it and what follows it wait their turn.
-        if (inbound?.mustWait(event)) inbound.enqueue(event);
+        // Behind a message inflating on the thread pool, an event waits its turn.
+        if (inbound?.mustWait()) inbound.enqueue(event);
         else this.handle(event, receivedAtMs);
         if ((i + 1) % perWrite === 0 && i + 1 < events.length) this.queue.flush();
       }
@@ -178,7 +179,31 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
   /** An event's turn behind the inflations before it. A failed or closing connection inflates nothing more. */
   private handleInTurn(deflate: DeflateChannel, event: InboundEvent): void | Promise<void> {
     if (event.kind !== 'compressed') return this.handle(event, performance.now());
-    if (this.closeState === CloseState.Open) return this.inflateThenDeliver(deflate, event.isText, event.data);
+    if (this.closeState === CloseState.Open && !this.deliverInflatedNow(deflate, event, performance.now())) {
+      return this.inflateThenDeliver(deflate, event.isText, event.data);
+    }
+  }
+
+  /** A compressed message nothing waits before: inflated at once when small, else it and what follows queue for the thread pool. */
+  private onCompressed(event: CompressedEvent, receivedAtMs: number): void {
+    const { deflate, inbound } = this;
+    // The parser yields these only with deflate negotiated.
+    if (!deflate || !inbound) return this.failConnection(CloseCode.ProtocolError, 'unexpected compressed message');
+    if (this.closeState === CloseState.Open && !this.deliverInflatedNow(deflate, event, receivedAtMs)) inbound.enqueue(event);
+  }
+
+  /** Inflated and delivered at once (DeflateChannel.inflateNow), or failed; false when it needs the thread pool. */
+  private deliverInflatedNow(deflate: DeflateChannel, { data, isText }: CompressedEvent, receivedAtMs: number): boolean {
+    let message: string | Buffer | undefined;
+    try {
+      message = deflate.inflateNow(data, isText);
+    } catch (error) {
+      this.failInflation(error);
+      return true;
+    }
+    if (message === undefined) return false;
+    this.deliver('message', message, receivedAtMs);
+    return true;
   }
 
   private async inflateThenDeliver(deflate: DeflateChannel, isText: boolean, data: Buffer): Promise<void> {
@@ -186,19 +211,23 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
     try {
       message = inflatedMessage(await deflate.inflate(data), isText);
     } catch (error) {
-      const code = closeCodeFor(error);
-      if (code === CloseCode.InternalError) this.reportUnexpected(error);
-      return this.failConnection(code, error instanceof ProtocolError ? error.message : '');
+      return this.failInflation(error);
     }
     this.deliver('message', message, performance.now());
+  }
+
+  private failInflation(error: unknown): void {
+    const code = closeCodeFor(error);
+    if (code === CloseCode.InternalError) this.reportUnexpected(error);
+    this.failConnection(code, error instanceof ProtocolError ? error.message : '');
   }
 
   private handle(event: InboundEvent, receivedAtMs: number): void {
     switch (event.kind) {
       case 'text':
-        return this.deliverText(event, receivedAtMs);
+        return this.deliverMessage(event.text, event.utf8, event.isInPlace, receivedAtMs);
       case 'binary':
-        return this.deliver('message', event.data, receivedAtMs);
+        return this.deliverMessage(event.data, event.data, event.isInPlace, receivedAtMs);
       case 'ping':
         this.pong(event.payload);
         return this.deliver('ping', event.payload);
@@ -206,8 +235,7 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
         this.hasPongSinceCheck = true;
         return this.deliver('pong', event.payload);
       case 'compressed':
-        // Routed through InboundOrder by handleRead; the parser yields these only with deflate negotiated.
-        return this.failConnection(CloseCode.ProtocolError, 'unexpected compressed message');
+        return this.onCompressed(event, receivedAtMs);
       case 'close':
         return this.applyClose(CloseInput.PeerCloseFrame, event.code, event.reason);
       case 'failed':
@@ -215,15 +243,16 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
     }
   }
 
-  /** A large text's bytes stay at hand while its listeners run, for an echo (ConnectionOutbound.sendText). */
-  private deliverText({ text, utf8 }: TextEvent, receivedAtMs: number): void {
-    if (utf8 === undefined) return this.deliver('message', text, receivedAtMs);
-    this.deliveringText = text;
-    this.deliveringUtf8 = utf8;
+  /** The bytes a message arrived in stay at hand while its listeners run, for an echo (ConnectionOutbound.sendDelivered). */
+  private deliverMessage(message: string | Buffer, payload: Buffer | undefined, isInPlace: true | undefined, receivedAtMs: number): void {
+    if (payload === undefined) return this.deliver('message', message, receivedAtMs);
+    this.deliveringText = typeof message === 'string' ? message : undefined;
+    this.deliveringPayload = payload;
+    this.isDeliveringInPlace = isInPlace === true;
     try {
-      this.deliver('message', text, receivedAtMs);
+      this.deliver('message', message, receivedAtMs);
     } finally {
-      this.deliveringText = this.deliveringUtf8 = undefined;
+      this.deliveringText = this.deliveringPayload = undefined;
     }
   }
 

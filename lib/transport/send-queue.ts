@@ -1,21 +1,21 @@
 import { Duplex } from 'node:stream';
-import { encodeFrameHeader, frameHeaderBytes, writeTextFrame } from '../protocol/frame-writer';
-import { Opcode } from '../protocol/opcode';
-import { ByteBacklog } from './byte-backlog';
+import { frameHeaderBytes, writeTextFrame } from '../protocol/frame-writer';
+import { ByteBacklog, compacted } from './byte-backlog';
 
-/** A large text frame's header, when its payload is written from the bytes it arrived in. */
-const TEXT_FRAME = { opcode: Opcode.Text };
 /** A tick's frames up to this size are copied into one buffer and written once. */
 const COALESCE_MAX_BYTES = 64 * 1024;
 /** Held bytes past this (a socket's default high-water mark) move into the corked socket. */
 const SPILL_AT_BYTES = 16 * 1024;
 
 /**
- * Small text frames are encoded straight into a shared slab, as Buffer's own pool does. Small:
- * a write the kernel does not take at once keeps its whole slab alive until it leaves.
+ * Text frames are encoded straight into a shared slab, as Buffer's own pool does: a reply of 4 KiB
+ * made its own ArrayBuffer (Buffer's pool stops at 4 KiB), and two of them in one read a third to
+ * join them. Bounded: a write the kernel does not take at once keeps its whole slab alive until it
+ * leaves, and frames for a socket still writing are copied out (closeRegion): a stalled socket
+ * holds one slab at most. SLAB_BYTES ≥ SPILL_AT_BYTES + SLAB_FRAME_MAX_BYTES (see startSlab).
  */
-const SLAB_BYTES = 16 * 1024;
-const SLAB_FRAME_MAX_BYTES = 2 * 1024;
+const SLAB_BYTES = 32 * 1024;
+const SLAB_FRAME_MAX_BYTES = 8 * 1024;
 let slab = Buffer.allocUnsafeSlow(0);
 let slabUsed = 0;
 
@@ -63,22 +63,16 @@ export class SendQueue {
 
   /**
    * A text message as one frame, encoded straight into the slab next to the frames before it, so
-   * a read's replies cost neither a buffer each nor a copy into one. `payloadLength` is its UTF-8
-   * size; `utf8`, when given, its bytes already encoded: a large frame is written from them.
+   * a read's replies cost neither a buffer each nor a copy into one. `payloadLength` is its UTF-8 size.
    */
-  writeText(text: string, payloadLength: number, utf8?: Buffer): boolean {
+  writeText(text: string, payloadLength: number): boolean {
     const frameLength = frameHeaderBytes(payloadLength, false) + payloadLength;
     if (frameLength > SLAB_FRAME_MAX_BYTES || this.isCorked || this.backlog) {
-      if (utf8) return this.writeParts(encodeFrameHeader(payloadLength, TEXT_FRAME), utf8);
       const frame = Buffer.allocUnsafe(frameLength);
       writeTextFrame(frame, 0, text, payloadLength);
       return this.write(frame);
     }
-    if (slab.length - slabUsed < frameLength) {
-      this.closeRegion();
-      slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-      slabUsed = 0;
-    }
+    if (slab.length - slabUsed < frameLength) this.startSlab();
     // Another queue took the slab since this one's last frame: start a new region.
     if (this.region !== slab || this.regionEnd !== slabUsed) {
       this.closeRegion();
@@ -212,10 +206,33 @@ export class SendQueue {
     this.socket.uncork();
   }
 
-  /** The region's frames join the held chunks, as one view of the slab. */
+  /**
+   * A new shared slab. This queue's frames of this tick, when they end the old one, move to its
+   * start: they and the next frame still leave as one view, not copied into one buffer at the flush.
+   * They fit: the region is below SPILL_AT_BYTES (it was written past that), the frame at most SLAB_FRAME_MAX_BYTES.
+   */
+  private startSlab(): void {
+    const next = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    if (this.region === slab && this.regionEnd === slabUsed) {
+      slabUsed = this.regionEnd = slab.copy(next, 0, this.regionStart, this.regionEnd);
+      this.region = next;
+      this.regionStart = 0;
+    } else {
+      this.closeRegion();
+      slabUsed = 0;
+    }
+    slab = next;
+  }
+
+  /**
+   * The region's frames join the held chunks, as one view of the slab. A socket still writing
+   * earlier bytes (the kernel has not taken them) will hold them whole while they wait: a small view
+   * is copied out (compacted), so a stalled socket keeps no shared slab alive per reply.
+   */
   private closeRegion(): void {
     if (this.region === undefined) return;
-    (this.held ??= []).push(this.region.subarray(this.regionStart, this.regionEnd));
+    const frames = this.region.subarray(this.regionStart, this.regionEnd);
+    (this.held ??= []).push(this.socket.writableLength > 0 ? compacted(frames) : frames);
     this.region = undefined;
   }
 

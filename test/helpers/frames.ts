@@ -63,7 +63,8 @@ export function expectRoundTrip(frameToEncode: RoundTripFrame, bytes: Buffer): v
   const events = parser.push(Buffer.from(bytes));
   const expected: InboundEvent =
     opcode === Opcode.Text ? { kind: 'text', text: payload.toString('utf8') }
-      : opcode === Opcode.Binary ? { kind: 'binary', data: payload }
+      // Read whole in one push: in place up to a 16-bit length (the parser's fast path).
+      : opcode === Opcode.Binary ? { kind: 'binary', data: payload, isInPlace: payload.length <= 0xffff || undefined }
         : { kind: opcode === Opcode.Ping ? 'ping' : 'pong', payload };
   expect(events).toEqual([expected]);
 }

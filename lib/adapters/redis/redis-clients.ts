@@ -49,7 +49,7 @@ export async function openRedisClients(options: ResolvedRedisAdapterOptions): Pr
   if (client && isCluster(client)) {
     if (options.subscriber) throw new Error('RedisAdapter: on a Redis Cluster the adapter opens its own subscriber connection per master; do not pass `subscriber`');
     assertNoIoredisPrefix([client.options.keyPrefix, client.options.redisOptions?.keyPrefix]);
-    return clusterClients(ioredis.Redis, client, []);
+    return clusterClients(ioredis.Redis, client, [], options);
   }
   if (client) {
     assertNoIoredisPrefix([client.options.keyPrefix, options.subscriber?.options.keyPrefix]);
@@ -65,7 +65,7 @@ export async function openRedisClients(options: ResolvedRedisAdapterOptions): Pr
       ...RESILIENT_CLUSTER_OPTIONS,
       redisOptions: { ...clusterOptions?.redisOptions, ...RESILIENT_OPTIONS },
     });
-    return clusterClients(ioredis.Redis, cluster, [cluster]);
+    return clusterClients(ioredis.Redis, cluster, [cluster], options);
   }
   assertNoIoredisPrefix([options.redisOptions?.keyPrefix]);
   // With `redisOptions.sentinels` and no url, ioredis asks the sentinels for the master, and again after a failover.
@@ -76,10 +76,13 @@ export async function openRedisClients(options: ResolvedRedisAdapterOptions): Pr
   return { client: opened, subscriber, isCluster: false, owned: [opened, subscriber] };
 }
 
-/** A Cluster's commands, and one subscriber connection per master with the node options of the cluster. */
-function clusterClients(RedisClient: typeof Redis, cluster: Cluster, owned: RedisClients['owned']): RedisClients {
+/**
+ * A Cluster's commands, and one subscriber connection per master with the node options of the cluster.
+ * An SSUBSCRIBE unanswered for two heartbeats marks its connection deaf, as a probe out that long does.
+ */
+function clusterClients(RedisClient: typeof Redis, cluster: Cluster, owned: RedisClients['owned'], { heartbeatIntervalMs }: ResolvedRedisAdapterOptions): RedisClients {
   const nodeOptions = { ...cluster.options.redisOptions, ...RESILIENT_OPTIONS };
-  const subscriber = new ShardSubscribers(cluster, (host, port) => new RedisClient({ ...nodeOptions, host, port }));
+  const subscriber = new ShardSubscribers(cluster, (host, port) => new RedisClient({ ...nodeOptions, host, port }), 2 * heartbeatIntervalMs);
   return { client: cluster, subscriber, isCluster: true, owned: [...owned, subscriber] };
 }
 

@@ -508,7 +508,7 @@ export class RedisAdapter implements RoomsAdapter {
     const silent = await subscriber.probe(this.names.probeChannelBase(this.nodeId));
     if (silent === 0) return;
     cluster.probe.gaps += silent;
-    this.logger.warn(`${silent} master subscriber connection(s) stopped delivering (a probe did not come back within ${this.options.heartbeatIntervalMs} ms): reconnecting them`);
+    this.logger.warn(`${silent} master subscriber connection(s) stopped delivering (a probe or an SSUBSCRIBE not answered within two heartbeats of ${this.options.heartbeatIntervalMs} ms): reconnecting them`);
   }
 
   /** The subscriber is open but did not deliver the last probe: it reconnects (its close is a gap, below). */

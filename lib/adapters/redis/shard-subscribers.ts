@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Cluster, Redis } from 'ioredis';
 import { slotOf } from './cluster-slot';
+import { PendingSubscribes, ShardMovedError } from './pending-subscribes';
 import { SubscriberProbe } from './subscriber-probe';
 
 /**
@@ -30,14 +31,21 @@ interface Shard {
   readonly connection: Redis;
   readonly channels: Set<string>;
   readonly detach: () => void;
-  /** This connection's silent-loss probe, once its channel is subscribed. */
+  /** This connection's silent-loss probe, from the moment its SSUBSCRIBE is sent. */
   probe: ShardProbe | undefined;
+}
+
+/** A master's subscriber connection, its SSUBSCRIBEs watched until answered. */
+interface MasterShard extends Shard {
+  readonly subscribes: PendingSubscribes;
 }
 
 /** A channel in a slot of the shard's master that only this node uses, and the probes on it. */
 interface ShardProbe {
   readonly channel: string;
   readonly state: SubscriberProbe;
+  /** Its SSUBSCRIBE was answered: probes can go out. */
+  isSubscribed: boolean;
 }
 
 // Probe channels tried per master to find one in a slot it serves (each try lands there with odds
@@ -46,14 +54,16 @@ const PROBE_CHANNEL_TRIES = 64;
 
 // Redirections followed for one SSUBSCRIBE before giving up (a slot moving twice meanwhile is rare).
 const MAX_REDIRECTIONS = 3;
-const MOVED = /^MOVED \d+ (\S+)$/;
+// A MOVED error, however ioredis reports it (5.11 drops the command and emits 'moved': PendingSubscribes).
+const MOVED = /^MOVED \d+ /;
 // While a channel has no master to listen on (its master died and no replica is promoted yet), the
 // slot map is asked again this often; the cluster's own refresh comes only every 5 s by default.
 const REPAIR_INTERVAL_MS = 100;
 // ioredis has no event for a SUNSUBSCRIBE the server sends by itself (Redis 7 does when a slot leaves
-// the node: migration, or a master demoted). It reaches its reply handler with no command waiting,
-// which reports it as this error (checked against ioredis 5.11.1, built/DataHandler.js).
-const UNSOLICITED_SUNSUBSCRIBE = /Command queue state error.*Last reply: sunsubscribe/s;
+// the node: migration, or a master demoted). It reaches its reply handler as the answer to the oldest
+// command waiting, or with none waiting, which is reported as this error; when one was waiting, the
+// error comes with that command's own reply, one step later (ioredis 5.11.1, built/DataHandler.js).
+const QUEUE_OUT_OF_STEP = /Command queue state error/;
 // How often each master is asked (CLUSTER NODES) which slots it is importing, while channels are wanted.
 const MIGRATION_CHECK_INTERVAL_MS = 1000;
 // A master's own line in CLUSTER NODES lists the slots it imports as `[<slot>-<-<source id>]`.
@@ -82,18 +92,18 @@ const IMPORTING_SLOT = /\[(\d+)-<-[0-9a-f]+\]/g;
  * the channels are placed. A migration that starts and ends between two checks still loses its window.
  */
 export class ShardSubscribers extends EventEmitter implements SubscriberConnection {
-  private readonly shards = new Map<string, Shard>();
+  private readonly shards = new Map<string, MasterShard>();
   /** Where each wanted channel is subscribed; absent while it is not (yet, or any more). */
   private readonly placement = new Map<string, Shard>();
   /** Channels the adapter wants, with their slots. */
   private readonly wanted = new Map<string, number>();
-  /** Slots a MOVED told about before the cluster's own map has them. */
-  private readonly redirected = new Map<number, string>();
   /** Connections subscribed, with ASKING, to a slot's channels on the master importing it. */
   private readonly imports = new Map<number, Shard>();
   private migrationTimer: NodeJS.Timeout | undefined;
   private isCheckingMigrations = false;
   private isClosed = false;
+  /** Connections replaced since the last probe() because an SSUBSCRIBE on them went unanswered. */
+  private unansweredSinceProbe = 0;
   private repairTimer: NodeJS.Timeout | undefined;
   private readonly onRefresh = (): void => void this.followSlotMap();
   private readonly onClusterReady = (): void => void this.emit('ready');
@@ -103,6 +113,8 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     private readonly cluster: Cluster,
     /** Opens a master's subscriber connection (with the adapter's resilient options). */
     private readonly connect: (host: string, port: number) => Redis,
+    /** An SSUBSCRIBE not answered this long means its connection is deaf: it is replaced (RedisAdapter: two heartbeats). */
+    private readonly answerTimeoutMs: number,
   ) {
     super();
     cluster.on('refresh', this.onRefresh);
@@ -128,10 +140,13 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
    * not is open but deaf: it is reconnected, and its `close` (the adapter's gap signal) and `ready` (resubscribe
    * everything) follow. Then the next probe goes out on each connection, on a channel `<channelBase>:<n>`
    * in a slot of its master (the base names this node: nobody else subscribes it).
-   * Returns the connections found silent.
+   * A connection deaf before its probe is subscribed is found by that SSUBSCRIBE going unanswered
+   * (PendingSubscribes): it is replaced at once, and counted here.
+   * Returns the connections found silent since the last call.
    */
   async probe(channelBase: string): Promise<number> {
-    let silent = 0;
+    let silent = this.unansweredSinceProbe;
+    this.unansweredSinceProbe = 0;
     await Promise.all(
       [...this.shards.values()].map(async (shard) => {
         if (shard.connection.status !== 'ready') return;
@@ -216,13 +231,13 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
       const shard = this.shardFor(address);
       try {
         await whenReady(shard.connection);
-        await shard.connection.ssubscribe(channel);
+        await shard.subscribes.subscribe(slot, channel);
       } catch (error) {
-        const moved = error instanceof Error ? MOVED.exec(error.message) : null;
-        if (!moved || redirections >= MAX_REDIRECTIONS) throw error;
-        address = moved[1];
-        this.redirected.set(slot, address);
-        this.cluster.refreshSlotsCache();
+        if (!isMoved(error) || redirections >= MAX_REDIRECTIONS) throw error;
+        // The address a MOVED names is the master's own, not the one this node reaches it by (natMap:
+        // NAT, Docker, a proxy): the refreshed slot map has it mapped.
+        await this.refreshSlotMap();
+        address = this.masterOf(slot);
         continue;
       }
       if (!this.wanted.has(channel) || this.shards.get(address) !== shard) {
@@ -251,55 +266,97 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     if (shard.connection.status === 'ready') await shard.connection.sunsubscribe(channel).catch(() => undefined);
   }
 
-  /** The shard's probe, its channel subscribed in a slot the master still serves (chosen again after the slot moved). */
-  private async probeOf(shard: Shard, channelBase: string): Promise<ShardProbe | undefined> {
+  /**
+   * The shard's probe once its channel is subscribed, in a slot the master still serves (chosen again
+   * after the slot moved). Its SSUBSCRIBE is sent once: while unanswered, the heartbeats send no other
+   * (PendingSubscribes replaces the connection if it never answers).
+   */
+  private async probeOf(shard: MasterShard, channelBase: string): Promise<ShardProbe | undefined> {
     const current = shard.probe;
-    if (current && this.cluster.slots[slotOf(current.channel)]?.[0] === shard.address) return current;
+    if (current && this.slotMaster(slotOf(current.channel)) === shard.address) return current.isSubscribed ? current : undefined;
     shard.probe = undefined;
-    if (current) await shard.connection.sunsubscribe(current.channel).catch(() => undefined);
+    if (current?.isSubscribed) await shard.connection.sunsubscribe(current.channel).catch(() => undefined);
     for (let n = 0; n < PROBE_CHANNEL_TRIES; n++) {
       const channel = `${channelBase}:${n}`;
-      if (this.cluster.slots[slotOf(channel)]?.[0] !== shard.address) continue;
+      if (this.slotMaster(slotOf(channel)) !== shard.address) continue;
+      const probe: ShardProbe = { channel, state: new SubscriberProbe(channel), isSubscribed: false };
+      shard.probe = probe;
       try {
-        await shard.connection.ssubscribe(channel);
+        await shard.subscribes.send([channel]);
       } catch {
-        return undefined; // the map is changing: the next heartbeat tries again
+        if (shard.probe === probe) shard.probe = undefined;
+        return undefined; // moved, dropped or deaf: the next heartbeat tries again
       }
-      shard.probe = { channel, state: new SubscriberProbe(channel) };
-      return shard.probe;
+      if (shard.probe !== probe) return undefined; // the connection dropped meanwhile
+      probe.isSubscribed = true;
+      return probe;
     }
     return undefined;
   }
 
-  /** The master of a slot: what a MOVED said, else the cluster's slot map. */
+  /** The master of a slot, as the cluster's slot map has it (natMap applied). */
   private masterOf(slot: number): string {
-    const address = this.redirected.get(slot) ?? this.cluster.slots[slot]?.[0];
+    const address = this.slotMaster(slot);
     if (address === undefined) throw new Error(`Redis Cluster: no master known for slot ${slot} (the cluster is not ready)`);
     return address;
   }
 
-  private shardFor(address: string): Shard {
+  /** Where this node reaches a slot's master, undefined while no master is known. */
+  private slotMaster(slot: number): string | undefined {
+    const master = this.cluster.slots[slot]?.[0];
+    return master === undefined ? undefined : this.reachable(master);
+  }
+
+  /**
+   * The address this node reaches a master by. ioredis's map is natMapped, except after a MOVED: it then
+   * writes the address the master names itself by (cluster/index.js, the `moved` handler) into the
+   * slot range's entry until its refresh ends. Behind NAT or Docker that address cannot be reached.
+   */
+  private reachable(address: string): string {
+    const { natMap } = this.cluster.options;
+    const mapped = typeof natMap === 'function' ? natMap(address) : natMap?.[address];
+    return mapped ? `${mapped.host}:${mapped.port}` : address;
+  }
+
+  /** Refreshes the cluster's slot map; resolves when it is done (or joins the refresh under way). */
+  private refreshSlotMap(): Promise<void> {
+    return new Promise((resolve) => this.cluster.refreshSlotsCache(() => resolve()));
+  }
+
+  private shardFor(address: string): MasterShard {
     const existing = this.shards.get(address);
     if (existing) return existing;
     const [host, port] = splitAddress(address);
     const connection = this.connect(host, port);
-    const shard: Shard = {
+    const shard: MasterShard = {
       address,
       connection,
       channels: new Set(),
       detach: () => connection.removeAllListeners(),
       probe: undefined,
+      subscribes: new PendingSubscribes(connection, this.answerTimeoutMs, () => this.onUnanswered(shard)),
     };
     connection.on('smessageBuffer', (channel: Buffer, message: Buffer) => {
       const { probe } = shard;
       if (probe?.channel !== channel.toString('latin1')) return void this.emit('smessageBuffer', channel, message);
       probe.state.received(message.toString('latin1'));
     });
-    connection.on('close', () => this.onShardLost(shard));
+    connection.on('close', () => {
+      shard.subscribes.abandon(new Error(`Connection is closed. (subscriber connection to ${address} closed before its SSUBSCRIBE was answered)`));
+      this.onShardLost(shard);
+    });
     connection.on('ready', () => this.emit('ready'));
     connection.on('error', (error: Error) => this.onShardError(shard, error));
     this.shards.set(address, shard);
     return shard;
+  }
+
+  /** An SSUBSCRIBE on the shard went unanswered: the connection is deaf (as a probe not back), so it is replaced. */
+  private onUnanswered(shard: MasterShard): void {
+    if (this.shards.get(shard.address) !== shard) return;
+    this.unansweredSinceProbe++;
+    shard.probe = undefined;
+    shard.connection.disconnect(true);
   }
 
   /** The connection dropped: its subscriptions are gone, and come back when `ready` makes the adapter subscribe again. */
@@ -324,29 +381,34 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     this.repairTimer = undefined;
   }
 
-  private onShardError(shard: Shard, error: Error): void {
-    if (!UNSOLICITED_SUNSUBSCRIBE.test(error.message)) return void this.emit('error', error);
-    // A slot left this master: subscribe its channels again, each where its slot now is.
+  private onShardError(shard: MasterShard, error: Error): void {
+    if (!QUEUE_OUT_OF_STEP.test(error.message)) return void this.emit('error', error);
+    // The master dropped channels by itself (a slot left it), and that SUNSUBSCRIBE may have answered
+    // one of our commands instead: which channels the connection still has is not known. Once per burst
+    // (one SUNSUBSCRIBE per channel of the slot) they are all subscribed again where the refreshed map
+    // says (a no-op where they still are), and the probe is picked again (its channel may be the one dropped).
+    shard.probe = undefined;
+    if (shard.channels.size === 0) return;
     const channels = [...shard.channels];
     for (const channel of channels) this.placement.delete(channel);
     shard.channels.clear();
-    this.cluster.refreshSlotsCache();
-    void this.ssubscribe(...channels).catch((failure: unknown) => this.fail(failure));
+    void this.refreshSlotMap()
+      .then(() => Promise.all(channels.filter((channel) => this.wanted.has(channel)).map((channel) => this.place(channel))))
+      .catch((failure: unknown) => this.fail(failure));
   }
 
   /** The cluster refreshed its slot map: move the channels whose slot changed master, close connections to former masters. */
   private async followSlotMap(): Promise<void> {
     if (this.isClosed) return;
-    this.redirected.clear();
     // Channels whose slot changed master, and those not subscribed anywhere (their master was down).
-    const moved = [...this.wanted].filter(([channel, slot]) => this.placement.get(channel)?.address !== this.cluster.slots[slot]?.[0]).map(([channel]) => channel);
+    const moved = [...this.wanted].filter(([channel, slot]) => this.placement.get(channel)?.address !== this.slotMaster(slot)).map(([channel]) => channel);
     try {
       await Promise.all(moved.map((channel) => this.place(channel)));
     } catch (error) {
       this.fail(error);
     }
     if (this.placement.size === this.wanted.size) this.stopRepair();
-    const masters = new Set(this.cluster.slots.map(([master]) => master));
+    const masters = new Set(this.cluster.slots.map(([master]) => this.reachable(master)));
     for (const shard of this.shards.values()) if (!masters.has(shard.address) && shard.channels.size === 0) this.dropShard(shard);
   }
 
@@ -367,7 +429,7 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
         }),
       );
       for (const [slot, imported] of this.imports) {
-        const isOver = importing.get(slot) !== imported.address && this.cluster.slots[slot]?.[0] !== imported.address;
+        const isOver = importing.get(slot) !== imported.address && this.slotMaster(slot) !== imported.address;
         if (isOver && ![...imported.channels].some((channel) => this.placement.get(channel) === imported)) this.dropImport(imported);
       }
       await Promise.all([...importing].map(([slot, address]) => this.subscribeAhead(slot, address)));
@@ -418,8 +480,9 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     imported.connection.disconnect();
   }
 
-  private dropShard(shard: Shard): void {
+  private dropShard(shard: MasterShard): void {
     this.shards.delete(shard.address);
+    shard.subscribes.abandon(new Error(`Connection is closed. (subscriber connection to ${shard.address} dropped: its master serves no slot)`));
     for (const channel of shard.channels) this.placement.delete(channel);
     shard.channels.clear();
     shard.detach();
@@ -434,24 +497,35 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
   }
 }
 
+const isMoved = (error: unknown): boolean => error instanceof ShardMovedError || (error instanceof Error && MOVED.test(error.message));
+
 function splitAddress(address: string): [string, number] {
   const colon = address.lastIndexOf(':');
   return [address.slice(0, colon), Number(address.slice(colon + 1))];
 }
 
+/** The wait of each connection still opening: one pair of listeners however many channels wait (thousands after a reconnect). */
+const openings = new WeakMap<Redis, Promise<void>>();
+
 /** Resolves when the connection can take commands; rejects like a dropped link when it closes first. */
 function whenReady(connection: Redis): Promise<void> {
   if (connection.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
+  const waiting = openings.get(connection);
+  if (waiting) return waiting;
+  const opening = new Promise<void>((resolve, reject) => {
     const onReady = (): void => {
       connection.off('close', onClose);
+      openings.delete(connection);
       resolve();
     };
     const onClose = (): void => {
       connection.off('ready', onReady);
+      openings.delete(connection);
       reject(new Error(`Connection is closed. (subscriber connection to ${connection.options.host}:${connection.options.port} closed before it was ready)`));
     };
     connection.once('ready', onReady);
     connection.once('close', onClose);
   });
+  openings.set(connection, opening);
+  return opening;
 }

@@ -19,6 +19,7 @@ jest.setTimeout(60_000);
 const KEY_PREFIX = 'silentc:';
 const HEARTBEAT_MS = 200;
 const ROOM = 'h:deaf';
+const NODE_ID = 'silent-node';
 
 describe('RedisAdapter silent-loss detection on a Redis Cluster', () => {
   let cluster: RedisCluster;
@@ -34,7 +35,7 @@ describe('RedisAdapter silent-loss detection on a Redis Cluster', () => {
     // This node reaches the room's master through a proxy (commands and pub/sub alike).
     proxy = await TcpProxy.start(master.port);
     const natMap = { [master.address]: { host: '127.0.0.1', port: proxy.port } };
-    adapter = new RedisAdapter({ clusterNodes: cluster.seeds, clusterOptions: { natMap }, keyPrefix: KEY_PREFIX, heartbeatIntervalMs: HEARTBEAT_MS });
+    adapter = new RedisAdapter({ clusterNodes: cluster.seeds, clusterOptions: { natMap }, keyPrefix: KEY_PREFIX, heartbeatIntervalMs: HEARTBEAT_MS, nodeId: NODE_ID });
     server = await startHistoryApp({ adapter });
   }, 90_000);
 
@@ -62,17 +63,19 @@ describe('RedisAdapter silent-loss detection on a Redis Cluster', () => {
     });
   }
 
-  // KNOWN DEFECT (issue 18 stays open): on the master reached through the proxy, the probe's
-  // SSUBSCRIBE never answers (ShardSubscribers.probeOf waits for ever from the first heartbeat, before
-  // any stall), so that connection carries no probe and its silence is never found. Reconnecting a
-  // connection whose probe SSUBSCRIBE went a heartbeat unanswered did not cure it. `it.failing` keeps
-  // the whole expectation: this case fails the suite the day it passes, so it is flipped back then.
-  it.failing('finds the master connection silent, reconnects it, and gives the members what they missed, in order and once', async () => {
+  /** The node's probe channels subscribed on the master (PUBSUB SHARDCHANNELS: once its SSUBSCRIBE went through). */
+  function probeChannels(): Promise<string[]> {
+    return withRedisClient(master.port, async (redis) => (await redis.call('PUBSUB', 'SHARDCHANNELS', new RedisNames(KEY_PREFIX).probeChannelBase(NODE_ID) + ':*')) as string[]);
+  }
+
+  it('finds the master connection silent, reconnects it, and gives the members what they missed, in order and once', async () => {
     const [ada, bob] = [await member(ROOM), await member(ROOM)];
     await server.publish(ROOM, 1, 3);
     for (const joined of [ada, bob]) await joined.waitForCount(ROOM, 3);
+    // The probe is on that connection before it goes deaf (a deaf one before it is found by the probe's unanswered SSUBSCRIBE: shard-subscribers.e2e-spec).
+    await waitUntil(async () => (await probeChannels()).length === 1, () => 'the probe channel was not subscribed on the master');
     const gapsBefore = adapter.stats().silentGaps ?? 0;
-    expect(gapsBefore).toBe(0); // probing all along, no false alarm
+    expect(gapsBefore).toBe(0); // no false alarm while it was set up
 
     const subscriberPorts = await pubSubPorts();
     expect(subscriberPorts.size).toBe(1);

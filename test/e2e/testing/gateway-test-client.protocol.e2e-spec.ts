@@ -126,7 +126,8 @@ describe('the test client on the wire', () => {
       peer.socket.write(encodeFrame(Buffer.from([9, 8]), { opcode: Opcode.Binary }));
 
       expect(await peer.nextEvent()).toEqual({ kind: 'text', text: 'plain text' });
-      expect(await peer.nextEvent()).toEqual({ kind: 'binary', data: Buffer.from([0, 1, 2, 255]) });
+      // In place or not, as the bytes happened to arrive (BinaryEvent.isInPlace): only the message counts here.
+      expect(await peer.nextEvent()).toMatchObject({ kind: 'binary', data: Buffer.from([0, 1, 2, 255]) });
       expect(await ws.expectMessage()).toBe('back as text');
       expect(await ws.expectMessage()).toEqual(Buffer.from([9, 8]));
     });

@@ -173,7 +173,7 @@ describe('FrameParser failures', () => {
     it('accepts a message of exactly maxMessageBytes', () => {
       const events = parseEveryWay(maskedFrame(Opcode.Binary, pattern(10)), { role: 'server', maxMessageBytes: 10 });
 
-      expect(events).toEqual([{ kind: 'binary', data: pattern(10) }]);
+      expect(events).toEqual([{ kind: 'binary', data: pattern(10), isInPlace: true }]);
     });
 
     it('fails with 1009 when the fragments together exceed maxMessageBytes, at the header of the fragment that crosses it', () => {
@@ -197,8 +197,8 @@ describe('FrameParser failures', () => {
       const bytes = Buffer.concat([maskedFrame(Opcode.Binary, pattern(10)), maskedFrame(Opcode.Binary, pattern(10))]);
 
       expect(parseEveryWay(bytes, options)).toEqual([
-        { kind: 'binary', data: pattern(10) },
-        { kind: 'binary', data: pattern(10) },
+        { kind: 'binary', data: pattern(10), isInPlace: true },
+        { kind: 'binary', data: pattern(10), isInPlace: true },
       ]);
     });
   });

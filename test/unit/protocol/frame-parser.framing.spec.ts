@@ -19,7 +19,8 @@ describe('FrameParser framing', () => {
       const bytes = maskedFrame(Opcode.Binary, pattern(length));
       expect(bytes[1] & 0x7f).toBe(Math.min(length, lengthField));
 
-      expect(parseEveryWay(bytes)).toEqual([{ kind: 'binary', data: pattern(length) }]);
+      // Read whole, in place up to a 16-bit length: the fast path (BinaryEvent.isInPlace).
+      expect(parseEveryWay(bytes)).toEqual([{ kind: 'binary', data: pattern(length), isInPlace: lengthField < 127 || undefined }]);
     });
 
     it.each([0, 125, 126, 65535, 65536])('reads a masked text frame of %i bytes', (length) => {
@@ -49,7 +50,7 @@ describe('FrameParser framing', () => {
       // masked binary, 16-bit length 0x007e, key 00 00 00 00
       const bytes = Buffer.concat([hex('82 fe 00 7e 00 00 00 00'), pattern(126)]);
 
-      expect(parseEveryWay(bytes)).toEqual([{ kind: 'binary', data: pattern(126) }]);
+      expect(parseEveryWay(bytes)).toEqual([{ kind: 'binary', data: pattern(126), isInPlace: true }]);
     });
 
     it('reads a 64-bit length written literally', () => {
@@ -57,6 +58,31 @@ describe('FrameParser framing', () => {
       const bytes = Buffer.concat([hex('82 ff 00 00 00 00 00 01 00 00 00 00 00 00'), pattern(65536)]);
 
       expect(parseEveryWay(bytes)).toEqual([{ kind: 'binary', data: pattern(65536) }]);
+    });
+  });
+
+  describe('messages read in place (isInPlace: an echo is framed over their header)', () => {
+    it.each([
+      ['binary', Opcode.Binary],
+      ['text', Opcode.Text],
+    ])('marks a %s message in place exactly when its whole frame came in one read, right after its own header', (_name, opcode) => {
+      const payload = Buffer.from('ü'.repeat(1_500)); // 3,000 bytes: a 16-bit length, and a text that keeps its bytes
+      const bytes = maskedFrame(opcode, payload);
+      const headerBytes = bytes.length - payload.length;
+      forEachChunking(bytes, (chunks) => {
+        const [event] = parseChunks(chunks).events;
+        const data = event.kind === 'binary' ? event.data : (event as TextEvent).utf8!;
+        expect(data).toEqual(payload);
+        expect(event.kind === 'binary' || event.kind === 'text' ? event.isInPlace : 'none').toBe(chunks.length === 1 || undefined);
+        if (chunks.length === 1) expect(Buffer.from(data.buffer, data.byteOffset - headerBytes, headerBytes)).toEqual(bytes.subarray(0, headerBytes));
+      });
+    });
+
+    it('does not mark a fragmented message, even one read whole', () => {
+      const bytes = Buffer.concat([maskedFrame(Opcode.Binary, pattern(3_000), { fin: false }), maskedFrame(Opcode.Continuation, pattern(10))]);
+
+      expect(parseEveryWay(bytes)).toEqual([{ kind: 'binary', data: Buffer.concat([pattern(3_000), pattern(10)]), isInPlace: undefined }]);
+      expect((parseEveryWay(bytes)[0] as { isInPlace?: true }).isInPlace).toBeUndefined();
     });
   });
 
@@ -74,7 +100,7 @@ describe('FrameParser framing', () => {
     it('reads binary payloads that are not valid UTF-8 without complaint', () => {
       const data = hex('ff fe c0 80 ed a0 80');
 
-      expect(parseEveryWay(maskedFrame(Opcode.Binary, data))).toEqual([{ kind: 'binary', data }]);
+      expect(parseEveryWay(maskedFrame(Opcode.Binary, data))).toEqual([{ kind: 'binary', data, isInPlace: true }]);
     });
 
     it('reads several messages from one buffer in order', () => {
@@ -87,9 +113,9 @@ describe('FrameParser framing', () => {
 
       expect(parseEveryWay(bytes)).toEqual([
         { kind: 'text', text: 'one' },
-        { kind: 'binary', data: hex('02') },
+        { kind: 'binary', data: hex('02'), isInPlace: true },
         { kind: 'text', text: '' },
-        { kind: 'binary', data: Buffer.alloc(0) },
+        { kind: 'binary', data: Buffer.alloc(0), isInPlace: true },
       ]);
     });
 

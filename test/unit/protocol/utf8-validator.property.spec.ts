@@ -62,6 +62,22 @@ describe('Utf8Validator properties', () => {
     );
   });
 
+  it('says a valid text is ASCII exactly when every byte is below 0x80, however it was split, and starts afresh after end()', () => {
+    fc.assert(
+      fc.property(validText, validText, cuts, (text, next, at) => {
+        const bytes = Buffer.from(text);
+        const validator = new Utf8Validator();
+        for (const piece of split(bytes, at)) expect(validator.write(piece)).toBe(true);
+
+        expect(validator.isAscii).toBe(bytes.every((byte) => byte < 0x80));
+        validator.end();
+        for (const piece of split(Buffer.from(next), at)) validator.write(piece);
+        expect(validator.isAscii).toBe(Buffer.from(next).every((byte) => byte < 0x80));
+      }),
+      RUNS,
+    );
+  });
+
   it('accepts any valid string split at arbitrary points across several writes', () => {
     fc.assert(
       fc.property(validText, cuts, (text, at) => {
