@@ -58,7 +58,8 @@ describe('UpgradeListener: Nagle is off on every upgraded socket', () => {
   }, 20_000);
 
   it('on a gateway\'s own port (no node:http)', async () => {
-    const listener = harness.track(new UpgradeListener({ handshakeTimeoutMs: 2_000 }));
+    const unexpectedErrors: unknown[] = [];
+    const listener = harness.track(new UpgradeListener({ handshakeTimeoutMs: 2_000, onUnexpectedError: (error) => unexpectedErrors.push(error) }));
     let accepted!: (request: HandshakeRequest) => void;
     const onAccepted = new Promise<HandshakeRequest>((resolve) => (accepted = resolve));
     listener.addRoute(
@@ -70,5 +71,6 @@ describe('UpgradeListener: Nagle is off on every upgraded socket', () => {
     const { port } = await listener.listen(0, '127.0.0.1');
 
     expect(hasNoDelay(await upgradedSocket(`ws://127.0.0.1:${port}/ws`, onAccepted))).toBe(true);
+    expect(unexpectedErrors).toEqual([]);
   });
 });
