@@ -146,7 +146,8 @@ export class ConnectionRegistry {
   add(connection: WsConnection): Promise<void> | undefined {
     this.local.add(connection);
     this.byGateway.add(connection.gateway, connection);
-    this.mirror('addConnection', this.node.opened(connection.id));
+    const stored = this.node.opened(connection.id);
+    if (stored) this.mirror('addConnection', stored);
     const listening = this.node.enterGateway(connection.id, connection.gateway);
     return listening && this.mirror('subscribe', listening);
   }

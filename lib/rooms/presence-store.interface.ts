@@ -38,8 +38,8 @@ export const ALL_GATEWAYS = '*';
  * resync): `LocalRooms` has changed before a write is called, and a rejection only reaches the caller.
  */
 export interface PresenceStore {
-  /** A connection opened on this node. */
-  addConnection(connectionId: string): Promise<void>;
+  /** A connection opened on this node. A store that keeps nothing to wait for (the MemoryAdapter) returns nothing: a connection then costs no promise. */
+  addConnection(connectionId: string): void | Promise<void>;
   /** A connection of this node closed and left everything: forget it everywhere. */
   removeConnection(connectionId: string): Promise<void>;
   /** A connection of this node joined a room (with presence metadata) or was tagged. */

@@ -50,9 +50,17 @@ export class RoomsNode implements LocalNode {
     return this.adapter.close();
   }
 
-  /** A connection opened on this node. Async so that a port throwing synchronously rejects instead of failing the open. */
-  async opened(connectionId: string): Promise<void> {
-    return this.adapter.addConnection(connectionId);
+  /**
+   * A connection opened on this node: the store's write, or undefined when it had nothing to wait for
+   * (no promise per connection with the MemoryAdapter). A port throwing synchronously rejects instead of failing the open.
+   */
+  opened(connectionId: string): Promise<void> | undefined {
+    try {
+      const stored = this.adapter.addConnection(connectionId);
+      return stored instanceof Promise ? stored : undefined;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

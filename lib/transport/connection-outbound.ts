@@ -6,7 +6,6 @@ import { Opcode } from '../protocol/opcode';
 import { CloseState } from './close-handshake';
 import { ConnectionEvents, OutboundOptions } from './connection-events';
 import { DeflateChannel, UncompressedRun } from './deflate/deflate-channel';
-import { sharedCompressedFrame } from './deflate/shared-compressor';
 import { admitOutbound, BudgetAnswer, canPong } from './outbound-budget';
 import { SendQueue } from './send-queue';
 import { newTrafficCounters, TrafficCounters } from './traffic-counters';
@@ -156,6 +155,9 @@ export abstract class ConnectionOutbound<Options extends OutboundOptions = Outbo
     const isCompressible = deflate?.shouldCompress(frame.length) ?? false;
     if (deflate && (isCompressible || deflate.outbound.isBusy)) {
       if (!this.admit(frame.length)) return false;
+      // Nothing waits before a small message: compressed now, it leaves with this tick's other writes.
+      const compressed = isCompressible && !deflate.outbound.isBusy ? this.compressNow(deflate, frame, isShared) : undefined;
+      if (compressed) return this.enqueue(compressed, isShared, 1);
       deflate.enterCompressionBacklog(frame.length);
       if (isCompressible) deflate.queueOutbound(() => this.sendCompressible(deflate, frame, isShared));
       else deflate.queueUncompressed(frame, isShared);
@@ -224,16 +226,24 @@ export abstract class ConnectionOutbound<Options extends OutboundOptions = Outbo
     }
   }
 
+  /** DeflateChannel.compressNow; zlib failing (it should not) fails the connection with 1011, and the frame is dropped in its turn. */
+  private compressNow(deflate: DeflateChannel, frame: Buffer, isShared: boolean): Buffer | undefined {
+    try {
+      return deflate.compressNow(frame, isShared);
+    } catch (error) {
+      this.reportUnexpected(error);
+      this.failConnection(CloseCode.InternalError, '');
+      return undefined;
+    }
+  }
+
   /** RFC 7692 §6: a compressed message is one frame with RSV1 set; small ones go out as they are. */
   private async compressThenWrite(deflate: DeflateChannel, frame: Buffer, isShared: boolean): Promise<void> {
     if (!this.canWriteQueued()) return;
-    const { opcode, payload } = framePayloadOf(frame);
-    if (!deflate.shouldCompress(payload.length)) return void this.writeQueued(frame, isShared);
+    if (!deflate.shouldCompress(framePayloadOf(frame).payload.length)) return void this.writeQueued(frame, isShared);
     let compressed: Buffer;
     try {
-      compressed = deflate.params.serverNoContextTakeover
-        ? await sharedCompressedFrame(frame, deflate.params)
-        : encodeFrame(await deflate.deflate(payload), { opcode, rsv1: true });
+      compressed = await deflate.compress(frame, isShared);
     } catch (error) {
       this.reportUnexpected(error);
       return this.failConnection(CloseCode.InternalError, '');

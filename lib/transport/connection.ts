@@ -16,6 +16,7 @@ import { MessageLink } from './message-link';
 export { ReadyState };
 export type { CloseEvent, ConnectionEvents };
 export type ConnectionOptions = ConnectionOptionsOf<Connection>;
+type CompressedEvent = Extract<InboundEvent, { kind: 'compressed' }>;
 
 /** ECONNRESET, EPIPE: 'close' follows and reports 1006. One function for every socket. */
 const ignoreSocketError = (): void => undefined;
@@ -163,8 +164,8 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
     try {
       for (let i = 0; i < events.length; i++) {
         const event = events[i];
-        // A compressed message inflates asynchronously; it and what follows it wait their turn.
-        if (inbound?.mustWait(event)) inbound.enqueue(event);
+        // Behind a message inflating on the thread pool, an event waits its turn.
+        if (inbound?.mustWait()) inbound.enqueue(event);
         else this.handle(event, receivedAtMs);
       }
     } finally {
@@ -175,7 +176,31 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
   /** An event's turn behind the inflations before it. A failed or closing connection inflates nothing more. */
   private handleInTurn(deflate: DeflateChannel, event: InboundEvent): void | Promise<void> {
     if (event.kind !== 'compressed') return this.handle(event, performance.now());
-    if (this.closeState === CloseState.Open) return this.inflateThenDeliver(deflate, event.isText, event.data);
+    if (this.closeState === CloseState.Open && !this.deliverInflatedNow(deflate, event, performance.now())) {
+      return this.inflateThenDeliver(deflate, event.isText, event.data);
+    }
+  }
+
+  /** A compressed message nothing waits before: inflated at once when small, else it and what follows queue for the thread pool. */
+  private onCompressed(event: CompressedEvent, receivedAtMs: number): void {
+    const { deflate, inbound } = this;
+    // The parser yields these only with deflate negotiated.
+    if (!deflate || !inbound) return this.failConnection(CloseCode.ProtocolError, 'unexpected compressed message');
+    if (this.closeState === CloseState.Open && !this.deliverInflatedNow(deflate, event, receivedAtMs)) inbound.enqueue(event);
+  }
+
+  /** Inflated and delivered at once (DeflateChannel.inflateNow), or failed; false when it needs the thread pool. */
+  private deliverInflatedNow(deflate: DeflateChannel, { data, isText }: CompressedEvent, receivedAtMs: number): boolean {
+    let message: string | Buffer | undefined;
+    try {
+      message = deflate.inflateNow(data, isText);
+    } catch (error) {
+      this.failInflation(error);
+      return true;
+    }
+    if (message === undefined) return false;
+    this.deliver('message', message, receivedAtMs);
+    return true;
   }
 
   private async inflateThenDeliver(deflate: DeflateChannel, isText: boolean, data: Buffer): Promise<void> {
@@ -183,11 +208,15 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
     try {
       message = inflatedMessage(await deflate.inflate(data), isText);
     } catch (error) {
-      const code = closeCodeFor(error);
-      if (code === CloseCode.InternalError) this.reportUnexpected(error);
-      return this.failConnection(code, error instanceof ProtocolError ? error.message : '');
+      return this.failInflation(error);
     }
     this.deliver('message', message, performance.now());
+  }
+
+  private failInflation(error: unknown): void {
+    const code = closeCodeFor(error);
+    if (code === CloseCode.InternalError) this.reportUnexpected(error);
+    this.failConnection(code, error instanceof ProtocolError ? error.message : '');
   }
 
   private handle(event: InboundEvent, receivedAtMs: number): void {
@@ -203,8 +232,7 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
         this.hasPongSinceCheck = true;
         return this.deliver('pong', event.payload);
       case 'compressed':
-        // Routed through InboundOrder by handleRead; the parser yields these only with deflate negotiated.
-        return this.failConnection(CloseCode.ProtocolError, 'unexpected compressed message');
+        return this.onCompressed(event, receivedAtMs);
       case 'close':
         return this.applyClose(CloseInput.PeerCloseFrame, event.code, event.reason);
       case 'failed':

@@ -8,7 +8,11 @@ import { writeRefusal } from './write-refusal';
 export interface OwnPortServerOptions {
   /** From the accept to the end of the request head; past it, 408. */
   handshakeTimeoutMs: number;
-  /** A complete, well-formed request head; `head` is what followed it. The socket is paused. */
+  /**
+   * A complete, well-formed request head; `head` is what followed it. The socket still flows, with no
+   * 'data' listener: before returning, onRequest adds one, pauses the socket, or ends it, else what
+   * arrives next is dropped. (Kept flowing, a connection that starts reading at once needs no resume.)
+   */
   onRequest(request: IncomingMessage, socket: Socket, head: Buffer): void;
   /** A head refused before it reached onRequest (400, 408, 431). */
   onRefusal(refusal: HandshakeRefusal): void;
@@ -103,8 +107,6 @@ export class OwnPortServer {
   private handOver(socket: Socket, { bytes, end }: HeadBytes): void {
     const head = parseRequestHead(bytes.toString('latin1', 0, end));
     if (head instanceof HandshakeRefusal) return this.refuse(socket, head);
-    // Until the route starts reading, later bytes wait in the socket (node:http leaves an upgraded socket so too).
-    socket.pause();
     socket.off('error', ignoreHeadError);
     this.options.onRequest(incomingMessageOf(socket, head), socket, bytes.subarray(end));
   }

@@ -1,6 +1,6 @@
 import { Duplex } from 'node:stream';
 import { frameHeaderBytes, writeTextFrame } from '../protocol/frame-writer';
-import { ByteBacklog } from './byte-backlog';
+import { ByteBacklog, compacted } from './byte-backlog';
 
 /** A tick's frames up to this size are copied into one buffer and written once. */
 const COALESCE_MAX_BYTES = 64 * 1024;
@@ -10,7 +10,9 @@ const SPILL_AT_BYTES = 16 * 1024;
 /**
  * Text frames are encoded straight into a shared slab, as Buffer's own pool does: a reply of 4 KiB
  * made its own ArrayBuffer (Buffer's pool stops at 4 KiB), and two of them in one read a third to
- * join them. Bounded: a write the kernel does not take at once keeps its whole slab alive until it leaves.
+ * join them. Bounded: a write the kernel does not take at once keeps its whole slab alive until it
+ * leaves, and frames for a socket still writing are copied out (closeRegion): a stalled socket
+ * holds one slab at most. SLAB_BYTES ≥ SPILL_AT_BYTES + SLAB_FRAME_MAX_BYTES (see startSlab).
  */
 const SLAB_BYTES = 32 * 1024;
 const SLAB_FRAME_MAX_BYTES = 8 * 1024;
@@ -70,11 +72,7 @@ export class SendQueue {
       writeTextFrame(frame, 0, text, payloadLength);
       return this.write(frame);
     }
-    if (slab.length - slabUsed < frameLength) {
-      this.closeRegion();
-      slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-      slabUsed = 0;
-    }
+    if (slab.length - slabUsed < frameLength) this.startSlab();
     // Another queue took the slab since this one's last frame: start a new region.
     if (this.region !== slab || this.regionEnd !== slabUsed) {
       this.closeRegion();
@@ -207,10 +205,33 @@ export class SendQueue {
     this.socket.uncork();
   }
 
-  /** The region's frames join the held chunks, as one view of the slab. */
+  /**
+   * A new shared slab. This queue's frames of this tick, when they end the old one, move to its
+   * start: they and the next frame still leave as one view, not copied into one buffer at the flush.
+   * They fit: the region is below SPILL_AT_BYTES (it was written past that), the frame at most SLAB_FRAME_MAX_BYTES.
+   */
+  private startSlab(): void {
+    const next = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    if (this.region === slab && this.regionEnd === slabUsed) {
+      slabUsed = this.regionEnd = slab.copy(next, 0, this.regionStart, this.regionEnd);
+      this.region = next;
+      this.regionStart = 0;
+    } else {
+      this.closeRegion();
+      slabUsed = 0;
+    }
+    slab = next;
+  }
+
+  /**
+   * The region's frames join the held chunks, as one view of the slab. A socket still writing
+   * earlier bytes (the kernel has not taken them) will hold them whole while they wait: a small view
+   * is copied out (compacted), so a stalled socket keeps no shared slab alive per reply.
+   */
   private closeRegion(): void {
     if (this.region === undefined) return;
-    (this.held ??= []).push(this.region.subarray(this.regionStart, this.regionEnd));
+    const frames = this.region.subarray(this.regionStart, this.regionEnd);
+    (this.held ??= []).push(this.socket.writableLength > 0 ? compacted(frames) : frames);
     this.region = undefined;
   }
 

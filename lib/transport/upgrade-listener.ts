@@ -266,6 +266,8 @@ export class UpgradeListener {
   ): Promise<void> {
     const { duplex } = channel;
     duplex.on('error', ignoreHandshakeError);
+    // Our own port hands a socket over still flowing: what the peer sends meanwhile waits in it (node:http leaves an upgraded socket so).
+    if (duplex.readableFlowing === true) duplex.pause();
     try {
       const refusal = await this.withinHandshakeTimeout(duplex, verdict);
       if (refusal) return this.refuse(request, channel, refusal);

@@ -1,7 +1,8 @@
-// Runs the coverage-guided fuzz targets with jsfuzz, one after another, each for a bounded time.
+// Runs the coverage-guided fuzz targets with jsfuzz, each for a bounded time, one after another or
+// `--jobs N` at once (a target's fuzzer and its worker take turns, so one target keeps one core busy).
 //
 //   npm run fuzz                                  every target, 300 s each (FUZZ_SECONDS overrides)
-//   npm run fuzz -- --seconds 20                  the short run CI makes
+//   npm run fuzz -- --seconds 20 --jobs 2         the short run CI makes, one target per core
 //   npm run fuzz -- --target handshake --seconds 3600
 //   npm run fuzz -- --write-seeds                 rewrites the committed seeds from seeds.ts
 //
@@ -30,8 +31,17 @@ interface TargetResult {
   crash?: { artifact: string; log: string };
 }
 
-function parseArgs(argv: readonly string[]): { seconds: number; targets: FuzzTargetName[]; writeSeeds: boolean } {
+interface FuzzOptions {
+  seconds: number;
+  targets: FuzzTargetName[];
+  /** Targets fuzzed at once. */
+  jobs: number;
+  writeSeeds: boolean;
+}
+
+function parseArgs(argv: readonly string[]): FuzzOptions {
   let seconds = Number(process.env.FUZZ_SECONDS ?? 300);
+  let jobs = 1;
   const targets: FuzzTargetName[] = [];
   let writeSeeds = false;
   for (let i = 0; i < argv.length; i++) {
@@ -39,12 +49,14 @@ function parseArgs(argv: readonly string[]): { seconds: number; targets: FuzzTar
     const value = (): string => inline ?? argv[++i];
     if (flag === '--seconds') seconds = Number(value());
     else if (flag === '--target') targets.push(value() as FuzzTargetName);
+    else if (flag === '--jobs') jobs = Number(value());
     else if (flag === '--write-seeds') writeSeeds = true;
-    else throw new Error(`unknown argument ${argv[i]} (use --seconds N, --target NAME, --write-seeds)`);
+    else throw new Error(`unknown argument ${argv[i]} (use --seconds N, --target NAME, --jobs N, --write-seeds)`);
   }
   if (!(seconds > 0)) throw new Error('--seconds must be a positive number');
+  if (!Number.isInteger(jobs) || jobs < 1) throw new Error('--jobs must be a positive integer');
   for (const target of targets) if (!FUZZ_TARGETS.includes(target)) throw new Error(`unknown target ${target}; targets: ${FUZZ_TARGETS.join(', ')}`);
-  return { seconds, targets: targets.length > 0 ? targets : [...FUZZ_TARGETS], writeSeeds };
+  return { seconds, targets: targets.length > 0 ? targets : [...FUZZ_TARGETS], jobs, writeSeeds };
 }
 
 function writeSeeds(): void {
@@ -109,20 +121,24 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   if (options.writeSeeds) return writeSeeds();
-  const results: TargetResult[] = [];
-  for (const target of options.targets) {
-    console.log(`fuzzing ${target} for ${options.seconds} s …`);
-    const result = await fuzzTarget(target, options.seconds);
-    results.push(result);
-    console.log(
-      `  ${target}: ${result.executions.toLocaleString('en')} executions, coverage ${result.coverage}, corpus ${result.corpus}` +
-        (result.crash ? `; CRASH saved to ${result.crash.artifact} (log: ${result.crash.log})` : ''),
-    );
-    if (result.crash) console.log(readFileSync(join(ROOT, result.crash.log), 'utf8').split('\n').slice(-40).join('\n'));
-  }
-  writeFileSync(join(WORK, 'summary.json'), JSON.stringify(results, null, 2) + '\n');
-  const failed = results.filter((result) => result.crash || result.executions === 0);
-  console.log(`fuzz: ${results.length - failed.length} passed, ${failed.length} failed`);
+  const results = new Map<FuzzTargetName, TargetResult>();
+  const waiting = [...options.targets];
+  const fuzzWaitingTargets = async (): Promise<void> => {
+    for (let target = waiting.shift(); target !== undefined; target = waiting.shift()) {
+      console.log(`fuzzing ${target} for ${options.seconds} s …`);
+      const result = await fuzzTarget(target, options.seconds);
+      results.set(target, result);
+      console.log(
+        `  ${target}: ${result.executions.toLocaleString('en')} executions, coverage ${result.coverage}, corpus ${result.corpus}` +
+          (result.crash ? `; CRASH saved to ${result.crash.artifact} (log: ${result.crash.log})` : ''),
+      );
+      if (result.crash) console.log(readFileSync(join(ROOT, result.crash.log), 'utf8').split('\n').slice(-40).join('\n'));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.jobs, waiting.length) }, fuzzWaitingTargets));
+  writeFileSync(join(WORK, 'summary.json'), JSON.stringify([...results.values()], null, 2) + '\n');
+  const failed = [...results.values()].filter((result) => result.crash || result.executions === 0);
+  console.log(`fuzz: ${results.size - failed.length} passed, ${failed.length} failed`);
   if (failed.length > 0) process.exitCode = 1;
 }
 

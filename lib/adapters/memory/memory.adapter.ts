@@ -19,7 +19,8 @@ export class MemoryAdapter implements RoomsAdapter {
   async subscribe(): Promise<void> {}
   async unsubscribe(): Promise<void> {}
   publish(): void {}
-  async addConnection(): Promise<void> {}
+  /** Nothing to store (LocalRooms has it): synchronous, so an opening connection makes no promise. */
+  addConnection(): void {}
   async removeConnection(): Promise<void> {}
   async join(): Promise<void> {}
   async leave(): Promise<void> {}

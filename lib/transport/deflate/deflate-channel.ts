@@ -1,8 +1,11 @@
 import { DeflateParams } from '../../protocol/extensions/permessage-deflate';
+import { encodeFrame, framePayloadOf } from '../../protocol/frame-writer';
 import { ByteBacklog } from '../byte-backlog';
 import { MessageDeflater } from './message-deflater';
 import { MessageInflater } from './message-inflater';
 import { SerialQueue } from './serial-queue';
+import { compressedFrame, sharedCompressedFrame } from './shared-compressor';
+import { ZLIB_ON_LOOP_MAX_BYTES } from './zlib-pool';
 
 /** The largest message sent compressed; see shouldCompress. */
 const MAX_COMPRESSED_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -85,12 +88,37 @@ export class DeflateChannel {
     return byteLength >= this.params.thresholdBytes && byteLength <= MAX_COMPRESSED_MESSAGE_BYTES;
   }
 
-  inflate(data: Buffer): Promise<Buffer> {
-    return (this.inflater ??= new MessageInflater(this.params, this.maxMessageBytes)).inflate(data);
+  /** The message inflated at once when it is small (MessageInflater.inflateNow); undefined: inflate() it on the thread pool. */
+  inflateNow(data: Buffer, isText: boolean): string | Buffer | undefined {
+    return this.messageInflater.inflateNow(data, isText);
   }
 
-  deflate(payload: Buffer): Promise<Buffer> {
-    return (this.deflater ??= new MessageDeflater(this.params)).deflate(payload);
+  inflate(data: Buffer): Promise<Buffer> {
+    return this.messageInflater.inflate(data);
+  }
+
+  /**
+   * `frame` as it leaves, made at once on the event loop: compressed when it stands alone (no context
+   * takeover) and is small, as it is when its payload is under the threshold; undefined when it needs
+   * the thread pool (compress). Shared frames share their compressed form.
+   */
+  compressNow(frame: Buffer, isShared: boolean): Buffer | undefined {
+    if (!this.params.serverNoContextTakeover || frame.length > ZLIB_ON_LOOP_MAX_BYTES) return undefined;
+    if (!this.shouldCompress(framePayloadOf(frame).payload.length)) return frame;
+    const compressed = isShared ? sharedCompressedFrame(frame, this.params) : compressedFrame(frame, this.params);
+    return compressed instanceof Buffer ? compressed : undefined;
+  }
+
+  /** `frame` compressed in its turn: at once when small (compressNow), else on the thread pool. */
+  async compress(frame: Buffer, isShared: boolean): Promise<Buffer> {
+    // Without context takeover a message compresses to the same bytes for every connection: shared-compressor.ts.
+    if (this.params.serverNoContextTakeover) return this.compressNow(frame, isShared) ?? sharedCompressedFrame(frame, this.params);
+    const { opcode, payload } = framePayloadOf(frame);
+    return encodeFrame(await (this.deflater ??= new MessageDeflater(this.params)).deflate(payload), { opcode, rsv1: true });
+  }
+
+  private get messageInflater(): MessageInflater {
+    return (this.inflater ??= new MessageInflater(this.params, this.maxMessageBytes));
   }
 
   close(): void {

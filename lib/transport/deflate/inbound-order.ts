@@ -52,9 +52,9 @@ export class InboundOrder {
     this.parse(rest);
   }
 
-  /** A compressed message, and anything after one that is still waiting, must queue. */
-  mustWait(event: InboundEvent): boolean {
-    return event.kind === 'compressed' || this.queue.isBusy;
+  /** Anything read after a message still waiting for the thread pool must queue behind it. */
+  mustWait(): boolean {
+    return this.queue.isBusy;
   }
 
   enqueue(event: InboundEvent): void {

@@ -1,7 +1,7 @@
-import { constants, createDeflateRaw, DeflateRaw } from 'node:zlib';
+import { constants, createDeflateRaw, DeflateRaw, deflateRawSync } from 'node:zlib';
 import { DeflateParams } from '../../protocol/extensions/permessage-deflate';
 import { IdleContexts } from './idle-contexts';
-import { ZLIB_CONCURRENCY, zlibPool } from './zlib-pool';
+import { ZLIB_CONCURRENCY, ZLIB_ON_LOOP_MAX_BYTES, zlibPool } from './zlib-pool';
 
 type CompressionParams = Pick<DeflateParams, 'level' | 'memLevel' | 'serverMaxWindowBits'>;
 
@@ -34,6 +34,20 @@ export class MessageDeflater {
   }
 }
 
+/** A message compressed on its own at once, on the event loop, when it is small; undefined when it goes through the thread pool. */
+export function deflateAloneNow(payload: Buffer, { level, memLevel, serverMaxWindowBits }: CompressionParams): Buffer | undefined {
+  if (payload.length > ZLIB_ON_LOOP_MAX_BYTES) return undefined;
+  // An output buffer of about the payload's size (more when needed), not zlib's default 16 KiB per message.
+  const chunkSize = Math.max(constants.Z_MIN_CHUNK, payload.length + 64);
+  const windowBits = Math.min(serverMaxWindowBits, windowBitsFor(payload.length));
+  return withoutTail(deflateRawSync(payload, { level, memLevel, windowBits, finishFlush: constants.Z_SYNC_FLUSH, chunkSize }));
+}
+
+/** zlib reaches back at most its window less 262 bytes (MIN_LOOKAHEAD); a window past what a message alone can use only costs its set-up. */
+const ZLIB_MIN_LOOKAHEAD_BYTES = 262;
+// §7.1.2.1: any window up to the agreed server_max_window_bits may be used; zlib's raw deflate starts at 9.
+const windowBitsFor = (payloadLength: number): number => Math.max(9, Math.ceil(Math.log2(payloadLength + ZLIB_MIN_LOOKAHEAD_BYTES)));
+
 /** One message compressed on its own, on a reused context (idle-contexts.ts): what a shared broadcast compressor uses too. */
 export async function deflateAlone(payload: Buffer, params: CompressionParams): Promise<Buffer> {
   const key = `${params.serverMaxWindowBits}/${params.level}/${params.memLevel}`;
@@ -46,9 +60,11 @@ export async function deflateAlone(payload: Buffer, params: CompressionParams): 
   return compressed;
 }
 
-const newDeflater = ({ level, memLevel, serverMaxWindowBits: windowBits }: CompressionParams): DeflateRaw => createDeflateRaw({ level, memLevel, windowBits });
+// Every write ends in a sync flush (§7.2.1), so a message is one zlib job (one thread-pool trip), not a write and a flush.
+const newDeflater = ({ level, memLevel, serverMaxWindowBits: windowBits }: CompressionParams): DeflateRaw =>
+  createDeflateRaw({ level, memLevel, windowBits, flush: constants.Z_SYNC_FLUSH });
 
-/** Compresses one message on `stream` with a sync flush (§7.2.1); the output is a copy of zlib's. */
+/** Compresses one message on `stream` (§7.2.1). zlib's output is used as it is: it never writes over bytes it handed out. */
 function deflateOn(stream: DeflateRaw, payload: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -59,11 +75,11 @@ function deflateOn(stream: DeflateRaw, payload: Buffer): Promise<Buffer> {
     };
     stream.on('data', onData);
     stream.once('error', onError);
-    stream.write(payload);
-    stream.flush(constants.Z_SYNC_FLUSH, () => {
+    stream.write(payload, (error) => {
       stream.off('data', onData);
       stream.off('error', onError);
-      resolve(withoutTail(Buffer.concat(chunks)));
+      if (error) reject(error);
+      else resolve(withoutTail(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     });
   });
 }

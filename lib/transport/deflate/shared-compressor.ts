@@ -1,6 +1,6 @@
 import { DeflateParams } from '../../protocol/extensions/permessage-deflate';
 import { encodeFrame, framePayloadOf } from '../../protocol/frame-writer';
-import { deflateAlone } from './message-deflater';
+import { deflateAlone, deflateAloneNow } from './message-deflater';
 import { zlibPool } from './zlib-pool';
 
 /**
@@ -9,19 +9,26 @@ import { zlibPool } from './zlib-pool';
  * window and level, so it is compressed once per variant and shared. Entries live as long as
  * the frame itself.
  */
-const variants = new WeakMap<Buffer, Map<string, Promise<Buffer>>>();
+const variants = new WeakMap<Buffer, Map<string, Buffer | Promise<Buffer>>>();
 
-export function sharedCompressedFrame(frame: Buffer, params: DeflateParams): Promise<Buffer> {
+/** The compressed frame: made at once when the message is small (deflateAloneNow), else a promise of it. */
+export function sharedCompressedFrame(frame: Buffer, params: DeflateParams): Buffer | Promise<Buffer> {
   const key = `${params.serverMaxWindowBits}/${params.level}/${params.memLevel}`;
   let byParams = variants.get(frame);
   if (!byParams) variants.set(frame, (byParams = new Map()));
   let compressed = byParams.get(key);
   if (!compressed) {
-    const { opcode, payload } = framePayloadOf(frame);
-    // RFC 7692 §6: RSV1 on the (single) frame marks the message compressed.
-    // Through the pool as any zlib job: zlib makes its context when the job is made, not when it runs.
-    compressed = zlibPool.run(() => deflateAlone(payload, params)).then((deflated) => encodeFrame(deflated, { opcode, rsv1: true }));
+    compressed = compressedFrame(frame, params);
     byParams.set(key, compressed);
   }
   return compressed;
+}
+
+/** RFC 7692 §6: RSV1 on the (single) frame marks the message compressed. */
+export function compressedFrame(frame: Buffer, params: DeflateParams): Buffer | Promise<Buffer> {
+  const { opcode, payload } = framePayloadOf(frame);
+  const deflated = deflateAloneNow(payload, params);
+  if (deflated) return encodeFrame(deflated, { opcode, rsv1: true });
+  // Through the pool as any zlib job: zlib makes its context when the job is made, not when it runs.
+  return zlibPool.run(() => deflateAlone(payload, params)).then((bytes) => encodeFrame(bytes, { opcode, rsv1: true }));
 }

@@ -80,6 +80,40 @@ describe('UpgradeListener.listen(): the own-port server', () => {
     expect([await peer.next(), await peer.next(), await peer.next()]).toEqual(['one', 'two', 'three'].map((text) => ({ kind: 'text', text })));
   });
 
+  // The own port hands the socket over still flowing (no resume for a connection read at once): every wait must hold what arrives.
+  it.each([
+    ['an asynchronous verify hook (a handshake guard), before the 101', 'verify'],
+    ['an asynchronous onConnection, after the 101', 'onConnection'],
+  ] as const)('keeps frames the peer writes one by one while %s runs, in order', async (_, hook) => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const isWaiting = new Promise<void>((resolve) => (entered = resolve));
+    const wait = async (): Promise<undefined> => {
+      entered();
+      await released;
+      return undefined;
+    };
+    const { port, unexpectedErrors } = await listenOnOwnPort(hook === 'verify' ? { verify: wait } : { onConnection: wait });
+    const socket = await rawSocket(port);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+
+    socket.write(upgradeRequest('/ws'));
+    await isWaiting;
+    for (const text of ['one', 'two', 'three']) {
+      socket.write(textFrame(text));
+      await new Promise((resolve) => setImmediate(resolve)); // a separate read for each frame
+    }
+    release();
+    while (!Buffer.concat(received).includes('three')) await once(socket, 'data');
+
+    const answer = Buffer.concat(received).toString('latin1');
+    expect(answer.startsWith('HTTP/1.1 101 Switching Protocols\r\n')).toBe(true);
+    expect(answer.endsWith('\x81\x03one\x81\x03two\x81\x05three')).toBe(true);
+    expect(unexpectedErrors).toEqual([]);
+  });
+
   it('gives the route an IncomingMessage as node:http makes it: method, url, version, headers joined by Node\'s rules, headersDistinct, socket', async () => {
     const { port, requests } = await listenOnOwnPort();
     await harness.rawPeer(port, '/ws?token=a', { headers: { 'X-Twice': 'one\r\nX-Twice: two', Cookie: 'a=1\r\ncookie: b=2', Authorization: 'first\r\nAuthorization: second' } });

@@ -65,6 +65,19 @@ describe('RoomsNode over a custom adapter whose port fails', () => {
     await expect(listening).rejects.toThrow('subscribe: sync');
   });
 
+  it('hands back the promise of a store that writes a connection somewhere (and its rejection), and nothing when the store returns nothing, as the MemoryAdapter', async () => {
+    const adapter = new MemoryAdapter();
+    const { node } = await startFakeNode(adapter);
+    expect(node.opened('ada')).toBeUndefined();
+
+    const stored = jest.spyOn(adapter, 'addConnection').mockImplementation(async () => undefined);
+    await expect(node.opened('bob')).resolves.toBeUndefined();
+    stored.mockImplementation(async () => {
+      throw new Error('addConnection: backend away');
+    });
+    await expect(node.opened('cy')).rejects.toThrow('addConnection: backend away');
+  });
+
   /** A node whose broker never answers a gateway subscribe (a link gone silent without a reset), on a clock the test moves. */
   async function silentGatewayBroker(): Promise<{ node: Awaited<ReturnType<typeof startFakeNode>>['node']; failLate: (error: Error) => void }> {
     const adapter = new MemoryAdapter();

@@ -21,7 +21,7 @@ describe('Connection: a compression that fails after the socket closed', () => {
 
   it.each(ENDINGS)('leaves readyState CLOSED when $name during it, and writes nothing', async ({ end }) => {
     let failCompression!: (error: Error) => void;
-    jest.spyOn(DeflateChannel.prototype, 'deflate').mockImplementation(() => new Promise((_resolve, reject) => (failCompression = reject)));
+    jest.spyOn(DeflateChannel.prototype, 'compress').mockImplementation(() => new Promise((_resolve, reject) => (failCompression = reject)));
     const socket = new RecordingDuplex();
     const unexpected: unknown[] = [];
     const connection = new Connection(socket, { ...OPTIONS, deflate: deflateParams(true), onUnexpectedError: (error) => unexpected.push(error) });
