@@ -51,6 +51,8 @@ export class SendQueue {
   private isBatching = false;
   /** The socket is corked until the end of the tick (see spill). */
   private isCorked = false;
+  /** When it was corked, the socket still held bytes the kernel had not taken (see waiting). */
+  private wasWritingAtCork = false;
   /** Set while the socket is past its high-water mark: every write waits here, in order, until flush() finds it drained. */
   private backlog: ByteBacklog | undefined;
 
@@ -93,7 +95,7 @@ export class SendQueue {
       return false;
     }
     // Past the spill size the tick's bytes wait in the corked socket, which then knows to emit 'drain'.
-    if (this.isCorked) return this.socket.write(bytes) || this.startBacklog();
+    if (this.isCorked) return this.socket.write(this.waiting(bytes)) || this.startBacklog();
     this.closeRegion();
     (this.held ??= []).push(bytes);
     return this.afterHolding(bytes.length);
@@ -149,9 +151,9 @@ export class SendQueue {
     const held = this.held;
     if (held && held.length > 0) {
       if (socket.destroyed || socket.writableEnded) held.length = 0;
-      else if (held.length === 1) socket.write(held[0]);
+      else if (held.length === 1) socket.write(this.waiting(held[0]));
       else if (this.heldBytes <= COALESCE_MAX_BYTES && !this.isCorked) socket.write(concat(held, this.heldBytes));
-      else for (let i = 0; i < held.length; i++) socket.write(held[i]);
+      else for (let i = 0; i < held.length; i++) socket.write(this.waiting(held[i]));
       held.length = 0;
       this.heldBytes = 0;
     }
@@ -231,8 +233,19 @@ export class SendQueue {
   private closeRegion(): void {
     if (this.region === undefined) return;
     const frames = this.region.subarray(this.regionStart, this.regionEnd);
-    (this.held ??= []).push(this.socket.writableLength > 0 ? compacted(frames) : frames);
+    (this.held ??= []).push(this.waiting(frames));
     this.region = undefined;
+  }
+
+  /**
+   * Bytes for the socket's queue. Behind bytes the kernel has not taken (a peer not reading) they
+   * wait there, below the high-water mark too: a view that is a small part of its allocation (a
+   * reply framed in place in a large read, frames in the shared slab) would hold all of it, so it
+   * is copied out (compacted). Else it leaves as it is, views and all, without a copy.
+   */
+  private waiting(bytes: Buffer): Buffer {
+    const isWriting = this.isCorked ? this.wasWritingAtCork : this.socket.writableLength > 0;
+    return isWriting ? compacted(bytes) : bytes;
   }
 
   /** Moves the held bytes into the corked socket, where they wait for the end of the tick. */
@@ -240,11 +253,12 @@ export class SendQueue {
     // Already full: the held bytes join a backlog rather than the socket's queue, an object each.
     if (this.socket.writableNeedDrain) return this.startBacklogAfterHeld();
     this.closeRegion();
+    this.wasWritingAtCork = this.socket.writableLength > 0;
     this.socket.cork();
     this.isCorked = true;
     const held = this.held!;
     let isBelowHighWater = true;
-    for (let i = 0; i < held.length; i++) isBelowHighWater = this.socket.write(held[i]);
+    for (let i = 0; i < held.length; i++) isBelowHighWater = this.socket.write(this.waiting(held[i]));
     held.length = 0;
     this.heldBytes = 0;
     if (!isBelowHighWater) this.startBacklog();
