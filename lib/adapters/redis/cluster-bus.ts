@@ -73,11 +73,10 @@ export class ClusterBus {
     if (!this.canSubscribe) return false;
     const channels = [...this.wanted];
     try {
-      for (let start = 0; start < channels.length; start += CHANNELS_PER_COMMAND) {
-        const batch = channels.slice(start, start + CHANNELS_PER_COMMAND);
-        // A sharded SSUBSCRIBE must stay within one slot, so those go one channel per command.
-        if (this.options.sharded) await Promise.all(batch.map((channel) => this.clients.subscriber.ssubscribe(channel)));
-        else await this.clients.subscriber.subscribe(...batch);
+      // All at once when sharded: ShardSubscribers sends one SSUBSCRIBE per slot (Redis refuses one spanning slots).
+      if (this.options.sharded) await this.clients.subscriber.ssubscribe(...channels);
+      else {
+        for (let start = 0; start < channels.length; start += CHANNELS_PER_COMMAND) await this.clients.subscriber.subscribe(...channels.slice(start, start + CHANNELS_PER_COMMAND));
       }
       this.isSynced = true;
       return true;

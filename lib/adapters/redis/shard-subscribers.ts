@@ -231,7 +231,7 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
       const shard = this.shardFor(address);
       try {
         await whenReady(shard.connection);
-        await shard.subscribes.send([channel]);
+        await shard.subscribes.subscribe(slot, channel);
       } catch (error) {
         if (!isMoved(error) || redirections >= MAX_REDIRECTIONS) throw error;
         // The address a MOVED names is the master's own, not the one this node reaches it by (natMap:
@@ -504,19 +504,28 @@ function splitAddress(address: string): [string, number] {
   return [address.slice(0, colon), Number(address.slice(colon + 1))];
 }
 
+/** The wait of each connection still opening: one pair of listeners however many channels wait (thousands after a reconnect). */
+const openings = new WeakMap<Redis, Promise<void>>();
+
 /** Resolves when the connection can take commands; rejects like a dropped link when it closes first. */
 function whenReady(connection: Redis): Promise<void> {
   if (connection.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
+  const waiting = openings.get(connection);
+  if (waiting) return waiting;
+  const opening = new Promise<void>((resolve, reject) => {
     const onReady = (): void => {
       connection.off('close', onClose);
+      openings.delete(connection);
       resolve();
     };
     const onClose = (): void => {
       connection.off('ready', onReady);
+      openings.delete(connection);
       reject(new Error(`Connection is closed. (subscriber connection to ${connection.options.host}:${connection.options.port} closed before it was ready)`));
     };
     connection.once('ready', onReady);
     connection.once('close', onClose);
   });
+  openings.set(connection, opening);
+  return opening;
 }

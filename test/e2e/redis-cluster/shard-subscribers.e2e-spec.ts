@@ -135,6 +135,26 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     expect(await Promise.all(channels.map(subscriptionsOf))).toEqual([0, 0, 0]);
   });
 
+  it('subscribes thousands of channels with one SSUBSCRIBE per slot, each delivering', async () => {
+    const tags = Array.from({ length: 8 }, (_, index) => `{batch-${index}}`);
+    const channels = Array.from({ length: 2000 }, (_, index) => `${tags[index % tags.length]}:room-${index}`);
+    const ssubscribeCalls = async (): Promise<number> => {
+      const masters = [...new Set((await cluster.slots()).map(({ master }) => master))].map((address) => cluster.node(address));
+      const stats = await Promise.all(masters.map((master) => withRedisClient(master.port, (redis) => redis.info('commandstats'))));
+      return stats.reduce((sum, info) => sum + Number(/cmdstat_ssubscribe:calls=(\d+)/.exec(info)?.[1] ?? 0), 0);
+    };
+    const before = await ssubscribeCalls();
+
+    await Promise.all(channels.map((channel) => clients.subscriber.ssubscribe(channel))); // one call per room, as joins make them
+
+    expect((await ssubscribeCalls()) - before).toBe(tags.length);
+    const sample = channels.filter((_, index) => index % 50 === 0);
+    for (const channel of sample) expect(await publisher.spublish(channel, 'batched')).toBe(1);
+    await received.waitFor(() => sample.every((channel) => received.on(channel).length === 1));
+    await clients.subscriber.sunsubscribe(...channels);
+    expect(await Promise.all(sample.map(subscriptionsOf))).toEqual(sample.map(() => 0));
+  });
+
   it('finds a master connection that stays open but stops delivering (its probe does not come back), reconnects it, and delivers again', async () => {
     const [channel] = await channelsOnEveryMaster('deaf:');
     const master = await cluster.masterOf(slotOf(channel));
@@ -210,6 +230,52 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     }
   });
 
+  it('follows MOVED on its own SSUBSCRIBE through natMap (every master proxied): the new master by its mapped address, nothing waited on for ever', async () => {
+    const masters = [...new Set((await cluster.slots()).map(({ master }) => master))].map((address) => cluster.node(address));
+    const proxies = await Promise.all(masters.map((master) => TcpProxy.start(master.port)));
+    const natMap = Object.fromEntries(masters.map((master, index) => [master.address, { host: '127.0.0.1', port: proxies[index].port }]));
+    const mapped = await openRedisClients(withRedisDefaults({ clusterNodes: cluster.seeds, clusterOptions: { natMap, slotsRefreshInterval: 3_600_000 } }));
+    const shards = mapped.subscriber as ShardSubscribers;
+    shards.on('error', () => undefined);
+    try {
+      await waitForReady(mapped);
+      await shards.ssubscribe(...(await channelsOnEveryMaster('nat:')));
+      expect(shards.shardCount).toBe(3);
+      // The slot moves behind the node's back (no refresh, none of its channels there): the SSUBSCRIBE
+      // goes to the old master, is answered MOVED (which ioredis 5.11 never settles), and must follow.
+      const moving = 'nat-moved:{a}';
+      const { to } = await cluster.migrationOf(slotOf(moving));
+      await cluster.migrateSlot(slotOf(moving), to);
+
+      await shards.ssubscribe(moving);
+
+      expect(shards.shardCount).toBe(3); // the new master reached through its proxy: no connection to an unmapped address
+      expect(await shardNumSub(to, moving)).toBe(1);
+      expect(await publisher.spublish(moving, 'found')).toBe(1);
+    } finally {
+      await closeRedisClients(mapped, 1000);
+      await Promise.all(proxies.map((proxy) => proxy.stop()));
+    }
+  });
+
+  it("picks its probe again when the probe channel's slot migrates away (the master drops it by SUNSUBSCRIBE): no false alarm", async () => {
+    const shards = clients.subscriber as ShardSubscribers;
+    const channels = await channelsOnEveryMaster('probed:');
+    await shards.ssubscribe(...channels);
+    await probeRounds(shards, 'probe:p', 1);
+    const masters = [...new Set((await cluster.slots()).map(({ master }) => master))].map((address) => cluster.node(address));
+    const probes = await Promise.all(masters.map((master) => withRedisClient(master.port, async (redis) => (await redis.call('PUBSUB', 'SHARDCHANNELS', 'probe:p:*')) as string[])));
+    expect(probes.map((list) => list.length)).toEqual([1, 1, 1]);
+    const [probeChannel] = probes[0];
+    const { from, to } = await cluster.migrationOf(slotOf(probeChannel));
+
+    await cluster.migrateSlot(slotOf(probeChannel), to);
+    await pollUntil('the old master dropped the probe channel', async () => (await shardNumSub(from, probeChannel)) === 0, 10_000, () => '');
+
+    await probeRounds(shards, 'probe:p', 4); // each round's probes come back: none counted silent
+    await shards.sunsubscribe(...channels);
+  });
+
   it('follows a slot migrated during traffic: the channel moves to the new master and nothing arrives twice', async () => {
     const channel = 'busy:{room-7}';
     await clients.subscriber.ssubscribe(channel);
@@ -269,15 +335,32 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     await clients.subscriber.ssubscribe(channel);
     let failoverMs = 0;
 
+    const shards = clients.subscriber as ShardSubscribers;
+    await probeRounds(shards, 'probe:f', 1);
+    expect(await shards.probe('probe:f')).toBe(0); // a probe out on every master when one is killed
+
     const report = await trafficDuring(channel, async () => ({ failoverMs } = await cluster.killMasterOf(slotOf(channel))));
 
     expectOnceInOrder(channel);
     expect(await subscriptionsOf(channel)).toBe(1);
+    // The killed master's connection closed (the gap signal, not a silence); the promoted master is probed.
+    await pollUntil('the probes back', async () => shards.probesOutstanding === 0, 10_000, () => `${shards.probesOutstanding} out`);
+    await probeRounds(shards, 'probe:f', 3);
+    const promoted = await cluster.masterOf(slotOf(channel));
+    expect(await withRedisClient(promoted.port, (redis) => redis.call('PUBSUB', 'SHARDCHANNELS', 'probe:f:*'))).toHaveLength(1);
     console.log(
       `master failover: promoted after ${failoverMs} ms; ${report.accepted.length} accepted, ${report.lost.length} accepted but lost; first delivery after the promotion ${report.recoveryMs} ms after the kill`,
     );
   });
 });
+
+/** Heartbeats of probes, as the adapter runs them: none finds a connection silent, and each round's probes come back. */
+async function probeRounds(shards: ShardSubscribers, channelBase: string, rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    expect(await shards.probe(channelBase)).toBe(0);
+    await pollUntil(`round ${round}'s probes back`, async () => shards.probesOutstanding === 0, 10_000, () => `${shards.probesOutstanding} out`);
+  }
+}
 
 /** Subscribers of a shard channel on one node. */
 function shardNumSub(node: RedisServer, channel: string): Promise<number> {
