@@ -95,9 +95,11 @@ export class SendQueue {
       return false;
     }
     // Past the spill size the tick's bytes wait in the corked socket, which then knows to emit 'drain'.
-    if (this.isCorked) return this.socket.write(this.waiting(bytes)) || this.startBacklog();
+    // A shared frame stays one object for every slow member (ByteBacklog.push): never copied per queue.
+    const chunk = isShared ? bytes : this.waiting(bytes);
+    if (this.isCorked) return this.socket.write(chunk) || this.startBacklog();
     this.closeRegion();
-    (this.held ??= []).push(bytes);
+    (this.held ??= []).push(chunk);
     return this.afterHolding(bytes.length);
   }
 
@@ -152,9 +154,9 @@ export class SendQueue {
     const held = this.held;
     if (held && held.length > 0) {
       if (socket.destroyed || socket.writableEnded) held.length = 0;
-      else if (held.length === 1) socket.write(this.waiting(held[0]));
+      else if (held.length === 1) socket.write(held[0]);
       else if (this.heldBytes <= COALESCE_MAX_BYTES && !this.isCorked) socket.write(concat(held, this.heldBytes));
-      else for (let i = 0; i < held.length; i++) socket.write(this.waiting(held[i]));
+      else for (let i = 0; i < held.length; i++) socket.write(held[i]);
       held.length = 0;
       this.heldBytes = 0;
     }
@@ -259,7 +261,7 @@ export class SendQueue {
     this.isCorked = true;
     const held = this.held!;
     let isBelowHighWater = true;
-    for (let i = 0; i < held.length; i++) isBelowHighWater = this.socket.write(this.waiting(held[i]));
+    for (let i = 0; i < held.length; i++) isBelowHighWater = this.socket.write(held[i]);
     held.length = 0;
     this.heldBytes = 0;
     if (!isBelowHighWater) this.startBacklog();
