@@ -95,11 +95,11 @@ export class SendQueue {
       return false;
     }
     // Past the spill size the tick's bytes wait in the corked socket, which then knows to emit 'drain'.
-    // A shared frame stays one object for every slow member (ByteBacklog.push): never copied per queue.
-    const chunk = isShared ? bytes : this.waiting(bytes);
-    if (this.isCorked) return this.socket.write(chunk) || this.startBacklog();
+    // A shared frame is kept as it is: copied per socket, a broadcast would cost its bytes on each one.
+    const kept = isShared ? bytes : this.waiting(bytes);
+    if (this.isCorked) return this.socket.write(kept) || this.startBacklog();
     this.closeRegion();
-    (this.held ??= []).push(chunk);
+    (this.held ??= []).push(kept);
     return this.afterHolding(bytes.length);
   }
 
