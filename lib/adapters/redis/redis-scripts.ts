@@ -120,28 +120,39 @@ end
 return out`);
 
 /**
- * KEYS presence, nodes; ARGV node, ttlMs, then id and meta pairs. Replaces the node's members of the
- * room with these (none: the node leaves the room). Returns [id, meta, …] of the ones it had.
+ * KEYS presence and nodes of each room (several rooms of one partition: one slot); ARGV node, ttlMs,
+ * then per room, in KEYS order: its member count n and n id and meta pairs. Replaces the node's members
+ * of each room with these (none: the node leaves the room). Returns, per room: the count of members
+ * the node had there, then their id and meta pairs.
  */
-export const REPLACE_NODE_IN_ROOM = new RedisScript(`${NOW_MS}${PRESENCE_FNS}
+export const REPLACE_NODE_IN_ROOMS = new RedisScript(`${NOW_MS}${PRESENCE_FNS}
 local node, ttl = ARGV[1], tonumber(ARGV[2])
 local out = {}
-local entries = redis.call('HGETALL', KEYS[1])
-for i = 1, #entries, 2 do
-  local holder, meta = split(entries[i + 1])
-  if holder == node then
-    redis.call('HDEL', KEYS[1], entries[i])
-    table.insert(out, entries[i])
-    table.insert(out, meta)
+local at = 3
+for k = 1, #KEYS, 2 do
+  local presence, nodes = KEYS[k], KEYS[k + 1]
+  local countAt = #out + 1
+  table.insert(out, 0)
+  local entries = redis.call('HGETALL', presence)
+  for i = 1, #entries, 2 do
+    local holder, meta = split(entries[i + 1])
+    if holder == node then
+      redis.call('HDEL', presence, entries[i])
+      table.insert(out, entries[i])
+      table.insert(out, meta)
+      out[countAt] = out[countAt] + 1
+    end
   end
+  local count = tonumber(ARGV[at])
+  for i = at + 1, at + 2 * count, 2 do redis.call('HSET', presence, ARGV[i], node .. '\\n' .. ARGV[i + 1]) end
+  at = at + 1 + 2 * count
+  if count > 0 then
+    redis.call('HSET', nodes, node, now + ttl)
+    keep(presence, ttl)
+    keep(nodes, ttl)
+  else
+    redis.call('HDEL', nodes, node)
+  end
+  if redis.call('EXISTS', presence) == 0 then redis.call('DEL', nodes) end
 end
-for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], node .. '\\n' .. ARGV[i + 1]) end
-if #ARGV > 2 then
-  redis.call('HSET', KEYS[2], node, now + ttl)
-  keep(KEYS[1], ttl)
-  keep(KEYS[2], ttl)
-else
-  redis.call('HDEL', KEYS[2], node)
-end
-if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) end
 return out`);

@@ -71,6 +71,30 @@ describe('RedisAdapter command cost', () => {
     }
   }, 120_000);
 
+  it('rewrites a node that Redis lost (10 000 rooms) with one script per partition, not one per room', async () => {
+    const rooms = MEMBERS;
+    const { adapter } = await idleNode(rooms);
+    const names = new RedisNames(`cost-${rooms}:`);
+    const partitions = new Set(Array.from({ length: rooms }, (_, i) => names.partitionTag(`r:room-${i}`))).size;
+    try {
+      // Redis loses everything (a restart without persistence): the next heartbeat finds the node gone and rewrites it.
+      await probe.flushall();
+      await probe.config('RESETSTAT');
+      const startedAt = Date.now();
+      // Each room comes back as a presence hash (counted with EVAL, which commandstats keeps apart from EVALSHA).
+      const presenceKeys = async (): Promise<number> => Number(await probe.eval("return #redis.call('KEYS', ARGV[1])", 0, '*:presence'));
+      await waitUntil(async () => (await presenceKeys()) === rooms, () => `the node's ${rooms} rooms were not written back`, 60_000);
+      const elapsedMs = Date.now() - startedAt;
+      const scripts = (await calls()).evalsha ?? 0;
+      console.log(`presence recovery, ${MEMBERS} idle members in ${rooms} rooms (${partitions} partitions): ${scripts} EVALSHA in ${elapsedMs} ms`);
+      expect(await probe.hexists(names.roomPresence('room-42').presence, 'c42')).toBe(1);
+      // The refreshes that find the loss plus one rewrite: each at most one script per partition (one per room was 10 000).
+      expect(scripts).toBeLessThanOrEqual(partitions * (Math.ceil(elapsedMs / HEARTBEAT_MS) + 2));
+    } finally {
+      await adapter.close();
+    }
+  }, 120_000);
+
   it('publishes a broadcast once per addressed room, whatever the members', async () => {
     const { adapter, fake } = await idleNode(100);
     try {
