@@ -313,6 +313,28 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     console.log(`slot migration, subscribed ahead: ${report.accepted.length} accepted, ${report.lost.length} lost`);
   });
 
+  it('with a slow migration check, sees an importing master at the Cluster client\'s next slot-map refresh', async () => {
+    const slow = await openRedisClients(withRedisDefaults({ clusterNodes: cluster.seeds, migrationCheckIntervalMs: 3_600_000, clusterOptions: { slotsRefreshInterval: 3_600_000 } }));
+    const shards = slow.subscriber as ShardSubscribers;
+    shards.on('error', () => undefined);
+    const channel = 'slow-check:{room-21}';
+    const slot = slotOf(channel);
+    try {
+      await waitForReady(slow);
+      await shards.ssubscribe(channel);
+      const { to } = await cluster.migrationOf(slot);
+      const finish = await cluster.beginSlotMigration(slot, to);
+
+      (slow.client as Cluster).refreshSlotsCache(); // as ioredis does every slotsRefreshInterval
+
+      await pollUntil('the channel subscribed ahead on the importing master', async () => (await shardNumSub(to, channel)) === 1, 10_000, () => 'not yet');
+      await finish();
+      expect(await subscriptionsOf(channel)).toBe(1);
+    } finally {
+      await closeRedisClients(slow, 1000);
+    }
+  });
+
   it('moves a quiet channel when its slot migrates (the master drops it with SUNSUBSCRIBE) and follows MOVED for a new one', async () => {
     const quiet = 'quiet:{room-11}';
     const slot = slotOf(quiet);
