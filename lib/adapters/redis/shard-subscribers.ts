@@ -290,8 +290,10 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
       shard.probe = probe;
       try {
         await shard.subscribes.send([channel]);
-      } catch {
+      } catch (error) {
         if (shard.probe === probe) shard.probe = undefined;
+        // Its slot left that master behind the map's back: the next heartbeat picks from a refreshed map.
+        if (isMoved(error)) this.cluster.refreshSlotsCache();
         return undefined; // moved, dropped or deaf: the next heartbeat tries again
       }
       if (shard.probe !== probe) return undefined; // the connection dropped meanwhile
