@@ -77,7 +77,7 @@ export function planSuite(settings: PlanSettings, fdLimit: number): PlannedSuite
     }
   }
   // Issue 17: permessage-deflate echo, 4 KiB JSON, 100 connections.
-  scenarios.push(deflateEcho({ connections: 100, payloadBytes: 4 * KIB, depth: depthFor(100, 4 * KIB), ...timing }));
+  for (const isEachReplyAlone of [false, true]) scenarios.push(deflateEcho({ connections: 100, payloadBytes: 4 * KIB, depth: depthFor(100, 4 * KIB), isEachReplyAlone, ...timing }));
   const latencyTiming = { warmupMs: settings.warmupMs, durationMs: settings.durationMs * 2 };
   for (const isEnveloped of [false, true]) scenarios.push(latency({ ...LATENCY, isEnveloped, ...latencyTiming }));
   for (const members of settings.fanoutMembers) {

@@ -35,6 +35,7 @@ const handshakes = (name: string, target: TargetId): ProfileCase => ({
 const CASES: ProfileCase[] = [
   { name: 'raw-echo-32b-100c', target: 'ours-raw', loads: (port) => [echoLoad('ours-raw', port)], describe: msgsPerSecond },
   { name: 'gateway-echo-32b-100c', target: 'ours-gateway', loads: (port) => [echoLoad('ours-gateway', port)], describe: msgsPerSecond },
+  { name: 'gateway-echo-32b-1000c', target: 'ours-gateway', loads: (port) => [echoLoad('ours-gateway', port, 1_000)], describe: msgsPerSecond },
   // Issue 17: large messages, and one busy connection.
   { name: 'raw-echo-64kib-10c', target: 'ours-raw', loads: (port) => [echoLoad('ours-raw', port, 10, 64 * 1024)], describe: msgsPerSecond },
   // Issue 17: the gateway's JSON dispatch with 4 KiB messages on many connections.

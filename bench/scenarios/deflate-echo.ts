@@ -11,10 +11,17 @@ export interface DeflateEchoOptions {
   depth: number;
   warmupMs: number;
   durationMs: number;
+  /**
+   * The client also offers server_no_context_takeover, so both servers compress each reply alone:
+   * the same settings on both sides. Without it, ws keeps its default (context takeover: a reply
+   * equal to the one before compresses to 43 bytes instead of 569) and ours its own (none).
+   */
+  isEachReplyAlone?: boolean;
 }
 
 /** The client's offer: its own context is reset per message, so one compressed message is valid every time. */
 const OFFER = 'permessage-deflate; client_no_context_takeover';
+const OFFER_EACH_REPLY_ALONE = `${OFFER}; server_no_context_takeover`;
 
 /** RFC 7692 §7.2.1: DEFLATE with a sync flush, without its final 00 00 ff ff. */
 function compressedMessage(text: string): Buffer {
@@ -23,9 +30,10 @@ function compressedMessage(text: string): Buffer {
 }
 
 /** The load generator's arguments for a deflate echo of `payloadBytes` of JSON (the profile runs it too). */
-export function deflateEchoLoad(connections: number, payloadBytes: number, depth = depthFor(connections, payloadBytes)): Omit<LoadgenArgs, 'port'> {
+export function deflateEchoLoad(connections: number, payloadBytes: number, depth = depthFor(connections, payloadBytes), isEachReplyAlone = false): Omit<LoadgenArgs, 'port'> {
   const deflatedHex = compressedMessage(jsonPayloadOf(payloadBytes)).toString('hex');
-  return { mode: 'echo', protocol: 'ws', path: '/echo', conns: connections, depth, extensions: OFFER, deflatedHex };
+  const extensions = isEachReplyAlone ? OFFER_EACH_REPLY_ALONE : OFFER;
+  return { mode: 'echo', protocol: 'ws', path: '/echo', conns: connections, depth, extensions, deflatedHex };
 }
 
 /**
@@ -34,11 +42,11 @@ export function deflateEchoLoad(connections: number, payloadBytes: number, depth
  * inflating them: the servers inflate, validate and deflate every message; the client stays cheap.
  */
 export function deflateEcho(options: DeflateEchoOptions): Scenario {
-  const { connections, payloadBytes, depth } = options;
+  const { connections, payloadBytes, depth, isEachReplyAlone = false } = options;
   return {
-    id: `echo-deflate-${payloadBytes}b-${connections}c`,
+    id: `echo-deflate${isEachReplyAlone ? '-alone' : ''}-${payloadBytes}b-${connections}c`,
     group: 'echo',
-    title: `permessage-deflate echo, ${payloadBytes / 1024} KiB JSON, ${connections.toLocaleString('en-US')} conn × ${depth} in flight`,
+    title: `permessage-deflate echo, ${payloadBytes / 1024} KiB JSON, ${connections.toLocaleString('en-US')} conn × ${depth} in flight${isEachReplyAlone ? ', each reply compressed alone (both servers)' : ''}`,
     targets: DEFLATE_TARGETS,
     baseline: 'ws-deflate',
     metrics: [
@@ -48,7 +56,7 @@ export function deflateEcho(options: DeflateEchoOptions): Scenario {
     async run(target, context) {
       const peer = await context.peer(target.peer);
       const { result, serverCpuPercent, backgroundCpuPercent } = await context.measure(peer, {
-        ...deflateEchoLoad(connections, payloadBytes, depth),
+        ...deflateEchoLoad(connections, payloadBytes, depth, isEachReplyAlone),
         protocol: target.protocol,
         port: peer.port,
         path: target.path,

@@ -8,6 +8,13 @@ const FIRST_SLAB_BYTES = 1024;
 const MAX_SLAB_BYTES = 64 * 1024;
 
 /**
+ * Bytes that will wait, as they are or copied: a view that is a small part of its allocation (an
+ * echo of a text from a read of other frames, a frame in a shared slab) would hold all of it while
+ * it waits, so it is copied, and a chunk holds at most twice its bytes.
+ */
+export const compacted = (bytes: Buffer): Buffer => (bytes.length * 2 >= bytes.buffer.byteLength ? bytes : Buffer.from(bytes));
+
+/**
  * Bytes waiting for a backed-up socket, in order. Small chunks are copied into slabs, so a flood
  * of tiny frames costs its bytes and not an object each (3-byte echoes queued one object each cost
  * about 100 times their size); a large chunk is kept as it is, its object a small share of it.
@@ -30,9 +37,7 @@ export class ByteBacklog {
     this.byteLength += bytes.length;
     if (isShared || bytes.length >= COPY_BELOW_BYTES) {
       this.sealSlab();
-      // A view that is a small part of its allocation (an echo of a text from a read of other frames)
-      // would hold all of it while it waits: copied, so a chunk holds at most twice its bytes.
-      this.chunks.push(isShared || bytes.length * 2 >= bytes.buffer.byteLength ? bytes : Buffer.from(bytes));
+      this.chunks.push(isShared ? bytes : compacted(bytes));
       return;
     }
     if (this.slab === undefined || this.slab.length - this.slabUsed < bytes.length) {

@@ -81,7 +81,8 @@ export abstract class ConnectionOutbound<Options extends OutboundOptions = Outbo
   /**
    * Sends a text (string) or binary (Buffer) message. False when the connection is not open or its
    * socket is gone, when the message was dropped by the overflow policy, or when the caller should
-   * wait for 'drain'.
+   * wait for 'drain'. A Buffer may leave from its own bytes, after send() returned (the message being
+   * delivered sent back, framed in place; any Buffer of 64 KiB or more): do not change it after sending.
    */
   send(data: string | Buffer): boolean {
     if (!this.canSend()) return false;

@@ -1,6 +1,6 @@
 import { Duplex } from 'node:stream';
 import { frameHeaderBytes, writeTextFrame } from '../protocol/frame-writer';
-import { ByteBacklog } from './byte-backlog';
+import { ByteBacklog, compacted } from './byte-backlog';
 
 /** A tick's frames up to this size are copied into one buffer and written once. */
 const COALESCE_MAX_BYTES = 64 * 1024;
@@ -10,7 +10,9 @@ const SPILL_AT_BYTES = 16 * 1024;
 /**
  * Text frames are encoded straight into a shared slab, as Buffer's own pool does: a reply of 4 KiB
  * made its own ArrayBuffer (Buffer's pool stops at 4 KiB), and two of them in one read a third to
- * join them. Bounded: a write the kernel does not take at once keeps its whole slab alive until it leaves.
+ * join them. Bounded: a write the kernel does not take at once keeps its whole slab alive until it
+ * leaves, and frames for a socket still writing are copied out (closeRegion): a stalled socket
+ * holds one slab at most. SLAB_BYTES ≥ SPILL_AT_BYTES + SLAB_FRAME_MAX_BYTES (see startSlab).
  */
 const SLAB_BYTES = 32 * 1024;
 const SLAB_FRAME_MAX_BYTES = 8 * 1024;
@@ -49,6 +51,8 @@ export class SendQueue {
   private isBatching = false;
   /** The socket is corked until the end of the tick (see spill). */
   private isCorked = false;
+  /** When it was corked, the socket still held bytes the kernel had not taken (see waiting). */
+  private wasWritingAtCork = false;
   /** Set while the socket is past its high-water mark: every write waits here, in order, until flush() finds it drained. */
   private backlog: ByteBacklog | undefined;
 
@@ -70,11 +74,7 @@ export class SendQueue {
       writeTextFrame(frame, 0, text, payloadLength);
       return this.write(frame);
     }
-    if (slab.length - slabUsed < frameLength) {
-      this.closeRegion();
-      slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-      slabUsed = 0;
-    }
+    if (slab.length - slabUsed < frameLength) this.startSlab();
     // Another queue took the slab since this one's last frame: start a new region.
     if (this.region !== slab || this.regionEnd !== slabUsed) {
       this.closeRegion();
@@ -95,9 +95,11 @@ export class SendQueue {
       return false;
     }
     // Past the spill size the tick's bytes wait in the corked socket, which then knows to emit 'drain'.
-    if (this.isCorked) return this.socket.write(bytes) || this.startBacklog();
+    // A shared frame is kept as it is: copied per socket, a broadcast would cost its bytes on each one.
+    const kept = isShared ? bytes : this.waiting(bytes);
+    if (this.isCorked) return this.socket.write(kept) || this.startBacklog();
     this.closeRegion();
-    (this.held ??= []).push(bytes);
+    (this.held ??= []).push(kept);
     return this.afterHolding(bytes.length);
   }
 
@@ -118,8 +120,9 @@ export class SendQueue {
   /**
    * The replies to one read leave in one write when the read is done (endBatch), without a
    * nextTick per read. Writes to other sockets meanwhile still flush at the end of the tick.
-   * Also with one busy connection: writing its first reply at once, so the peer works while the
-   * rest are made, halved raw echo 32 B × 1 connection × 8 (491k → 275k msg/s, issue 17).
+   * The owner may flush() during the read: with one busy socket it splits a read's replies
+   * (reply-split.ts); writing every first reply at once, busy or not, halved raw echo 32 B × 1
+   * connection × 8 unpinned (491k → 275k msg/s, issue 17).
    */
   beginBatch(): void {
     this.isBatching = true;
@@ -207,11 +210,45 @@ export class SendQueue {
     this.socket.uncork();
   }
 
-  /** The region's frames join the held chunks, as one view of the slab. */
+  /**
+   * A new shared slab. This queue's frames of this tick, when they end the old one, move to its
+   * start: they and the next frame still leave as one view, not copied into one buffer at the flush.
+   * They fit: the region is below SPILL_AT_BYTES (it was written past that), the frame at most SLAB_FRAME_MAX_BYTES.
+   */
+  private startSlab(): void {
+    const next = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    if (this.region === slab && this.regionEnd === slabUsed) {
+      slabUsed = this.regionEnd = slab.copy(next, 0, this.regionStart, this.regionEnd);
+      this.region = next;
+      this.regionStart = 0;
+    } else {
+      this.closeRegion();
+      slabUsed = 0;
+    }
+    slab = next;
+  }
+
+  /**
+   * The region's frames join the held chunks, as one view of the slab. A socket still writing
+   * earlier bytes (the kernel has not taken them) will hold them whole while they wait: a small view
+   * is copied out (compacted), so a stalled socket keeps no shared slab alive per reply.
+   */
   private closeRegion(): void {
     if (this.region === undefined) return;
-    (this.held ??= []).push(this.region.subarray(this.regionStart, this.regionEnd));
+    const frames = this.region.subarray(this.regionStart, this.regionEnd);
+    (this.held ??= []).push(this.waiting(frames));
     this.region = undefined;
+  }
+
+  /**
+   * Bytes for the socket's queue. Behind bytes the kernel has not taken (a peer not reading) they
+   * wait there, below the high-water mark too: a view that is a small part of its allocation (a
+   * reply framed in place in a large read, frames in the shared slab) would hold all of it, so it
+   * is copied out (compacted). Else it leaves as it is, views and all, without a copy.
+   */
+  private waiting(bytes: Buffer): Buffer {
+    const isWriting = this.isCorked ? this.wasWritingAtCork : this.socket.writableLength > 0;
+    return isWriting ? compacted(bytes) : bytes;
   }
 
   /** Moves the held bytes into the corked socket, where they wait for the end of the tick. */
@@ -219,6 +256,7 @@ export class SendQueue {
     // Already full: the held bytes join a backlog rather than the socket's queue, an object each.
     if (this.socket.writableNeedDrain) return this.startBacklogAfterHeld();
     this.closeRegion();
+    this.wasWritingAtCork = this.socket.writableLength > 0;
     this.socket.cork();
     this.isCorked = true;
     const held = this.held!;

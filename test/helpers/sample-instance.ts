@@ -9,8 +9,11 @@ import { freeLoopbackPort } from './free-port';
 const ROOT = join(__dirname, '..', '..');
 const REGISTER = join(ROOT, 'test', 'helpers', 'swc-register.cjs');
 const MAIN = join(ROOT, 'sample', 'src', 'main.ts');
-/** A fresh process compiles the sample and the library first: allow for a slow machine. */
-const START_WAIT_MS = 20_000;
+/**
+ * A hang guard: a fresh process compiles the sample and the library first (each of WORKERS=2's three
+ * processes does), which took over 20 s beside another Jest worker on a busy machine (load 15).
+ */
+const START_WAIT_MS = 60_000;
 const STOP_WAIT_MS = 5000;
 const STATS_WAIT_MS = 5000;
 

@@ -126,10 +126,6 @@ export class RawPeer extends EventEmitter {
     const request = Buffer.from(upgradeRequest(path, options));
     socket.write(options.extraBytes ? Buffer.concat([request, options.extraBytes]) : request);
     await peer.readHead();
-    // RFC 7692 §6: once deflate is agreed, the server may send compressed (RSV1) messages.
-    if (peer.head.headers['sec-websocket-extensions']?.startsWith('permessage-deflate')) {
-      peer.parser = new FrameParser({ role: 'client', maxMessageBytes: 64 << 20, isDeflateNegotiated: true });
-    }
     return peer;
   }
 
@@ -183,6 +179,10 @@ export class RawPeer extends EventEmitter {
         this.socket.off('data', onHeadData);
         this.head = parseHead(buffered.subarray(0, headEnd).toString('latin1'));
         if (this.head.status !== 101) return reject(new Error(`expected 101, got ${this.head.statusLine}`));
+        // RFC 7692 §6: once deflate is agreed, the server may send compressed (RSV1) messages, even in the 101's own packet.
+        if (this.head.headers['sec-websocket-extensions']?.startsWith('permessage-deflate')) {
+          this.parser = new FrameParser({ role: 'client', maxMessageBytes: 64 << 20, isDeflateNegotiated: true });
+        }
         // One persistent listener from here on, so no chunk falls between two awaits.
         this.socket.on('data', (data: Buffer) => this.onData(data));
         const rest = buffered.subarray(headEnd + HEAD_END.length);

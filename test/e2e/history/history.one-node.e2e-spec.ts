@@ -7,6 +7,9 @@ import { startHistoryApp } from './history-app-server';
 import { range, ResumingClient } from './resuming-client';
 
 const MESSAGES = 500;
+// A hang guard, not a timing bound: 500 messages through Redis Streams and back took over Jest's 5 s
+// default beside another suite on a busy machine (2 Jest workers, load 15).
+jest.setTimeout(30_000);
 
 let redis: RedisServer;
 const clients: ResumingClient[] = [];

@@ -219,3 +219,34 @@ describe('Connection: a binary message sent back while it is delivered, from a f
     socket.destroy();
   });
 });
+
+/**
+ * A peer that stops reading: the socket is still writing (the kernel has not taken earlier bytes)
+ * but below its high-water mark, so replies go to the socket itself, not the backlog, and wait
+ * there. A reply that is a view of a large read (framed in place, or sent from its delivered bytes)
+ * would hold the whole read while it waits: many small replies, each from its own read of 60 KB,
+ * held megabytes for a few hundred bytes queued (the budget counts bytes, not what they pin).
+ */
+describe.each([
+  { name: 'binary of 10 bytes', opcode: Opcode.Binary, payload: pattern(10) },
+  { name: 'text of 2,500 bytes', opcode: Opcode.Text, payload: Buffer.from('ü'.repeat(1_250)) },
+])('Connection: a $name echoed from a large read to a peer that stopped reading, below the high-water mark', ({ opcode, payload }) => {
+  it('holds no more than twice the bytes of each reply waiting in the socket: a view of its read is copied out', () => {
+    const socket = new RecordingDuplex();
+    const connection = new Connection(socket, OPTIONS);
+    connection.on('message', (message) => {
+      if (message.length < 10_000) connection.send(message); // the 60 KB neighbour is not echoed
+    });
+    socket.isStalled = true;
+    connection.open(maskedFrame(Opcode.Binary, pattern(1))); // the kernel does not take it: the socket is still writing
+    const reads = Array.from({ length: 4 }, (_, i) => Buffer.concat([maskedFrame(opcode, payload), maskedFrame(Opcode.Binary, Buffer.alloc(60_000, i))]));
+    for (const read of reads) socket.emit('data', read);
+    expect(socket.writableNeedDrain).toBe(false); // below the high-water mark: the socket's own queue, not the backlog
+
+    socket.release();
+
+    expect(socket.written).toEqual(Buffer.concat([unmaskedFrame(Opcode.Binary, pattern(1)), ...reads.map(() => unmaskedFrame(opcode, payload))]));
+    for (const chunk of socket.chunks.slice(1)) expect(chunk.buffer.byteLength).toBeLessThanOrEqual(2 * Math.max(chunk.length, 8 * 1024));
+    socket.destroy();
+  });
+});

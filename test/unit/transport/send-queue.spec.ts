@@ -203,6 +203,38 @@ describe('SendQueue', () => {
       other.destroy();
     });
 
+    it('keeps a read\'s replies one view when the shared slab (32 KiB) runs out between them: the first moves to the new slab', () => {
+      const fillerSocket = new RecordingDuplex();
+      const filler = new SendQueue(fillerSocket);
+      const text = (bytes: number, letter: string): string => letter.repeat(bytes - 4);
+      startFreshSlab(); // 8 KiB of 32 used
+      for (let i = 0; i < 2; i++) filler.writeText(text(8 * 1024, 'f'), 8 * 1024 - 4);
+      queue.beginBatch();
+      queue.writeText(text(6 * 1024, 'a'), 6 * 1024 - 4); // 2 KiB left
+      queue.writeText(text(4 * 1024, 'b'), 4 * 1024 - 4);
+      queue.endBatch();
+
+      expect(socket.chunks).toHaveLength(1);
+      expect(socket.chunks[0]).toEqual(Buffer.concat([textFrame(text(6 * 1024, 'a')), textFrame(text(4 * 1024, 'b'))]));
+      expect(socket.chunks[0].buffer.byteLength).toBe(32 * 1024); // a view of the new slab, not a buffer joining two views
+      fillerSocket.destroy();
+    });
+
+    it('copies a reply out of the shared slab when the socket is still writing an earlier one: a stalled socket keeps no slab alive per reply', async () => {
+      socket.isStalled = true;
+      queue.writeText('first', 5);
+      await endOfTick();
+      queue.writeText('second', 6);
+      queue.writeText('third', 5);
+      await endOfTick();
+      socket.release();
+
+      expect(socket.written).toEqual(Buffer.concat(['first', 'second', 'third'].map(textFrame)));
+      expect(socket.chunks[0].buffer.byteLength).toBe(32 * 1024); // the idle socket's write took the view
+      expect(socket.chunks.length).toBeGreaterThan(1);
+      for (const chunk of socket.chunks.slice(1)) expect(chunk.buffer).not.toBe(socket.chunks[0].buffer);
+    });
+
     /** Writes frames of the slab's largest size from a queue of their own until one starts a new slab (32 KiB): 24 KiB of it are free. */
     function startFreshSlab(): void {
       const filler = new RecordingDuplex();
