@@ -79,4 +79,25 @@ describe('Connection: echoes to peers that stopped reading arrive intact once th
     }
     expect(server.unexpectedErrors).toEqual([]);
   }, 120_000);
+
+  it.each(['reset', 'half-close'] as const)('lets a peer that stopped reading %s while echoes are framed and queued, with nothing reported', async (how) => {
+    const server = await harness.start({ routes: [{ path: '/echo', connection: { maxBufferedBytes: 64 * MIB, maxMessageBytes: 1 * MIB } }] });
+    const peer = await harness.rawPeer(server.port, '/echo');
+    const connection = await server.nextConnection();
+    connection.on('message', (message) => connection.send(message));
+    const closed = once(connection, 'close');
+    peer.socket.pause();
+    for (let r = 0; r < ROUNDS / 2; r++) {
+      if (!peer.socket.write(Buffer.concat(round().map(frameOf)))) await once(peer.socket, 'drain');
+    }
+    // The last round in the same write as the FIN or just before the RST: replies being framed as the peer goes.
+    if (how === 'reset') {
+      peer.socket.write(Buffer.concat(round().map(frameOf)));
+      peer.socket.resetAndDestroy();
+    } else peer.socket.end(Buffer.concat(round().map(frameOf)));
+
+    await closed;
+    expect(server.unexpectedErrors).toEqual([]);
+    expect(connection.bufferedAmount).toBe(0);
+  }, 120_000);
 });
