@@ -36,9 +36,11 @@ export class VerbatimString {
   }
 }
 
-/** A plain object whose own enumerable keys are `event` (a string), `data` and maybe `id` (a string or a number), in that order. */
+/** A plain object without toJSON whose own enumerable keys are `event` (a string), `data` and maybe `id` (a string or a number), in that order. */
 function hasReplyShape(envelope: Envelope): boolean {
   if (Object.getPrototypeOf(envelope) !== Object.prototype || typeof envelope.event !== 'string') return false;
+  // JSON.stringify writes what a toJSON returns, enumerable or not, own or on Object.prototype; for-in sees neither when hidden.
+  if ('toJSON' in envelope) return false;
   let keyCount = 0;
   for (const key in envelope) {
     if (key !== REPLY_KEYS[keyCount]) return false;

@@ -12,7 +12,6 @@ import { DeflateChannel } from './deflate/deflate-channel';
 import { InboundOrder } from './deflate/inbound-order';
 import { inflatedMessage } from './deflate/message-inflater';
 import { MessageLink } from './message-link';
-import { repliesPerWrite } from './reply-split';
 
 export { ReadyState };
 export type { CloseEvent, ConnectionEvents };
@@ -162,17 +161,15 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
     const receivedAtMs = performance.now();
     this.queue.beginBatch();
     const { inbound } = this;
-    const perWrite = repliesPerWrite(events.length);
     try {
       for (let i = 0; i < events.length; i++) {
         const event = events[i];
         // Behind a message inflating on the thread pool, an event waits its turn.
         if (inbound?.mustWait()) inbound.enqueue(event);
         else this.handle(event, receivedAtMs);
-        if ((i + 1) % perWrite === 0 && i + 1 < events.length) this.queue.flush();
       }
     } finally {
-      this.queue.endBatch(); // what this read answered (the rest of it) leaves in one write
+      this.queue.endBatch(); // what this read answered leaves in one write
     }
   }
 

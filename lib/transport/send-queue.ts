@@ -120,9 +120,12 @@ export class SendQueue {
   /**
    * The replies to one read leave in one write when the read is done (endBatch), without a
    * nextTick per read. Writes to other sockets meanwhile still flush at the end of the tick.
-   * The owner may flush() during the read: with one busy socket it splits a read's replies
-   * (reply-split.ts); writing every first reply at once, busy or not, halved raw echo 32 B × 1
-   * connection × 8 unpinned (491k → 275k msg/s, issue 17).
+   * Also with one busy connection: writing its first reply at once, so the peer works while the
+   * rest are made, halved raw echo 32 B × 1 connection × 8 (491k → 275k msg/s, issue 17). Splitting
+   * a read's replies into up to 4 writes only when the loop reads that one socket (c49039f reverts
+   * it) cut the server's sleeps per message from 0.12 to 0.04 and ran 1.5× faster pinned (server and
+   * load generator on their own cores, machine loaded), but 3-10× slower unpinned: the peer, woken
+   * by the early write onto our core, preempts the rest of the read (0.46 context switches a message).
    */
   beginBatch(): void {
     this.isBatching = true;
