@@ -484,6 +484,7 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     for (const [slot, shard] of this.imports) if (shard === imported) this.imports.delete(slot);
     for (const channel of imported.channels) if (this.placement.get(channel) === imported) this.placement.delete(channel);
     imported.channels.clear();
+    stopOpening(imported.connection, new Error(`Connection is closed. (ahead connection to ${imported.address} dropped before it was ready)`));
     imported.detach();
     imported.connection.on('error', () => undefined);
     imported.connection.disconnect();
@@ -494,6 +495,7 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     shard.subscribes.abandon(new Error(`Connection is closed. (subscriber connection to ${shard.address} dropped: its master serves no slot)`));
     for (const channel of shard.channels) this.placement.delete(channel);
     shard.channels.clear();
+    stopOpening(shard.connection, new Error(`Connection is closed. (subscriber connection to ${shard.address} dropped before it was ready)`));
     shard.detach();
     shard.connection.on('error', () => undefined); // a late socket error must not be thrown
     shard.connection.disconnect();
@@ -514,27 +516,37 @@ function splitAddress(address: string): [string, number] {
 }
 
 /** The wait of each connection still opening: one pair of listeners however many channels wait (thousands after a reconnect). */
-const openings = new WeakMap<Redis, Promise<void>>();
+const openings = new WeakMap<Redis, { readonly opened: Promise<void>; readonly fail: (error: Error) => void }>();
 
 /** Resolves when the connection can take commands; rejects like a dropped link when it closes first. */
 function whenReady(connection: Redis): Promise<void> {
   if (connection.status === 'ready') return Promise.resolve();
   const waiting = openings.get(connection);
-  if (waiting) return waiting;
-  const opening = new Promise<void>((resolve, reject) => {
-    const onReady = (): void => {
+  if (waiting) return waiting.opened;
+  let fail: (error: Error) => void = () => undefined;
+  const opened = new Promise<void>((resolve, reject) => {
+    const settle = (outcome: () => void): void => {
+      connection.off('ready', onReady);
       connection.off('close', onClose);
       openings.delete(connection);
-      resolve();
+      outcome();
     };
-    const onClose = (): void => {
-      connection.off('ready', onReady);
-      openings.delete(connection);
-      reject(new Error(`Connection is closed. (subscriber connection to ${connection.options.host}:${connection.options.port} closed before it was ready)`));
-    };
+    const onReady = (): void => settle(resolve);
+    const onClose = (): void =>
+      settle(() => reject(new Error(`Connection is closed. (subscriber connection to ${connection.options.host}:${connection.options.port} closed before it was ready)`)));
+    fail = (error) => settle(() => reject(error));
     connection.once('ready', onReady);
     connection.once('close', onClose);
   });
-  openings.set(connection, opening);
-  return opening;
+  openings.set(connection, { opened, fail });
+  return opened;
+}
+
+/**
+ * The connection is being dropped by this node (detach removes every listener, whenReady's too): what
+ * waits for it to open is rejected now, or it would wait for ever (an SSUBSCRIBE of a room joined as the
+ * app shuts down, or as its master lost its slots).
+ */
+function stopOpening(connection: Redis, error: Error): void {
+  openings.get(connection)?.fail(error);
 }
