@@ -54,7 +54,7 @@ describe('compressed messages on the loop and the pool, interleaved, then a clos
     for (let i = 0; i < count; i++) socket.send(JSON.stringify({ event: 'echo', data: dataOf(i), id: i }));
     // Closed once every message has left the client: the server reads the close frame behind them.
     socket.close(1000);
-    const [code] = (await new Promise((resolve) => socket.once('close', (...args) => resolve(args)))) as [number];
+    const code = await new Promise<number>((resolve) => socket.once('close', (closeCode: number) => resolve(closeCode)));
     expect(code).toBe(1000);
     expect(replies.map((reply) => (JSON.parse(reply) as { id: number }).id)).toEqual(Array.from({ length: count }, (_, i) => i));
     expect(replies).toEqual(Array.from({ length: count }, (_, i) => JSON.stringify({ event: 'echo', data: dataOf(i), id: i })));
