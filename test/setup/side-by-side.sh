@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs each argument as a shell command, all at the same time, each writing to its own log; once all
 # have ended, prints each log whole (in the order given, so no two interleave) and its exit code, and
-# fails when any failed. For steps that mostly wait on the network and the disk (npm installs), not
-# the CPU: test:all runs the tutorial and the newest-Nest suites this way.
+# fails when any failed. For steps that mostly wait on the network and the disk (npm installs), or
+# use one core each: test:all runs type-check and lint this way, then the tutorial and newest-Nest.
 #   bash test/setup/side-by-side.sh 'npm run test:tutorial' 'npm run test:newest-nest'
 set -uo pipefail
 

@@ -4,7 +4,7 @@ import { Socket } from 'node:net';
 import { generate } from 'selfsigned';
 import { Connection } from '../../../lib/transport/connection';
 import { HandshakeRequest } from '../../../lib/transport/handshake-channel';
-import { UpgradeListener } from '../../../lib/transport/upgrade-listener';
+import { UpgradeListener, WebServer } from '../../../lib/transport/upgrade-listener';
 import { route, useTransportHarness } from '../../helpers/transport-harness';
 
 /**
@@ -32,27 +32,27 @@ describe('UpgradeListener: Nagle is off on every upgraded socket', () => {
     return request.socket as Socket;
   }
 
-  it('on the application\'s HTTP server, even one made with noDelay: false', async () => {
-    const server = createHttpServer({ noDelay: false });
+  /** An echo on `/ws` of `server`, and its first upgrade's request. */
+  async function echoOn(server: WebServer): Promise<{ port: number; onAccepted: Promise<HandshakeRequest> }> {
     let accepted!: (request: HandshakeRequest) => void;
     const onAccepted = new Promise<HandshakeRequest>((resolve) => (accepted = resolve));
-    const { port } = await harness.start({
-      server,
-      routes: [{ path: '/ws', onConnection: (connection, request) => { accepted(request); connection.on('message', (data) => connection.send(data)); } }],
-    });
+    const onConnection = (connection: Connection, request: HandshakeRequest): void => {
+      accepted(request);
+      connection.on('message', (data) => connection.send(data));
+    };
+    const { port } = await harness.start({ server, routes: [{ path: '/ws', onConnection }] });
+    return { port, onAccepted };
+  }
+
+  it('on the application\'s HTTP server, even one made with noDelay: false', async () => {
+    const { port, onAccepted } = await echoOn(createHttpServer({ noDelay: false }));
 
     expect(hasNoDelay(await upgradedSocket(`ws://127.0.0.1:${port}/ws`, onAccepted))).toBe(true);
   });
 
   it('on an https server made with noDelay: false (wss)', async () => {
     const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, algorithm: 'sha256' });
-    const server = createHttpsServer({ key: pems.private, cert: pems.cert, noDelay: false });
-    let accepted!: (request: HandshakeRequest) => void;
-    const onAccepted = new Promise<HandshakeRequest>((resolve) => (accepted = resolve));
-    const { port } = await harness.start({
-      server,
-      routes: [{ path: '/ws', onConnection: (connection, request) => { accepted(request); connection.on('message', (data) => connection.send(data)); } }],
-    });
+    const { port, onAccepted } = await echoOn(createHttpsServer({ key: pems.private, cert: pems.cert, noDelay: false }));
 
     expect(hasNoDelay(await upgradedSocket(`wss://127.0.0.1:${port}/ws`, onAccepted))).toBe(true);
   }, 20_000);
