@@ -20,7 +20,7 @@ const MAX_CHANNELS_PER_SSUBSCRIBE = 1000;
 interface Pending {
   readonly channels: readonly string[];
   readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout;
 }
 
 /**
@@ -32,7 +32,8 @@ interface Pending {
  * - on `moved`, every pending one is rejected with ShardMovedError (which one was redirected is not
  *   said; subscribing a channel again where it already is changes nothing);
  * - one not answered within `answerTimeoutMs` means the connection is deaf: `onUnanswered` is told
- *   once (the owner replaces the connection, whose close then calls abandon()).
+ *   once per link (the owner replaces the connection, whose close then calls abandon(); its next
+ *   `ready` watches it afresh either way).
  */
 export class PendingSubscribes {
   private readonly pending = new Set<Pending>();
@@ -41,6 +42,18 @@ export class PendingSubscribes {
   private readonly onMoved = (): void => {
     for (const entry of [...this.pending]) this.settle(entry, () => entry.reject(new ShardMovedError(entry.channels)));
   };
+  /**
+   * (Re)connected: a new link is watched afresh, even with no `close` since the last report (the owner's
+   * disconnect(true) of a connection already reconnecting emits none), and what waited in ioredis's
+   * offline queue goes out now: its answer is timed from here.
+   */
+  private readonly onReady = (): void => {
+    this.hasReportedDeaf = false;
+    for (const entry of this.pending) {
+      clearTimeout(entry.timer);
+      entry.timer = this.startTimer();
+    }
+  };
 
   constructor(
     private readonly connection: Redis,
@@ -48,6 +61,7 @@ export class PendingSubscribes {
     private readonly onUnanswered: () => void,
   ) {
     connection.on('moved', this.onMoved);
+    connection.on('ready', this.onReady);
   }
 
   get size(): number {
@@ -71,8 +85,7 @@ export class PendingSubscribes {
   /** SSUBSCRIBE of channels in one slot; resolves once Redis confirmed each of them. */
   send(channels: readonly string[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const entry: Pending = { channels, reject, timer: setTimeout(() => this.onTimeout(), this.answerTimeoutMs) };
-      entry.timer.unref();
+      const entry: Pending = { channels, reject, timer: this.startTimer() };
       this.pending.add(entry);
       this.connection.ssubscribe(...channels).then(
         () => this.settle(entry, resolve),
@@ -109,6 +122,12 @@ export class PendingSubscribes {
     if (!this.pending.delete(entry)) return; // settled already (moved, abandoned, or answered late)
     clearTimeout(entry.timer);
     outcome();
+  }
+
+  private startTimer(): NodeJS.Timeout {
+    const timer = setTimeout(() => this.onTimeout(), this.answerTimeoutMs);
+    timer.unref();
+    return timer;
   }
 
   private onTimeout(): void {

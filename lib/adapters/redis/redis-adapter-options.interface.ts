@@ -53,9 +53,16 @@ export interface RedisAdapterOptions {
    * to acknowledge the change before rejecting with a RemoteMembershipError. Default 5 000.
    */
   remoteMembershipTimeoutMs?: number;
+  /**
+   * On a Redis Cluster, how often each node asks every master (`CLUSTER NODES`) which slots it is
+   * importing, to subscribe their rooms there before the migration ends (docs/scaling.md); it also asks
+   * after each slot-map refresh of the Cluster client (`slotsRefreshInterval`). Lower: fewer migrations
+   * unseen; higher: fewer commands (one per master per node per check). Default 1 000.
+   */
+  migrationCheckIntervalMs?: number;
 }
 
-export type ResolvedRedisAdapterOptions = Required<Pick<RedisAdapterOptions, 'keyPrefix' | 'heartbeatIntervalMs' | 'partitions' | 'queryTimeoutMs' | 'sharded' | 'maxPendingPublishes' | 'connectTimeoutMs' | 'remoteMembershipTimeoutMs'>> &
+export type ResolvedRedisAdapterOptions = Required<Pick<RedisAdapterOptions, 'keyPrefix' | 'heartbeatIntervalMs' | 'partitions' | 'queryTimeoutMs' | 'sharded' | 'maxPendingPublishes' | 'connectTimeoutMs' | 'remoteMembershipTimeoutMs' | 'migrationCheckIntervalMs'>> &
   RedisAdapterOptions;
 
 export const REDIS_ADAPTER_DEFAULTS = {
@@ -67,6 +74,7 @@ export const REDIS_ADAPTER_DEFAULTS = {
   maxPendingPublishes: 10_000,
   connectTimeoutMs: 5000,
   remoteMembershipTimeoutMs: 5000,
+  migrationCheckIntervalMs: 1000,
 } as const;
 
 export const withRedisDefaults = (options: RedisAdapterOptions): ResolvedRedisAdapterOptions => {

@@ -80,9 +80,9 @@ export async function openRedisClients(options: ResolvedRedisAdapterOptions): Pr
  * A Cluster's commands, and one subscriber connection per master with the node options of the cluster.
  * An SSUBSCRIBE unanswered for two heartbeats marks its connection deaf, as a probe out that long does.
  */
-function clusterClients(RedisClient: typeof Redis, cluster: Cluster, owned: RedisClients['owned'], { heartbeatIntervalMs }: ResolvedRedisAdapterOptions): RedisClients {
+function clusterClients(RedisClient: typeof Redis, cluster: Cluster, owned: RedisClients['owned'], { heartbeatIntervalMs, migrationCheckIntervalMs }: ResolvedRedisAdapterOptions): RedisClients {
   const nodeOptions = { ...cluster.options.redisOptions, ...RESILIENT_OPTIONS };
-  const subscriber = new ShardSubscribers(cluster, (host, port) => new RedisClient({ ...nodeOptions, host, port }), 2 * heartbeatIntervalMs);
+  const subscriber = new ShardSubscribers(cluster, (host, port) => new RedisClient({ ...nodeOptions, host, port }), { answerTimeoutMs: 2 * heartbeatIntervalMs, migrationCheckIntervalMs });
   return { client: cluster, subscriber, isCluster: true, owned: [...owned, subscriber] };
 }
 

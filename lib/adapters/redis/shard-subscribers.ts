@@ -25,6 +25,13 @@ export interface SubscriberConnection {
   disconnect(reconnect?: boolean): void;
 }
 
+export interface ShardTiming {
+  /** An SSUBSCRIBE not answered this long means its connection is deaf: it is replaced (RedisAdapter: two heartbeats). */
+  answerTimeoutMs: number;
+  /** How often each master is asked (CLUSTER NODES) which slots it imports, while channels are wanted; also after each slot-map refresh. */
+  migrationCheckIntervalMs: number;
+}
+
 /** One master's subscriber connection and the channels confirmed subscribed on it. */
 interface Shard {
   readonly address: string;
@@ -64,8 +71,6 @@ const REPAIR_INTERVAL_MS = 100;
 // command waiting, or with none waiting, which is reported as this error; when one was waiting, the
 // error comes with that command's own reply, one step later (ioredis 5.11.1, built/DataHandler.js).
 const QUEUE_OUT_OF_STEP = /Command queue state error/;
-// How often each master is asked (CLUSTER NODES) which slots it is importing, while channels are wanted.
-const MIGRATION_CHECK_INTERVAL_MS = 1000;
 // A master's own line in CLUSTER NODES lists the slots it imports as `[<slot>-<-<source id>]`.
 const IMPORTING_SLOT = /\[(\d+)-<-[0-9a-f]+\]/g;
 
@@ -85,8 +90,8 @@ const IMPORTING_SLOT = /\[(\d+)-<-[0-9a-f]+\]/g;
  *
  * A slot migration would lose messages without more: Redis 7.0 serves SPUBLISH on the source while
  * the slot is MIGRATING, then on the target from its `SETSLOT NODE` on, before this node hears the
- * source's SUNSUBSCRIBE and subscribes there. So each master is asked every second which slots it
- * imports, and the wanted channels of such a slot are subscribed on it too, ahead (ASKING +
+ * source's SUNSUBSCRIBE and subscribes there. So each master is asked every second (an option) and
+ * after each slot-map refresh which slots it imports, and the wanted channels of such a slot are subscribed on it too, ahead (ASKING +
  * SSUBSCRIBE on a connection of their own: RESP2 allows no ASKING once subscribed). One publish runs
  * on one master, so nothing arrives twice; once the slot is the target's, that connection is where
  * the channels are placed. A migration that starts and ends between two checks still loses its window.
@@ -105,7 +110,10 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
   /** Connections replaced since the last probe() because an SSUBSCRIBE on them went unanswered. */
   private unansweredSinceProbe = 0;
   private repairTimer: NodeJS.Timeout | undefined;
-  private readonly onRefresh = (): void => void this.followSlotMap();
+  private readonly onRefresh = (): void => {
+    void this.followSlotMap();
+    void this.followMigrations();
+  };
   private readonly onClusterReady = (): void => void this.emit('ready');
   private readonly onClusterClose = (): void => void this.emit('close');
 
@@ -113,14 +121,13 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
     private readonly cluster: Cluster,
     /** Opens a master's subscriber connection (with the adapter's resilient options). */
     private readonly connect: (host: string, port: number) => Redis,
-    /** An SSUBSCRIBE not answered this long means its connection is deaf: it is replaced (RedisAdapter: two heartbeats). */
-    private readonly answerTimeoutMs: number,
+    private readonly timing: ShardTiming,
   ) {
     super();
     cluster.on('refresh', this.onRefresh);
     cluster.on('ready', this.onClusterReady);
     cluster.on('close', this.onClusterClose);
-    this.migrationTimer = setInterval(() => void this.followMigrations(), MIGRATION_CHECK_INTERVAL_MS);
+    this.migrationTimer = setInterval(() => void this.followMigrations(), timing.migrationCheckIntervalMs);
     this.migrationTimer.unref();
   }
 
@@ -283,8 +290,10 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
       shard.probe = probe;
       try {
         await shard.subscribes.send([channel]);
-      } catch {
+      } catch (error) {
         if (shard.probe === probe) shard.probe = undefined;
+        // Its slot left that master behind the map's back: the next heartbeat picks from a refreshed map.
+        if (isMoved(error)) this.cluster.refreshSlotsCache();
         return undefined; // moved, dropped or deaf: the next heartbeat tries again
       }
       if (shard.probe !== probe) return undefined; // the connection dropped meanwhile
@@ -334,7 +343,7 @@ export class ShardSubscribers extends EventEmitter implements SubscriberConnecti
       channels: new Set(),
       detach: () => connection.removeAllListeners(),
       probe: undefined,
-      subscribes: new PendingSubscribes(connection, this.answerTimeoutMs, () => this.onUnanswered(shard)),
+      subscribes: new PendingSubscribes(connection, this.timing.answerTimeoutMs, () => this.onUnanswered(shard)),
     };
     connection.on('smessageBuffer', (channel: Buffer, message: Buffer) => {
       const { probe } = shard;

@@ -31,7 +31,7 @@ describe('ShardSubscribers closed with connections still opening', () => {
       opened.push(connection);
       return connection;
     };
-    const shards = new ShardSubscribers(io, connect, 2000);
+    const shards = new ShardSubscribers(io, connect, { answerTimeoutMs: 2000, migrationCheckIntervalMs: 1000 });
     shards.on('error', () => undefined);
     return shards;
   }

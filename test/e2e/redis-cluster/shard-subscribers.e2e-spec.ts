@@ -276,6 +276,31 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     await shards.sunsubscribe(...channels);
   });
 
+  it("follows MOVED on the probe's own SSUBSCRIBE (its slot moved behind the node's back): no hang, a probe on every master after the map refresh", async () => {
+    const stale = await openRedisClients(withRedisDefaults({ clusterNodes: cluster.seeds, clusterOptions: { slotsRefreshInterval: 3_600_000 } }));
+    const shards = stale.subscriber as ShardSubscribers;
+    shards.on('error', () => undefined);
+    try {
+      await waitForReady(stale);
+      await shards.ssubscribe(...(await channelsOnEveryMaster('stale:')));
+      // The probe channel the node will pick first for one master: the first `probe:mv:<n>` in its slots.
+      const [range] = await cluster.slots();
+      const first = Array.from({ length: 64 }, (_, n) => `probe:mv:${n}`).find((channel) => range.first <= slotOf(channel) && slotOf(channel) <= range.last) as string;
+      const { to } = await cluster.migrationOf(slotOf(first));
+      await cluster.migrateSlot(slotOf(first), to);
+
+      expect(await shards.probe('probe:mv')).toBe(0); // resolves: that master's probe SSUBSCRIBE was answered MOVED
+      await pollUntil('a probe on every master', async () => {
+        await probeRounds(shards, 'probe:mv', 1);
+        const masters = [...new Set((await cluster.slots()).map(({ master }) => master))].map((address) => cluster.node(address));
+        const probes = await Promise.all(masters.map((master) => withRedisClient(master.port, async (redis) => (await redis.call('PUBSUB', 'SHARDCHANNELS', 'probe:mv:*')) as string[])));
+        return probes.every((list) => list.length === 1);
+      }, 10_000, () => 'a master without a probe');
+    } finally {
+      await closeRedisClients(stale, 1000);
+    }
+  });
+
   it('follows a slot migrated during traffic: the channel moves to the new master and nothing arrives twice', async () => {
     const channel = 'busy:{room-7}';
     await clients.subscriber.ssubscribe(channel);
@@ -311,6 +336,28 @@ describe('sharded subscriptions on a Redis Cluster', () => {
     expect(await publisher.spublish(channel, 'last')).toBe(1);
     await received.waitFor(() => received.on(channel).length === count + 1);
     console.log(`slot migration, subscribed ahead: ${report.accepted.length} accepted, ${report.lost.length} lost`);
+  });
+
+  it('with a slow migration check, sees an importing master at the Cluster client\'s next slot-map refresh', async () => {
+    const slow = await openRedisClients(withRedisDefaults({ clusterNodes: cluster.seeds, migrationCheckIntervalMs: 3_600_000, clusterOptions: { slotsRefreshInterval: 3_600_000 } }));
+    const shards = slow.subscriber as ShardSubscribers;
+    shards.on('error', () => undefined);
+    const channel = 'slow-check:{room-21}';
+    const slot = slotOf(channel);
+    try {
+      await waitForReady(slow);
+      await shards.ssubscribe(channel);
+      const { to } = await cluster.migrationOf(slot);
+      const finish = await cluster.beginSlotMigration(slot, to);
+
+      (slow.client as Cluster).refreshSlotsCache(); // as ioredis does every slotsRefreshInterval
+
+      await pollUntil('the channel subscribed ahead on the importing master', async () => (await shardNumSub(to, channel)) === 1, 10_000, () => 'not yet');
+      await finish();
+      expect(await subscriptionsOf(channel)).toBe(1);
+    } finally {
+      await closeRedisClients(slow, 1000);
+    }
   });
 
   it('moves a quiet channel when its slot migrates (the master drops it with SUNSUBSCRIBE) and follows MOVED for a new one', async () => {

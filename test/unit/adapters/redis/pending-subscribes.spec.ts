@@ -69,4 +69,18 @@ describe('PendingSubscribes', () => {
     await expect(sent).rejects.toThrow('CROSSSLOT');
     expect(subscribes.size).toBe(0);
   });
+
+  it('watches a reconnected connection afresh even when no close came between (the timer fired while it was reconnecting, its SSUBSCRIBE in the offline queue)', async () => {
+    const { connection, subscribes, unanswered } = watch();
+    const queued = subscribes.send(['a']); // sent while reconnecting: ioredis holds it until ready
+    jest.advanceTimersByTime(ANSWER_TIMEOUT_MS);
+    expect(unanswered()).toBe(1); // the owner's disconnect(true) of a reconnecting connection emits no close
+    connection.emit('ready'); // reconnected: the queued SSUBSCRIBE goes out now
+    const fresh = subscribes.send(['b']);
+    jest.advanceTimersByTime(ANSWER_TIMEOUT_MS);
+    expect(unanswered()).toBe(2); // the new connection is deaf too: reported, not latched
+    subscribes.abandon(new Error('Connection is closed.'));
+    await expect(queued).rejects.toThrow('Connection is closed.');
+    await expect(fresh).rejects.toThrow('Connection is closed.');
+  });
 });
