@@ -11,6 +11,7 @@ import { ConnectionOutbound } from './connection-outbound';
 import { DeflateChannel } from './deflate/deflate-channel';
 import { InboundOrder } from './deflate/inbound-order';
 import { inflatedMessage } from './deflate/message-inflater';
+import { ZLIB_ON_LOOP_BYTES_PER_READ } from './deflate/zlib-pool';
 import { MessageLink } from './message-link';
 
 export { ReadyState };
@@ -38,6 +39,8 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
   private isReading = false;
   /** With permessage-deflate: events in stream order around the inflations. */
   private readonly inbound: InboundOrder | undefined;
+  /** Inflated on the loop since the last socket read (characters for text: at most its bytes). */
+  private loopInflatedBytes = 0;
   private peerClose: { code: number; reason: string } | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   /** Set when the socket has closed. */
@@ -152,6 +155,7 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
 
   private onData(chunk: Buffer): void {
     this.counters.bytesIn += chunk.length;
+    this.loopInflatedBytes = 0;
     if (this.inbound) this.inbound.read(chunk);
     else this.handleRead(this.parser.push(chunk));
   }
@@ -191,6 +195,7 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
 
   /** Inflated and delivered at once (DeflateChannel.inflateNow), or failed; false when it needs the thread pool. */
   private deliverInflatedNow(deflate: DeflateChannel, { data, isText }: CompressedEvent, receivedAtMs: number): boolean {
+    if (this.loopInflatedBytes >= ZLIB_ON_LOOP_BYTES_PER_READ) return false;
     let message: string | Buffer | undefined;
     try {
       message = deflate.inflateNow(data, isText);
@@ -199,6 +204,7 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
       return true;
     }
     if (message === undefined) return false;
+    this.loopInflatedBytes += message.length;
     this.deliver('message', message, receivedAtMs);
     return true;
   }

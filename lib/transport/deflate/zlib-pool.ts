@@ -33,3 +33,10 @@ export const zlibPool = new ZlibPool(ZLIB_CONCURRENCY);
  * At most about 0.3 ms of the loop per message; larger ones go through this pool.
  */
 export const ZLIB_ON_LOOP_MAX_BYTES = 16 * 1024;
+
+/**
+ * What one socket read may have inflated on the loop: past it, the read's other compressed messages
+ * go through the pool, whose backlog pauses the socket. Without it, one 64 KiB read of 34-byte
+ * messages that each inflate to 16 KiB held the loop for ~100 ms and made 27 MB.
+ */
+export const ZLIB_ON_LOOP_BYTES_PER_READ = 256 * 1024;
