@@ -176,6 +176,9 @@ describe('NatsAdapter under hostile input', () => {
     } finally {
       nats.freeze(false);
     }
+    // A's SUB went out during the stall; B's publishes travel on another connection, which the woken server may read
+    // first. A question A asks after it (same connection, so after the SUB) and B answers proves the SUB is in place.
+    await waitUntil(async () => (await a.adapter.members('lobby')).length === 2, () => 'A does not see B after the stall');
     await a.node.broadcast(['lobby'], said('after the stall'), NOBODY);
     await b.node.broadcast(['lobby'], said('from B'), NOBODY);
 
