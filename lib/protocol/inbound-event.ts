@@ -35,11 +35,19 @@ export interface TextEvent {
 const UTF8_KEPT_FROM_BYTES = 2 * 1024;
 
 /**
+ * Node decodes latin1 from this size (its EXTERN_APEX, 0xFBEE9) into an external string: memory
+ * outside the V8 heap that V8 counts as external pressure. One per 1 MiB message made every later
+ * message slower (raw echo 1 MiB text ~560 -> ~300 msgs/s pinned, and the binary cells run after it
+ * in the same process dropped too); UTF-8 decoding makes an ordinary heap string.
+ */
+const LATIN1_BELOW_BYTES = 0xfbee9;
+
+/**
  * The event of a valid UTF-8 payload (checked by the caller, §8.1); `isInPlace` as in BinaryEvent.
  * `isAscii`: every byte is below 0x80, so latin1 decodes it the same, without UTF-8 decoding (4×
- * faster at 64 KiB; from about 1 MiB Node makes it an external string, outside the V8 heap).
+ * faster at 64 KiB), below LATIN1_BELOW_BYTES.
  */
 export function textEvent(utf8: Buffer, isAscii: boolean, isInPlace?: true): TextEvent {
-  const text = utf8.toString(isAscii ? 'latin1' : 'utf8');
+  const text = utf8.toString(isAscii && utf8.length < LATIN1_BELOW_BYTES ? 'latin1' : 'utf8');
   return utf8.length >= UTF8_KEPT_FROM_BYTES ? { kind: 'text', text, utf8, isInPlace } : { kind: 'text', text, utf8: undefined, isInPlace: undefined };
 }
