@@ -11,6 +11,18 @@ const POLL_MS = 20;
 const PROBE_TIMEOUT_MS = 500;
 
 /** How to tell that the server serves: what to write on a fresh connection, and how its first line starts. */
+/** Stops a child we started, by its PID: `signal`, then SIGKILL if it has not exited within `timeoutMs`. */
+export async function stopChild(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL', timeoutMs: number): Promise<void> {
+  const exited = once(child, 'exit');
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface ReadyProbe {
   port: number;
   /** Written once connected (e.g. `PING\r\n`); nothing when the server speaks first (NATS's INFO). */
@@ -57,15 +69,7 @@ export class ServerProcess {
 
   /** Stops it by its PID: SIGTERM (or SIGKILL, a crash), escalating to SIGKILL after a bound. */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
-    if (!this.isRunning) return;
-    const exited = once(this.child, 'exit');
-    this.child.kill(signal);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    try {
-      await exited;
-    } finally {
-      clearTimeout(timer);
-    }
+    if (this.isRunning) await stopChild(this.child, signal, STOP_TIMEOUT_MS);
   }
 
   /** SIGSTOP or SIGCONT: a server that stalls with its connections open, as one swapping or frozen does. */
