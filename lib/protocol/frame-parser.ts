@@ -257,7 +257,7 @@ export class FrameParser {
     this.maskOffset = 0;
     // A single-frame binary or compressed message: no validation needs its bytes before they are joined.
     this.isKeptMasked = this.isMasked && this.fin && (this.opcode === Opcode.Binary || (this.opcode === Opcode.Text && this.isRsv1));
-    if (this.isKeptMasked) this.assembler.keepMasked(this.maskKey);
+    if (this.isKeptMasked) this.assembler.keepMasked(this.maskKey, this.payloadLength);
     this.state = ReadState.Payload;
     if (this.payloadLength === 0) return this.endFrame(events);
     return true;

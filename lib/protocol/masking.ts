@@ -37,15 +37,21 @@ export function unmaskJoined(pieces: readonly Buffer[], totalBytes: number, key:
   }
   const joined = Buffer.allocUnsafe(totalBytes);
   let at = 0;
-  for (const piece of pieces) {
-    if (simdMask !== undefined && piece.length >= WORDS_FROM_BYTES) simdMask(piece, key, at, joined, at);
-    else {
-      piece.copy(joined, at);
-      applyMaskKeyInJs(joined.subarray(at, at + piece.length), key, at);
-    }
-    at += piece.length;
-  }
+  for (const piece of pieces) at += unmaskInto(piece, key, at, joined);
   return joined;
+}
+
+/**
+ * Writes `piece`, the still-masked payload bytes from `maskOffset` on (§5.3, key as in applyMaskKey),
+ * unmasked to target[maskOffset…]: one copy, `piece` left as it was. Returns the bytes written.
+ */
+export function unmaskInto(piece: Buffer, key: number, maskOffset: number, target: Buffer): number {
+  if (simdMask !== undefined && piece.length >= WORDS_FROM_BYTES) simdMask(piece, key, maskOffset, target, maskOffset);
+  else {
+    piece.copy(target, maskOffset);
+    applyMaskKeyInJs(target.subarray(maskOffset, maskOffset + piece.length), key, maskOffset);
+  }
+  return piece.length;
 }
 
 function applyMaskKeyInJs(bytes: Buffer, key: number, maskOffset: number): void {

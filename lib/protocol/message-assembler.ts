@@ -1,6 +1,6 @@
 import { CloseCode } from './close-code';
 import { InboundEvent, textEvent } from './inbound-event';
-import { unmaskJoined } from './masking';
+import { unmaskInto, unmaskJoined } from './masking';
 import { Opcode } from './opcode';
 import { ProtocolError } from './protocol-error';
 import { Utf8Validator } from './utf8-validator';
@@ -25,6 +25,13 @@ export class MessageAssembler {
   private isCompressed = false;
   /** §5.3 key of a message whose pieces arrive still masked (see keepMasked); undefined when they arrive unmasked. */
   private maskKey: number | undefined;
+  /** Payload length of the kept-masked frame (keepMasked). */
+  private maskedFrameBytes = 0;
+  /**
+   * The kept-masked frame's payload, allocated once half of it has arrived: each later piece is
+   * unmasked straight into it, so the reads it came in are not held until the frame ends (see append).
+   */
+  private payload: Buffer | undefined;
   private readonly utf8 = new Utf8Validator();
   /** Payload bytes of the message so far, for the size limit. */
   totalBytes = 0;
@@ -57,8 +64,9 @@ export class MessageAssembler {
    * arrived and unmasked once, straight into the joined message (finish). Text that is not
    * compressed is not kept masked: it is validated piece by piece, to fail fast (§8.1).
    */
-  keepMasked(key: number): void {
+  keepMasked(key: number, payloadLength: number): void {
     this.maskKey = key;
+    this.maskedFrameBytes = payloadLength;
   }
 
   /** Checked from each frame header, before its payload is buffered: fragment count, then size. */
@@ -75,6 +83,11 @@ export class MessageAssembler {
   }
 
   append(piece: Buffer): ProtocolError | undefined {
+    const key = this.maskKey;
+    if (key !== undefined && this.payload !== undefined) {
+      this.totalBytes += unmaskInto(piece, key, this.totalBytes, this.payload);
+      return undefined; // binary or compressed: nothing to validate yet
+    }
     // The first piece stays a view (the common case: a whole message in one chunk); small
     // pieces after it are copied together, so overhead stays bounded however the bytes arrive.
     if (piece.length < SMALL_PIECE_BYTES && (this.pieces.length > 0 || this.scratchUsed > 0)) this.gather(piece);
@@ -84,6 +97,9 @@ export class MessageAssembler {
       this.pieces.push(piece);
     }
     this.totalBytes += piece.length;
+    // A kept-masked frame that spans reads gets its payload buffer once half of it has arrived, not
+    // from the header: a peer that declares a large frame and stalls holds at most twice what it sent.
+    if (key !== undefined && this.totalBytes < this.maskedFrameBytes && this.totalBytes * 2 >= this.maskedFrameBytes) this.startPayload(key);
     // Compressed text is validated once inflated (by the transport).
     if (this.opcode === Opcode.Text && !this.isCompressed && !this.utf8.write(piece)) return invalidUtf8();
     return undefined;
@@ -109,12 +125,14 @@ export class MessageAssembler {
     this.scratch = undefined;
     this.frameCount = 0;
     const data =
-      this.maskKey !== undefined
+      this.payload ??
+      (this.maskKey !== undefined
         ? unmaskJoined(this.pieces, this.totalBytes, this.maskKey)
         : this.pieces.length === 1
           ? this.pieces[0]
-          : Buffer.concat(this.pieces, this.totalBytes);
+          : Buffer.concat(this.pieces, this.totalBytes));
     this.maskKey = undefined;
+    this.payload = undefined;
     const isText = this.opcode === Opcode.Text;
     const isCompressed = this.isCompressed;
     const isAscii = this.utf8.isAscii;
@@ -127,6 +145,18 @@ export class MessageAssembler {
     if (isCompressed) return { kind: 'compressed', isText, data };
     if (!isCompleteUtf8) return { kind: 'failed', error: invalidUtf8() };
     return isText ? textEvent(data, isAscii) : { kind: 'binary', data, isInPlace: undefined };
+  }
+
+  /** The pieces so far unmasked into the frame's payload buffer, which takes the rest as it arrives. */
+  private startPayload(key: number): void {
+    this.flushScratch();
+    this.scratch = undefined;
+    const payload = Buffer.allocUnsafe(this.maskedFrameBytes);
+    let at = 0;
+    for (const piece of this.pieces) at += unmaskInto(piece, key, at, payload);
+    this.pieces.length = 0;
+    this.viewsOfRead.length = 0;
+    this.payload = payload;
   }
 
   private gather(piece: Buffer): void {

@@ -1,7 +1,7 @@
 import { FrameParser } from '../../../lib/protocol/frame-parser';
 import { InboundEvent, TextEvent } from '../../../lib/protocol/inbound-event';
 import { Opcode } from '../../../lib/protocol/opcode';
-import { forEachChunking } from '../../helpers/chunking';
+import { forEachChunking, splitAt as readsCutAt } from '../../helpers/chunking';
 import { maskedFrame, pattern, unmaskedFrame } from '../../helpers/frames';
 import { hex } from '../../helpers/hex';
 import { CLIENT, parseChunks, parseEveryWay, SERVER, summarize } from '../../helpers/parse';
@@ -329,6 +329,52 @@ describe('FrameParser framing', () => {
         expect(reads[0].subarray(reads[0].length - 10).toString()).toBe('x'.repeat(10));
         expect(reads.slice(1).flatMap((read) => parser.push(read).map(summarize))).toEqual([{ kind: 'text', text }]);
       });
+    });
+
+    describe('a masked binary or compressed frame of 10 000 bytes that spans reads: its payload buffer is taken once half has arrived', () => {
+      const payload = pattern(10_000);
+      const next = maskedFrame(Opcode.Text, 'next');
+      const payloadStart = 2 + 2 + 4; // §5.2 header, 16-bit length, mask key
+      const half = payloadStart + payload.length / 2;
+      const kinds = [
+        ['binary', maskedFrame(Opcode.Binary, payload, {}, hex('01 02 03 04')), SERVER, 'binary'],
+        ['compressed', maskedFrame(Opcode.Binary, payload, { rsv1: true }, hex('01 02 03 04')), { ...SERVER, isDeflateNegotiated: true }, 'compressed'],
+      ] as const;
+      const dataOf = (event: InboundEvent): Buffer | undefined => (event.kind === 'binary' || event.kind === 'compressed' ? event.data : undefined);
+
+      it.each(kinds)('%s: the same message and the one after it, cut in two at every offset of the header and around half (every mask offset)', (_kind, frame, options, kind) => {
+        const stream = Buffer.concat([frame, next]);
+        const cuts = [...Array.from({ length: payloadStart + 1 }, (_, i) => i), ...Array.from({ length: 17 }, (_, i) => half - 8 + i), frame.length - 1, frame.length];
+        for (const cut of cuts) {
+          const { events } = parseChunks([stream.subarray(0, cut), stream.subarray(cut)].map((read) => Buffer.from(read)), options);
+
+          expect(events.map((event) => event.kind)).toEqual([kind, 'text']);
+          expect(dataOf(events[0])?.equals(payload)).toBe(true);
+          expect(summarize(events[1])).toEqual({ kind: 'text', text: 'next' });
+        }
+      });
+
+      it.each(kinds)('%s: read 1 byte, then 999-byte reads (gathered), then the rest: the gathered bytes land in order', (_kind, frame, options) => {
+        const reads = readsCutAt(frame, [1, ...Array.from({ length: 8 }, (_, i) => payloadStart + 100 + i * 999)]);
+        const readsBefore = reads.map((read) => Buffer.from(read));
+
+        const { events } = parseChunks(reads, options);
+
+        expect(events).toHaveLength(1);
+        expect(dataOf(events[0])?.equals(payload)).toBe(true);
+        expect(reads.every((read, i) => read.equals(readsBefore[i]))).toBe(true);
+      });
+
+      it('is refused from its header when over maxMessageBytes, whatever arrived of it (1009)', () => {
+        const { events } = parseChunks([frame16(payload.length), Buffer.alloc(6000)], { ...SERVER, maxMessageBytes: payload.length - 1 });
+
+        expect(events.map(summarize)).toEqual([expect.objectContaining({ kind: 'failed', code: 'MESSAGE_TOO_BIG', closeCode: 1009 })]);
+      });
+
+      /** Only the header and mask key of a masked binary frame of `length` bytes (16-bit length). */
+      function frame16(length: number): Buffer {
+        return maskedFrame(Opcode.Binary, Buffer.alloc(length)).subarray(0, payloadStart);
+      }
     });
 
     describe('a message whose one data fragment arrives in a read of 25 KiB of pongs, and its empty final fragment', () => {
