@@ -351,6 +351,10 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
     socket.off('drain', Connection.onSocketDrain);
     socket.off('end', Connection.onSocketEnd);
     socket.off('close', Connection.onSocketClose);
+    // Nothing more is read: a closed Connection that user code still reaches (or its handshake request,
+    // through the socket) holds neither the socket's way back to it nor a message the peer left unfinished.
+    (socket as ConnectionSocket)[CONNECTION] = undefined;
+    this.frameParser = undefined;
     this.deflate?.close();
     const event: CloseEvent = this.peerClose
       ? { code: this.peerClose.code, reason: this.peerClose.reason, wasClean }
