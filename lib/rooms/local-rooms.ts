@@ -14,7 +14,8 @@ import type { GroupKind } from './presence-store.interface';
 export class LocalRooms {
   readonly rooms = new MemberGroups();
   readonly tags = new MemberGroups();
-  readonly gateways = new MemberGroups();
+  /** One group per gateway and ALL_GATEWAYS: few enough to scan at a close, so no per-connection index. */
+  readonly gateways = new MemberGroups({ isIndexedByMember: false });
   private readonly closing = new Set<string>();
 
   constructor(private readonly connections: LocalConnections) {}

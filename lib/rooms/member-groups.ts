@@ -16,14 +16,24 @@ export interface Departure {
  */
 export class MemberGroups {
   private readonly membersOf = new MultiMap<string, string>();
-  private readonly groupsOf = new MultiMap<string, string>();
+  /** Each member's groups; undefined when the groups are few enough to scan (see the constructor). */
+  private readonly groupsOf: MultiMap<string, string> | undefined;
   private readonly presenceOf = new Map<string, Map<string, PresenceMeta>>();
+
+  /**
+   * `isIndexedByMember` false: no per-member index, groupsOfConnection() scans the groups. For the
+   * gateway groups (one per gateway, and ALL_GATEWAYS; every connection in two), where the index
+   * was a Set per connection: 188 B of heap per open connection, for a lookup made once, at its close.
+   */
+  constructor({ isIndexedByMember = true }: { isIndexedByMember?: boolean } = {}) {
+    this.groupsOf = isIndexedByMember ? new MultiMap<string, string>() : undefined;
+  }
 
   /** True when the group had no local member before (this node must start listening to it). */
   add(group: string, id: string, meta?: PresenceMeta): boolean {
     const isFirst = this.membersOf.get(group).size === 0;
     this.membersOf.add(group, id);
-    this.groupsOf.add(id, group);
+    this.groupsOf?.add(id, group);
     const present = this.presenceOf.get(group);
     if (meta) this.presenceOf.set(group, (present ?? new Map<string, PresenceMeta>()).set(id, meta));
     else if (present?.delete(id) && present.size === 0) this.presenceOf.delete(group); // joined again without presence
@@ -34,7 +44,7 @@ export class MemberGroups {
   remove(group: string, id: string): Departure | undefined {
     if (!this.membersOf.get(group).has(id)) return undefined;
     this.membersOf.delete(group, id);
-    this.groupsOf.delete(id, group);
+    this.groupsOf?.delete(id, group);
     const present = this.presenceOf.get(group);
     const meta = present?.get(id);
     present?.delete(id);
@@ -43,7 +53,10 @@ export class MemberGroups {
   }
 
   groupsOfConnection(id: string): string[] {
-    return [...this.groupsOf.get(id)];
+    if (this.groupsOf) return [...this.groupsOf.get(id)];
+    const groups: string[] = [];
+    for (const [group, members] of this.membersOf.entries()) if (members.has(id)) groups.push(group);
+    return groups;
   }
 
   members(group: string): ReadonlySet<string> {
@@ -64,7 +77,8 @@ export class MemberGroups {
 
   /** @internal What it holds, for leak checks. */
   footprint(): { groups: number; connectionsInGroups: number; presenceGroups: number } {
-    return { groups: this.membersOf.keyCount, connectionsInGroups: this.groupsOf.keyCount, presenceGroups: this.presenceOf.size };
+    const connectionsInGroups = this.groupsOf?.keyCount ?? new Set([...this.membersOf.entries()].flatMap(([, members]) => [...members])).size;
+    return { groups: this.membersOf.keyCount, connectionsInGroups, presenceGroups: this.presenceOf.size };
   }
 
   /** Writes the frame once to each local member of the groups, skipping `except`. */

@@ -46,4 +46,28 @@ describe('MemberGroups', () => {
     expect(written.get('c2')?.[0]).toBe(frame);
     expect(written.get('c3')).toEqual([]);
   });
+
+  describe.each([
+    ['indexed by member (rooms, tags)', true],
+    ['without the per-member index (gateway groups)', false],
+  ])('%s', (_, isIndexedByMember) => {
+    it('tells the groups of a member, and forgets the member once it left them all', () => {
+      const groups = new MemberGroups({ isIndexedByMember });
+      groups.add('ChatGateway', 'c1');
+      groups.add('*', 'c1');
+      groups.add('NewsGateway', 'c2');
+      groups.add('*', 'c2');
+
+      expect([groups.groupsOfConnection('c1').sort(), groups.groupsOfConnection('c2').sort(), groups.groupsOfConnection('c3')]).toEqual([
+        ['*', 'ChatGateway'],
+        ['*', 'NewsGateway'],
+        [],
+      ]);
+      expect(groups.footprint()).toEqual({ groups: 3, connectionsInGroups: 2, presenceGroups: 0 });
+
+      for (const group of groups.groupsOfConnection('c1')) groups.remove(group, 'c1');
+      expect([groups.groupsOfConnection('c1'), [...groups.members('*')]]).toEqual([[], ['c2']]);
+      expect(groups.footprint()).toEqual({ groups: 2, connectionsInGroups: 1, presenceGroups: 0 });
+    });
+  });
 });
