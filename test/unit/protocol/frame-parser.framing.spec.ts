@@ -371,6 +371,27 @@ describe('FrameParser framing', () => {
         expect(events.map(summarize)).toEqual([expect.objectContaining({ kind: 'failed', code: 'MESSAGE_TOO_BIG', closeCode: 1009 })]);
       });
 
+      it('a peer that declares 16 MiB and sends less than half holds what it sent, not 16 MiB; past half the payload buffer is taken', () => {
+        const MiB = 1 << 20;
+        const frame = maskedFrame(Opcode.Binary, pattern(16 * MiB));
+        const header = frame.subarray(0, 2 + 8 + 4); // §5.2 64-bit length, mask key
+        const [start, firstHalf, rest] = [Buffer.from(header), Buffer.from(frame.subarray(header.length, header.length + 8 * MiB - 1)), Buffer.from(frame.subarray(header.length + 8 * MiB - 1))];
+        const parser = new FrameParser({ ...SERVER, maxMessageBytes: 32 * MiB });
+        const arrayBufferBytes = (): number => process.memoryUsage().arrayBuffers;
+
+        const before = arrayBufferBytes();
+        parser.push(start);
+        parser.push(firstHalf);
+        const belowHalf = arrayBufferBytes() - before;
+        const events = parser.push(rest);
+        const pastHalf = arrayBufferBytes() - before;
+
+        expect(belowHalf).toBeLessThan(MiB);
+        expect(pastHalf).toBeGreaterThanOrEqual(16 * MiB);
+        expect(events).toHaveLength(1);
+        expect(events[0].kind === 'binary' && events[0].data.equals(pattern(16 * MiB))).toBe(true);
+      });
+
       /** Only the header and mask key of a masked binary frame of `length` bytes (16-bit length). */
       function frame16(length: number): Buffer {
         return maskedFrame(Opcode.Binary, Buffer.alloc(length)).subarray(0, payloadStart);
