@@ -46,3 +46,22 @@ describe('FrameParser: kept-masked frames among others, at random multi-cut chun
     }
   });
 });
+
+describe('FrameParser: the size limit of a kept-masked frame, read from its header', () => {
+  const maxMessageBytes = 64 * 1024;
+  /** A compressed message may be larger on the wire than inflated (message-assembler.ts): its limit. */
+  const maxCompressedBytes = maxMessageBytes + (maxMessageBytes >>> 6) + 1024;
+
+  it.each([
+    ['binary', false, maxMessageBytes],
+    ['compressed', true, maxCompressedBytes],
+  ])('accepts a %s frame that declares its limit, and refuses one byte more with 1009 before any payload', (_kind, isCompressed, limit) => {
+    const headerOf = (length: number): Buffer => maskedFrame(Opcode.Binary, Buffer.alloc(length), { rsv1: isCompressed }).subarray(0, 2 + 8 + 4);
+    const accepted = new FrameParser({ role: 'server', maxMessageBytes, isDeflateNegotiated: true });
+    const refused = new FrameParser({ role: 'server', maxMessageBytes, isDeflateNegotiated: true });
+
+    expect(accepted.push(headerOf(limit))).toEqual([]);
+    expect(accepted.push(Buffer.alloc(limit / 2 + 1)).length).toBe(0); // past half: its payload buffer is taken
+    expect(refused.push(headerOf(limit + 1)).map(summarize)).toEqual([expect.objectContaining({ kind: 'failed', code: 'MESSAGE_TOO_BIG', closeCode: 1009 })]);
+  });
+});
