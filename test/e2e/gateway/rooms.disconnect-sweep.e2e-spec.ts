@@ -16,10 +16,17 @@ describe('every stateful API of Rooms and the registry races the client closing 
     cluster = {
       home: node,
       remote: node,
-      leftovers: async () => ({ registry: node.registry.footprint(), rooms: node.app.get(RoomsNode).local.footprint(), liveSessions: history.liveSessions }),
+      leftovers: async () => ({
+        registry: node.registry.footprint(),
+        rooms: node.app.get(RoomsNode).local.footprint(),
+        // Gateway groups have no per-member index (member-groups.ts): a close must still find them all.
+        gateways: node.app.get(RoomsNode).local.gateways.footprint(),
+        liveSessions: history.liveSessions,
+      }),
       idle: {
         registry: { connections: 0, gateways: 0, tags: 0, taggedConnections: 0 },
         rooms: { rooms: 0, connectionsInRooms: 0, presenceRooms: 0, tags: 0, taggedConnections: 0, closing: 0 },
+        gateways: { groups: 0, connectionsInGroups: 0, presenceGroups: 0 },
         liveSessions: 0,
       },
     };
