@@ -130,40 +130,41 @@ describe('Connection: a single-frame message that spans reads (kept masked)', ()
     ['the closed Connection', (connection: Connection, _request: HandshakeRequest): unknown => connection],
     ['the handshake request', (_connection: Connection, request: HandshakeRequest): unknown => request],
   ])('user code keeps %s', (_kept, keep) => {
-    it.each([
-      ['RST', (peer: RawPeer): void => void peer.socket.resetAndDestroy()],
-      ['FIN', (peer: RawPeer): void => void peer.socket.end()],
-    ])('16 peers that declare a frame of maxMessageBytes, send past half and then %s: the server lets go of what they sent', async (_name, leave) => {
-      const peers = 16;
-      const keptByUser: unknown[] = [];
-      const connections: Connection[] = [];
-      const started = await harness.start({
-        routes: [{ path: '/big', connection: { maxMessageBytes: 1 * MiB }, onConnection: (connection, request) => void keptByUser.push(keep(connection, request)) }],
-      });
-      const reads = countReads(started, Buffer.byteLength(upgradeRequest('/big')));
-      const clients: RawPeer[] = [];
-      for (let i = 0; i < peers; i++) {
-        clients.push(await harness.rawPeer(started.port, '/big'));
-        connections.push(await started.nextConnection());
-      }
-      const frame = encodeFrame(pattern(1 * MiB), { opcode: Opcode.Binary, maskKey: randomBytes(4) }); // §5.2 exactly the limit: accepted
-      const pastHalf = 14 + MiB / 2 + 1;
-      const before = retainedBytes();
-      clients.forEach((client) => client.socket.write(frame.subarray(0, pastHalf)));
-      await Promise.all(reads.map((read) => read.reached(pastHalf)));
-      const held = retainedBytes() - before;
-      const closed = connections.map((connection) => once(connection, 'close'));
-      clients.forEach(leave);
-      await Promise.all(closed);
-      connections.length = 0;
-      retainedBytes(); // and again: ArrayBuffers found dead are freed by a sweeper that may lag one collection
-      const left = retainedBytes() - before;
+    describe.each(MODES)('$name', (mode) => {
+      it.each([
+        ['RST', (peer: RawPeer): void => void peer.socket.resetAndDestroy()],
+        ['FIN', (peer: RawPeer): void => void peer.socket.end()],
+      ])('16 peers that declare a frame of maxMessageBytes, send past half and then %s: the server lets go of what they sent', async (_name, leave) => {
+        const peers = 16;
+        const keptByUser: unknown[] = [];
+        const connections: Connection[] = [];
+        const onConnection = (connection: Connection, request: HandshakeRequest): void => void keptByUser.push(keep(connection, request));
+        const started = await harness.start({ routes: [{ path: '/big', perMessageDeflate: mode.route, connection: { maxMessageBytes: 1 * MiB }, onConnection }] });
+        const reads = countReads(started, Buffer.byteLength(upgradeRequest('/big', mode.offer)));
+        const clients: RawPeer[] = [];
+        for (let i = 0; i < peers; i++) {
+          clients.push(await harness.rawPeer(started.port, '/big', mode.offer));
+          connections.push(await started.nextConnection());
+        }
+        const frame = clientFrame(mode, pattern(1 * MiB)); // uncompressed: exactly the limit, accepted
+        const pastHalf = Math.ceil(frame.length / 2) + 8;
+        const before = retainedBytes();
+        clients.forEach((client) => client.socket.write(frame.subarray(0, pastHalf)));
+        await Promise.all(reads.map((read) => read.reached(pastHalf)));
+        const held = retainedBytes() - before;
+        const closed = connections.map((connection) => once(connection, 'close'));
+        clients.forEach(leave);
+        await Promise.all(closed);
+        connections.length = 0;
+        retainedBytes(); // and again: ArrayBuffers found dead are freed by a sweeper that may lag one collection
+        const left = retainedBytes() - before;
 
-      expect(keptByUser).toHaveLength(peers);
-      expect(held).toBeGreaterThanOrEqual((peers - 1) * MiB); // each took its payload buffer at half
-      expect(held).toBeLessThan(peers * 2 * MiB + 4 * MiB); // at most twice what each sent
-      expect(left).toBeLessThan(2 * MiB);
-    }, 20_000);
+        expect(keptByUser).toHaveLength(peers);
+        expect(held).toBeGreaterThanOrEqual((peers - 1) * MiB); // each took its payload buffer at half
+        expect(held).toBeLessThan(peers * 2 * MiB + 4 * MiB); // at most twice what each sent
+        expect(left).toBeLessThan(2 * MiB);
+      }, 20_000);
+    });
   });
 
   it('refuses with 1009 a frame that declares maxMessageBytes + 1, from its header', async () => {
