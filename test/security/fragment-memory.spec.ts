@@ -40,3 +40,33 @@ describe('a fragmented message whose fragments each arrive in a read chunk fille
     });
   });
 });
+
+/**
+ * The other end of the scale: a peer that sends a message's payload a byte per read, on many
+ * connections, and stalls. Small pieces are gathered in a scratch buffer (message-assembler.ts);
+ * a 16 KiB scratch taken for the second byte held 8000 times what was sent, on each connection.
+ */
+describe('a message in progress whose payload arrives a byte per read', () => {
+  const PARSERS = 1000;
+  const KIND = {
+    'single-frame binary (kept masked)': { opcode: 0x2, bits: {} },
+    'single-frame compressed (kept masked)': { opcode: 0x2, bits: { rsv1: true } },
+    'a first binary fragment': { opcode: 0x2, bits: { fin: false } },
+    'single-frame text': { opcode: 0x1, bits: {} },
+  } as const;
+
+  it.each(Object.entries(KIND))('holds about what was sent, not a scratch buffer per connection: %s', (_kind, { opcode, bits }) => {
+    const frame = maskedFrame(opcode, Buffer.alloc(64 * KiB, 0x61), bits);
+    const headerBytes = 2 + 8 + 4; // §5.2 64-bit length, mask key
+    const parsers = Array.from({ length: PARSERS }, () => new FrameParser({ role: 'server', maxMessageBytes: 1 * MiB, isDeflateNegotiated: true }));
+    for (const parser of parsers) parser.push(Buffer.from(frame.subarray(0, headerBytes + 1)));
+    const before = retainedBytes();
+
+    for (let at = headerBytes + 1; at < headerBytes + 4; at++) {
+      for (const parser of parsers) expect(parser.push(Buffer.from(frame.subarray(at, at + 1)))).toEqual([]);
+    }
+    const heldPerParser = (retainedBytes() - before) / PARSERS;
+
+    expect(heldPerParser).toBeLessThan(2 * KiB); // three bytes sent; a 16 KiB scratch each before
+  });
+});
