@@ -161,7 +161,9 @@ export class MessageAssembler {
 
   private gather(piece: Buffer): void {
     if (this.scratch && this.scratchUsed + piece.length > this.scratch.length) this.flushScratch();
-    this.scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES);
+    // Sized to the message so far (twice it, from 1 KiB), so a peer that sends a byte per read and
+    // stalls does not make each connection hold 16 KiB; a flood of small pieces still fills few buffers.
+    this.scratch ??= Buffer.allocUnsafe(Math.min(SCRATCH_BYTES, Math.max(SMALL_PIECE_BYTES, 2 * (this.totalBytes + piece.length))));
     this.scratchUsed += piece.copy(this.scratch, this.scratchUsed);
   }
 
