@@ -26,12 +26,14 @@ describe('every stateful API of Rooms and the registry races the client closing 
     const nodeState = (node: MembershipNode, adapter: RedisAdapter) => ({
       registry: node.registry.footprint(),
       rooms: node.app.get(RoomsNode).local.footprint(),
+      gateways: node.app.get(RoomsNode).local.gateways.footprint(), // no per-member index: a close scans them
       adapter: adapter.footprint(),
       liveSessions: node.app.get(RoomHistory).liveSessions,
     });
     const idleNode = {
       registry: { connections: 0, gateways: 0, tags: 0, taggedConnections: 0 },
       rooms: { rooms: 0, connectionsInRooms: 0, presenceRooms: 0, tags: 0, taggedConnections: 0, closing: 0 },
+      gateways: { groups: 0, connectionsInGroups: 0, presenceGroups: 0 },
       adapter: { pendingAcks: 0, pendingQuestions: 0, channels: 2 }, // its node channel, and the one of every node
       liveSessions: 0,
     };
