@@ -88,6 +88,29 @@ describe('Connection: a single-frame message that spans reads (kept masked)', ()
       expect(kept.map((data, i) => data.equals(payloads[i]))).toEqual(payloads.map(() => true));
     });
 
+    it.each([
+      ['RST', (peer: RawPeer): void => void peer.socket.resetAndDestroy()],
+      ['FIN', (peer: RawPeer): void => void peer.socket.end()],
+    ])('a peer that sends a 10 000-byte frame up to any byte around its header, mask key or half and then %s closes 1006, nothing reported', async (_name, leave) => {
+      const started = await harness.start({ routes: [{ path: '/echo', perMessageDeflate: mode.route }] });
+      const reads = countReads(started, Buffer.byteLength(upgradeRequest('/echo', mode.offer)));
+      const frameLength = clientFrame(mode, pattern(10_000)).length;
+      const half = Math.floor(frameLength / 2);
+      const cuts = [...Array.from({ length: 16 }, (_, i) => i + 1), ...Array.from({ length: 9 }, (_, i) => half - 4 + i), frameLength - 1];
+      for (const [i, cut] of cuts.entries()) {
+        const peer = await harness.rawPeer(started.port, '/echo', mode.offer);
+        const connection = await started.nextConnection();
+        const messages: unknown[] = [];
+        connection.on('message', (message) => messages.push(message));
+        peer.socket.write(clientFrame(mode, randomBytes(10_000)).subarray(0, cut));
+        await reads[i].reached(cut);
+        const [[closed]] = await Promise.all([once(connection, 'close'), leave(peer)]);
+
+        expect({ cut, closed, messages }).toEqual({ cut, closed: { code: 1006, reason: '', wasClean: false }, messages: [] });
+      }
+      expect(started.unexpectedErrors).toEqual([]);
+    });
+
     it('a message kept by its handler and echoed on a stalled socket leaves as it arrived, while the next messages arrive', async () => {
       const kept: Buffer[] = [];
       const started = await harness.start({
