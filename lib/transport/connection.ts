@@ -19,13 +19,6 @@ export type { CloseEvent, ConnectionEvents };
 export type ConnectionOptions = ConnectionOptionsOf<Connection>;
 type CompressedEvent = Extract<InboundEvent, { kind: 'compressed' }>;
 
-/**
- * The Connection a socket carries: a property under our symbol, not a WeakMap entry (an ephemeron
- * each major GC traces again, for every open connection).
- */
-const CONNECTION = Symbol('rfc6455.connection');
-type ConnectionSocket = Duplex & { [CONNECTION]?: Connection };
-
 /** ECONNRESET, EPIPE: 'close' follows and reports 1006. One function for every socket. */
 const ignoreSocketError = (): void => undefined;
 
@@ -68,7 +61,7 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
       const parse = (bytes: Buffer): void => this.handleRead(this.parser.push(bytes));
       this.inbound = new InboundOrder(socket, deflate.inbound, parse, (event) => this.handleInTurn(deflate, event));
     }
-    (socket as ConnectionSocket)[CONNECTION] = this;
+    Connection.bySocket.set(socket, this);
     socket.on('error', ignoreSocketError);
     socket.on('close', Connection.onSocketClose);
     socket.on('drain', Connection.onSocketDrain);
@@ -77,22 +70,25 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
 
   // The socket's events reach their Connection through one function each, shared by every socket
   // (Node calls a listener with the socket as `this`): four closures fewer, 250 B per connection.
+  // The way back is our own map, not a field on the socket (STYLE.md §8: no fields of ours on
+  // another library's objects; 0358162 tried a symbol property: 18 ns less per read, noise end to end).
+  private static readonly bySocket = new WeakMap<Duplex, Connection>();
 
-  private static onSocketData(this: ConnectionSocket, chunk: Buffer): void {
-    this[CONNECTION]?.onData(chunk);
+  private static onSocketData(this: Duplex, chunk: Buffer): void {
+    Connection.bySocket.get(this)?.onData(chunk);
   }
 
-  private static onSocketClose(this: ConnectionSocket): void {
-    this[CONNECTION]?.onSocketClose();
+  private static onSocketClose(this: Duplex): void {
+    Connection.bySocket.get(this)?.onSocketClose();
   }
 
-  private static onSocketDrain(this: ConnectionSocket): void {
-    this[CONNECTION]?.onSocketDrain();
+  private static onSocketDrain(this: Duplex): void {
+    Connection.bySocket.get(this)?.onSocketDrain();
   }
 
-  private static onSocketEnd(this: ConnectionSocket): void {
+  private static onSocketEnd(this: Duplex): void {
     // The peer ended TCP without (or after) a close frame: we end our half too, after what we still send.
-    this[CONNECTION]?.inStreamOrder(CloseInput.PeerEnd);
+    Connection.bySocket.get(this)?.inStreamOrder(CloseInput.PeerEnd);
   }
 
   /** Resolves once, when the socket has closed (made on first use: most connections are never asked). */
@@ -353,7 +349,7 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
     socket.off('close', Connection.onSocketClose);
     // Nothing more is read: a closed Connection that user code still reaches (or its handshake request,
     // through the socket) holds neither the socket's way back to it nor a message the peer left unfinished.
-    (socket as ConnectionSocket)[CONNECTION] = undefined;
+    Connection.bySocket.delete(socket);
     this.frameParser = undefined;
     this.deflate?.close();
     const event: CloseEvent = this.peerClose
