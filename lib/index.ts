@@ -55,6 +55,8 @@ export type { Envelope, RequestId as EnvelopeRequestId } from './wire/envelope';
 export { ReadyState } from './transport/connection';
 export type { CloseEvent } from './transport/connection';
 export { CloseCode } from './protocol/close-code';
+export { MASKING_IMPLEMENTATION } from './protocol/masking';
+export type { MaskingImplementation } from './protocol/masking';
 export { WebSocketStats } from './observability/websocket-stats';
 export type { DroppedMessages, GatewayStatsSnapshot, WebSocketStatsSnapshot } from './observability/stats-snapshot.interface';
 export type { LatencyBucket, LatencySnapshot } from './observability/latency-histogram';

@@ -1,9 +1,11 @@
+import { createNativeMask } from './native-masking';
 import { createSimdMask } from './simd-masking';
 
 const IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /**
- * From this length a payload is XORed 16 bytes (WebAssembly SIMD) or a word (JS) at a time; below it
- * a copy or a typed-array view costs more than it saves (64 B: 0.06 µs in SIMD, 0.10 µs in JS).
+ * From this length a payload is XORed in native code or 16 bytes (WebAssembly SIMD) or a word (JS) at
+ * a time; below it a call, a copy or a typed-array view costs more than it saves (64 B: 0.06 µs in
+ * SIMD, 0.10 µs in JS).
  */
 const WORDS_FROM_BYTES = 64;
 
@@ -15,12 +17,23 @@ export function applyMask(bytes: Buffer, maskKey: Buffer, maskOffset = 0): void 
   applyMaskKey(bytes, maskKey.readUInt32BE(0), maskOffset);
 }
 
-/** WebAssembly SIMD where the runtime has it; else the JS loop below. */
-const simdMask = createSimdMask();
+/** Which of the three unmasks payloads from WORDS_FROM_BYTES on, the fastest this process has. */
+export type MaskingImplementation = 'native' | 'simd' | 'js';
+
+/** Native code (the optional `bufferutil`) where installed; else WebAssembly SIMD where the runtime has it; else the JS loop below. */
+const nativeMask = createNativeMask();
+const fastMask = nativeMask ?? createSimdMask();
+
+/**
+ * How this process unmasks client frames (RFC 6455 §5.3) of 64 bytes and more: `native` with the
+ * optional dependency `bufferutil` installed (npm installs it unless told `--omit=optional`),
+ * else `simd` (WebAssembly), else `js` (Node run with `--jitless`). docs/performance.md.
+ */
+export const MASKING_IMPLEMENTATION: MaskingImplementation = nativeMask !== undefined ? 'native' : fastMask !== undefined ? 'simd' : 'js';
 
 /** applyMask with the 4 key bytes as one big-endian 32-bit number: the parser reads them without a Buffer. */
 export function applyMaskKey(bytes: Buffer, key: number, maskOffset = 0): void {
-  if (simdMask !== undefined && bytes.length >= WORDS_FROM_BYTES) simdMask(bytes, key, maskOffset);
+  if (fastMask !== undefined && bytes.length >= WORDS_FROM_BYTES) fastMask(bytes, key, maskOffset);
   else applyMaskKeyInJs(bytes, key, maskOffset);
 }
 
@@ -46,7 +59,7 @@ export function unmaskJoined(pieces: readonly Buffer[], totalBytes: number, key:
  * unmasked to target[maskOffset…]: one copy, `piece` left as it was. Returns the bytes written.
  */
 export function unmaskInto(piece: Buffer, key: number, maskOffset: number, target: Buffer): number {
-  if (simdMask !== undefined && piece.length >= WORDS_FROM_BYTES) simdMask(piece, key, maskOffset, target, maskOffset);
+  if (fastMask !== undefined && piece.length >= WORDS_FROM_BYTES) fastMask(piece, key, maskOffset, target, maskOffset);
   else {
     piece.copy(target, maskOffset);
     applyMaskKeyInJs(target.subarray(maskOffset, maskOffset + piece.length), key, maskOffset);

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
+import { MASKING_IMPLEMENTATION } from '../../../lib';
 import { applyMask, applyMaskKey, unmaskJoined, unmaskRange } from '../../../lib/protocol/masking';
-import { createSimdMask } from '../../../lib/protocol/simd-masking';
+import { createNativeMask } from '../../../lib/protocol/native-masking';
+import { createSimdMask, MaskFunction } from '../../../lib/protocol/simd-masking';
 import { seededRandom } from '../../helpers/chunking';
 import { hex } from '../../helpers/hex';
 
@@ -141,7 +143,7 @@ describe('unmaskRange', () => {
   });
 });
 
-describe('unmasking in WebAssembly SIMD, and the JS loop where WebAssembly is missing', () => {
+describe('unmasking in native code (bufferutil), in WebAssembly SIMD, and in the JS loop', () => {
   const maskKeyOf = (key: number): Buffer => Buffer.from([key >>> 24, (key >>> 16) & 0xff, (key >>> 8) & 0xff, key & 0xff]);
   /** Lengths that cross the 16-byte lanes and the 64 KiB window of the SIMD path. */
   const lengths = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 65_520, max: 65_552 }), fc.integer({ min: 131_060, max: 200_000 }));
@@ -186,20 +188,8 @@ describe('unmasking in WebAssembly SIMD, and the JS loop where WebAssembly is mi
     );
   }
 
-  it('is available on this Node (SIMD is on by default since Node 16.4)', () => {
-    expect(createSimdMask()).toBeDefined();
-  });
-
-  it('matches the §5.3 definition at every length, byteOffset and maskOffset', () => {
-    expectDefinition(createSimdMask()!);
-  });
-
-  it('applyMaskKey matches it too, SIMD from 64 bytes and the JS loop below', () => {
-    expectDefinition(applyMaskKey);
-  });
-
-  it('writes to a target when given one: the §5.3 definition at targetStart, the source and the bytes around it untouched', () => {
-    const simdMask = createSimdMask()!;
+  /** Every case written to a target: the §5.3 definition at targetStart, the source and the bytes around it untouched. */
+  function expectTargetDefinition(mask: MaskFunction): void {
     fc.assert(
       fc.property(cases, fc.integer({ min: 0, max: 17 }), ({ length, byteOffset, maskOffset, key, seed }, targetStart) => {
         const source = Buffer.alloc(byteOffset + length).subarray(byteOffset);
@@ -207,7 +197,7 @@ describe('unmasking in WebAssembly SIMD, and the JS loop where WebAssembly is mi
         const sourceBefore = Buffer.from(source);
         const target = Buffer.alloc(targetStart + length + 20, 0xaa);
 
-        simdMask(source, key, maskOffset, target, targetStart);
+        mask(source, key, maskOffset, target, targetStart);
 
         expect(target.subarray(targetStart, targetStart + length).equals(referenceMask(sourceBefore, maskKeyOf(key), maskOffset))).toBe(true);
         expect(source.equals(sourceBefore)).toBe(true);
@@ -216,6 +206,65 @@ describe('unmasking in WebAssembly SIMD, and the JS loop where WebAssembly is mi
       }),
       { numRuns: 300 },
     );
+  }
+
+  /** masking.ts loaded afresh with `bufferutil` as the test makes it (absent, or only its JS fallback). */
+  function freshMasking(bufferutil: () => unknown): typeof import('../../../lib/protocol/masking') {
+    let masking: typeof import('../../../lib/protocol/masking') | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('bufferutil', bufferutil);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module, loaded with that bufferutil
+      masking = require('../../../lib/protocol/masking') as typeof import('../../../lib/protocol/masking');
+    });
+    jest.dontMock('bufferutil');
+    return masking!;
+  }
+  const notInstalled = (): never => {
+    throw new Error("Cannot find module 'bufferutil'");
+  };
+
+  describe('in native code, through the optional dependency bufferutil', () => {
+    it('is installed here (npm installs optional dependencies), so payloads from 64 bytes are unmasked natively', () => {
+      expect(createNativeMask()).toBeDefined();
+      expect(MASKING_IMPLEMENTATION).toBe('native');
+    });
+
+    it('matches the §5.3 definition in place at every length, byteOffset and maskOffset', () => {
+      expectDefinition(createNativeMask()!);
+    });
+
+    it('writes to a target as the definition says, the source and the bytes around it untouched', () => {
+      expectTargetDefinition(createNativeMask()!);
+    });
+
+    it('without bufferutil (npm install --omit=optional), SIMD unmasks, and applyMaskKey and unmaskJoined still match the definition', () => {
+      const masking = freshMasking(notInstalled);
+      expect(masking.MASKING_IMPLEMENTATION).toBe('simd');
+      expectDefinition(masking.applyMaskKey);
+      expectJoinedDefinition(masking.unmaskJoined);
+    });
+
+    it('with only bufferutil\'s JS fallback loaded (no binary for this platform), SIMD unmasks: it is faster than that loop', () => {
+      const masking = freshMasking(() => jest.requireActual('bufferutil/fallback'));
+      expect(masking.MASKING_IMPLEMENTATION).toBe('simd');
+      expectDefinition(masking.applyMaskKey);
+    });
+  });
+
+  it('is available on this Node (SIMD is on by default since Node 16.4)', () => {
+    expect(createSimdMask()).toBeDefined();
+  });
+
+  it('matches the §5.3 definition at every length, byteOffset and maskOffset', () => {
+    expectDefinition(createSimdMask()!);
+  });
+
+  it('applyMaskKey matches it too, the fastest implementation here (native) from 64 bytes and the JS loop below', () => {
+    expectDefinition(applyMaskKey);
+  });
+
+  it('writes to a target when given one: the §5.3 definition at targetStart, the source and the bytes around it untouched', () => {
+    expectTargetDefinition(createSimdMask()!);
   });
 
   it('unmaskJoined unmasks the pieces of a frame into one buffer, whatever the cut', () => {
@@ -227,25 +276,30 @@ describe('unmasking in WebAssembly SIMD, and the JS loop where WebAssembly is mi
     beforeEach(() => Reflect.deleteProperty(globalThis, 'WebAssembly'));
     afterEach(() => Object.assign(globalThis, { WebAssembly: wasm }));
 
-    it('has no SIMD unmasking, and applyMaskKey falls back to the JS loop, which matches the definition', () => {
+    it('has no SIMD unmasking, and without bufferutil applyMaskKey falls back to the JS loop, which matches the definition', () => {
       jest.isolateModules(() => {
+        jest.doMock('bufferutil', notInstalled);
         /* eslint-disable @typescript-eslint/no-require-imports -- a fresh copy of the modules, loaded without WebAssembly */
         const { createSimdMask: createWithoutWasm } = require('../../../lib/protocol/simd-masking') as typeof import('../../../lib/protocol/simd-masking');
-        const { applyMaskKey: applyWithoutWasm } = require('../../../lib/protocol/masking') as typeof import('../../../lib/protocol/masking');
+        const { applyMaskKey: applyWithoutWasm, MASKING_IMPLEMENTATION: implementationWithoutWasm } = require('../../../lib/protocol/masking') as typeof import('../../../lib/protocol/masking');
         /* eslint-enable @typescript-eslint/no-require-imports */
 
         expect(createWithoutWasm()).toBeUndefined();
+        expect(implementationWithoutWasm).toBe('js');
         expectDefinition(applyWithoutWasm);
       });
+      jest.dontMock('bufferutil');
     });
 
     it('unmaskJoined falls back to a copy and the JS loop, which match the definition', () => {
       jest.isolateModules(() => {
+        jest.doMock('bufferutil', notInstalled);
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module, loaded without WebAssembly
         const { unmaskJoined: joinWithoutWasm } = require('../../../lib/protocol/masking') as typeof import('../../../lib/protocol/masking');
 
         expectJoinedDefinition(joinWithoutWasm);
       });
+      jest.dontMock('bufferutil');
     });
   });
 });
