@@ -8,7 +8,7 @@ import { Connection } from '../../../lib/transport/connection';
 import { HandshakeRequest } from '../../../lib/transport/handshake-channel';
 import { DEFLATE_MODES, DeflateMode, ServerMessageReader } from '../../helpers/deflate-peer';
 import { pattern } from '../../helpers/frames';
-import { retainedBytes } from '../../helpers/retained-memory';
+import { retainedBytes, settledRetainedBytes } from '../../helpers/retained-memory';
 import { StartedServer, useTransportHarness } from '../../helpers/transport-harness';
 import { RawPeer, upgradeRequest } from '../../helpers/transport-peer';
 
@@ -179,8 +179,7 @@ describe('Connection: a single-frame message that spans reads (kept masked)', ()
         clients.forEach(leave);
         await Promise.all(closed);
         connections.length = 0;
-        retainedBytes(); // and again: ArrayBuffers found dead are freed by a sweeper that may lag one collection
-        const left = retainedBytes() - before;
+        const left = (await settledRetainedBytes()) - before;
 
         expect(keptByUser).toHaveLength(peers);
         expect(held).toBeGreaterThanOrEqual((peers - 1) * MiB); // each took its payload buffer at half
