@@ -58,7 +58,10 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
     super(socket, options);
     const { deflate } = this;
     if (deflate) {
-      const parse = (bytes: Buffer): void => this.handleRead(this.parser.push(bytes));
+      // A closed connection parses nothing (reportClosed dropped its parser): not even a read left unparsed.
+      const parse = (bytes: Buffer): void => {
+        if (this.closeEvent === undefined) this.handleRead(this.parser.push(bytes));
+      };
       this.inbound = new InboundOrder(socket, deflate.inbound, parse, (event) => this.handleInTurn(deflate, event));
     }
     Connection.bySocket.set(socket, this);
@@ -129,7 +132,9 @@ export class Connection extends ConnectionOutbound<ConnectionOptions> implements
 
   /** Starts reading. `head` is what arrived after the handshake, in the same packet. */
   open(head?: Buffer): void {
-    if (this.isReading) return;
+    // Closed before reading started (the peer left while the gateway started it): nothing to read, and
+    // a parser made now would hold what the peer left unfinished (reportClosed dropped it).
+    if (this.isReading || this.closeEvent !== undefined) return;
     this.isReading = true;
     this.socket.on('data', Connection.onSocketData);
     if (head && head.length > 0) this.onData(head);
