@@ -1,3 +1,4 @@
+import { keyFromOffset } from './mask-key';
 import type { MaskFunction } from './simd-masking';
 
 /** What this file uses of `bufferutil`: output[offset + i] = source[i] ^ mask[i & 3], and the same in place. */
@@ -21,8 +22,7 @@ export function createNativeMask(): MaskFunction | undefined {
   const rotatedKey = Buffer.alloc(4);
   return (bytes, key, maskOffset, target, targetStart = 0) => {
     // bufferutil starts every call at key byte 0: the key is turned so byte maskOffset % 4 comes first.
-    const rotate = (maskOffset & 3) * 8;
-    rotatedKey.writeUInt32BE(rotate === 0 ? key : ((key << rotate) | (key >>> (32 - rotate))) >>> 0, 0);
+    rotatedKey.writeUInt32BE(keyFromOffset(key, maskOffset), 0);
     if (target === undefined) native.unmask(bytes, rotatedKey);
     else native.mask(bytes, rotatedKey, target, targetStart, bytes.length);
   };

@@ -1,3 +1,5 @@
+import { keyFromOffset } from './mask-key';
+
 /**
  * XORs `bytes` with the mask key (§5.3), as applyMaskKey in masking.ts: in place, or written to
  * `target` from `targetStart` on (`bytes` then stays as it was).
@@ -41,8 +43,7 @@ export function createSimdMask(): MaskFunction | undefined {
 
 /** The 4 key bytes as WebAssembly memory holds them (little-endian), starting at key byte `maskOffset % 4`. */
 function littleEndianWord(key: number, maskOffset: number): number {
-  const rotate = (maskOffset & 3) * 8;
-  const rotated = rotate === 0 ? key : ((key << rotate) | (key >>> (32 - rotate))) >>> 0;
+  const rotated = keyFromOffset(key, maskOffset);
   // Byte-swapped, so the first key byte lands at the lowest address.
   return ((rotated >>> 24) | ((rotated >>> 8) & 0xff00) | ((rotated << 8) & 0xff0000) | (rotated << 24)) >>> 0;
 }

@@ -8,9 +8,7 @@ const collectGarbage = runInNewContext('gc') as () => void;
 
 /** Heap used plus ArrayBuffer bytes, after two full collections. */
 export function retainedBytes(): number {
-  collectGarbage();
-  collectGarbage();
-  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  const { heapUsed, arrayBuffers } = usageAfterCollections();
   return heapUsed + arrayBuffers;
 }
 
@@ -19,9 +17,13 @@ export function retainedBytes(): number {
  * undisturbed by heap objects an earlier test file of the same Jest worker leaves to the collector.
  */
 export function retainedArrayBufferBytes(): number {
+  return usageAfterCollections().arrayBuffers;
+}
+
+function usageAfterCollections(): NodeJS.MemoryUsage {
   collectGarbage();
   collectGarbage();
-  return process.memoryUsage().arrayBuffers;
+  return process.memoryUsage();
 }
 
 /**
