@@ -24,7 +24,9 @@ export function createNativeMask(): MaskFunction | undefined {
     // bufferutil starts every call at key byte 0: the key is turned so byte maskOffset % 4 comes first.
     rotatedKey.writeUInt32BE(keyFromOffset(key, maskOffset), 0);
     if (target === undefined) native.unmask(bytes, rotatedKey);
-    else native.mask(bytes, rotatedKey, target, targetStart, bytes.length);
+    // Its mask() writes `length` bytes from `offset` unchecked: bounded here to the target, as
+    // Buffer.copy and the SIMD path bound themselves, so a view is never written past its end.
+    else native.mask(bytes, rotatedKey, target, targetStart, Math.max(0, Math.min(bytes.length, target.length - targetStart)));
   };
 }
 
